@@ -1,0 +1,64 @@
+import type { Action, ExitStatus, ModelTurn, Observation, State } from '../trajectory/schema.js';
+
+export interface ExecOptions {
+  /** Per-action timeout; the command's process tree is killed when it runs over. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Record the working directory and the files the command changed (default true). */
+  trackState?: boolean;
+}
+
+export interface ExecResult {
+  observation: Observation;
+  state: State | null;
+}
+
+/**
+ * Operations on a running sandbox. Lifecycle (`start`) belongs to the provider; a
+ * sandbox only knows how to end itself (`stop`). A failed command is a result, never a
+ * throw: throws mean the harvester could not do its job.
+ */
+export interface Sandbox {
+  readonly id: string;
+  readonly workdir: string;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** The file's bytes, or null when it does not exist. */
+  readFile(path: string, options?: { signal?: AbortSignal }): Promise<Buffer | null>;
+  writeFile(path: string, data: Buffer | string, options?: { signal?: AbortSignal }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What the agent sees of the task when it starts. */
+export interface AgentContext {
+  taskId: string;
+  instruction: string;
+  workdir: string;
+  maxSteps: number;
+  signal: AbortSignal;
+}
+
+export type AgentDecision =
+  | { type: 'action'; action: Action; model?: ModelTurn }
+  /** The agent produced something that is not a valid action (a format error). */
+  | { type: 'invalid'; error: string; model?: ModelTurn }
+  | { type: 'stop'; exitStatus: ExitStatus; reason?: string; model?: ModelTurn };
+
+/** The result of the previous decision, handed to the agent's next turn. */
+export interface StepOutcome {
+  action: Action | null;
+  observation: import('../trajectory/schema.js').Observation | null;
+  /** The exact text the agent is shown for this step. */
+  shown: string;
+}
+
+/** Anything that decides the next action: scripted, replay or model-driven. */
+export interface Agent {
+  /** JSON-safe description for the trajectory header (never secrets). */
+  describe(): Record<string, unknown>;
+  start(context: AgentContext): Promise<void>;
+  next(previous: StepOutcome | undefined, signal: AbortSignal): Promise<AgentDecision>;
+  /** Render an observation as the text this agent shows its model. */
+  render(action: Action, observation: Observation): string;
+  /** Render a format error as the text this agent shows its model. */
+  renderInvalid?(error: string): string;
+}

@@ -1,0 +1,192 @@
+import type Docker from 'dockerode';
+import { AbortedError, InfrastructureError } from '../../core/errors.js';
+import type { ExecOptions, ExecResult, Sandbox } from '../../core/contracts.js';
+import type { Limits } from '../../trajectory/schema.js';
+import { capturedBytes } from '../capture.js';
+import { parseStateProbe, stateProbe } from '../state.js';
+import { shellQuote } from '../quote.js';
+import { engine } from './engine.js';
+import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
+import { ShellSession, type ShellRunResult } from './shell.js';
+
+export interface DockerSandboxOptions {
+  image: string;
+  runId: string;
+  taskId: string;
+  workdir: string;
+  env: Record<string, string>;
+  limits: Limits;
+  hostname?: string;
+  docker?: Docker;
+  signal?: AbortSignal;
+}
+
+/** Capabilities a root shell needs for ordinary work (files, users, apt); everything else is dropped. */
+const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETFCAP', 'NET_BIND_SERVICE'];
+/** Extra life the dead-man gives a container past the task's wall limit, for clean-up. */
+const DEADMAN_GRACE_S = 60;
+const INTERNAL_READ_CAP = 256 * 1024 * 1024;
+
+/** A sandbox backed by one Docker container and one persistent bash session in it. */
+export class DockerSandbox implements Sandbox {
+  private session: ShellSession | undefined;
+  private cwd: string;
+  private stopped = false;
+
+  private constructor(
+    readonly container: Docker.Container,
+    readonly workdir: string,
+    private readonly env: string[],
+    private readonly limits: Limits,
+  ) {
+    this.cwd = workdir;
+  }
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  /**
+   * Create and start the container. Its main process is `sleep` for the wall limit
+   * plus a grace, and it is removed by the engine when that ends: even a harvester
+   * killed with SIGKILL leaks nothing for long.
+   */
+  static async start(options: DockerSandboxOptions): Promise<DockerSandbox> {
+    const docker = options.docker ?? engine();
+    const deadlineS = Math.ceil(options.limits.wall_time_s) + DEADMAN_GRACE_S;
+    const env = Object.entries(options.env).map(([k, v]) => `${k}=${v}`);
+    const container = await docker.createContainer({
+      Image: options.image,
+      Entrypoint: ['sleep'],
+      Cmd: [String(deadlineS)],
+      Hostname: options.hostname ?? 'forager',
+      WorkingDir: options.workdir,
+      Env: env,
+      User: '0',
+      Labels: {
+        [LABEL_RUN]: options.runId,
+        [LABEL_TASK]: options.taskId,
+        [LABEL_DEADLINE]: String(Math.floor(Date.now() / 1000) + deadlineS),
+        ...ownerLabels(),
+      },
+      NetworkDisabled: options.limits.network === 'none',
+      StopTimeout: 1,
+      HostConfig: {
+        AutoRemove: true,
+        NetworkMode: options.limits.network,
+        Memory: options.limits.memory_mb * 1024 * 1024,
+        MemorySwap: options.limits.memory_mb * 1024 * 1024,
+        NanoCpus: Math.round(options.limits.cpus * 1e9),
+        PidsLimit: options.limits.pids,
+        CapDrop: ['ALL'],
+        CapAdd: CAPABILITIES,
+        SecurityOpt: ['no-new-privileges'],
+      },
+    });
+    const sandbox = new DockerSandbox(container, options.workdir, env, options.limits);
+    try {
+      if (options.signal?.aborted) throw new AbortedError();
+      await container.start();
+      sandbox.session = await ShellSession.open(container, { env, cwd: options.workdir });
+    } catch (error) {
+      await sandbox.stop();
+      throw error;
+    }
+    return sandbox;
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const session = await this.liveSession();
+    const trackState = options.trackState ?? true;
+    const result = await session.run(command, {
+      timeoutMs: options.timeoutMs ?? this.limits.action_timeout_s * 1000,
+      signal: options.signal,
+      maxOutputBytes: this.limits.max_output_bytes,
+      probe: trackState ? stateProbe(this.workdir) : undefined,
+    });
+    if (result.cwd !== null) this.cwd = result.cwd;
+    if (!session.alive) await this.afterSessionDeath();
+    return {
+      observation: toObservation(result),
+      state: trackState && result.cwd !== null ? parseStateProbe(result.probe, this.workdir, result.cwd) : trackState ? { cwd: this.cwd, changes: [] } : null,
+    };
+  }
+
+  async readFile(path: string, options: { signal?: AbortSignal } = {}): Promise<Buffer | null> {
+    const session = await this.liveSession();
+    const quoted = shellQuote(path);
+    const result = await session.run(`if [ -f ${quoted} ]; then cat -- ${quoted}; else __forager_return 44; fi`, {
+      timeoutMs: this.limits.action_timeout_s * 1000,
+      signal: options.signal,
+      maxOutputBytes: INTERNAL_READ_CAP,
+    });
+    if (result.exitCode === 44) return null;
+    if (result.exitCode !== 0) {
+      throw new InfrastructureError('READ_FAILED', `could not read ${path}: ${result.stderr.text.slice(0, 300)}`);
+    }
+    const { head, tail } = capturedBytes(result.stdout);
+    return Buffer.concat([head, tail]);
+  }
+
+  async writeFile(path: string, data: Buffer | string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const session = await this.liveSession();
+    const quoted = shellQuote(path);
+    const b64 = (typeof data === 'string' ? Buffer.from(data, 'utf8') : data).toString('base64');
+    const command = `mkdir -p -- "$(dirname -- ${quoted})" && base64 -d > ${quoted} <<'__FORAGER_EOF__'\n${b64}\n__FORAGER_EOF__`;
+    const result = await session.run(command, {
+      timeoutMs: this.limits.action_timeout_s * 1000,
+      signal: options.signal,
+      maxOutputBytes: 64 * 1024,
+    });
+    if (result.exitCode !== 0) {
+      throw new InfrastructureError('WRITE_FAILED', `could not write ${path}: ${result.stderr.text.slice(0, 300)}`);
+    }
+  }
+
+  /** Remove the container; safe to call twice and after the engine removed it itself. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.session?.close();
+    await this.container.remove({ force: true }).catch((error: { statusCode?: number }) => {
+      // 404: already gone; 409: the engine's auto-remove is already under way.
+      if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+    });
+  }
+
+  private async liveSession(): Promise<ShellSession> {
+    if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
+    if (this.session?.alive) return this.session;
+    await this.afterSessionDeath();
+    return this.session!;
+  }
+
+  /** Start a new session where the old one was, or say why the container cannot host one. */
+  private async afterSessionDeath(): Promise<void> {
+    const info = await this.container.inspect().catch(() => undefined);
+    if (!info || !info.State.Running) {
+      const oom = info?.State.OOMKilled === true;
+      throw new InfrastructureError(
+        oom ? 'CONTAINER_OOM_KILLED' : 'CONTAINER_GONE',
+        oom ? 'the container was killed for running out of memory' : 'the container stopped or was removed from outside',
+        { context: { containerId: this.container.id } },
+      );
+    }
+    this.session = await ShellSession.open(this.container, { env: this.env, cwd: this.workdir });
+    if (this.cwd !== this.workdir) {
+      await this.session.run(`cd -- ${shellQuote(this.cwd)}`, { timeoutMs: 10_000, maxOutputBytes: 4096 });
+    }
+  }
+}
+
+function toObservation(result: ShellRunResult) {
+  return {
+    stdout: result.stdout,
+    stderr: result.stderr,
+    exit_code: result.exitCode,
+    signal: result.signal,
+    timed_out: result.timedOut,
+    duration_ms: Math.round(result.durationMs * 1000) / 1000,
+    session_restarted: result.sessionRestarted,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Splits a byte stream at the first occurrence of a marker without holding the body:
+ * bytes that cannot be the start of the marker are passed on at once, at most
+ * `marker.length - 1` bytes are held back, and everything after the marker is kept as
+ * the trailer (small: exit code, cwd, state).
+ */
+export class SentinelSplitter {
+  private held: Buffer = Buffer.alloc(0);
+  private trailerParts: Buffer[] = [];
+  private found = false;
+
+  constructor(
+    private readonly marker: Buffer,
+    private readonly onBody: (chunk: Buffer) => void,
+  ) {}
+
+  get seen(): boolean {
+    return this.found;
+  }
+
+  get trailer(): Buffer {
+    return Buffer.concat(this.trailerParts);
+  }
+
+  push(chunk: Buffer): void {
+    if (this.found) {
+      this.trailerParts.push(chunk);
+      return;
+    }
+    const data = this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]);
+    const at = data.indexOf(this.marker);
+    if (at >= 0) {
+      if (at > 0) this.onBody(data.subarray(0, at));
+      this.found = true;
+      this.held = Buffer.alloc(0);
+      this.trailerParts.push(Buffer.from(data.subarray(at + this.marker.length)));
+      return;
+    }
+    const keep = partialMarkerSuffix(data, this.marker);
+    if (data.length - keep > 0) this.onBody(data.subarray(0, data.length - keep));
+    this.held = Buffer.from(data.subarray(data.length - keep));
+  }
+
+  /** The stream ended without a marker: release what was held back. */
+  flush(): void {
+    if (!this.found && this.held.length > 0) this.onBody(this.held);
+    this.held = Buffer.alloc(0);
+  }
+}
+
+/** Length of the longest suffix of `data` that is a proper prefix of `marker`. */
+function partialMarkerSuffix(data: Buffer, marker: Buffer): number {
+  const max = Math.min(marker.length - 1, data.length);
+  for (let len = max; len > 0; len -= 1) {
+    if (data.compare(marker, 0, len, data.length - len, data.length) === 0) return len;
+  }
+  return 0;
+}
+
+/**
+ * Docker's multiplexed attach stream: frames of an 8-byte header (stream type, three
+ * zero bytes, big-endian length) then the payload. Type 1 is stdout, 2 is stderr.
+ */
+export class FrameDemuxer {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onFrame: (stream: 1 | 2, payload: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    while (data.length >= 8) {
+      const size = data.readUInt32BE(4);
+      if (data.length < 8 + size) break;
+      const type = data[0] === 2 ? 2 : 1;
+      this.onFrame(type, data.subarray(8, 8 + size));
+      data = data.subarray(8 + size);
+    }
+    this.pending = data.length === 0 ? Buffer.alloc(0) : Buffer.from(data);
+  }
+}

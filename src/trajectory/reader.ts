@@ -1,0 +1,68 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { TaskError } from '../core/errors.js';
+import { FooterSchema, HeaderSchema, StepSchema, type Footer, type Header, type Step } from './schema.js';
+
+export interface Trajectory {
+  path: string;
+  header: Header;
+  steps: Step[];
+  /** undefined when the file is partial (the run crashed or is still going). */
+  footer: Footer | undefined;
+}
+
+/** Read a trajectory file, validating each line; a torn last line of a partial file is ignored. */
+export async function readTrajectory(path: string): Promise<Trajectory> {
+  let header: Header | undefined;
+  let footer: Footer | undefined;
+  const steps: Step[] = [];
+  let lineNo = 0;
+  let pendingError: TaskError | undefined;
+  for await (const line of readLines(path)) {
+    lineNo += 1;
+    if (pendingError) throw pendingError;
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (cause) {
+      // Only the last line may be torn (a crash mid-write); remember and fail if more follow.
+      pendingError = new TaskError('TRAJECTORY_INVALID', `${path}:${lineNo}: not valid JSON`, { cause });
+      continue;
+    }
+    const type = (value as { type?: unknown }).type;
+    if (lineNo === 1) {
+      header = parseLine(HeaderSchema, value, path, lineNo);
+    } else if (type === 'step') {
+      steps.push(parseLine(StepSchema, value, path, lineNo));
+    } else if (type === 'footer') {
+      footer = parseLine(FooterSchema, value, path, lineNo);
+    } else {
+      throw new TaskError('TRAJECTORY_INVALID', `${path}:${lineNo}: field "type": expected "step" or "footer", found ${JSON.stringify(type)}`);
+    }
+  }
+  if (!header) throw new TaskError('TRAJECTORY_INVALID', `${path}: empty file, expected a header line`);
+  return { path, header, steps, footer };
+}
+
+/** Whether the file at `path` ends with a valid footer (a complete trajectory). */
+export async function isComplete(path: string): Promise<boolean> {
+  try {
+    const trajectory = await readTrajectory(path);
+    return trajectory.footer !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+export function readLines(path: string): AsyncIterable<string> {
+  return createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+}
+
+function parseLine<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, path: string, lineNo: number): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.map(String).join('.') || '(line)';
+  throw new TaskError('TRAJECTORY_INVALID', `${path}:${lineNo}: field "${field}": ${issue?.message ?? 'invalid'}`);
+}

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+
+/** Bumped when a reader of the previous version could misread a file. */
+export const TRAJECTORY_VERSION = 1;
+export const TRAJECTORY_FORMAT = 'forager.trajectory';
+
+export const ActionSchema = z.discriminatedUnion('tool', [
+  z.object({
+    tool: z.literal('bash'),
+    command: z.string(),
+    /** Overrides the task's per-action timeout for this action. */
+    timeout_s: z.number().positive().optional(),
+  }).strict(),
+  z.object({
+    tool: z.literal('view'),
+    path: z.string().min(1),
+    start_line: z.number().int().positive().optional(),
+    end_line: z.number().int().positive().optional(),
+  }).strict(),
+  z.object({
+    tool: z.literal('create'),
+    path: z.string().min(1),
+    content: z.string(),
+    overwrite: z.boolean().optional(),
+  }).strict(),
+  z.object({
+    tool: z.literal('edit'),
+    path: z.string().min(1),
+    search: z.string().min(1),
+    replace: z.string(),
+  }).strict(),
+  z.object({
+    tool: z.literal('submit'),
+    result: z.string().optional(),
+  }).strict(),
+]);
+export type Action = z.infer<typeof ActionSchema>;
+export type ToolName = Action['tool'];
+
+/** One output stream, kept losslessly up to a cap: head and tail, omitted bytes counted. */
+export const StreamCaptureSchema = z.object({
+  /** The kept bytes (the head when truncated), as UTF-8 text or base64 (see `encoding`). */
+  text: z.string(),
+  /** The kept tail when the stream was truncated. */
+  tail: z.string().optional(),
+  /** `base64` when the kept bytes are not valid UTF-8; `text`/`tail` then hold base64. */
+  encoding: z.enum(['utf8', 'base64']),
+  /** Bytes the stream produced in all. */
+  bytes: z.number().int().nonnegative(),
+  /** Bytes dropped between head and tail. */
+  omitted_bytes: z.number().int().nonnegative(),
+  /** sha256 (hex) of the full stream, omitted bytes included. */
+  sha256: z.string(),
+});
+export type StreamCapture = z.infer<typeof StreamCaptureSchema>;
+
+export const ObservationSchema = z.object({
+  stdout: StreamCaptureSchema,
+  stderr: StreamCaptureSchema,
+  /** null when the process was killed by a signal or never ran. */
+  exit_code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  timed_out: z.boolean(),
+  duration_ms: z.number().nonnegative(),
+  /** The shell session died or was killed during this action and was started again. */
+  session_restarted: z.boolean(),
+});
+export type Observation = z.infer<typeof ObservationSchema>;
+
+export const FileChangeSchema = z.object({
+  path: z.string(),
+  change: z.enum(['added', 'modified', 'deleted']),
+  size: z.number().int().nonnegative().optional(),
+});
+export type FileChange = z.infer<typeof FileChangeSchema>;
+
+/** What the step did to the environment: the world-model signal. */
+export const StateSchema = z.object({
+  cwd: z.string(),
+  changes: z.array(FileChangeSchema),
+  /** More files changed than were listed. */
+  changes_truncated: z.boolean().optional(),
+});
+export type State = z.infer<typeof StateSchema>;
+
+export const FailureKindSchema = z.enum(['agent', 'task', 'infrastructure']);
+
+export const FailureSchema = z.object({
+  kind: FailureKindSchema,
+  code: z.string(),
+  message: z.string(),
+});
+export type Failure = z.infer<typeof FailureSchema>;
+
+export const UsageSchema = z.object({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  total_tokens: z.number().int().nonnegative(),
+});
+
+/** What a model said for this step, enough to rebuild the conversation in any tool format. */
+export const ModelTurnSchema = z.object({
+  raw_text: z.string(),
+  reasoning: z.string().optional(),
+  tool_calls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
+  usage: UsageSchema.optional(),
+  latency_ms: z.number().nonnegative().optional(),
+  finish_reason: z.string().nullable().optional(),
+  format_error: z.string().optional(),
+  retries: z.number().int().nonnegative().optional(),
+});
+export type ModelTurn = z.infer<typeof ModelTurnSchema>;
+
+export const StepSchema = z.object({
+  type: z.literal('step'),
+  index: z.number().int().nonnegative(),
+  started_at: z.string(),
+  /** null when the agent produced no valid action (a format error). */
+  action: ActionSchema.nullable(),
+  observation: ObservationSchema.nullable(),
+  /** The text the agent was shown for this step (rendered, possibly truncated). */
+  shown: z.string(),
+  state: StateSchema.nullable(),
+  timing: z.object({
+    agent_ms: z.number().nonnegative(),
+    action_ms: z.number().nonnegative(),
+  }),
+  model: ModelTurnSchema.optional(),
+  failure: FailureSchema.optional(),
+});
+export type Step = z.infer<typeof StepSchema>;
+
+export const LimitsSchema = z.object({
+  wall_time_s: z.number().positive(),
+  action_timeout_s: z.number().positive(),
+  max_steps: z.number().int().positive(),
+  memory_mb: z.number().int().positive(),
+  cpus: z.number().positive(),
+  pids: z.number().int().positive(),
+  network: z.enum(['none', 'bridge']),
+  max_output_bytes: z.number().int().positive(),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
+export const HeaderSchema = z.object({
+  type: z.literal('header'),
+  format: z.literal(TRAJECTORY_FORMAT),
+  version: z.literal(TRAJECTORY_VERSION),
+  forager_version: z.string(),
+  trajectory_id: z.string(),
+  run_id: z.string(),
+  attempt: z.number().int().nonnegative(),
+  started_at: z.string(),
+  task: z.object({
+    id: z.string(),
+    /** sha256 of the task's canonical content (spec and the files it places). */
+    hash: z.string(),
+    source: z.string().optional(),
+    instruction: z.string(),
+    spec: z.record(z.string(), z.unknown()),
+  }),
+  image: z.object({ ref: z.string(), id: z.string(), digest: z.string().nullable().optional() }),
+  agent: z.record(z.string(), z.unknown()),
+  limits: LimitsSchema,
+  environment: z.record(z.string(), z.string()),
+  workdir: z.string(),
+  seed: z.number().int(),
+  host: z.object({ hostname: z.string(), platform: z.string(), docker_version: z.string().optional() }),
+  setup: z.array(z.object({ command: z.string(), exit_code: z.number().int().nullable(), duration_ms: z.number() })),
+  parent: z.object({ trajectory_id: z.string(), path: z.string().optional(), step: z.number().int() }).optional(),
+});
+export type Header = z.infer<typeof HeaderSchema>;
+
+export const ExitStatusSchema = z.enum([
+  'submitted',
+  'agent_finished',
+  'max_steps',
+  'max_tokens',
+  'wall_time',
+  'format_errors',
+  'aborted',
+  'error',
+]);
+export type ExitStatus = z.infer<typeof ExitStatusSchema>;
+
+export const FooterSchema = z.object({
+  type: z.literal('footer'),
+  exit_status: ExitStatusSchema,
+  failure_kind: FailureKindSchema.nullable(),
+  error: FailureSchema.optional(),
+  ended_at: z.string(),
+  duration_ms: z.number().nonnegative(),
+  steps: z.number().int().nonnegative(),
+  submission: z.string().optional(),
+  patch: z.string().optional(),
+  totals: z.object({
+    output_bytes: z.number().int().nonnegative(),
+    action_ms: z.number().nonnegative(),
+    agent_ms: z.number().nonnegative(),
+    prompt_tokens: z.number().int().nonnegative().optional(),
+    completion_tokens: z.number().int().nonnegative().optional(),
+  }),
+  evaluation: z.record(z.string(), z.unknown()).optional(),
+  reward: z.number().optional(),
+});
+export type Footer = z.infer<typeof FooterSchema>;
+
+export const LineSchema = z.discriminatedUnion('type', [HeaderSchema, StepSchema, FooterSchema]);
+export type Line = z.infer<typeof LineSchema>;
