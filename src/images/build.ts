@@ -6,6 +6,7 @@ import type { ImageSpec } from '../task/spec.js';
 import { ensureBaseImage } from './base-image.js';
 import { collectContext, hashBuildInput, packContext } from './build-context.js';
 import { buildFromContext } from './docker-build.js';
+import { describeEndpoint } from './endpoint.js';
 import { inspectImage } from './engine-images.js';
 import { ImageBuildError } from './errors.js';
 import { withFileLock } from './file-lock.js';
@@ -58,7 +59,7 @@ export async function resolveImage(spec: ImageSpec, options: ResolveImageOptions
   const cached = await inspectImage(docker, ref);
   if (cached) return { ref, id: cached.Id, digest: cached.RepoDigests?.[0] ?? null, built: false };
 
-  const key = `${(docker.modem as { socketPath?: string }).socketPath ?? ''}|${ref}`;
+  const key = `${describeEndpoint(docker)}|${ref}`;
   let pending = inFlight.get(key);
   if (!pending) {
     pending = withFileLock(`build-${ref}`, () => buildOnce(docker, source, { ref, hash, base: base.ref, dockerfile, entries, options }), { signal: options.signal })

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { InfrastructureError } from '../core/errors.js';
 import { engine, pingEngine } from '../sandbox/docker/engine.js';
+import { describeEndpoint } from './endpoint.js';
 import { findProgram, isRoot, runHostCommand } from './host-command.js';
 import { describeOs, isDebianLike, readOsRelease } from './host-os.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -49,13 +50,6 @@ export async function ensureEngine(options: EnsureEngineOptions): Promise<Engine
   }
   await startDockerd(docker, log, options.startTimeoutMs ?? 60_000);
   return { action, where };
-}
-
-/** `unix:///var/run/docker.sock` or `tcp://host:port`, for messages. */
-function describeEndpoint(docker: Docker): string {
-  const modem = docker.modem as { socketPath?: string; host?: string; port?: number | string; protocol?: string };
-  if (modem.socketPath) return `unix://${modem.socketPath}`;
-  return `${modem.protocol ?? 'tcp'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
 }
 
 async function installDockerPackages(log: Logger): Promise<void> {
