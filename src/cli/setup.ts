@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
+import { createLogger } from '../core/log.js';
 import { ensureBaseImage, ensureEngine, listRecipes, resolveImage } from '../images/index.js';
 
 interface SetupOptions {
@@ -23,7 +23,7 @@ export function registerSetup(program: Command): void {
 
 async function runSetup(options: SetupOptions): Promise<void> {
   const started = Date.now();
-  const log = pino({ level: options.verbose ? 'debug' : 'warn' }, pino.destination(2));
+  const log = createLogger(options.verbose ? { level: 'debug' } : {});
   const say = (line: string): void => { process.stdout.write(`${line}\n`); };
   let changed = 0;
 

@@ -10,7 +10,7 @@ import { inspectImage } from './engine-images.js';
 import { withFileLock } from './file-lock.js';
 import { findProgram, isRoot, runHostCommand } from './host-command.js';
 import { LABEL_IMAGE } from './labels.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { RECIPES_DIR } from './paths.js';
 import { tryPullImage } from './pull.js';
 import { debootstrapRootfs, importRootfs } from './rootfs.js';

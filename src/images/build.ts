@@ -12,7 +12,7 @@ import { ImageBuildError } from './errors.js';
 import { withFileLock } from './file-lock.js';
 import { dockerfileInContext, locateBuildSource, type BuildSource } from './image-source.js';
 import { LABEL_HASH, LABEL_IMAGE, LABEL_RECIPE } from './labels.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../core/log.js';
 
 /** Repository of the environment images forager builds; the tag is the content hash. */
 export const ENV_REPOSITORY = 'forager-env';
@@ -23,8 +23,8 @@ export interface ResolvedImage {
   id: string;
   /** The registry digest (RepoDigests[0]), or null for a local image. */
   digest: string | null;
-  /** Whether this call built it (false: it was already there). */
-  built: boolean;
+  /** Whether this call built it (false or absent: it was already there). */
+  built?: boolean;
   /** The build's output, when this call built it. */
   buildLog?: string;
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { findStreamError, followProgress, inspectImage } from './engine-images.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/log.js';
 
 export interface BuildRequest {
   tag: string;

@@ -7,7 +7,7 @@ import { engine, pingEngine } from '../sandbox/docker/engine.js';
 import { describeEndpoint } from './endpoint.js';
 import { findProgram, isRoot, runHostCommand } from './host-command.js';
 import { describeOs, isDebianLike, readOsRelease } from './host-os.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../core/log.js';
 
 export const DOCKERD_LOG = '/var/log/forager-dockerd.log';
 const DEFAULT_SOCKET = '/var/run/docker.sock';

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { findStreamError, followProgress } from './engine-images.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../core/log.js';
 
 export interface TryPullOptions {
   log?: Logger;

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { InfrastructureError } from '../core/errors.js';
 import { findStreamError, followProgress, inspectImage } from './engine-images.js';
 import { runHostCommand } from './host-command.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../core/log.js';
 
 export interface DebootstrapOptions {
   suite?: string;
