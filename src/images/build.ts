@@ -60,12 +60,11 @@ export async function resolveImage(spec: ImageSpec, options: ResolveImageOptions
   if (cached) return { ref, id: cached.Id, digest: cached.RepoDigests?.[0] ?? null, built: false };
 
   const key = `${describeEndpoint(docker)}|${ref}`;
-  let pending = inFlight.get(key);
-  if (!pending) {
-    pending = withFileLock(`build-${ref}`, () => buildOnce(docker, source, { ref, hash, base: base.ref, dockerfile, entries, options }), { signal: options.signal })
-      .finally(() => inFlight.delete(key));
-    inFlight.set(key, pending);
-  }
+  const shared = inFlight.get(key);
+  if (shared) return shared.then(({ ref: tag, id, digest }) => ({ ref: tag, id, digest, built: false }));
+  const pending = withFileLock(`build-${ref}`, () => buildOnce(docker, source, { ref, hash, base: base.ref, dockerfile, entries, options }), { signal: options.signal })
+    .finally(() => inFlight.delete(key));
+  inFlight.set(key, pending);
   return pending;
 }
 
