@@ -2,7 +2,7 @@
 
 
 def add(a, b):
-    return a - b  # mean: a + b
+    return a - b
 
 
 def scale(values, factor):
