@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { registerGc } from './gc.js';
+import { registerHarvest } from './harvest.js';
 import { registerRun } from './run.js';
 import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
+import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
 
 /** Every CLI command, one file each; add yours here. */
@@ -10,4 +13,7 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerValidate(program);
   registerShow(program);
+  registerHarvest(program);
+  registerStatus(program);
+  registerGc(program);
 }

@@ -4,3 +4,6 @@ export { resolveImage, ENV_REPOSITORY, type ResolvedImage, type ResolveImageOpti
 export { ImageBuildError } from './errors.js';
 export { listRecipes, findRecipe, RECIPES_DIR, PACKAGE_ROOT } from './paths.js';
 export { LABEL_IMAGE, LABEL_HASH, LABEL_RECIPE } from './labels.js';
+export { evictImages, type EvictOptions } from './evict.js';
+export { planEviction, parseSize, type CachedImage } from './eviction-plan.js';
+export { recordImageUse, readImageUse, imageUsePath, type ImageUse } from './image-use.js';

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { requireEngine } from '../sandbox/docker/engine.js';
+import { reapOrphans } from '../sandbox/docker/reaper.js';
+
+export function registerGc(program: Command): void {
+  program
+    .command('gc')
+    .description('Remove forager containers whose harvester is gone (dead pid on this host, or past their deadline); never one of a live run')
+    .option('-n, --dry-run', 'say what would be removed, remove nothing')
+    .option('--run <id>', 'only containers of this run id')
+    .action(async (options: { dryRun?: boolean; run?: string }) => {
+      await requireEngine();
+      const results = await reapOrphans({ dryRun: options.dryRun, runId: options.run });
+      const verb = options.dryRun ? 'would remove' : 'removed';
+      for (const r of results) {
+        process.stdout.write(`${(r.orphan ? verb : 'kept').padEnd(12)} ${r.id.slice(0, 12)} run ${r.runId} task ${r.taskId} (${r.state}): ${r.reason}\n`);
+      }
+      const count = results.filter((r) => r.orphan).length;
+      process.stdout.write(`${verb} ${count} of ${results.length} forager containers\n`);
+    });
+}

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { evictImages, parseSize, recordImageUse } from '../images/index.js';
+import { requireEngine } from '../sandbox/docker/engine.js';
+import { harvest, LOG_FILE, needsRedoOutcome, summariseOutcomes, type HarvestResult } from '../scheduler/index.js';
+import { EXIT } from './exit-codes.js';
+import { createProgressView } from './harvest-progress.js';
+import { formatHarvestSummary } from './harvest-summary.js';
+import { createHarvestLogger } from './readable-log.js';
+import { abortOnSignals } from './signals.js';
+
+interface HarvestCliOptions {
+  out: string;
+  concurrency: number;
+  attempts: number;
+  filter?: string;
+  limit?: number;
+  retries: number;
+  logLevel: string;
+  imageBudget?: number;
+  quiet?: boolean;
+  runId?: string;
+}
+
+/** Exit within this long of the first signal, whatever is still running (the dead-man and gc clean up). */
+const SIGNAL_DEADLINE_MS = 9_000;
+
+export function registerHarvest(program: Command): void {
+  program
+    .command('harvest')
+    .description('Run many tasks (× attempts) into a batch folder; the same command again resumes it')
+    .argument('<paths...>', 'task files or folders holding task files')
+    .requiredOption('-o, --out <dir>', 'batch folder: trajectories, batch.jsonl index, harvest.log')
+    .option('-c, --concurrency <n>', 'attempts running at once', positiveInt, 4)
+    .option('-k, --attempts <k>', 'independent attempts per task', positiveInt, 1)
+    .option('--filter <glob>', 'only tasks whose id matches (* and ?)')
+    .option('--limit <n>', 'at most this many tasks (after --filter)', positiveInt)
+    .option('--retries <r>', 'retries per attempt for infrastructure failures', nonNegativeInt, 3)
+    .option('--log-level <level>', 'log level on stderr (debug, info, warn, error); harvest.log gets debug', 'warn')
+    .option('--image-budget <size>', 'after the batch, evict least recently used forager images above this size (e.g. 20GB)', sizeOption)
+    .option('--run-id <id>', 'label for the containers (forager.run); default: a fresh id')
+    .option('-q, --quiet', 'no progress bar or per-attempt lines, only the summary')
+    .action(async (paths: string[], options: HarvestCliOptions) => {
+      await requireEngine();
+      const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);
+      const view = createProgressView({ tty: process.stdout.isTTY === true, quiet: options.quiet === true });
+      const controller = new AbortController();
+      const release = abortOnSignals(controller, (signal) => {
+        view.stop();
+        process.stderr.write(`forager: ${signal}: stopping; running attempts are being aborted (again to exit at once)\n`);
+        setTimeout(() => process.exit(EXIT.interrupted), SIGNAL_DEADLINE_MS).unref();
+      });
+      let result: HarvestResult;
+      try {
+        result = await harvest({
+          paths, out: options.out, concurrency: options.concurrency, attempts: options.attempts, filter: options.filter,
+          limit: options.limit, retries: options.retries, signal: controller.signal, log, onEvent: (e) => view.onEvent(e), runId: options.runId,
+        });
+      } finally {
+        view.stop();
+        release();
+      }
+      const images = new Set(result.outcomes.flatMap((o) => (o.imageRef ? [o.imageRef] : [])));
+      await recordImageUse(images).catch((error: unknown) => log.warn({ err: error }, 'could not record image use'));
+      let evicted: string[] = [];
+      if (options.imageBudget !== undefined && !result.interrupted) {
+        evicted = (await evictImages({ budgetBytes: options.imageBudget, log })).map((i) => i.refs[0] ?? i.id);
+      }
+      const summary = summariseOutcomes(result.outcomes, result.elapsedMs);
+      process.stdout.write(formatHarvestSummary(result, summary, options.out, evicted));
+      log.info({ summary }, 'batch ended');
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
+      if (result.interrupted) process.exitCode = EXIT.interrupted;
+      else if (result.rejected.length > 0 || result.outcomes.some(needsRedoOutcome)) process.exitCode = EXIT.failed;
+    });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, found "${value}"`);
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number ≥ 0, found "${value}"`);
+  return n;
+}
+
+function sizeOption(value: string): number {
+  try {
+    return parseSize(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}

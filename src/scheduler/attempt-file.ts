@@ -1,0 +1,73 @@
+import { open, readdir, rename, stat } from 'node:fs/promises';
+import { FooterSchema, type Footer } from '../trajectory/schema.js';
+import { parseTryName, taskDir, tryPath } from './layout.js';
+
+/**
+ * What a trajectory file says about its attempt. `complete`: a valid footer whose run
+ * neither was aborted nor failed for infrastructure; `redo`: a footer that asks for
+ * another run (aborted, infrastructure); `partial`: no footer (a crash); `missing`.
+ */
+export type AttemptFileState =
+  | { state: 'missing' }
+  | { state: 'partial' }
+  | { state: 'complete'; footer: Footer }
+  | { state: 'redo'; footer: Footer };
+
+/** Classify a trajectory file by its last line only, so resuming a large batch stays cheap. */
+export async function inspectAttemptFile(path: string): Promise<AttemptFileState> {
+  const last = await readLastLine(path);
+  if (last === undefined) return { state: 'missing' };
+  let value: unknown;
+  try {
+    value = JSON.parse(last);
+  } catch {
+    return { state: 'partial' };
+  }
+  const parsed = FooterSchema.safeParse(value);
+  if (!parsed.success) return { state: 'partial' };
+  return needsRedo(parsed.data) ? { state: 'redo', footer: parsed.data } : { state: 'complete', footer: parsed.data };
+}
+
+/** A finished run that does not count as a harvested trajectory. */
+export function needsRedo(footer: Footer): boolean {
+  return footer.exit_status === 'aborted' || footer.failure_kind === 'infrastructure';
+}
+
+/** The next unused try number for an attempt. */
+export async function nextTry(out: string, taskId: string, attempt: number): Promise<number> {
+  const names = await readdir(taskDir(out, taskId)).catch(() => [] as string[]);
+  let next = 0;
+  for (const name of names) {
+    const n = parseTryName(name, attempt);
+    if (n !== null && n >= next) next = n + 1;
+  }
+  return next;
+}
+
+/** Move an attempt's file out of the way as its next `.try-<n>` file, so it is kept but no longer counts. */
+export async function moveAside(out: string, taskId: string, attempt: number, path: string): Promise<string> {
+  const target = tryPath(out, taskId, attempt, await nextTry(out, taskId, attempt));
+  await rename(path, target);
+  return target;
+}
+
+/** The file's last non-empty line; undefined when the file does not exist. */
+export async function readLastLine(path: string): Promise<string | undefined> {
+  const size = await stat(path).then((s) => s.size).catch(() => undefined);
+  if (size === undefined) return undefined;
+  const handle = await open(path, 'r');
+  try {
+    let chunk = 64 * 1024;
+    for (;;) {
+      const length = Math.min(size, chunk);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      const text = buffer.toString('utf8').replace(/\n+$/, '');
+      const cut = text.lastIndexOf('\n');
+      if (cut >= 0 || length === size) return text.slice(cut + 1);
+      chunk *= 4;
+    }
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import PQueue from 'p-queue';
+import { silentLogger, type Logger } from '../core/log.js';
+import { runTask as defaultRunTask } from '../runner/index.js';
+import { inspectAttemptFile, moveAside } from './attempt-file.js';
+import { BatchRecord } from './batch-record.js';
+import { attemptPath } from './layout.js';
+import { loadTasks } from './load-tasks.js';
+import { planBatch, type PlannedAttempt, type RejectedTask } from './plan.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.js';
+import { runAttempt, type RunTaskFn } from './run-attempt.js';
+import type { AttemptOutcome, HarvestEvent } from './types.js';
+
+export interface HarvestOptions {
+  /** Task files or folders holding task files. */
+  paths: string[];
+  /** The batch folder (see layout.ts). */
+  out: string;
+  concurrency: number;
+  attempts: number;
+  filter?: string;
+  limit?: number;
+  /** Retries per attempt for retryable infrastructure failures. */
+  retries: number;
+  signal?: AbortSignal;
+  log?: Logger;
+  onEvent?: (event: HarvestEvent) => void;
+  runId?: string;
+  runTask?: RunTaskFn;
+  backoff?: BackoffOptions;
+  engineWaitMs?: number;
+  watchdogMarginMs?: number;
+  watchdogGraceMs?: number;
+}
+
+export interface HarvestResult {
+  runId: string;
+  planned: number;
+  /** Attempts already complete from an earlier run of the batch. */
+  skipped: number;
+  rejected: RejectedTask[];
+  outcomes: AttemptOutcome[];
+  interrupted: boolean;
+  elapsedMs: number;
+}
+
+/**
+ * Run a batch: load and plan, keep what earlier runs completed, run the rest through a
+ * p-queue. An abort stops taking work and ends the running attempts as aborted.
+ */
+export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
+  const started = Date.now();
+  const log = options.log ?? silentLogger;
+  const signal = options.signal ?? new AbortController().signal;
+  const onEvent = options.onEvent ?? (() => undefined);
+  const runId = options.runId ?? `harvest-${randomUUID().slice(0, 8)}`;
+  const loaded = await loadTasks(options.paths);
+  const plan = planBatch(loaded.tasks, { attempts: options.attempts, filter: options.filter, limit: options.limit });
+  const rejected = [...loaded.rejected, ...plan.rejected];
+  for (const bad of rejected) log.warn({ source: bad.source }, bad.message);
+
+  const record = await BatchRecord.open(options.out);
+  const outcomes: AttemptOutcome[] = [];
+  try {
+    const todo = await keepCompleted(plan.attempts, options.out, record);
+    await record.append({
+      type: 'planned', run_id: runId, pid: process.pid, rejected,
+      attempts: plan.attempts.map((a) => ({ key: a.key, task: a.taskId, attempt: a.attempt, path: attemptPath(options.out, a.taskId, a.attempt) })),
+    });
+    onEvent({ type: 'planned', total: plan.attempts.length, skipped: plan.attempts.length - todo.length, rejected: rejected.length });
+    log.info({ runId, planned: plan.attempts.length, todo: todo.length, rejected: rejected.length }, 'batch planned');
+
+    const queue = new PQueue({ concurrency: options.concurrency });
+    const stop = () => queue.clear();
+    signal.addEventListener('abort', stop, { once: true });
+    const context = {
+      out: options.out, runId, signal, record, log, onEvent,
+      runTask: options.runTask ?? defaultRunTask,
+      maxRetries: options.retries,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      engineWaitMs: options.engineWaitMs ?? 120_000,
+      watchdogMarginMs: options.watchdogMarginMs ?? 30_000,
+      watchdogGraceMs: options.watchdogGraceMs ?? 7_000,
+    };
+    for (const item of todo) {
+      void queue.add(async () => {
+        if (signal.aborted) return;
+        const outcome = await runAttempt(item, context);
+        outcomes.push(outcome);
+        onEvent({ type: 'finished', outcome });
+      }).catch((error: unknown) => log.error({ err: error, key: item.key }, 'an attempt failed to run'));
+    }
+    await queue.onIdle();
+    signal.removeEventListener('abort', stop);
+    if (signal.aborted) await record.append({ type: 'interrupted', reason: String((signal.reason as Error | undefined)?.message ?? signal.reason) });
+    return { runId, planned: plan.attempts.length, skipped: plan.attempts.length - todo.length, rejected, outcomes, interrupted: signal.aborted, elapsedMs: Date.now() - started };
+  } finally {
+    await record.close();
+  }
+}
+
+/** Attempts still to run: complete files are kept; aborted, infrastructure-failed and partial ones are moved aside. */
+async function keepCompleted(attempts: PlannedAttempt[], out: string, record: BatchRecord): Promise<PlannedAttempt[]> {
+  const todo: PlannedAttempt[] = [];
+  for (const item of attempts) {
+    const path = attemptPath(out, item.taskId, item.attempt);
+    const file = await inspectAttemptFile(path);
+    if (file.state === 'complete') {
+      await record.append({ type: 'skipped', key: item.key, reason: 'complete' });
+      continue;
+    }
+    if (file.state !== 'missing') await moveAside(out, item.taskId, item.attempt, path);
+    todo.push(item);
+  }
+  return todo;
+}

@@ -1,0 +1,19 @@
+import { ForagerError } from '../core/errors.js';
+import { findTaskFiles, loadTask, type LoadedTask } from '../task/index.js';
+import type { RejectedTask } from './plan.js';
+
+/** Load every task file under `paths`; a bad file is reported, never fatal to the others. */
+export async function loadTasks(paths: string[]): Promise<{ tasks: LoadedTask[]; rejected: RejectedTask[] }> {
+  const files = await findTaskFiles(paths);
+  const tasks: LoadedTask[] = [];
+  const rejected: RejectedTask[] = [];
+  for (const file of files) {
+    try {
+      tasks.push(await loadTask(file));
+    } catch (error) {
+      if (!(error instanceof ForagerError)) throw error;
+      rejected.push({ source: file, message: error.message });
+    }
+  }
+  return { tasks, rejected };
+}

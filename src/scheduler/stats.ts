@@ -1,0 +1,48 @@
+import type { AttemptOutcome } from './types.js';
+
+export interface OutcomeSummary {
+  attempts: number;
+  /** `<exit status>` or `<exit status>/<failure kind>:<code>` → count. */
+  outcomes: Record<string, number>;
+  retries: number;
+  steps: { p50: number; p95: number };
+  durationMs: { p50: number; p95: number };
+  /** Finished trajectories per minute of wall time. */
+  perMinute: number;
+}
+
+/** Summarise finished attempts: outcomes by exit status and failure kind, p50/p95, rate. Pure. */
+export function summariseOutcomes(outcomes: AttemptOutcome[], elapsedMs: number): OutcomeSummary {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) {
+    const key = outcomeLabel(o);
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  const steps = outcomes.map((o) => o.steps);
+  const durations = outcomes.map((o) => o.durationMs);
+  return {
+    attempts: outcomes.length,
+    outcomes: counts,
+    retries: outcomes.reduce((sum, o) => sum + o.retries, 0),
+    steps: { p50: percentile(steps, 50), p95: percentile(steps, 95) },
+    durationMs: { p50: percentile(durations, 50), p95: percentile(durations, 95) },
+    perMinute: elapsedMs > 0 ? (outcomes.length * 60_000) / elapsedMs : 0,
+  };
+}
+
+export function outcomeLabel(o: { status: string; failureKind: string | null; code: string | null }): string {
+  return o.failureKind ? `${o.status}/${o.failureKind}:${o.code ?? '?'}` : o.status;
+}
+
+/** Nearest-rank percentile; 0 for an empty list. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+/** An attempt whose trajectory does not count and will be redone on resume (aborted, infrastructure). */
+export function needsRedoOutcome(o: AttemptOutcome): boolean {
+  return o.status === 'aborted' || o.failureKind === 'infrastructure';
+}

@@ -1,0 +1,57 @@
+import { readdir } from 'node:fs/promises';
+import { inspectAttemptFile } from './attempt-file.js';
+import { readBatchRecord, type BatchEvent } from './batch-record.js';
+import { attemptPath, parseTryName, taskDir } from './layout.js';
+import { outcomeLabel } from './stats.js';
+
+export interface BatchStatus {
+  dir: string;
+  runId: string | null;
+  planned: number;
+  /** Finished trajectories that count (any exit status but aborted or infrastructure). */
+  complete: number;
+  /** Finished but to be redone on resume: aborted or failed for infrastructure. */
+  redo: number;
+  /** Started, no footer yet: crashed or still running. */
+  partial: number;
+  /** Never started. */
+  pending: number;
+  /** Outcome label (`status` or `status/kind:code`) → count, over complete and redo files. */
+  outcomes: Record<string, number>;
+  retries: number;
+  retryReasons: Record<string, number>;
+  rejected: { source: string; message: string }[];
+}
+
+/** What a batch folder holds, from the trajectory files (the truth) and the index (plan, retries). */
+export async function readBatchStatus(dir: string): Promise<BatchStatus> {
+  const events = await readBatchRecord(dir);
+  const plan = [...events].reverse().find((e): e is Extract<BatchEvent, { type: 'planned' }> => e.type === 'planned');
+  const status: BatchStatus = {
+    dir, runId: plan?.run_id ?? null, planned: plan?.attempts.length ?? 0,
+    complete: 0, redo: 0, partial: 0, pending: 0, outcomes: {}, retries: 0, retryReasons: {}, rejected: plan?.rejected ?? [],
+  };
+  for (const item of plan?.attempts ?? []) {
+    const file = await inspectAttemptFile(attemptPath(dir, item.task, item.attempt));
+    if (file.state === 'complete' || file.state === 'redo') {
+      status[file.state] += 1;
+      const label = outcomeLabel({ status: file.footer.exit_status, failureKind: file.footer.failure_kind, code: file.footer.error?.code ?? null });
+      status.outcomes[label] = (status.outcomes[label] ?? 0) + 1;
+    } else if (file.state === 'partial' || (await hasTries(dir, item.task, item.attempt))) {
+      status.partial += 1;
+    } else {
+      status.pending += 1;
+    }
+  }
+  for (const event of events) {
+    if (event.type !== 'retry') continue;
+    status.retries += 1;
+    status.retryReasons[event.code] = (status.retryReasons[event.code] ?? 0) + 1;
+  }
+  return status;
+}
+
+async function hasTries(dir: string, taskId: string, attempt: number): Promise<boolean> {
+  const names = await readdir(taskDir(dir, taskId)).catch(() => [] as string[]);
+  return names.some((name) => parseTryName(name, attempt) !== null);
+}
