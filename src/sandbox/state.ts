@@ -7,18 +7,17 @@ const PRUNED = ['.git', '__pycache__', 'node_modules', '.pytest_cache'];
 
 /**
  * Shell code that lists the files under `root` that changed since the previous probe.
- * It keeps two manifests (path, mtime, size) in /run/forager and prints the records
+ * It keeps a manifest (path, mtime, size) in /run/forager and prints the records
  * that differ (`comm -3`); the diffing happens in the container, so a step costs a few
  * forks and sends only the changes.
  */
 export function stateProbe(root: string): string {
   const prune = PRUNED.map((name) => `-name ${name}`).join(' -o ');
   return [
-    `__fs_new=$((1 - \${__fs_cur:-0}))`,
     `[ -d /run/forager ] || mkdir -p /run/forager`,
-    `find ${shellQuote(root)} -xdev \\( ${prune} \\) -prune -o \\( -type f -o -type l \\) -printf '%P\\t%T@\\t%s\\0' | sort -z > /run/forager/m.$__fs_new`,
-    `[ -f /run/forager/m.\${__fs_cur:-0} ] && comm -z -3 /run/forager/m.\${__fs_cur:-0} /run/forager/m.$__fs_new`,
-    `__fs_cur=$__fs_new`,
+    `find ${shellQuote(root)} -xdev \\( ${prune} \\) -prune -o \\( -type f -o -type l \\) -printf '%P\\t%T@\\t%s\\0' | sort -z > /run/forager/manifest.new`,
+    `[ -f /run/forager/manifest ] && comm -z -3 /run/forager/manifest /run/forager/manifest.new`,
+    `mv -f /run/forager/manifest.new /run/forager/manifest`,
   ].join('\n');
 }
 

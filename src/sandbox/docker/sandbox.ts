@@ -105,10 +105,15 @@ export class DockerSandbox implements Sandbox {
       probe: trackState ? stateProbe(this.workdir) : undefined,
     });
     if (result.cwd !== null) this.cwd = result.cwd;
-    if (!session.alive) await this.afterSessionDeath();
+    let probe = result.probe;
+    if (!session.alive) {
+      await this.afterSessionDeath();
+      // The command took the session down before its probe ran: probe in the new one.
+      if (trackState) probe = (await this.session!.run(':', { timeoutMs: 60_000, maxOutputBytes: 1024, probe: stateProbe(this.workdir) })).probe;
+    }
     return {
       observation: toObservation(result),
-      state: trackState && result.cwd !== null ? parseStateProbe(result.probe, this.workdir, result.cwd) : trackState ? { cwd: this.cwd, changes: [] } : null,
+      state: trackState ? parseStateProbe(probe, this.workdir, this.cwd) : null,
     };
   }
 

@@ -125,6 +125,7 @@ export class ShellSession {
     let killedSession = false;
     let aborted = false;
     const timers: NodeJS.Timeout[] = [];
+    let onAbort: (() => void) | undefined;
 
     try {
       await new Promise<void>((resolve) => {
@@ -146,7 +147,8 @@ export class ShellSession {
           }, KILL_GRACE_MS));
         };
         timers.push(setTimeout(() => { timedOut = true; void interrupt(); }, options.timeoutMs));
-        options.signal?.addEventListener('abort', () => { aborted = true; void interrupt(); }, { once: true });
+        onAbort = () => { aborted = true; void interrupt(); };
+        options.signal?.addEventListener('abort', onAbort, { once: true });
         const body = Buffer.from(command, 'utf8');
         this.stream.write(Buffer.concat([
           Buffer.from(`LC_ALL=C IFS= read -r -N ${body.length} __forager_cmd\n`),
@@ -156,6 +158,7 @@ export class ShellSession {
       });
     } finally {
       for (const t of timers) clearTimeout(t);
+      if (onAbort) options.signal?.removeEventListener('abort', onAbort);
       this.onData = undefined;
       this.onEnd = undefined;
       this.busy = false;
