@@ -145,7 +145,9 @@ export class ModelAgent implements Agent {
     this.turns += 1;
     const usage = completion.usage;
     if (usage) {
-      if (promptEstimate > 0 && usage.prompt_tokens > 0) this.calibration *= usage.prompt_tokens / promptEstimate;
+      if (promptEstimate > 0 && usage.prompt_tokens > 0) {
+        this.calibration = Math.min(4, Math.max(0.25, (this.calibration * usage.prompt_tokens) / promptEstimate));
+      }
       this.tokensUsed += usage.prompt_tokens + usage.completion_tokens;
       this.contextTokens = usage.prompt_tokens + usage.completion_tokens;
     } else {
