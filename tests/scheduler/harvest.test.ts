@@ -55,7 +55,7 @@ describe('harvest', () => {
     await new Promise((r) => setTimeout(r, 800));
     await engine().getContainer((await containersOf(runId))[0]!).remove({ force: true });
     const result = await pending;
-    expect(result.outcomes[0]).toMatchObject({ status: 'submitted', retries: 1, reasons: ['CONTAINER_GONE'] });
+    expect(result.outcomes[0], JSON.stringify(result.outcomes[0])).toMatchObject({ status: 'submitted', retries: 1, reasons: ['CONTAINER_GONE'] });
     expect(await filesOfTask(out, 'victim-000')).toEqual({ '0.jsonl': 'complete', '0.try-0.jsonl': 'redo' });
     const retries = (await readBatchRecord(out)).filter((e) => e.type === 'retry');
     expect(retries).toMatchObject([{ key: 'victim-000/0', code: 'CONTAINER_GONE' }]);

@@ -172,19 +172,32 @@ export class DockerSandbox implements Sandbox {
 
   /** Start a new session where the old one was, or say why the container cannot host one. */
   private async afterSessionDeath(): Promise<void> {
-    const info = await this.container.inspect().catch(() => undefined);
-    if (!info || !info.State.Running) {
-      const oom = info?.State.OOMKilled === true;
-      throw new InfrastructureError(
-        oom ? 'CONTAINER_OOM_KILLED' : 'CONTAINER_GONE',
-        oom ? 'the container was killed for running out of memory' : 'the container stopped or was removed from outside',
-        { context: { containerId: this.container.id } },
-      );
+    await this.throwIfContainerGone();
+    try {
+      this.session = await ShellSession.open(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman });
+    } catch (error) {
+      // A container being removed from outside can read as running for a moment after its
+      // processes are gone: look again for a short while before blaming the shell.
+      for (let i = 0; i < 20; i += 1) {
+        await this.throwIfContainerGone(error);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw error;
     }
-    this.session = await ShellSession.open(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman });
     if (this.cwd !== this.workdir) {
       await this.session.run(`cd -- ${shellQuote(this.cwd)}`, { timeoutMs: 10_000, maxOutputBytes: 4096 });
     }
+  }
+
+  private async throwIfContainerGone(cause?: unknown): Promise<void> {
+    const info = await this.container.inspect().catch(() => undefined);
+    if (info && info.State.Running && !info.State.Restarting) return;
+    const oom = info?.State.OOMKilled === true;
+    throw new InfrastructureError(
+      oom ? 'CONTAINER_OOM_KILLED' : 'CONTAINER_GONE',
+      oom ? 'the container was killed for running out of memory' : 'the container stopped or was removed from outside',
+      { context: { containerId: this.container.id }, cause },
+    );
   }
 }
 
