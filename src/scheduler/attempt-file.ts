@@ -71,3 +71,16 @@ export async function readLastLine(path: string): Promise<string | undefined> {
     await handle.close();
   }
 }
+
+/**
+ * After a crash between a try's footer and its rename, the last try is complete but not
+ * yet the attempt's file: promote it (rename to `<attempt>.jsonl`). True when it did.
+ */
+export async function promoteFinishedTry(out: string, taskId: string, attempt: number, finalPath: string): Promise<boolean> {
+  const last = (await nextTry(out, taskId, attempt)) - 1;
+  if (last < 0) return false;
+  const path = tryPath(out, taskId, attempt, last);
+  if ((await inspectAttemptFile(path)).state !== 'complete') return false;
+  await rename(path, finalPath);
+  return true;
+}

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import { silentLogger, type Logger } from '../core/log.js';
 import { runTask as defaultRunTask } from '../runner/index.js';
-import { inspectAttemptFile, moveAside } from './attempt-file.js';
+import { inspectAttemptFile, moveAside, promoteFinishedTry } from './attempt-file.js';
 import { BatchRecord } from './batch-record.js';
 import { attemptPath } from './layout.js';
 import { loadTasks } from './load-tasks.js';
@@ -113,7 +113,7 @@ async function keepCompleted(attempts: PlannedAttempt[], out: string, record: Ba
   for (const item of attempts) {
     const path = attemptPath(out, item.taskId, item.attempt);
     const file = await inspectAttemptFile(path);
-    if (file.state === 'complete') {
+    if (file.state === 'complete' || (file.state === 'missing' && (await promoteFinishedTry(out, item.taskId, item.attempt, path)))) {
       await record.append({ type: 'skipped', key: item.key, reason: 'complete' });
       continue;
     }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { harvest, readBatchRecord, readBatchStatus } from '../../src/scheduler/index.js';
 import { engine } from '../../src/sandbox/docker/engine.js';
@@ -70,5 +70,20 @@ describe('harvest', () => {
       ['limited-000/0', 'max_steps', 'agent', 0],
       ['limited-000/1', 'max_steps', 'agent', 0],
     ]);
+  });
+
+  it('on resume redoes an aborted trajectory, keeping the old one aside, and keeps a finished try the crash left unrenamed', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    await writeTasks(join(dir, 'tasks'), 2, () => [{ tool: 'submit' }], 'resume');
+    const footer = (status: string, kind: string | null) => JSON.stringify({ type: 'footer', exit_status: status, failure_kind: kind, ended_at: 'x', duration_ms: 1, steps: 0, totals: { output_bytes: 0, action_ms: 0, agent_ms: 0 } });
+    for (const id of ['resume-000', 'resume-001']) await mkdir(join(out, 'trajectories', id), { recursive: true });
+    await writeFile(join(out, 'trajectories/resume-000/0.jsonl'), `{"type":"header"}\n${footer('aborted', 'infrastructure')}\n`);
+    await writeFile(join(out, 'trajectories/resume-001/0.try-0.jsonl'), `{"type":"header"}\n${footer('submitted', null)}\n`);
+    const result = await harvest({ paths: [join(dir, 'tasks')], out, concurrency: 2, attempts: 1, retries: 0, runId: testRunId() });
+    expect(result.outcomes.map((o) => [o.key, o.status])).toEqual([['resume-000/0', 'submitted']]);
+    expect(result.skipped).toBe(1);
+    expect(await filesOfTask(out, 'resume-000')).toEqual({ '0.jsonl': 'complete', '0.try-0.jsonl': 'redo' });
+    expect(await filesOfTask(out, 'resume-001')).toEqual({ '0.jsonl': 'complete' });
   });
 });
