@@ -44,6 +44,23 @@ export class PrivateDockerd {
     await run('sh', ['-c', `docker save ${BASE_IMAGE} | DOCKER_HOST=${this.host} docker load`], { maxBuffer: 1 << 20 });
   }
 
+  /** Build a one-layer image FROM the base image with these labels. */
+  async buildLabelled(tag: string, labels: Record<string, string>): Promise<void> {
+    const dockerfile = `FROM ${BASE_IMAGE}\nLABEL ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(' ')}\n`;
+    await run('sh', ['-c', `printf '%s' "$DOCKERFILE" | docker build -q -t ${tag} -`], { env: { ...this.env, DOCKERFILE: dockerfile } });
+  }
+
+  /** `repo:tag size` of every image labelled forager.image=1. */
+  async foragerImages(): Promise<Map<string, number>> {
+    const { stdout } = await run('docker', ['images', '--filter', 'label=forager.image=1', '--format', '{{.Repository}}:{{.Tag}}'], { env: this.env });
+    const out = new Map<string, number>();
+    for (const ref of stdout.split('\n').filter(Boolean)) {
+      const size = await run('docker', ['image', 'inspect', ref, '--format', '{{.Size}}'], { env: this.env });
+      out.set(ref, Number(size.stdout.trim()));
+    }
+    return out;
+  }
+
   /** Ids of containers labelled forager.run on this engine. */
   async foragerContainers(): Promise<string[]> {
     const { stdout } = await run('docker', ['ps', '-aq', '--filter', 'label=forager.run'], { env: this.env });

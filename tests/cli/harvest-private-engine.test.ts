@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBatchRecord } from '../../src/scheduler/index.js';
@@ -6,7 +7,7 @@ import { runCli, spawnCli, waitCli } from '../helpers/cli.js';
 import { PrivateDockerd } from '../helpers/private-dockerd.js';
 import { tempDir } from '../helpers/tasks.js';
 
-describe('forager harvest when the Docker engine restarts mid-batch', () => {
+describe('forager harvest on an engine of its own (restarts, image budget)', () => {
   const dockerd = new PrivateDockerd();
 
   beforeAll(async () => {
@@ -43,5 +44,22 @@ describe('forager harvest when the Docker engine restarts mid-batch', () => {
     expect(status.retries).toBe(retries.length);
     await runCli(['gc'], { env: dockerd.env });
     expect(await dockerd.foragerContainers()).toEqual([]);
+  });
+
+  it('evicts the least recently used forager images above --image-budget', async () => {
+    await dockerd.buildLabelled('forager-env:test-old', { 'forager.image': '1', 'test.which': 'old' });
+    await dockerd.buildLabelled('forager-env:test-new', { 'forager.image': '1', 'test.which': 'new' });
+    const dir = await tempDir();
+    const cache = join(dir, 'cache');
+    await mkdir(join(cache, 'forager'), { recursive: true });
+    await writeFile(join(cache, 'forager', 'image-use.json'), JSON.stringify({ 'forager-env:test-old': '2020-01-01T00:00:00Z', 'forager-env:test-new': new Date().toISOString() }));
+    const before = await dockerd.foragerImages();
+    const total = [...before.values()].reduce((a, b) => a + b, 0);
+    await writeTasks(join(dir, 'tasks'), 1, () => [{ tool: 'submit' }], 'budget');
+    const result = await runCli(['harvest', join(dir, 'tasks'), '--out', join(dir, 'out'), '--image-budget', String(total - 1), '--quiet'], { env: { ...dockerd.env, XDG_CACHE_HOME: cache } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('evicted images over budget: forager-env:test-old');
+    expect([...(await dockerd.foragerImages()).keys()]).toEqual(['forager-env:test-new']);
+    expect((await runCli(['status', join(dir, 'out'), '--json'])).code).toBe(0);
   });
 });
