@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { inspectAttemptFile } from './attempt-file.js';
 import { readBatchRecord, type BatchEvent } from './batch-record.js';
-import { attemptPath, parseTryName, taskDir } from './layout.js';
+import { attemptPath, parseTryName, taskDir, TRAJECTORIES_DIR } from './layout.js';
 import { outcomeLabel } from './stats.js';
 
 export interface BatchStatus {
@@ -31,7 +32,10 @@ export async function readBatchStatus(dir: string): Promise<BatchStatus> {
     dir, runId: plan?.run_id ?? null, planned: plan?.attempts.length ?? 0,
     complete: 0, redo: 0, partial: 0, pending: 0, outcomes: {}, retries: 0, retryReasons: {}, rejected: plan?.rejected ?? [],
   };
-  for (const item of plan?.attempts ?? []) {
+  // The index is a cache: without it, the attempts are whatever trajectory files exist.
+  const attempts = plan?.attempts ?? (await attemptsOnDisk(dir));
+  status.planned = attempts.length;
+  for (const item of attempts) {
     const file = await inspectAttemptFile(attemptPath(dir, item.task, item.attempt));
     if (file.state === 'complete' || file.state === 'redo') {
       status[file.state] += 1;
@@ -49,6 +53,20 @@ export async function readBatchStatus(dir: string): Promise<BatchStatus> {
     status.retryReasons[event.code] = (status.retryReasons[event.code] ?? 0) + 1;
   }
   return status;
+}
+
+async function attemptsOnDisk(dir: string): Promise<{ task: string; attempt: number }[]> {
+  const root = join(dir, TRAJECTORIES_DIR);
+  const found: { task: string; attempt: number }[] = [];
+  for (const task of (await readdir(root).catch(() => [] as string[])).sort()) {
+    const attempts = new Set<number>();
+    for (const name of await readdir(join(root, task)).catch(() => [] as string[])) {
+      const match = /^(\d+)\.(?:try-\d+\.)?jsonl$/.exec(name);
+      if (match) attempts.add(Number(match[1]));
+    }
+    for (const attempt of [...attempts].sort((a, b) => a - b)) found.push({ task, attempt });
+  }
+  return found;
 }
 
 async function hasTries(dir: string, taskId: string, attempt: number): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { appendFile, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchRecord, inspectAttemptFile, readBatchRecord, readBatchStatus } from '../../src/scheduler/index.js';
@@ -62,5 +62,7 @@ describe('readBatchStatus', () => {
       outcomes: { submitted: 1, 'max_steps/agent:MAX_STEPS': 1 }, retryReasons: { CONTAINER_GONE: 1 },
     });
     expect(status.rejected).toHaveLength(1);
+    await rm(join(out, 'batch.jsonl'));
+    expect(await readBatchStatus(out)).toMatchObject({ runId: null, planned: 3, complete: 2, partial: 1, pending: 0, retries: 0 });
   });
 });
