@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerRun } from './run.js';
 import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
+import { registerTasks } from './tasks.js';
 import { registerValidate } from './validate.js';
 
 /** Every CLI command, one file each; add yours here. */
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerValidate(program);
   registerShow(program);
+  registerTasks(program);
 }

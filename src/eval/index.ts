@@ -5,3 +5,4 @@ export { gradeTests, type Grade, type TestGroup } from './grade.js';
 export { parseJunit, statusesOf, junitKey, type TestCase, type TestStatus } from './junit.js';
 export { excludePathspecs, patchedFiles } from './pathspecs.js';
 export { capturePatch, gradeRun, type PatchCapture, type RunImage } from './run-hooks.js';
+export { proveTask, type TaskProof } from './prove-task.js';

@@ -4,3 +4,4 @@ export {
   type TaskSpec, type ImageSpec, type FileSpec, type RepoSpec, type EnvironmentSpec, type EvalSpec,
 } from './spec.js';
 export { repoRoot, redactSpec } from './repo.js';
+export { readSwebench, taskFromInstance, swebenchImageRef, SwebenchInstanceSchema, type SwebenchInstance, type SwebenchImportOptions } from './swebench.js';
