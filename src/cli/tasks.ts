@@ -8,6 +8,7 @@ import { proveTask, type TaskProof } from '../eval/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { findTaskFiles, loadTask, readSwebench, taskFromInstance } from '../task/index.js';
 import { EXIT } from './exit-codes.js';
+import { registerMutate } from './mutate.js';
 
 /** `forager tasks …`: task-set tools (import, validate; later mutate). */
 export function registerTasks(program: Command): Command {
@@ -58,6 +59,7 @@ export function registerTasks(program: Command): Command {
       process.stdout.write(`${proofs.length - unsound} sound, ${unsound} unsound\n`);
       if (unsound > 0 || proofs.length === 0) process.exitCode = EXIT.failed;
     });
+  registerMutate(tasks);
   return tasks;
 }
 

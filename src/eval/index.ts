@@ -6,3 +6,4 @@ export { parseJunit, statusesOf, junitKey, type TestCase, type TestStatus } from
 export { excludePathspecs, patchedFiles } from './pathspecs.js';
 export { capturePatch, gradeRun, type PatchCapture, type RunImage } from './run-hooks.js';
 export { proveTask, type TaskProof } from './prove-task.js';
+export { runIn, tail, type ShellOutcome } from './sandbox-shell.js';
