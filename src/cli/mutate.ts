@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { AgentSpecSchema, type AgentSpec } from '../agent/index.js';
+import { TaskError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { DEFAULT_SHARES, loadMutationSource, MUTATION_KINDS, mutateRepository, parseKinds, type MutateReport } from '../mutate/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
@@ -28,16 +32,25 @@ export function registerMutate(tasks: Command): void {
     .option('--test-command <command>', 'test command writing JUnit XML to $FORAGER_JUNIT (default: the task\'s eval.test_command, else pytest)')
     .option('--recipe <name>', 'for a repository folder: the image recipe', 'python')
     .option('--environment <command...>', 'for a repository folder: commands installing its dependencies')
+    .option('--agent <file>', 'YAML or JSON file holding the agent spec the tasks name (default: the source task\'s, or a placeholder)')
     .option('--log-level <level>', 'log level on stderr', 'warn')
-    .action(async (path: string, options: { count: number; out: string; seed: number; kinds: string; maxCandidates?: number; testCommand?: string; recipe: string; environment?: string[]; logLevel: string }) => {
+    .action(async (path: string, options: { count: number; out: string; seed: number; kinds: string; maxCandidates?: number; testCommand?: string; recipe: string; environment?: string[]; agent?: string; logLevel: string }) => {
       const shares = parseKinds(options.kinds);
       const source = await loadMutationSource(path, options);
+      const agent = options.agent ? await readAgentSpec(options.agent) : undefined;
       await requireEngine();
       const log = createLogger({ level: options.logLevel });
-      const report = await mutateRepository(source, { count: options.count, seed: options.seed, out: options.out, shares, maxCandidates: options.maxCandidates, log });
+      const report = await mutateRepository(source, { count: options.count, seed: options.seed, out: options.out, shares, maxCandidates: options.maxCandidates, agent, log });
       process.stdout.write(renderReport(report));
       if (report.tasks.length < options.count) process.exitCode = EXIT.failed;
     });
+}
+
+async function readAgentSpec(file: string): Promise<AgentSpec> {
+  const parsed = AgentSpecSchema.safeParse(parseYaml(await readFile(file, 'utf8')));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new TaskError('MUTATE_AGENT_INVALID', `${file}: field ${issue.path.join('.') || '(root)'}: ${issue.message}`);
 }
 
 function renderReport(report: MutateReport): string {

@@ -17,13 +17,13 @@ export interface TaskProof {
 }
 
 /** Build the task's image, then grade its gold patch and the empty patch, both at once. */
-export async function proveTask(task: LoadedTask, options: { runId?: string; signal?: AbortSignal; log?: Logger } = {}): Promise<TaskProof> {
+export async function proveTask(task: LoadedTask, options: { runId?: string; signal?: AbortSignal; log?: Logger; repository?: string } = {}): Promise<TaskProof> {
   const base = { id: task.spec.id, source: task.source };
   if (!task.spec.eval) return { ...base, sound: true, reason: 'no eval' };
   if (task.spec.gold_patch === undefined) return { ...base, sound: false, reason: 'no gold_patch to prove it with' };
   let imageId: string;
   try {
-    imageId = (await resolveTaskImage(task, { signal: options.signal, log: options.log })).id;
+    imageId = (await resolveTaskImage(task, { signal: options.signal, log: options.log, repository: options.repository })).id;
   } catch (error) {
     const failure = toForagerError(error);
     return { ...base, sound: false, reason: `image: ${failure.code}: ${failure.message.split('\n')[0]}` };

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { AgentSpec } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { resolveTaskImage } from '../images/index.js';
@@ -25,6 +26,10 @@ export interface MutateOptions {
   /** Candidates tried at most (default 20 × count). */
   maxCandidates?: number;
   runId?: string;
+  /** Repository to tag the images built on the way into (default: the images concern's). */
+  repository?: string;
+  /** The agent the tasks name (default: the source task's, unless scripted: then a placeholder that submits). */
+  agent?: AgentSpec;
   log?: Logger;
   signal?: AbortSignal;
 }
@@ -50,7 +55,7 @@ const MUTANT_WALL_S = 6 * 3600;
 export async function mutateRepository(source: MutationSource, options: MutateOptions): Promise<MutateReport> {
   const log = options.log ?? silentLogger;
   const { signal } = options;
-  const image = await resolveTaskImage(source.task, { log, signal });
+  const image = await resolveTaskImage(source.task, { log, signal, repository: options.repository });
   if (!image.repo) throw new TaskError('MUTATE_SOURCE_INVALID', `${source.task.source}: the task image has no repository`);
   const spec = source.task.spec;
   const sandbox = await DockerSandbox.start({
@@ -109,7 +114,7 @@ async function writeMutantTask(source: MutationSource, mutant: Mutant, content: 
   const taskDir = join(options.out, mutant.id);
   const commit = await repo.commitMutant(mutant.id, mutant.candidate.file, content, options.signal);
   const gold = await repo.goldPatch(commit, options.signal);
-  const spec = mutantTaskSpec(source, mutant, { path: '../repo', commit }, gold, { seed: options.seed, taskDir, sourceCommit: options.sourceCommit });
+  const spec = mutantTaskSpec(source, mutant, { path: '../repo', commit }, gold, { seed: options.seed, taskDir, sourceCommit: options.sourceCommit, agent: options.agent });
   await mkdir(taskDir, { recursive: true });
   const path = join(taskDir, 'task.yaml');
   await writeFile(path, stringify(spec, { lineWidth: 0 }));

@@ -1,4 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import type { AgentSpec } from '../agent/index.js';
 import type { TaskSpec } from '../task/index.js';
 import type { Candidate } from './candidates.js';
 import type { MutationSource } from './source.js';
@@ -12,6 +13,9 @@ export interface Mutant {
 }
 
 const MAX_LISTED = 20;
+
+/** A source task's script fixes its own bug, not a mutant's: mutant tasks get one that only submits (run them with --model-url). */
+export const PLACEHOLDER_AGENT: AgentSpec = { type: 'scripted', actions: [{ tool: 'submit' }] };
 
 /** What the agent is told: the tests that fail, never where or what the change was. */
 export function renderInstruction(failing: string[]): string {
@@ -48,7 +52,7 @@ export function mutantTaskSpec(
   mutant: Mutant,
   repo: { path: string; commit: string },
   goldPatch: string,
-  context: { seed: number; taskDir: string; sourceCommit: string },
+  context: { seed: number; taskDir: string; sourceCommit: string; agent?: AgentSpec },
 ): Record<string, unknown> {
   const spec = source.task.spec;
   const c = mutant.candidate;
@@ -73,7 +77,7 @@ export function mutantTaskSpec(
       timeout_s: source.timeoutS,
     },
     gold_patch: goldPatch,
-    agent: spec.agent,
+    agent: context.agent ?? (spec.agent.type === 'scripted' ? PLACEHOLDER_AGENT : spec.agent),
     limits: spec.limits,
     ...(Object.keys(spec.env).length ? { env: spec.env } : {}),
     seed: spec.seed,
