@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from mutations import PROPOSERS, Target  # noqa: E402
-from source_edit import Source, apply_edits, function_edit, line_hunk  # noqa: E402
+from source_edit import Alternatives, Source, apply_edits, function_edit, line_hunk  # noqa: E402
 
 
 def is_test_file(path):
@@ -84,7 +84,7 @@ def realise(path, text, module, target, proposal):
     expected = copy.deepcopy(module)
     transform(expected)
     want = ast.dump(expected)
-    attempts = [edits]
+    attempts = list(edits) if isinstance(edits, Alternatives) else [edits]
     if op != "remove_import":
         attempts.append(function_edit(target.src, target.func, target.func_in(expected)))
     for attempt in attempts:

@@ -7,7 +7,7 @@ the edited text parses to exactly the transformed AST.
 import ast
 from itertools import combinations
 
-from source_edit import header_edit, operator_edit, remove_statements_edit
+from source_edit import header_edit, operator_edit, parenthesised, remove_statements_edit
 
 SCOPE_STOP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)
@@ -242,6 +242,8 @@ def propose_operators(t):
             for name in BINOPS[type(node.op)]:
                 text = SYMBOLS[name] + ("=" if isinstance(node, ast.AugAssign) else "")
                 edits = operator_edit(src, [gap], text)
+                if isinstance(node, ast.BinOp):
+                    edits = parenthesised(src, node, edits)
                 def transform(module, index=index, name=name):
                     t.node_in(module, index).op = getattr(ast, name)()
                 if edits:
@@ -259,7 +261,7 @@ def propose_operators(t):
         elif isinstance(node, ast.BoolOp):
             name = "Or" if isinstance(node.op, ast.And) else "And"
             gaps = [(src.span(a)[1], src.span(b)[0]) for a, b in zip(node.values, node.values[1:])]
-            edits = operator_edit(src, gaps, SYMBOLS[name])
+            edits = parenthesised(src, node, operator_edit(src, gaps, SYMBOLS[name]))
             def transform(module, index=index, name=name):
                 t.node_in(module, index).op = getattr(ast, name)()
             if edits:

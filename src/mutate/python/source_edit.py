@@ -48,6 +48,18 @@ def apply_edits(text, edits):
     return out
 
 
+class Alternatives(list):
+    """Several edit lists for one change, tried in order (e.g. without, then with parentheses)."""
+
+
+def parenthesised(src, node, edits):
+    """The same edits with the node wrapped in parentheses, for an operator whose precedence changed."""
+    if not edits:
+        return edits
+    start, end = src.span(node)
+    return Alternatives([edits, edits + [(start, start, "("), (end, end, ")")]])
+
+
 def operator_edit(src, gaps, replacement):
     """Replace the operator tokens found between operands (parentheses and comments stay)."""
     edits = []
