@@ -57,7 +57,7 @@ export async function writeRepoTask(project: string, commit: string, extra: Reco
     image: 'python',
     workdir: '/testbed',
     repo: { path: project, commit },
-    environment: { commands: [`mkdir -p /opt/env && echo ${process.pid} > /opt/env/marker`] },
+    environment: { commands: ['mkdir -p /opt/env && echo calc > /opt/env/marker'] },
     eval: {
       test_command: 'python3 -m pytest -p no:cacheprovider -q --junitxml=$FORAGER_JUNIT test_calc.py',
       test_patch: TEST_PATCH,
