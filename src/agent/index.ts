@@ -17,3 +17,6 @@ export function createAgent(spec: AgentSpec, _options: AgentFactoryOptions = {})
 export { ScriptedAgent } from './scripted.js';
 export { renderObservation } from './render.js';
 export { AgentSpecSchema, type AgentSpec } from './spec.js';
+export { ReplayAgent, type ReplayAgentOptions } from './replay.js';
+export { ForkAgent } from './fork.js';
+export { loadAgentSpec } from './spec-file.js';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
 import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerValidate(program);
   registerShow(program);
+  registerReplay(program);
 }

@@ -4,3 +4,4 @@ export { resolveImage, ENV_REPOSITORY, type ResolvedImage, type ResolveImageOpti
 export { ImageBuildError } from './errors.js';
 export { listRecipes, findRecipe, RECIPES_DIR, PACKAGE_ROOT } from './paths.js';
 export { LABEL_IMAGE, LABEL_HASH, LABEL_RECIPE } from './labels.js';
+export { findImage, type FoundImage } from './find-image.js';

@@ -127,6 +127,8 @@ export const StepSchema = z.object({
   }),
   model: ModelTurnSchema.optional(),
   failure: FailureSchema.optional(),
+  /** Set when this step replays a recorded one: that step's index in the trajectory named by `header.parent` (forks) or the replay agent. */
+  replay_of: z.number().int().nonnegative().optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 

@@ -1,0 +1,41 @@
+import { createAgent, AgentSpecSchema, type AgentSpec } from '../agent/index.js';
+import type { Logger } from '../core/log.js';
+import { runTask, type RunResult } from '../runner/index.js';
+import { readTrajectory } from '../trajectory/reader.js';
+import type { Header } from '../trajectory/schema.js';
+import { resolveRecordedImage } from './recorded-image.js';
+import { loadRecordedTask } from './recorded-task.js';
+
+export interface RerunOptions {
+  out: string;
+  signal?: AbortSignal;
+  log?: Logger;
+  allowRetagged?: boolean;
+}
+
+/**
+ * Run the task of a trajectory again as a new attempt with its exact configuration: the
+ * same task (hash checked), limits, image ID and agent, under the same run id with the
+ * next attempt number. Only the header is read.
+ */
+export async function rerunTrajectory(path: string, options: RerunOptions): Promise<RunResult> {
+  const { header } = await readTrajectory(path);
+  const task = await loadRecordedTask(header);
+  const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged });
+  return runTask(task, {
+    out: options.out,
+    runId: header.run_id,
+    attempt: header.attempt + 1,
+    signal: options.signal,
+    log: options.log,
+    agent: createAgent(recordedAgentSpec(header, task.spec.agent)),
+    limits: header.limits,
+    resolveImage: async () => image,
+  });
+}
+
+/** The agent spec a batch recorded in the header (`agent.spec`), else the task's own. */
+export function recordedAgentSpec(header: Header, fallback: AgentSpec): AgentSpec {
+  const recorded = AgentSpecSchema.safeParse(header.agent.spec);
+  return recorded.success ? recorded.data : fallback;
+}
