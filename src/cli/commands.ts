@@ -4,6 +4,7 @@ import { registerRun } from './run.js';
 import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
 import { registerValidate } from './validate.js';
+import { registerView } from './view.js';
 
 /** Every CLI command, one file each; add yours here. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerValidate(program);
   registerShow(program);
   registerReplay(program);
+  registerView(program);
 }
