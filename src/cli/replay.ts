@@ -1,15 +1,16 @@
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { createAgent, loadAgentSpec } from '../agent/index.js';
+import { applyModelOverrides, createAgent, loadAgentSpec } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
-import { forkTrajectory, formatComparison, loadRules, replayTrajectory } from '../replay/index.js';
+import { forkTrajectory, formatComparison, loadRules, readRecordedAgentSpec, replayTrajectory } from '../replay/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { EXIT } from './exit-codes.js';
+import { addModelOptions, modelOverridesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
 import { exitCodeForFooter, summariseFooter } from './summary.js';
 
-interface ReplayFlags {
+type ReplayFlags = {
   verify?: boolean;
   normalize?: string | boolean;
   out?: string;
@@ -17,26 +18,30 @@ interface ReplayFlags {
   agentFile?: string;
   allowRetagged?: boolean;
   logLevel: string;
-}
+} & Record<string, unknown>;
 
 export function registerReplay(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description('Re-run a trajectory\'s recorded actions on its recorded image; verify the observations, or fork from a step')
     .argument('<trajectory>', 'trajectory file (.jsonl)')
     .option('--verify', 'compare every observation with the recorded one; exit 1 when they diverge')
     .option('--normalize [rules]', 'normalise known noise before comparing: the built-in rules, or those of a YAML/JSON rules file')
     .option('-o, --out <file>', 'trajectory file of the new run (default: runs/<name>.replay-<time>.jsonl)')
-    .option('--until <step>', 'replay steps 0..step, then hand over to the agent of --agent-file (a fork)')
-    .option('--agent-file <file>', 'agent spec (YAML/JSON, the shape of a task\'s agent:) that continues after --until')
+    .option('--until <step>', 'replay steps 0..step, then hand over to another agent (a fork): --agent-file and/or the model flags')
+    .option('--agent-file <file>', 'agent spec (YAML/JSON, the shape of a task\'s agent:) that continues after --until; model flags override its fields')
     .option('--allow-retagged', 'replay on the recorded image ID even when its tag now names another image')
-    .option('--log-level <level>', 'log level on stderr', 'warn')
+    .option('--log-level <level>', 'log level on stderr', 'warn');
+  addModelOptions(command)
     .action(async (file: string, flags: ReplayFlags) => {
-      if ((flags.until === undefined) !== (flags.agentFile === undefined)) {
-        throw new TaskError('USAGE', '--until and --agent-file go together: replay up to a step, then continue with that agent');
+      const overrides = modelOverridesFrom(flags);
+      const newAgent = flags.agentFile !== undefined || Object.values(overrides).some((v) => v !== undefined);
+      if ((flags.until === undefined) === newAgent) {
+        throw new TaskError('USAGE', '--until goes with --agent-file or model flags (--model-url, --model…): replay up to a step, then continue with that agent');
       }
       const rules = flags.normalize === undefined || flags.normalize === false ? [] : await loadRules(flags.normalize === true ? undefined : flags.normalize);
-      const agentSpec = flags.agentFile ? await loadAgentSpec(flags.agentFile) : undefined;
+      // Model flags alone override the parent's own agent spec (e.g. a model in place of a script).
+      const agentSpec = newAgent ? applyModelOverrides(flags.agentFile ? await loadAgentSpec(flags.agentFile) : await readRecordedAgentSpec(file), overrides) : undefined;
       await requireEngine();
       const kind = agentSpec ? 'fork' : 'replay';
       const out = flags.out ?? join('runs', `${basename(file, '.jsonl')}.${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
@@ -46,7 +51,7 @@ export function registerReplay(program: Command): void {
       try {
         if (agentSpec) {
           const until = Number(flags.until);
-          const result = await forkTrajectory(file, { ...common, until, agent: createAgent(agentSpec), signal: controller.signal });
+          const result = await forkTrajectory(file, { ...common, until, agent: createAgent(agentSpec, { log: common.log }), signal: controller.signal });
           const faithful = result.prefix.divergent.length === 0;
           process.stdout.write(`forked ${result.parent.header.trajectory_id} after step ${until}: ${summariseFooter(result.run.footer)}\n`);
           process.stdout.write(faithful ? `prefix: ${result.prefix.compared} replayed steps matched the parent\n` : `warning: the replayed prefix diverged from the parent, the state at step ${until} may differ:\n${formatComparison(result.prefix)}\n`);

@@ -1,4 +1,5 @@
 import { createAgent, AgentSpecSchema, type AgentSpec } from '../agent/index.js';
+import { TaskError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { runTask, type RunResult } from '../runner/index.js';
 import { readTrajectory } from '../trajectory/reader.js';
@@ -34,8 +35,24 @@ export async function rerunTrajectory(path: string, options: RerunOptions): Prom
   });
 }
 
-/** The agent spec a batch recorded in the header (`agent.spec`), else the task's own. */
+/**
+ * The agent spec the header records: `agent.spec` (a batch may store it there), or the
+ * description itself when it is a spec (a model agent describes itself by its spec plus
+ * the tool list it derived); otherwise the task's own (a scripted agent records only a count).
+ */
 export function recordedAgentSpec(header: Header, fallback: AgentSpec): AgentSpec {
-  const recorded = AgentSpecSchema.safeParse(header.agent.spec);
-  return recorded.success ? recorded.data : fallback;
+  const { tools: _derived, ...described } = header.agent;
+  for (const candidate of [header.agent.spec, header.agent, described]) {
+    const recorded = AgentSpecSchema.safeParse(candidate);
+    if (recorded.success) return recorded.data;
+  }
+  return fallback;
+}
+
+/** The agent spec a trajectory was recorded with (see recordedAgentSpec). */
+export async function readRecordedAgentSpec(path: string): Promise<AgentSpec> {
+  const { header } = await readTrajectory(path);
+  const own = AgentSpecSchema.safeParse(header.task.spec.agent);
+  if (!own.success) throw new TaskError('TRAJECTORY_INVALID', `${path}: field "task.spec.agent": not an agent spec this version of forager knows`);
+  return recordedAgentSpec(header, own.data);
 }
