@@ -1,3 +1,4 @@
+import { TaskError } from '../core/errors.js';
 import { seededUnit } from './hash.js';
 
 /** A named split and the share of repositories it takes; the rest go to `train`. */
@@ -12,7 +13,7 @@ export function parseSplit(text: string, seed: number): SplitSpec {
   const match = /^([A-Za-z][\w-]*)=([0-9.]+)$/.exec(text.trim());
   const fraction = match ? Number(match[2]) : Number.NaN;
   if (!match || !(fraction > 0 && fraction < 1) || match[1] === 'train') {
-    throw new RangeError(`--split: expected NAME=FRACTION with 0 < FRACTION < 1 and NAME not "train" (e.g. validation=0.1), found ${JSON.stringify(text)}`);
+    throw new TaskError('EXPORT_BAD_SPLIT', `--split: expected NAME=FRACTION with 0 < FRACTION < 1 and NAME not "train" (e.g. validation=0.1), found ${JSON.stringify(text)}`);
   }
   return { name: match[1] as string, fraction, seed };
 }
