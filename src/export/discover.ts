@@ -3,12 +3,25 @@ import { join } from 'node:path';
 import { TaskError } from '../core/errors.js';
 import { TRAJECTORY_FORMAT } from '../trajectory/schema.js';
 
+/** A candidate file; `probe` when it was found in a folder and must be checked for a trajectory header. */
+export interface Candidate {
+  path: string;
+  probe: boolean;
+}
+
 /**
  * Trajectory files under the inputs, in a stable order: a file is taken as given, a folder
  * is walked recursively for `*.jsonl` files whose first line is a forager trajectory
  * header (other JSONL files, such as batch manifests, are passed over).
  */
 export async function* discoverTrajectoryFiles(inputs: readonly string[]): AsyncGenerator<string> {
+  for await (const candidate of discoverCandidates(inputs)) {
+    if (!candidate.probe || (await hasTrajectoryHeader(candidate.path))) yield candidate.path;
+  }
+}
+
+/** Files given, and `*.jsonl` files in the folders given (recursively), sorted by name. */
+export async function* discoverCandidates(inputs: readonly string[]): AsyncGenerator<Candidate> {
   for (const input of inputs) {
     let info;
     try {
@@ -17,17 +30,17 @@ export async function* discoverTrajectoryFiles(inputs: readonly string[]): Async
       throw new TaskError('EXPORT_INPUT_MISSING', `${input}: no such file or folder`, { cause });
     }
     if (info.isDirectory()) yield* walk(input);
-    else yield input;
+    else yield { path: input, probe: false };
   }
 }
 
-async function* walk(folder: string): AsyncGenerator<string> {
+async function* walk(folder: string): AsyncGenerator<Candidate> {
   const entries = await readdir(folder, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile() && entry.name.endsWith('.jsonl') && (await hasTrajectoryHeader(path))) yield path;
+    else if (entry.isFile() && entry.name.endsWith('.jsonl')) yield { path, probe: true };
   }
 }
 

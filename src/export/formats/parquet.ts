@@ -13,8 +13,8 @@ import type { TrajectorySink } from './sink.js';
 export async function openParquetSink(dir: string): Promise<TrajectorySink> {
   await mkdir(dir, { recursive: true });
   const createdBy = `forager version ${VERSION}`;
-  const trajectories = new ParquetTable(join(dir, 'trajectories.parquet'), TRAJECTORY_COLUMNS, { maxRows: 2_000, maxBytes: 32 << 20 }, createdBy);
-  const steps = new ParquetTable<StepRow>(join(dir, 'steps.parquet'), STEP_COLUMNS, { maxRows: 20_000, maxBytes: 48 << 20 }, createdBy);
+  const trajectories = new ParquetTable(join(dir, 'trajectories.parquet'), TRAJECTORY_COLUMNS, { maxRows: 500, maxBytes: 8 << 20 }, createdBy);
+  const steps = new ParquetTable<StepRow>(join(dir, 'steps.parquet'), STEP_COLUMNS, { maxRows: 5_000, maxBytes: 8 << 20 }, createdBy);
   return {
     files: [trajectories.path, steps.path],
     async write(trajectory: Trajectory) {
