@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
 import { registerExportCommand } from './export.js';
+import { registerRun } from './run.js';
+import { registerSetup } from './setup.js';
+import { registerShow } from './show.js';
 import { registerStatsCommand } from './stats.js';
+import { registerValidate } from './validate.js';
 
 /** Every CLI command, one file each; add yours here. */
 export function registerCommands(program: Command): void {
+  registerSetup(program);
+  registerRun(program);
+  registerValidate(program);
+  registerShow(program);
   registerExportCommand(program);
   registerStatsCommand(program);
 }

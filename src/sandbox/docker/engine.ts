@@ -31,3 +31,11 @@ export async function requireEngine(docker: Docker = engine()): Promise<Docker> 
     `No Docker engine answers at ${where}. Run \`forager setup\` (installs and starts one on Debian/Ubuntu as root), or start Docker and set DOCKER_HOST.`,
   );
 }
+
+let version: Promise<string | undefined> | undefined;
+
+/** The engine's version string, asked once per process. */
+export function dockerVersion(docker: Docker = engine()): Promise<string | undefined> {
+  version ??= docker.version().then((v) => v.Version).catch(() => undefined);
+  return version;
+}

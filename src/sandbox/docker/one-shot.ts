@@ -36,15 +36,66 @@ export async function runOneShot(
   return { exitCode: info.ExitCode ?? null, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
+/** Bash (builtins only, no fork) that SIGKILLs the tree under a PID, stopping each first. */
+const WALK = `
+walk() {
+  local t c kids
+  kill -STOP "$1" 2>/dev/null
+  for t in /proc/$1/task/*/children; do
+    kids=(); read -r -a kids < "$t" 2>/dev/null
+    for c in "\${kids[@]}"; do walk "$c"; done
+  done
+  kill -KILL "$1" 2>/dev/null
+}`;
+
 /**
- * SIGKILL every descendant of `pid` (stopping each first so nothing respawns), and `pid`
- * itself when `includeSelf`. Walks /proc/PID/task/TID/children: no procps needed.
+ * SIGKILL every descendant of `pid`: the command a session is running, whatever it
+ * forked. Works without procps and without forking, so a fork bomb cannot stop it.
  */
-export async function killTree(container: Docker.Container, pid: number, includeSelf: boolean): Promise<void> {
-  const script = `
-walk() { local c; kill -STOP "$1" 2>/dev/null; for c in $(cat /proc/$1/task/*/children 2>/dev/null); do walk "$c"; done; kill -KILL "$1" 2>/dev/null; }
-for c in $(cat /proc/${pid}/task/*/children 2>/dev/null); do walk "$c"; done
-${includeSelf ? `kill -KILL ${pid} 2>/dev/null` : ''}
-true`;
-  await runOneShot(container, ['bash', '-c', script]);
+export async function killTree(container: Docker.Container, pid: number): Promise<void> {
+  await runKiller(container, `${WALK}
+for t in /proc/${pid}/task/*/children; do
+  kids=(); read -r -a kids < "$t" 2>/dev/null
+  for c in "\${kids[@]}"; do walk "$c"; done
+done`);
+}
+
+/**
+ * SIGKILL every process in the container but init and the dead-man (`sleep SECONDS`):
+ * the session, its children and anything orphaned. The last resort before giving up.
+ */
+export async function killAllButInit(container: Docker.Container, deadman: string[]): Promise<void> {
+  const keep = deadman.join(' ');
+  await runKiller(container, `
+for p in /proc/[0-9]*; do
+  pid=\${p#/proc/}
+  [ "$pid" = 1 ] || [ "$pid" = $$ ] && continue
+  args=(); mapfile -d '' args < "$p/cmdline" 2>/dev/null
+  [ "\${args[*]}" = ${JSON.stringify(keep)} ] && continue
+  kill -STOP "$pid" 2>/dev/null
+done
+for p in /proc/[0-9]*; do
+  pid=\${p#/proc/}
+  [ "$pid" = 1 ] || [ "$pid" = $$ ] && continue
+  args=(); mapfile -d '' args < "$p/cmdline" 2>/dev/null
+  [ "\${args[*]}" = ${JSON.stringify(keep)} ] && continue
+  kill -KILL "$pid" 2>/dev/null
+done`);
+}
+
+async function runKiller(container: Docker.Container, script: string): Promise<void> {
+  try {
+    await runOneShot(container, ['bash', '-c', `${script}\n:`]);
+  } catch (error) {
+    // Every PID may be taken: lend the container a few more for the killer, then restore.
+    const info = await container.inspect();
+    const limit = info.HostConfig.PidsLimit;
+    if (!limit || limit <= 0) throw error;
+    await container.update({ PidsLimit: limit + 16 });
+    try {
+      await runOneShot(container, ['bash', '-c', `${script}\n:`]);
+    } finally {
+      await container.update({ PidsLimit: limit }).catch(() => undefined);
+    }
+  }
 }

@@ -38,6 +38,7 @@ export class DockerSandbox implements Sandbox {
     readonly workdir: string,
     private readonly env: string[],
     private readonly limits: Limits,
+    private readonly deadman: string[],
   ) {
     this.cwd = workdir;
   }
@@ -54,11 +55,12 @@ export class DockerSandbox implements Sandbox {
   static async start(options: DockerSandboxOptions): Promise<DockerSandbox> {
     const docker = options.docker ?? engine();
     const deadlineS = Math.ceil(options.limits.wall_time_s) + DEADMAN_GRACE_S;
+    const deadman = ['sleep', String(deadlineS)];
     const env = Object.entries(options.env).map(([k, v]) => `${k}=${v}`);
     const container = await docker.createContainer({
       Image: options.image,
-      Entrypoint: ['sleep'],
-      Cmd: [String(deadlineS)],
+      Entrypoint: deadman.slice(0, 1),
+      Cmd: deadman.slice(1),
       Hostname: options.hostname ?? 'forager',
       WorkingDir: options.workdir,
       Env: env,
@@ -73,6 +75,8 @@ export class DockerSandbox implements Sandbox {
       StopTimeout: 1,
       HostConfig: {
         AutoRemove: true,
+        // tini as PID 1 reaps orphans, so zombies never hold PIDs against the limit.
+        Init: true,
         NetworkMode: options.limits.network,
         Memory: options.limits.memory_mb * 1024 * 1024,
         MemorySwap: options.limits.memory_mb * 1024 * 1024,
@@ -83,11 +87,11 @@ export class DockerSandbox implements Sandbox {
         SecurityOpt: ['no-new-privileges'],
       },
     });
-    const sandbox = new DockerSandbox(container, options.workdir, env, options.limits);
+    const sandbox = new DockerSandbox(container, options.workdir, env, options.limits, deadman);
     try {
       if (options.signal?.aborted) throw new AbortedError();
       await container.start();
-      sandbox.session = await ShellSession.open(container, { env, cwd: options.workdir });
+      sandbox.session = await ShellSession.open(container, { env, cwd: options.workdir, deadman });
     } catch (error) {
       await sandbox.stop();
       throw error;
@@ -105,10 +109,15 @@ export class DockerSandbox implements Sandbox {
       probe: trackState ? stateProbe(this.workdir) : undefined,
     });
     if (result.cwd !== null) this.cwd = result.cwd;
-    if (!session.alive) await this.afterSessionDeath();
+    let probe = result.probe;
+    if (!session.alive) {
+      await this.afterSessionDeath();
+      // The command took the session down before its probe ran: probe in the new one.
+      if (trackState) probe = (await this.session!.run(':', { timeoutMs: 60_000, maxOutputBytes: 1024, probe: stateProbe(this.workdir) })).probe;
+    }
     return {
       observation: toObservation(result),
-      state: trackState && result.cwd !== null ? parseStateProbe(result.probe, this.workdir, result.cwd) : trackState ? { cwd: this.cwd, changes: [] } : null,
+      state: trackState ? parseStateProbe(probe, this.workdir, this.cwd) : null,
     };
   }
 
@@ -172,7 +181,7 @@ export class DockerSandbox implements Sandbox {
         { context: { containerId: this.container.id } },
       );
     }
-    this.session = await ShellSession.open(this.container, { env: this.env, cwd: this.workdir });
+    this.session = await ShellSession.open(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman });
     if (this.cwd !== this.workdir) {
       await this.session.run(`cd -- ${shellQuote(this.cwd)}`, { timeoutMs: 10_000, maxOutputBytes: 4096 });
     }

@@ -6,7 +6,7 @@ import { AbortedError, InfrastructureError } from '../../core/errors.js';
 import type { StreamCapture } from '../../trajectory/schema.js';
 import { OutputCapture } from '../capture.js';
 import { FrameDemuxer, SentinelSplitter } from '../sentinel.js';
-import { killTree, runOneShot } from './one-shot.js';
+import { killAllButInit, killTree, runOneShot } from './one-shot.js';
 
 export interface ShellRunOptions {
   timeoutMs: number;
@@ -49,6 +49,7 @@ export class ShellSession {
     private readonly exec: Docker.Exec,
     private readonly stream: Duplex,
     readonly pid: number,
+    private readonly deadman: string[],
   ) {
     const demux = new FrameDemuxer((type, payload) => this.onData?.(type, payload));
     stream.on('data', (chunk: Buffer) => demux.push(chunk));
@@ -68,7 +69,7 @@ export class ShellSession {
   /** Start bash in the container and learn its PID. */
   static async open(
     container: Docker.Container,
-    options: { env: string[]; cwd: string; timeoutMs?: number },
+    options: { env: string[]; cwd: string; deadman: string[]; timeoutMs?: number },
   ): Promise<ShellSession> {
     const exec = await container.exec({
       Cmd: ['bash', '--noprofile', '--norc'],
@@ -103,7 +104,7 @@ export class ShellSession {
       // The function restores $? after each command without forking.
       stream.write(`__forager_return() { return "$1"; }\nprintf '%s %d\\n' ${nonce} $$\n`);
     });
-    return new ShellSession(container, exec, stream, pid);
+    return new ShellSession(container, exec, stream, pid, options.deadman);
   }
 
   /** Run one command; a non-zero exit, a timeout or a dead session are results, not throws. */
@@ -125,6 +126,7 @@ export class ShellSession {
     let killedSession = false;
     let aborted = false;
     const timers: NodeJS.Timeout[] = [];
+    let onAbort: (() => void) | undefined;
 
     try {
       await new Promise<void>((resolve) => {
@@ -136,17 +138,19 @@ export class ShellSession {
           check();
         };
         this.onEnd = () => resolve();
-        const interrupt = async () => {
-          await killTree(this.container, this.pid, false).catch(() => undefined);
+        // Kill the command's tree; if the sentinel still does not come, kill every process
+        // but init and the dead-man (the session too, which is then restarted).
+        const interrupt = () => {
+          void killTree(this.container, this.pid).catch(() => undefined);
           timers.push(setTimeout(() => {
             killedSession = true;
-            void killTree(this.container, this.pid, true).catch(() => undefined);
-            // If even that fails (container gone), stop waiting.
+            void killAllButInit(this.container, this.deadman).catch(() => undefined);
             timers.push(setTimeout(() => { this.dead = true; resolve(); }, KILL_GRACE_MS));
           }, KILL_GRACE_MS));
         };
-        timers.push(setTimeout(() => { timedOut = true; void interrupt(); }, options.timeoutMs));
-        options.signal?.addEventListener('abort', () => { aborted = true; void interrupt(); }, { once: true });
+        timers.push(setTimeout(() => { timedOut = true; interrupt(); }, options.timeoutMs));
+        onAbort = () => { aborted = true; interrupt(); };
+        options.signal?.addEventListener('abort', onAbort, { once: true });
         const body = Buffer.from(command, 'utf8');
         this.stream.write(Buffer.concat([
           Buffer.from(`LC_ALL=C IFS= read -r -N ${body.length} __forager_cmd\n`),
@@ -156,6 +160,7 @@ export class ShellSession {
       });
     } finally {
       for (const t of timers) clearTimeout(t);
+      if (onAbort) options.signal?.removeEventListener('abort', onAbort);
       this.onData = undefined;
       this.onEnd = undefined;
       this.busy = false;

@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { hostname, platform } from 'node:os';
+import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
+import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { VERSION } from '../core/version.js';
+import { createAgent } from '../agent/index.js';
+import type { RateLimiter } from '../model/index.js';
+import { resolveImage, type ResolvedImage } from '../images/index.js';
+import { performAction } from '../sandbox/actions.js';
+import { DockerSandbox } from '../sandbox/docker/sandbox.js';
+import { dockerVersion } from '../sandbox/docker/engine.js';
+import type { LoadedTask } from '../task/load.js';
+import { DEFAULT_LIMITS } from '../task/spec.js';
+import { TRAJECTORY_FORMAT, TRAJECTORY_VERSION, type ExitStatus, type Failure, type Footer, type Header, type Limits, type Step } from '../trajectory/schema.js';
+import { TrajectoryWriter } from '../trajectory/writer.js';
+import { SANDBOX_HOSTNAME, sandboxEnv } from './environment.js';
+import { placeFiles, runSetup } from './prepare.js';
+
+export interface RunOptions {
+  /** Where the trajectory is written (created or truncated). */
+  out: string;
+  runId?: string;
+  attempt?: number;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Use this agent instead of the one the task names (replay, forks, tests). */
+  agent?: Agent;
+  /** Partial limits applied over the task's own. */
+  limits?: Partial<Limits>;
+  parent?: Header['parent'];
+  /** Shared by every model-driven run of a harvest, so together they respect the endpoint's limits. */
+  rateLimiter?: RateLimiter;
+  /** Resolve the task's image; defaults to the images concern. */
+  resolveImage?: (task: LoadedTask, signal: AbortSignal) => Promise<ResolvedImage>;
+}
+
+export interface RunResult {
+  path: string;
+  header: Header | undefined;
+  footer: Footer;
+}
+
+/** The task's limits with defaults filled in and overrides applied. */
+export function effectiveLimits(task: LoadedTask, overrides: Partial<Limits> = {}): Limits {
+  return { ...DEFAULT_LIMITS, ...task.spec.limits, ...overrides };
+}
+
+/**
+ * Run one attempt of one task: image, sandbox, files, setup, then the agent loop, with
+ * every step appended to the trajectory as it happens. Whatever happens, the sandbox is
+ * removed and the trajectory gets a footer that says how the run ended and whose fault
+ * a failure was; only a crash of the process itself leaves it without one.
+ */
+export async function runTask(task: LoadedTask, options: RunOptions): Promise<RunResult> {
+  const log = (options.log ?? silentLogger).child({ task: task.spec.id, attempt: options.attempt ?? 0 });
+  const limits = effectiveLimits(task, options.limits);
+  const started = Date.now();
+  const wall = new AbortController();
+  const wallTimer = setTimeout(() => wall.abort(new AbortedError('wall time limit reached')), limits.wall_time_s * 1000);
+  const signal = options.signal ? AbortSignal.any([options.signal, wall.signal]) : wall.signal;
+  const agent = options.agent ?? createAgent(task.spec.agent, { log, rateLimiter: options.rateLimiter });
+  const steps: Step[] = [];
+  let writer: TrajectoryWriter | undefined;
+  let header: Header | undefined;
+  let sandbox: Sandbox | undefined;
+  let ending: { status: ExitStatus; failure?: Failure; submission?: string };
+
+  try {
+    const image = await (options.resolveImage ?? defaultResolve)(task, signal);
+    const env = sandboxEnv(task.spec.env);
+    sandbox = await DockerSandbox.start({
+      image: image.ref,
+      runId: options.runId ?? 'adhoc',
+      taskId: task.spec.id,
+      workdir: task.spec.workdir,
+      env,
+      limits,
+      hostname: SANDBOX_HOSTNAME,
+      signal,
+    });
+    log.debug({ container: sandbox.id }, 'sandbox started');
+    await placeFiles(sandbox, task.files, signal);
+    const setup = await runSetup(sandbox, task.spec.setup, limits, signal);
+    header = await buildHeader(task, options, image, limits, env, setup, agent);
+    writer = await TrajectoryWriter.create(options.out, header);
+    const failedSetup = setup.find((s) => s.exit_code !== 0);
+    if (failedSetup) {
+      ending = { status: 'error', failure: { kind: 'task', code: 'SETUP_FAILED', message: `setup command failed (exit ${failedSetup.exit_code}): ${failedSetup.command}` } };
+    } else {
+      ending = await agentLoop(agent, sandbox, task, limits, signal, writer, steps);
+    }
+  } catch (error) {
+    ending = endingFor(error, signal, wall.signal);
+    log.warn({ err: error, code: ending.failure?.code }, 'run ended by an error');
+  } finally {
+    clearTimeout(wallTimer);
+    await sandbox?.stop().catch((error: unknown) => log.error({ err: error }, 'could not remove the sandbox'));
+  }
+
+  if (!writer) {
+    // Nothing was written yet (no image, no sandbox): record what we know, so every attempt leaves a file.
+    header = await buildHeader(task, options, { ref: imageLabel(task), id: '', digest: null }, limits, sandboxEnv(task.spec.env), [], agent);
+    writer = await TrajectoryWriter.create(options.out, header);
+  }
+  const footer = buildFooter(ending, steps, started);
+  await writer.finish(footer);
+  return { path: options.out, header, footer };
+}
+
+async function agentLoop(
+  agent: Agent,
+  sandbox: Sandbox,
+  task: LoadedTask,
+  limits: Limits,
+  signal: AbortSignal,
+  writer: TrajectoryWriter,
+  steps: Step[],
+): Promise<{ status: ExitStatus; failure?: Failure; submission?: string }> {
+  await agent.start({ taskId: task.spec.id, instruction: task.spec.instruction, workdir: task.spec.workdir, maxSteps: limits.max_steps, signal });
+  let previous: StepOutcome | undefined;
+  for (let index = 0; index < limits.max_steps; index += 1) {
+    if (signal.aborted) throw signal.reason ?? new AbortedError();
+    const startedAt = new Date().toISOString();
+    const agentStart = performance.now();
+    const decision = await agent.next(previous, signal);
+    const agentMs = performance.now() - agentStart;
+    if (decision.type === 'stop') {
+      if (decision.model) {
+        // The model's last words (no action) belong in the record too.
+        await record(writer, steps, { type: 'step', index, started_at: startedAt, action: null, observation: null, shown: '', state: null, timing: { agent_ms: round(agentMs), action_ms: 0 }, model: decision.model });
+      }
+      const failure: Failure | undefined = decision.exitStatus === 'agent_finished' || decision.exitStatus === 'submitted'
+        ? undefined
+        : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };
+      return { status: decision.exitStatus, failure };
+    }
+    const base = { type: 'step' as const, index, started_at: startedAt, model: decision.model };
+    if (decision.type === 'invalid') {
+      const shown = agent.renderInvalid?.(decision.error) ?? `FormatError: ${decision.error}`;
+      const step: Step = { ...base, action: null, observation: null, shown, state: null, timing: { agent_ms: round(agentMs), action_ms: 0 } };
+      await record(writer, steps, step);
+      previous = { action: null, observation: null, shown };
+      continue;
+    }
+    const { action } = decision;
+    const actionStart = performance.now();
+    let result;
+    try {
+      result = await performAction(sandbox, action, { timeoutMs: limits.action_timeout_s * 1000, signal, maxOutputBytes: limits.max_output_bytes });
+    } catch (error) {
+      const failure = toFailure(error);
+      await record(writer, steps, { ...base, action, observation: null, shown: '', state: null, timing: { agent_ms: round(agentMs), action_ms: round(performance.now() - actionStart) }, failure });
+      throw error;
+    }
+    const shown = agent.render(action, result.observation);
+    await record(writer, steps, {
+      ...base,
+      action,
+      observation: result.observation,
+      shown,
+      state: result.state,
+      timing: { agent_ms: round(agentMs), action_ms: round(performance.now() - actionStart) },
+    });
+    if (action.tool === 'submit') return { status: 'submitted', submission: action.result ?? '' };
+    previous = { action, observation: result.observation, shown };
+  }
+  return { status: 'max_steps', failure: { kind: 'agent', code: 'MAX_STEPS', message: `the agent used all ${limits.max_steps} steps` } };
+}
+
+async function record(writer: TrajectoryWriter, steps: Step[], step: Step): Promise<void> {
+  steps.push(step);
+  await writer.step(step);
+}
+
+function endingFor(error: unknown, signal: AbortSignal, wall: AbortSignal): { status: ExitStatus; failure: Failure } {
+  if (wall.aborted) return { status: 'wall_time', failure: { kind: 'agent', code: 'WALL_TIME', message: 'the run reached its wall time limit' } };
+  if (signal.aborted) return { status: 'aborted', failure: { kind: 'infrastructure', code: 'ABORTED', message: 'the run was aborted' } };
+  return { status: 'error', failure: toFailure(error) };
+}
+
+function toFailure(error: unknown): Failure {
+  const e: ForagerError = toForagerError(error);
+  return { kind: e.kind, code: e.code, message: e.message };
+}
+
+function buildFooter(ending: { status: ExitStatus; failure?: Failure; submission?: string }, steps: Step[], started: number): Footer {
+  let outputBytes = 0;
+  let actionMs = 0;
+  let agentMs = 0;
+  let prompt = 0;
+  let completion = 0;
+  for (const s of steps) {
+    outputBytes += (s.observation?.stdout.bytes ?? 0) + (s.observation?.stderr.bytes ?? 0);
+    actionMs += s.timing.action_ms;
+    agentMs += s.timing.agent_ms;
+    prompt += s.model?.usage?.prompt_tokens ?? 0;
+    completion += s.model?.usage?.completion_tokens ?? 0;
+  }
+  const footer: Footer = {
+    type: 'footer',
+    exit_status: ending.status,
+    failure_kind: ending.failure?.kind ?? null,
+    ended_at: new Date().toISOString(),
+    duration_ms: Date.now() - started,
+    steps: steps.length,
+    totals: { output_bytes: outputBytes, action_ms: round(actionMs), agent_ms: round(agentMs) },
+  };
+  if (prompt || completion) Object.assign(footer.totals, { prompt_tokens: prompt, completion_tokens: completion });
+  if (ending.failure) footer.error = ending.failure;
+  if (ending.submission !== undefined) footer.submission = ending.submission;
+  return footer;
+}
+
+async function buildHeader(
+  task: LoadedTask,
+  options: RunOptions,
+  image: ResolvedImage,
+  limits: Limits,
+  env: Record<string, string>,
+  setup: Header['setup'],
+  agent: Agent,
+): Promise<Header> {
+  const header: Header = {
+    type: 'header',
+    format: TRAJECTORY_FORMAT,
+    version: TRAJECTORY_VERSION,
+    forager_version: VERSION,
+    trajectory_id: randomUUID(),
+    run_id: options.runId ?? 'adhoc',
+    attempt: options.attempt ?? 0,
+    started_at: new Date().toISOString(),
+    task: { id: task.spec.id, hash: task.hash, source: task.source, instruction: task.spec.instruction, spec: task.spec as unknown as Record<string, unknown> },
+    image,
+    agent: agent.describe(),
+    limits,
+    environment: env,
+    workdir: task.spec.workdir,
+    seed: task.spec.seed,
+    host: { hostname: hostname(), platform: platform(), docker_version: await dockerVersion() },
+    setup,
+  };
+  if (options.parent) header.parent = options.parent;
+  return header;
+}
+
+function imageLabel(task: LoadedTask): string {
+  const spec = task.spec.image;
+  if (typeof spec === 'string') return spec;
+  return 'ref' in spec ? spec.ref : 'recipe' in spec ? spec.recipe : spec.dockerfile;
+}
+
+function defaultResolve(task: LoadedTask, signal: AbortSignal): Promise<ResolvedImage> {
+  return resolveImage(task.spec.image, { taskDir: task.dir, signal });
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,3 @@
+from .ops import add, mean, scale
+
+__all__ = ["add", "mean", "scale"]
