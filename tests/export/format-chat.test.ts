@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { exportTrajectories, type ChatMessage, type ChatRecord } from '../../src/export/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import type { Action } from '../../src/trajectory/schema.js';
+import { parseCwmCall as parseWithAgent } from '../../src/agent/protocols/cwm-text.js';
 import { bashTrajectory, makeTempDir, richTrajectory, writeTrajectory } from './fixtures.js';
 
 async function exportChat(toolFormat: 'openai' | 'cwm', extra: { maskObservations?: number; seed?: number } = {}) {
@@ -62,10 +63,10 @@ describe('exportTrajectories() - chat, OpenAI tool format', () => {
     const grep = record.messages.find((m) => m.tool_calls?.[0]?.function.name === 'bash');
     expect(grep?.content).toBe('Let me look.');
     expect(record).toMatchObject({ instance_id: 'pkg-1', repo: 'org/pkg', exit_status: 'submitted', failure_kind: null, resolved: true, reward: 1, model_patch: 'diff --git a/x b/x\n', model: 'cwm-32b', tool_format: 'openai' });
-    expect(record.tools?.map((t) => t.function.name)).toEqual(['bash', 'view', 'create', 'edit', 'submit']);
+    expect((record.tools as { function: { name: string } }[]).map((t) => t.function.name)).toEqual(['bash', 'view', 'create', 'edit', 'submit']);
     expect(record.messages.slice(0, 2)).toEqual([
       { role: 'system', content: 'You are CWM.', train: false, loss_mask: 0 },
-      { role: 'user', content: 'Fix the bug in pkg-1 — ünïcödé ✓', train: false, loss_mask: 0 },
+      { role: 'user', content: 'Fix the bug in pkg-1 — ünïcödé ✓\n\nThe code is at /work, which is the bash session\'s working directory.', train: false, loss_mask: 0 },
     ]);
   });
 
@@ -82,7 +83,10 @@ describe('exportTrajectories() - chat, CWM tool format', () => {
     const { record, trajectory } = await exportChat('cwm');
     const assistants = record.messages.filter((m) => m.role === 'assistant');
     const valid = trajectory.steps.map((s, i) => ({ step: s, message: assistants[i] })).filter((x) => x.step.action);
-    for (const { step, message } of valid) expect(parseCwmCall(message?.content ?? '')).toEqual(step.action);
+    for (const { step, message } of valid) {
+      expect(parseCwmCall(message?.content ?? '')).toEqual(step.action);
+      if (step.action?.tool !== 'view') expect(parseWithAgent(message?.content ?? '')).toMatchObject({ ok: true, action: step.action });
+    }
     expect(assistants[0]?.content).toBe(`Let me look.\n<tool: bash>\ngrep -rn "naïve ✓" src/t-rich\n</tool>`);
     expect(assistants[4]?.content).toBe('Editing.\n<tool: edit>\nsrc/a.py\n<<<<<<< SEARCH\nnaïve\n=======\nnaive\n>>>>>>> REPLACE\n</tool>');
   });
@@ -98,6 +102,17 @@ describe('exportTrajectories() - chat, CWM tool format', () => {
     expect(record.messages[3]?.content).toBe(`<output>\n${trajectory.steps[0]?.shown}\n</output>`);
     expect(record.messages[9]?.content).toBe(trajectory.steps[3]?.shown);
     expect(record.tools).toBeUndefined();
+  });
+
+  it("opens with the CWM prompts when the agent used another format, and with the agent's own when it used CWM", async () => {
+    const { record } = await exportChat('cwm');
+    expect(record.messages[0]?.content).toContain('<tool: bash>\n[command(s)]\n</tool>');
+    expect(record.messages[0]?.content).toContain('for at most 128 turns');
+    const dir = await makeTempDir();
+    await writeTrajectory(join(dir, 'in', 'c.jsonl'), bashTrajectory('t-c', 'pkg-1', ['ls'], { agent: { type: 'model', tool_format: 'cwm', system_prompt: 'Task {{task_id}}, {{max_turns}} turns.', user_prompt: '{{instruction}}', budgets: { max_turns: 9 } } }));
+    await exportTrajectories([join(dir, 'in')], { format: 'chat', out: join(dir, 'o.jsonl'), toolFormat: 'cwm' });
+    const own = JSON.parse(await readFile(join(dir, 'o.jsonl'), 'utf8')) as ChatRecord;
+    expect(own.messages.slice(0, 2).map((m) => m.content)).toEqual(['Task pkg-1, 9 turns.', 'Fix the bug in pkg-1 — ünïcödé ✓']);
   });
 });
 

@@ -2,8 +2,10 @@ import type { Trajectory } from '../../trajectory/reader.js';
 import type { Step } from '../../trajectory/schema.js';
 import { seededUnit } from '../hash.js';
 import { hasCwmCall, renderCwmCall, renderCwmOutput, stripCwmCall } from './cwm.js';
+import { renderOpening } from './prompts.js';
 import { summarise, type TrajectorySummary } from './record.js';
-import { actionArguments, OPENAI_TOOLS } from './tools.js';
+import { OPENAI_TOOLS } from '../../agent/protocols/openai-tools.js';
+import { actionArguments } from './tools.js';
 
 export type ToolFormat = 'openai' | 'cwm';
 
@@ -32,21 +34,16 @@ export interface ChatMessage {
 
 export interface ChatRecord extends TrajectorySummary {
   tool_format: ToolFormat;
-  tools?: typeof OPENAI_TOOLS;
+  tools?: unknown[];
   messages: ChatMessage[];
 }
-
-export const DEFAULT_SYSTEM_PROMPT = 'You are a software engineering agent working in a repository inside a sandbox. Use the tools to inspect, run and change code, one tool call per turn, then submit.';
 
 /** Rebuild a trajectory as one training conversation: system, instruction, then per step the assistant turn and what it was shown. */
 export function buildConversation(trajectory: Trajectory, options: ChatOptions): ChatRecord {
   const rate = options.maskObservations ?? 0.5;
   const seed = options.seed ?? 0;
-  const systemPrompt = trajectory.header.agent['system_prompt'];
-  const messages: ChatMessage[] = [
-    message('system', typeof systemPrompt === 'string' ? systemPrompt : DEFAULT_SYSTEM_PROMPT, false),
-    message('user', trajectory.header.task.instruction, false),
-  ];
+  const opening = renderOpening(trajectory, options.toolFormat);
+  const messages: ChatMessage[] = [message('system', opening.system, false), message('user', opening.user, false)];
   for (const step of trajectory.steps) {
     const observationTrained = seededUnit(seed, `${trajectory.header.trajectory_id}:${step.index}`) >= rate;
     messages.push(...(options.toolFormat === 'openai' ? openaiTurn(step, observationTrained) : cwmTurn(step, observationTrained)));
@@ -54,7 +51,7 @@ export function buildConversation(trajectory: Trajectory, options: ChatOptions):
   return {
     ...summarise(trajectory),
     tool_format: options.toolFormat,
-    ...(options.toolFormat === 'openai' ? { tools: OPENAI_TOOLS } : {}),
+    ...(options.toolFormat === 'openai' ? { tools: toolsOf(trajectory) } : {}),
     messages,
   };
 }
@@ -89,6 +86,12 @@ function cwmTurn(step: Step, observationTrained: boolean): ChatMessage[] {
   }
   const content = hasCwmCall(raw) ? raw : [raw.trim(), renderCwmCall(step.action)].filter((part) => part !== '').join('\n');
   return [message('assistant', content, true), message(`tool: ${step.action.tool}`, renderCwmOutput(step.shown), observationTrained)];
+}
+
+/** The tools the model was offered when it used function calling, else forager's five tools. */
+function toolsOf(trajectory: Trajectory): unknown[] {
+  const recorded = trajectory.header.agent['tools'];
+  return Array.isArray(recorded) && recorded.length > 0 ? recorded : OPENAI_TOOLS;
 }
 
 function message(role: string, content: string | null, train: boolean): ChatMessage {

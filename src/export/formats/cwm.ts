@@ -1,17 +1,15 @@
+import { formatCwmCall } from '../../agent/protocols/cwm-text.js';
 import type { Action } from '../../trajectory/schema.js';
 
-/** An action in CWM's text tool format: one `<tool: NAME>\n…\n</tool>` block. */
+/**
+ * An action in CWM's text tool format, as forager's CWM agent writes it. CWM has no
+ * `view` tool; a view is written `<tool: view>\nPATH[\nSTART:END]\n</tool>`.
+ */
 export function renderCwmCall(action: Action): string {
-  switch (action.tool) {
-    case 'bash': return block('bash', action.command);
-    case 'create': return block('create', `${action.path}\n${action.content}`);
-    case 'edit': return block('edit', `${action.path}\n<<<<<<< SEARCH\n${action.search}\n=======\n${action.replace}\n>>>>>>> REPLACE`);
-    case 'submit': return block('submit', action.result ?? '');
-    case 'view': {
-      const range = action.start_line === undefined && action.end_line === undefined ? '' : `\n${action.start_line ?? 1}:${action.end_line ?? ''}`;
-      return block('view', `${action.path}${range}`);
-    }
-  }
+  const formatted = formatCwmCall(action);
+  if (formatted !== null || action.tool !== 'view') return formatted as string;
+  const range = action.start_line === undefined && action.end_line === undefined ? '' : `\n${action.start_line ?? 1}:${action.end_line ?? ''}`;
+  return `<tool: view>\n${action.path}${range}\n</tool>`;
 }
 
 /** An observation as CWM shows it, unless the agent already rendered it that way. */
@@ -27,8 +25,4 @@ export function hasCwmCall(text: string): boolean {
 /** The text with its CWM tool call removed (what the model said around the call). */
 export function stripCwmCall(text: string): string {
   return text.replace(/<tool:\s[a-zA-Z_]+>\n[\s\S]*?\n<\/tool>/, '').trim();
-}
-
-function block(tool: string, body: string): string {
-  return `<tool: ${tool}>\n${body}\n</tool>`;
 }
