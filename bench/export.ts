@@ -65,10 +65,14 @@ async function cli(argv: string[]): Promise<void> {
   }
   const countFlag = argv.indexOf('--count');
   const count = countFlag === -1 ? 100_000 : Number(argv[countFlag + 1]);
-  const { generateSeconds, results } = await benchExport({ count });
-  process.stdout.write(`generated ${count} trajectories in ${generateSeconds.toFixed(1)} s\n`);
-  for (const r of results) {
-    process.stdout.write(`${r.format.padEnd(8)} ${r.trajectories} trajectories in ${r.seconds.toFixed(1)} s: ${Math.round(r.trajectoriesPerSecond)} trajectories/s, peak RSS ${Math.round(r.peakRssMb)} MB\n`);
+  printExportBench(await benchExport({ count }));
+}
+
+/** Print the figures of benchExport(), one line per format. */
+export function printExportBench(bench: Awaited<ReturnType<typeof benchExport>>): void {
+  process.stdout.write(`export: generated ${bench.count} synthetic trajectories in ${bench.generateSeconds.toFixed(1)} s\n`);
+  for (const r of bench.results) {
+    process.stdout.write(`export ${r.format.padEnd(8)} ${r.trajectories} trajectories in ${r.seconds.toFixed(1)} s: ${Math.round(r.trajectoriesPerSecond)} trajectories/s, peak RSS ${Math.round(r.peakRssMb)} MB (target < 300 MB)\n`);
   }
 }
 
