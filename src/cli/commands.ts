@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { registerExportCommand } from './export.js';
 import { registerRun } from './run.js';
 import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
+import { registerStatsCommand } from './stats.js';
 import { registerValidate } from './validate.js';
 
 /** Every CLI command, one file each; add yours here. */
@@ -10,4 +12,6 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerValidate(program);
   registerShow(program);
+  registerExportCommand(program);
+  registerStatsCommand(program);
 }
