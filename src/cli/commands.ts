@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { registerReplay } from './replay.js';
+import { registerExportCommand } from './export.js';
 import { registerRun } from './run.js';
 import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
+import { registerStatsCommand } from './stats.js';
 import { registerValidate } from './validate.js';
 import { registerView } from './view.js';
 
@@ -14,4 +16,6 @@ export function registerCommands(program: Command): void {
   registerShow(program);
   registerReplay(program);
   registerView(program);
+  registerExportCommand(program);
+  registerStatsCommand(program);
 }
