@@ -7,3 +7,4 @@ export { LABEL_IMAGE, LABEL_HASH, LABEL_RECIPE } from './labels.js';
 export { resolveTaskImage, type TaskImage, type ImageLayer, type ResolveTaskImageOptions } from './task-image.js';
 export { verifyScrubbed, scrubScript } from './repo-scrub.js';
 export { buildLogDir } from './build-logs.js';
+export { findImage, type FoundImage } from './find-image.js';

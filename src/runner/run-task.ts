@@ -7,6 +7,7 @@ import { VERSION } from '../core/version.js';
 import { createAgent } from '../agent/index.js';
 import { resolveTaskImage, type ResolvedImage, type TaskImage } from '../images/index.js';
 import { capturePatch, gradeRun, type PatchCapture } from '../eval/index.js';
+import type { RateLimiter } from '../model/index.js';
 import { performAction } from '../sandbox/actions.js';
 import { DockerSandbox } from '../sandbox/docker/sandbox.js';
 import { dockerVersion } from '../sandbox/docker/engine.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
   /** Partial limits applied over the task's own. */
   limits?: Partial<Limits>;
   parent?: Header['parent'];
+  /** Shared by every model-driven run of a harvest, so together they respect the endpoint's limits. */
+  rateLimiter?: RateLimiter;
   /** Resolve the task's image; defaults to the images concern. */
   resolveImage?: (task: LoadedTask, signal: AbortSignal) => Promise<ResolvedImage | TaskImage>;
 }
@@ -58,7 +61,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   const wall = new AbortController();
   const wallTimer = setTimeout(() => wall.abort(new AbortedError('wall time limit reached')), limits.wall_time_s * 1000);
   const signal = options.signal ? AbortSignal.any([options.signal, wall.signal]) : wall.signal;
-  const agent = options.agent ?? createAgent(task.spec.agent);
+  const agent = options.agent ?? createAgent(task.spec.agent, { log, rateLimiter: options.rateLimiter });
   const steps: Step[] = [];
   let writer: TrajectoryWriter | undefined;
   let header: Header | undefined;
@@ -130,12 +133,16 @@ async function agentLoop(
     const decision = await agent.next(previous, signal);
     const agentMs = performance.now() - agentStart;
     if (decision.type === 'stop') {
+      if (decision.model) {
+        // The model's last words (no action) belong in the record too.
+        await record(writer, steps, { type: 'step', index, started_at: startedAt, action: null, observation: null, shown: '', state: null, timing: { agent_ms: round(agentMs), action_ms: 0 }, model: decision.model });
+      }
       const failure: Failure | undefined = decision.exitStatus === 'agent_finished' || decision.exitStatus === 'submitted'
         ? undefined
         : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };
       return { status: decision.exitStatus, failure };
     }
-    const base = { type: 'step' as const, index, started_at: startedAt, model: decision.model };
+    const base = { type: 'step' as const, index, started_at: startedAt, model: decision.model, ...(decision.replayOf !== undefined ? { replay_of: decision.replayOf } : {}) };
     if (decision.type === 'invalid') {
       const shown = agent.renderInvalid?.(decision.error) ?? `FormatError: ${decision.error}`;
       const step: Step = { ...base, action: null, observation: null, shown, state: null, timing: { agent_ms: round(agentMs), action_ms: 0 } };
