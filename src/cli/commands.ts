@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
+import { registerReplay } from './replay.js';
+import { registerExportCommand } from './export.js';
 import { registerRun } from './run.js';
 import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
 import { registerTasks } from './tasks.js';
+import { registerStatsCommand } from './stats.js';
 import { registerValidate } from './validate.js';
+import { registerView } from './view.js';
 
 /** Every CLI command, one file each; add yours here. */
 export function registerCommands(program: Command): void {
@@ -12,4 +16,8 @@ export function registerCommands(program: Command): void {
   registerValidate(program);
   registerShow(program);
   registerTasks(program);
+  registerReplay(program);
+  registerView(program);
+  registerExportCommand(program);
+  registerStatsCommand(program);
 }

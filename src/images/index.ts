@@ -8,3 +8,4 @@ export { resolveTaskImage, type TaskImage, type ImageLayer, type ResolveTaskImag
 export { verifyScrubbed, scrubScript } from './repo-scrub.js';
 export { buildLogDir } from './build-logs.js';
 export { git, runGit } from './host-git.js';
+export { findImage, type FoundImage } from './find-image.js';

@@ -48,6 +48,8 @@ async function buildLayer(request: LayerRequest, ref: string, hash: string): Pro
       dockerfile: '.forager.Dockerfile',
       buildargs: { BASE_IMAGE: request.parent.id },
       labels: { [LABEL_IMAGE]: '1', [LABEL_HASH]: hash, 'forager.layer': request.kind },
+      // A repository layer only copies and scrubs: it needs no network (environments may fetch packages).
+      networkmode: request.kind === 'task' ? 'none' : undefined,
       signal: request.signal,
       log,
     });

@@ -5,9 +5,9 @@ import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { createAgent } from '../agent/index.js';
-import type { RateLimiter } from '../model/index.js';
 import { resolveTaskImage, type ResolvedImage, type TaskImage } from '../images/index.js';
 import { capturePatch, gradeRun, type PatchCapture } from '../eval/index.js';
+import type { RateLimiter } from '../model/index.js';
 import { performAction } from '../sandbox/actions.js';
 import { DockerSandbox } from '../sandbox/docker/sandbox.js';
 import { dockerVersion } from '../sandbox/docker/engine.js';
@@ -142,7 +142,7 @@ async function agentLoop(
         : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };
       return { status: decision.exitStatus, failure };
     }
-    const base = { type: 'step' as const, index, started_at: startedAt, model: decision.model };
+    const base = { type: 'step' as const, index, started_at: startedAt, model: decision.model, ...(decision.replayOf !== undefined ? { replay_of: decision.replayOf } : {}) };
     if (decision.type === 'invalid') {
       const shown = agent.renderInvalid?.(decision.error) ?? `FormatError: ${decision.error}`;
       const step: Step = { ...base, action: null, observation: null, shown, state: null, timing: { agent_ms: round(agentMs), action_ms: 0 } };

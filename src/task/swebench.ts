@@ -6,19 +6,19 @@ import { describeIssues } from './errors.js';
 import { TaskSpecSchema } from './spec.js';
 
 /** A list of test ids, as SWE-bench stores it (a JSON-encoded string) or as a plain array. */
-const TestListSchema = z.union([
-  z.array(z.string()),
-  z.string().transform((text, ctx) => {
+const TestListSchema = z.unknown().transform((value, ctx) => {
+  let list = value;
+  if (typeof value === 'string') {
     try {
-      const value: unknown = JSON.parse(text);
-      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+      list = JSON.parse(value);
     } catch {
-      // reported below
+      list = undefined;
     }
-    ctx.addIssue({ code: 'custom', message: 'expected a JSON-encoded list of strings' });
-    return z.NEVER;
-  }),
-]);
+  }
+  if (Array.isArray(list) && list.every((v) => typeof v === 'string')) return list as string[];
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON-encoded list of strings' });
+  return z.NEVER;
+});
 
 /** One SWE-bench instance; fields beyond these (hints_text, created_at…) are ignored. */
 export const SwebenchInstanceSchema = z.object({

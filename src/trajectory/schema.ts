@@ -131,6 +131,8 @@ export const StepSchema = z.object({
   }),
   model: ModelTurnSchema.optional(),
   failure: FailureSchema.optional(),
+  /** Set when this step replays a recorded one: that step's index in the trajectory named by `header.parent` (forks) or the replay agent. */
+  replay_of: z.number().int().nonnegative().optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 
@@ -243,7 +245,8 @@ export const FooterSchema = z.object({
     prompt_tokens: z.number().int().nonnegative().optional(),
     completion_tokens: z.number().int().nonnegative().optional(),
   }),
-  evaluation: EvaluationSchema.optional(),
+  /** What forager's evaluation writes (EvaluationSchema); other producers' free-form reports are still read. */
+  evaluation: z.union([EvaluationSchema, z.record(z.string(), z.unknown())]).optional(),
   /** 1 when the evaluation resolved the task, 0 when it did not; absent when there was no grade. */
   reward: z.number().optional(),
 });

@@ -51,13 +51,15 @@ export async function makeProject(): Promise<{ dir: string; initial: string; bas
 export async function writeRepoTask(project: string, commit: string, extra: Record<string, unknown> = {}): Promise<string> {
   const dir = await tempDir('forager-repo-task-');
   const path = join(dir, 'task.yaml');
+  // An environment layer from a Dockerfile (COPY only: its build needs no network).
+  await put(dir, { 'env/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY marker /opt/env/marker\n', 'env/marker': 'calc env\n' });
   await writeFile(path, stringify({
     id: 'calc-add',
     instruction: 'add() subtracts; fix it.',
     image: 'python',
     workdir: '/testbed',
     repo: { path: project, commit },
-    environment: { commands: [`mkdir -p /opt/env && echo ${process.pid} > /opt/env/marker`] },
+    environment: { dockerfile: 'env/Dockerfile' },
     eval: {
       test_command: 'python3 -m pytest -p no:cacheprovider -q --junitxml=$FORAGER_JUNIT test_calc.py',
       test_patch: TEST_PATCH,

@@ -64,11 +64,11 @@ describe('evaluatePatch()', () => {
   it('resolves with the gold patch, and not with the empty, a wrong or a non-applying patch', async () => {
     const [gold, empty, wrong, broken] = await Promise.all([GOLD, '', WRONG, GOLD.replace('return a - b', 'return a / b')].map((patch) => evaluatePatch(task, image.id, patch, { runId })));
     expect(gold).toMatchObject({ status: 'graded', resolved: true, patch: { method: 'git_apply' }, results: { 'test_calc.py::test_add': 'passed', 'test_calc.py::test_mul': 'passed' } });
-    expect(gold.tests).toMatchObject({ exit_code: 0, junit: true, total: 2 });
+    expect(gold!.tests).toMatchObject({ exit_code: 0, junit: true, total: 2 });
     expect(empty).toMatchObject({ status: 'graded', resolved: false, patch: { method: 'empty' }, fail_to_pass: { success: [], failure: ['test_calc.py::test_add'] } });
     expect(wrong).toMatchObject({ status: 'graded', resolved: false, results: { 'test_calc.py::test_add': 'failed', 'test_calc.py::test_mul': 'passed' } });
     expect(broken).toMatchObject({ status: 'patch_failed', resolved: false, patch: { method: null } });
-    expect(broken.patch.log_tail).toContain('git apply --verbose --reject');
+    expect(broken!.patch.log_tail).toContain('git apply --verbose --reject');
   });
 });
 
