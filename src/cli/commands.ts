@@ -4,6 +4,7 @@ import { registerExportCommand } from './export.js';
 import { registerRun } from './run.js';
 import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
+import { registerTasks } from './tasks.js';
 import { registerStatsCommand } from './stats.js';
 import { registerValidate } from './validate.js';
 import { registerView } from './view.js';
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerValidate(program);
   registerShow(program);
+  registerTasks(program);
   registerReplay(program);
   registerView(program);
   registerExportCommand(program);

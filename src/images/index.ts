@@ -4,4 +4,7 @@ export { resolveImage, ENV_REPOSITORY, type ResolvedImage, type ResolveImageOpti
 export { ImageBuildError } from './errors.js';
 export { listRecipes, findRecipe, RECIPES_DIR, PACKAGE_ROOT } from './paths.js';
 export { LABEL_IMAGE, LABEL_HASH, LABEL_RECIPE } from './labels.js';
+export { resolveTaskImage, type TaskImage, type ImageLayer, type ResolveTaskImageOptions } from './task-image.js';
+export { verifyScrubbed, scrubScript } from './repo-scrub.js';
+export { buildLogDir } from './build-logs.js';
 export { findImage, type FoundImage } from './find-image.js';
