@@ -2,25 +2,18 @@ import { resolve } from 'node:path';
 import { ForkAgent, ReplayAgent } from '../agent/index.js';
 import type { Agent } from '../core/contracts.js';
 import { TaskError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
 import { runTask, type RunResult } from '../runner/index.js';
 import { readTrajectory, type Trajectory } from '../trajectory/reader.js';
 import { compareTrajectories, type Comparison } from './compare.js';
-import type { NormalizeRule } from './normalize.js';
+import type { ReplayOptions } from './replay.js';
 import { resolveRecordedImage } from './recorded-image.js';
 import { loadRecordedTask } from './recorded-task.js';
 
-export interface ForkOptions {
+export interface ForkOptions extends ReplayOptions {
   /** The last recorded step to replay (inclusive); the new agent acts from the next one. */
   until: number;
   /** The agent that takes over after step `until`. */
   agent: Agent;
-  out: string;
-  runId?: string;
-  signal?: AbortSignal;
-  log?: Logger;
-  rules?: readonly NormalizeRule[];
-  allowRetagged?: boolean;
 }
 
 export interface ForkResult {

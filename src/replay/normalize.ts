@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { TaskError } from '../core/errors.js';
+import { readConfigFile } from '../core/config-file.js';
+import { describeIssues } from '../core/describe-issues.js';
 
 export const NORMALIZED_FIELDS = ['stdout', 'stderr', 'paths', 'cwd'] as const;
 export type NormalizedField = (typeof NORMALIZED_FIELDS)[number];
@@ -48,34 +46,20 @@ export const DEFAULT_RULES: readonly NormalizeRule[] = [
 /** The rules a `--normalize` flag asks for: the defaults, or those of a rules file. */
 export async function loadRules(file: string | undefined): Promise<NormalizeRule[]> {
   if (file === undefined) return [...DEFAULT_RULES];
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new TaskError('RULES_NOT_FOUND', `${file}: cannot read normalisation rules: ${(cause as NodeJS.ErrnoException).code ?? cause}`, { cause });
-  }
-  let data: unknown;
-  try {
-    data = extname(file) === '.json' ? JSON.parse(raw) : parseYaml(raw);
-  } catch (cause) {
-    throw new TaskError('RULES_INVALID', `${file}: not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, { cause });
-  }
-  return parseRules(data, file);
+  const { data } = await readConfigFile(file, RulesFileSchema, { what: 'normalisation rules', code: 'RULES' });
+  return rulesFrom(data);
 }
 
 /** Validate rules-file content; messages name the file, the field, what was expected and found. */
 export function parseRules(data: unknown, file = '(rules)'): NormalizeRule[] {
   const parsed = RulesFileSchema.safeParse(data ?? {});
-  if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 5).map((issue) => {
-      const field = issue.path.map(String).join('.') || '(top level)';
-      const keys = issue.code === 'unrecognized_keys' ? `: unknown key "${issue.keys.join('", "')}"` : '';
-      return `${file}: field "${field}": ${issue.message}${keys}; found ${JSON.stringify(valueAt(data, issue.path)) ?? 'nothing'}`;
-    });
-    throw new TaskError('RULES_INVALID', lines.join('\n'), { context: { file } });
-  }
-  const own = parsed.data.rules.map((r, i) => rule(r.name ?? `rule ${i}`, r.pattern, r.replace, r.flags, r.fields));
-  return [...(parsed.data.defaults ? DEFAULT_RULES : []), ...own];
+  if (!parsed.success) throw describeIssues(file, parsed.error.issues, data, 'RULES_INVALID');
+  return rulesFrom(parsed.data);
+}
+
+function rulesFrom(data: z.output<typeof RulesFileSchema>): NormalizeRule[] {
+  const own = data.rules.map((r, i) => rule(r.name ?? `rule ${i}`, r.pattern, r.replace, r.flags, r.fields));
+  return [...(data.defaults ? DEFAULT_RULES : []), ...own];
 }
 
 /** Apply every rule for `field` in order. */
@@ -96,13 +80,4 @@ function isRegex(pattern: string): boolean {
   } catch {
     return false;
   }
-}
-
-function valueAt(input: unknown, path: PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { TaskError } from '../core/errors.js';
 import { patchedFiles } from '../eval/pathspecs.js';
-import { describeIssues } from './errors.js';
+import { describeIssues } from '../core/describe-issues.js';
 import { TaskSpecSchema } from './spec.js';
 
 /** A list of test ids, as SWE-bench stores it (a JSON-encoded string) or as a plain array. */
