@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
+import { registerExportCommand } from './export.js';
 import { registerGc } from './gc.js';
 import { registerHarvest } from './harvest.js';
+import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
 import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
+import { registerStatsCommand } from './stats.js';
 import { registerStatus } from './status.js';
+import { registerTasks } from './tasks.js';
 import { registerValidate } from './validate.js';
+import { registerView } from './view.js';
 
 /** Every CLI command, one file each; add yours here. */
 export function registerCommands(program: Command): void {
@@ -16,4 +21,9 @@ export function registerCommands(program: Command): void {
   registerHarvest(program);
   registerStatus(program);
   registerGc(program);
+  registerTasks(program);
+  registerReplay(program);
+  registerView(program);
+  registerExportCommand(program);
+  registerStatsCommand(program);
 }

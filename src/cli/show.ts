@@ -29,6 +29,8 @@ export function registerShow(program: Command): void {
       ];
       for (const step of steps) out.push(...formatStep(step, options.full ?? false), '');
       out.push(footer ? `== ${summariseFooter(footer)}` : '== partial trajectory: no footer (the run crashed or is still going)');
+      if (footer?.reward !== undefined) out.push(`== reward ${footer.reward}${footer.evaluation && 'resolved' in footer.evaluation ? ` (resolved: ${String(footer.evaluation.resolved)})` : ''}`);
+      if (footer?.patch) out.push(`== patch (${Buffer.byteLength(footer.patch)} bytes)`, options.full ? footer.patch : footer.patch.slice(0, 2000));
       process.stdout.write(`${out.join('\n')}\n`);
     });
 }

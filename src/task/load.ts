@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, posix, relative, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { dirname, join, posix, relative, resolve } from 'node:path';
 import { TaskError } from '../core/errors.js';
-import { describeIssues } from './errors.js';
+import { readConfigFile } from '../core/config-file.js';
 import { TaskSpecSchema, type TaskSpec } from './spec.js';
 
 export interface TaskFile {
@@ -33,16 +32,7 @@ export function isTaskFileName(name: string): boolean {
 /** Parse and validate one task file, reading every file it places. */
 export async function loadTask(file: string): Promise<LoadedTask> {
   const source = resolve(file);
-  const raw = await readText(source);
-  let data: unknown;
-  try {
-    data = extname(source) === '.json' ? JSON.parse(raw) : parseYaml(raw);
-  } catch (cause) {
-    throw new TaskError('TASK_SYNTAX', `${file}: not valid ${extname(source) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, { cause, context: { file } });
-  }
-  const parsed = TaskSpecSchema.safeParse(data);
-  if (!parsed.success) throw describeIssues(file, parsed.error.issues, data);
-  const spec = parsed.data;
+  const { data: spec } = await readConfigFile(file, TaskSpecSchema, { what: 'task file', code: 'TASK' });
   const dir = dirname(source);
   const files = await resolveFiles(file, spec, dir);
   return { spec, source, dir, hash: hashTask(spec, files), files };
@@ -132,12 +122,4 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new TaskError('TASK_NOT_FOUND', `${path}: cannot read task file: ${(cause as NodeJS.ErrnoException).code ?? cause}`, { cause, context: { file: basename(path) } });
-  }
 }
