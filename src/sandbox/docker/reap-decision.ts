@@ -29,5 +29,6 @@ export function decideReap(labels: Record<string, string>, context: ReapContext)
   }
   const deadline = Number(labels[LABEL_DEADLINE]);
   if (Number.isFinite(deadline) && deadline < context.nowS) return { remove: true, reason: `past its deadline (owner on ${host ?? 'unknown host'})` };
-  return { remove: false, reason: host ? `owned by host ${host}, before its deadline` : 'no owner labels, before its deadline' };
+  const when = Number.isFinite(deadline) ? 'before its deadline' : 'no deadline label';
+  return { remove: false, reason: host ? `owned by host ${host}, ${when}` : `no owner labels, ${when}` };
 }

@@ -19,3 +19,9 @@ describe('decideReap', () => {
     expect(decideReap(labels({ 'forager.owner.host': 'other', 'forager.owner.pid': '43' }), { ...here, nowS: 3_000 }).remove).toBe(true);
   });
 });
+
+describe('decideReap without owner labels', () => {
+  it('keeps a container that names neither owner nor deadline', () => {
+    expect(decideReap({ 'forager.run': 'r' }, here)).toEqual({ remove: false, reason: 'no owner labels, no deadline label' });
+  });
+});
