@@ -91,9 +91,15 @@ export class DockerSandbox implements Sandbox {
     try {
       if (options.signal?.aborted) throw new AbortedError();
       await container.start();
-      sandbox.session = await ShellSession.open(container, { env, cwd: options.workdir, deadman });
+      try {
+        sandbox.session = await ShellSession.open(container, { env, cwd: options.workdir, deadman });
+      } catch (error) {
+        // Killed between start and the shell (an engine going down): say so, for the retry policy.
+        await sandbox.throwIfContainerGone(error);
+        throw error;
+      }
     } catch (error) {
-      await sandbox.stop();
+      await sandbox.stop().catch(() => undefined);
       throw error;
     }
     return sandbox;
