@@ -1,19 +1,34 @@
 import type { Agent } from '../core/contracts.js';
+import type { Logger } from '../core/log.js';
+import type { RateLimiter } from '../model/index.js';
+import { createModelAgent } from './model-factory.js';
 import type { AgentSpec } from './spec.js';
 import { ScriptedAgent } from './scripted.js';
 
 export interface AgentFactoryOptions {
   env?: NodeJS.ProcessEnv;
+  /** One instance shared by every run of a harvest (model agents only). */
+  rateLimiter?: RateLimiter;
+  log?: Logger;
 }
 
 /** Build the agent a task's spec names. */
-export function createAgent(spec: AgentSpec, _options: AgentFactoryOptions = {}): Agent {
+export function createAgent(spec: AgentSpec, options: AgentFactoryOptions = {}): Agent {
   switch (spec.type) {
     case 'scripted':
       return new ScriptedAgent(spec.actions);
+    case 'model':
+      return createModelAgent(spec, options);
   }
 }
 
 export { ScriptedAgent } from './scripted.js';
+export { ModelAgent } from './model-agent.js';
+export { createModelAgent } from './model-factory.js';
+export { applyModelOverrides, type ModelOverrides } from './overrides.js';
 export { renderObservation } from './render.js';
 export { AgentSpecSchema, type AgentSpec } from './spec.js';
+export { ModelAgentSpecSchema, type ModelAgentSpec } from './model-spec.js';
+export { cwmTextProtocol, formatCwmCall, formatCwmObservation, parseCwmCall } from './protocols/cwm-text.js';
+export { openaiToolsProtocol, OPENAI_TOOLS } from './protocols/openai-tools.js';
+export type { ToolProtocol, ParsedTurn, BudgetView } from './protocols/types.js';

@@ -5,6 +5,7 @@ import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { createAgent } from '../agent/index.js';
+import type { RateLimiter } from '../model/index.js';
 import { resolveImage, type ResolvedImage } from '../images/index.js';
 import { performAction } from '../sandbox/actions.js';
 import { DockerSandbox } from '../sandbox/docker/sandbox.js';
@@ -28,6 +29,8 @@ export interface RunOptions {
   /** Partial limits applied over the task's own. */
   limits?: Partial<Limits>;
   parent?: Header['parent'];
+  /** Shared by every model-driven run of a harvest, so together they respect the endpoint's limits. */
+  rateLimiter?: RateLimiter;
   /** Resolve the task's image; defaults to the images concern. */
   resolveImage?: (task: LoadedTask, signal: AbortSignal) => Promise<ResolvedImage>;
 }
@@ -56,7 +59,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   const wall = new AbortController();
   const wallTimer = setTimeout(() => wall.abort(new AbortedError('wall time limit reached')), limits.wall_time_s * 1000);
   const signal = options.signal ? AbortSignal.any([options.signal, wall.signal]) : wall.signal;
-  const agent = options.agent ?? createAgent(task.spec.agent);
+  const agent = options.agent ?? createAgent(task.spec.agent, { log, rateLimiter: options.rateLimiter });
   const steps: Step[] = [];
   let writer: TrajectoryWriter | undefined;
   let header: Header | undefined;
@@ -123,6 +126,10 @@ async function agentLoop(
     const decision = await agent.next(previous, signal);
     const agentMs = performance.now() - agentStart;
     if (decision.type === 'stop') {
+      if (decision.model) {
+        // The model's last words (no action) belong in the record too.
+        await record(writer, steps, { type: 'step', index, started_at: startedAt, action: null, observation: null, shown: '', state: null, timing: { agent_ms: round(agentMs), action_ms: 0 }, model: decision.model });
+      }
       const failure: Failure | undefined = decision.exitStatus === 'agent_finished' || decision.exitStatus === 'submitted'
         ? undefined
         : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };

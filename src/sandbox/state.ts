@@ -7,17 +7,20 @@ const PRUNED = ['.git', '__pycache__', 'node_modules', '.pytest_cache'];
 
 /**
  * Shell code that lists the files under `root` that changed since the previous probe.
- * It keeps a manifest (path, mtime, size) in /run/forager and prints the records
+ * It keeps manifests (path, mtime, size) in /run/forager and prints the records
  * that differ (`comm -3`); the diffing happens in the container, so a step costs a few
  * forks and sends only the changes.
  */
 export function stateProbe(root: string): string {
   const prune = PRUNED.map((name) => `-name ${name}`).join(' -o ');
+  // Two manifests take turns; the current one's number lives in a file read with builtins, so
+  // the probe costs three processes (find, sort, comm) and survives a session restart.
   return [
     `[ -d /run/forager ] || mkdir -p /run/forager`,
-    `find ${shellQuote(root)} -xdev \\( ${prune} \\) -prune -o \\( -type f -o -type l \\) -printf '%P\\t%T@\\t%s\\0' | sort -z > /run/forager/manifest.new`,
-    `[ -f /run/forager/manifest ] && comm -z -3 /run/forager/manifest /run/forager/manifest.new`,
-    `mv -f /run/forager/manifest.new /run/forager/manifest`,
+    `read -r __fs_cur < /run/forager/current 2>/dev/null || __fs_cur=0; __fs_new=$((1 - __fs_cur))`,
+    `find ${shellQuote(root)} -xdev \\( ${prune} \\) -prune -o \\( -type f -o -type l \\) -printf '%P\\t%T@\\t%s\\0' | sort -z > /run/forager/m.$__fs_new`,
+    `[ -f /run/forager/m.$__fs_cur ] && comm -z -3 /run/forager/m.$__fs_cur /run/forager/m.$__fs_new`,
+    `printf '%s\\n' "$__fs_new" > /run/forager/current`,
   ].join('\n');
 }
 

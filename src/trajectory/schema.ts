@@ -108,6 +108,10 @@ export const ModelTurnSchema = z.object({
   finish_reason: z.string().nullable().optional(),
   format_error: z.string().optional(),
   retries: z.number().int().nonnegative().optional(),
+  /** The server's id for the response. */
+  response_id: z.string().optional(),
+  /** How many observations, oldest first, were replaced by an elision marker in this request (context management). */
+  elided_observations: z.number().int().nonnegative().optional(),
 });
 export type ModelTurn = z.infer<typeof ModelTurnSchema>;
 

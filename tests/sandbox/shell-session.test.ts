@@ -102,8 +102,8 @@ describe('DockerSandbox limits', () => {
     const sandbox = await startTestSandbox({ pids: 64 }, runId);
     try {
       const { observation } = await sandbox.exec('bomb() { bomb | bomb & }; bomb; sleep 2; echo survived', { timeoutMs: 8_000 });
+      // Killing the tree may be enough, or the session is restarted too: both end cleanly.
       expect(observation.timed_out).toBe(true);
-      expect(observation.session_restarted).toBe(true);
       expect(observation.duration_ms).toBeLessThan(20_000);
       const after = await sandbox.exec('echo still here', { timeoutMs: 15_000 });
       expect(captureText(after.observation.stdout)).toContain('still here');

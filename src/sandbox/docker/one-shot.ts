@@ -66,21 +66,17 @@ done`);
  */
 export async function killAllButInit(container: Docker.Container, deadman: string[]): Promise<void> {
   const keep = deadman.join(' ');
+  // Collect first, then stop them all, then kill: nothing stopped can fork again.
   await runKiller(container, `
+victims=()
 for p in /proc/[0-9]*; do
   pid=\${p#/proc/}
   [ "$pid" = 1 ] || [ "$pid" = $$ ] && continue
   args=(); mapfile -d '' args < "$p/cmdline" 2>/dev/null
-  [ "\${args[*]}" = ${JSON.stringify(keep)} ] && continue
-  kill -STOP "$pid" 2>/dev/null
+  [ "\${args[*]}" = ${JSON.stringify(keep)} ] || victims+=("$pid")
 done
-for p in /proc/[0-9]*; do
-  pid=\${p#/proc/}
-  [ "$pid" = 1 ] || [ "$pid" = $$ ] && continue
-  args=(); mapfile -d '' args < "$p/cmdline" 2>/dev/null
-  [ "\${args[*]}" = ${JSON.stringify(keep)} ] && continue
-  kill -KILL "$pid" 2>/dev/null
-done`);
+kill -STOP "\${victims[@]}" 2>/dev/null
+kill -KILL "\${victims[@]}" 2>/dev/null`);
 }
 
 async function runKiller(container: Docker.Container, script: string): Promise<void> {

@@ -1,0 +1,5 @@
+import { benchSandbox, printSandboxBench } from './sandbox.js';
+
+/** `npm run bench`: every benchmark, each comparing forager with a baseline in the same run. */
+const only = process.argv[2];
+if (!only || only === 'sandbox') printSandboxBench(await benchSandbox());

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { engine } from '../src/sandbox/docker/engine.js';
+import { DockerSandbox } from '../src/sandbox/docker/sandbox.js';
+import { runOneShot } from '../src/sandbox/docker/one-shot.js';
+import { PINNED_ENV } from '../src/runner/environment.js';
+import { DEFAULT_LIMITS } from '../src/task/spec.js';
+import { fmt, median, timeMany } from './stats.js';
+
+const run = promisify(execFile);
+const IMAGE = 'forager-base:bookworm';
+
+export interface SandboxBench {
+  dispatchMs: number;
+  dispatchWithStateMs: number;
+  engineApiExecMs: number;
+  cliExecMs: number;
+  dispatchSpeedup: number;
+  startStopMs: number;
+  rawStartStopMs: number;
+  startStopRatio: number;
+}
+
+/** Per-action dispatch and sandbox start+stop, forager against the ways peers do it. */
+export async function benchSandbox(options: { actions?: number; starts?: number } = {}): Promise<SandboxBench> {
+  const actions = options.actions ?? 200;
+  const starts = options.starts ?? 15;
+  const sandbox = await DockerSandbox.start({ image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
+  try {
+    await timeMany(20, () => sandbox.exec('true', { trackState: false }));
+    const dispatch = await timeMany(actions, () => sandbox.exec('true', { trackState: false }));
+    const withState = await timeMany(actions, () => sandbox.exec('true'));
+    const api = await timeMany(Math.min(actions, 50), () => runOneShot(sandbox.container, ['true']));
+    const cli = await timeMany(Math.min(actions, 50), () => run('docker', ['exec', sandbox.id, 'true']));
+    const docker = engine();
+    const rawOnce = async () => {
+      const c = await docker.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels: { 'forager.run': 'bench-raw' }, HostConfig: { Init: true, NetworkMode: 'none' } });
+      await c.start();
+      await c.remove({ force: true });
+    };
+    const foragerOnce = async () => {
+      const s = await DockerSandbox.start({ image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
+      await s.stop();
+    };
+    await rawOnce();
+    await foragerOnce();
+    const raw: number[] = [];
+    const ours: number[] = [];
+    for (let i = 0; i < starts; i += 1) {
+      raw.push(...(await timeMany(1, rawOnce)));
+      ours.push(...(await timeMany(1, foragerOnce)));
+    }
+    const result: SandboxBench = {
+      dispatchMs: median(dispatch),
+      dispatchWithStateMs: median(withState),
+      engineApiExecMs: median(api),
+      cliExecMs: median(cli),
+      dispatchSpeedup: median(cli) / median(dispatch),
+      startStopMs: median(ours),
+      rawStartStopMs: median(raw),
+      startStopRatio: median(ours) / median(raw),
+    };
+    return result;
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+export function printSandboxBench(r: SandboxBench): void {
+  process.stdout.write(
+    [
+      '== per-action dispatch (`true`), median',
+      `  forager session            ${fmt(r.dispatchMs)}`,
+      `  forager session + state    ${fmt(r.dispatchWithStateMs)}   (cwd and changed files recorded)`,
+      `  Engine API exec            ${fmt(r.engineApiExecMs)}`,
+      `  docker exec (CLI)          ${fmt(r.cliExecMs)}`,
+      `  speed-up vs docker exec    ${r.dispatchSpeedup.toFixed(1)}x   (target: >= 20x, dispatch <= 2 ms)`,
+      '== sandbox start + stop, median',
+      `  forager                    ${fmt(r.startStopMs)}   (create, start, bash session, remove)`,
+      `  raw create/start/remove    ${fmt(r.rawStartStopMs)}`,
+      `  ratio                      ${r.startStopRatio.toFixed(2)}x   (target: <= 1.5x)`,
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Ceilings on one model-driven run; crossing one ends the run with its own exit status. */
+export const ModelBudgetsSchema = z.object({
+  /** Model calls; default the task's max_steps. Exit status `max_steps`. */
+  max_turns: z.number().int().positive().optional(),
+  /** Prompt + completion tokens summed over every call (from `usage`). Exit status `max_tokens`. */
+  max_tokens: z.number().int().positive().optional(),
+  /** Consecutive format errors tolerated; one more ends the run as `format_errors`. */
+  max_format_errors: z.number().int().nonnegative().default(3),
+  /** Seconds since the agent started; checked before each call. Exit status `wall_time`. */
+  max_wall_time_s: z.number().positive().optional(),
+}).strict();
+
+/**
+ * A model behind an OpenAI-compatible chat-completions endpoint (vLLM, Ollama,
+ * llama.cpp's server, hosted APIs). The API key is named, never written: `api_key_env`
+ * is the environment variable that holds it.
+ */
+export const ModelAgentSpecSchema = z.object({
+  type: z.literal('model'),
+  /** e.g. http://localhost:8000/v1 */
+  base_url: z.string().url(),
+  model: z.string().min(1),
+  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (the key itself never goes in a task file)').optional(),
+  /** `openai`: function calling; `cwm`: CWM's `<tool: NAME>` text format. */
+  tool_format: z.enum(['openai', 'cwm']).default('openai'),
+  temperature: z.number().min(0).max(2).default(0),
+  top_p: z.number().gt(0).max(1).default(1),
+  /** Completion tokens per call. */
+  max_tokens: z.number().int().positive().default(4096),
+  seed: z.number().int().optional(),
+  stop: z.array(z.string().min(1)).max(4).optional(),
+  /** System prompt template: {{instruction}}, {{workdir}}, {{max_turns}}, {{context_window}}, {{task_id}}. */
+  system_prompt: z.string().min(1).optional(),
+  /** First user message template, same placeholders. */
+  user_prompt: z.string().min(1).optional(),
+  budgets: ModelBudgetsSchema.default({ max_format_errors: 3 }),
+  /** The model's context window in tokens; older observations are elided to stay under it. */
+  context_window: z.number().int().positive().optional(),
+  request_timeout_s: z.number().positive().default(600),
+  max_retries: z.number().int().nonnegative().default(5),
+  /**
+   * CWM format only: the chat role observations are sent with. `tool` (default) is
+   * CWM's `tool: NAME` turn (role `tool` with `name`); `user` for servers that refuse
+   * tool messages without a preceding tool call.
+   */
+  observation_role: z.enum(['tool', 'user']).default('tool'),
+  /** Server-specific request fields (top_k, chat_template_kwargs…), merged into the body. */
+  extra_body: z.record(z.string(), z.unknown()).optional(),
+}).strict();
+export type ModelAgentSpec = z.infer<typeof ModelAgentSpecSchema>;

@@ -1,0 +1,47 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { ModelOverrides } from '../agent/index.js';
+
+function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+  return n;
+}
+
+function integer(value: string): number {
+  const n = number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
+  return n;
+}
+
+/** Flags that point a run at a model, overriding (or replacing) the task's agent. */
+export function addModelOptions(command: Command): Command {
+  return command
+    .option('--model-url <url>', 'OpenAI-compatible base URL, e.g. http://localhost:8000/v1 (makes the agent model-driven)')
+    .option('--model <name>', 'model name sent to the endpoint')
+    .option('--api-key-env <var>', 'environment variable holding the API key')
+    .option('--tool-format <format>', 'openai (function calling) or cwm (CWM text tools)')
+    .option('--temperature <t>', 'sampling temperature', number)
+    .option('--top-p <p>', 'nucleus sampling', number)
+    .option('--max-tokens <n>', 'completion tokens per model call', integer)
+    .option('--model-seed <n>', 'sampling seed sent to the model', integer)
+    .option('--max-turns <n>', 'model calls allowed', integer)
+    .option('--token-budget <n>', 'prompt + completion tokens allowed over the run', integer)
+    .option('--context-window <n>', "the model's context window in tokens", integer);
+}
+
+/** The model flags as overrides for applyModelOverrides(). */
+export function modelOverridesFrom(options: Record<string, unknown>): ModelOverrides {
+  return {
+    baseUrl: options.modelUrl as string | undefined,
+    model: options.model as string | undefined,
+    apiKeyEnv: options.apiKeyEnv as string | undefined,
+    toolFormat: options.toolFormat as ModelOverrides['toolFormat'],
+    temperature: options.temperature as number | undefined,
+    topP: options.topP as number | undefined,
+    maxTokens: options.maxTokens as number | undefined,
+    seed: options.modelSeed as number | undefined,
+    maxTurns: options.maxTurns as number | undefined,
+    tokenBudget: options.tokenBudget as number | undefined,
+    contextWindow: options.contextWindow as number | undefined,
+  };
+}

@@ -1,0 +1,76 @@
+import { ForagerError, type ErrorContext } from '../core/errors.js';
+
+type Options = { context?: ErrorContext; cause?: unknown };
+
+/**
+ * Root of the model endpoint's failures. They are `infrastructure` failures: the
+ * harvester could not get an answer, the agent did nothing wrong, a retry may succeed.
+ */
+export class ModelError extends ForagerError {
+  constructor(code: string, message: string, options: Options = {}) {
+    super(code, 'infrastructure', message, options);
+  }
+}
+
+/** The endpoint answered with an HTTP error status. */
+export class APIError extends ModelError {
+  readonly status: number;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(status: number, message: string, options: Options & { retryAfterMs?: number; code?: string } = {}) {
+    super(options.code ?? `MODEL_HTTP_${status}`, message, { ...options, context: { status, ...options.context } });
+    this.status = status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export class BadRequestError extends APIError {}
+export class AuthenticationError extends APIError {}
+export class PermissionDeniedError extends APIError {}
+export class NotFoundError extends APIError {}
+export class RequestTimeoutError extends APIError {}
+export class ConflictError extends APIError {}
+export class UnprocessableEntityError extends APIError {}
+export class RateLimitError extends APIError {}
+export class InternalServerError extends APIError {}
+
+/** No HTTP answer at all: connection refused or reset, DNS failure, body cut off. */
+export class APIConnectionError extends ModelError {
+  constructor(message: string, options: Options = {}) {
+    super('MODEL_CONNECTION', message, options);
+  }
+}
+
+/** The request (headers or body) took longer than the request timeout. */
+export class APIConnectionTimeoutError extends ModelError {
+  constructor(message: string, options: Options = {}) {
+    super('MODEL_TIMEOUT', message, options);
+  }
+}
+
+/** A 2xx answer that is not a chat completion (bad JSON, no choices). */
+export class InvalidResponseError extends ModelError {
+  constructor(message: string, options: Options = {}) {
+    super('MODEL_INVALID_RESPONSE', message, options);
+  }
+}
+
+/** Map an HTTP status to its error class. */
+export function errorForStatus(
+  status: number,
+  message: string,
+  options: Options & { retryAfterMs?: number } = {},
+): APIError {
+  const byStatus: Record<number, new (s: number, m: string, o: Options & { retryAfterMs?: number }) => APIError> = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: RequestTimeoutError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+  };
+  const Class = byStatus[status] ?? (status >= 500 ? InternalServerError : APIError);
+  return new Class(status, message, options);
+}

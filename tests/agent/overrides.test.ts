@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { AgentSpecSchema, applyModelOverrides } from '../../src/agent/index.js';
+import { renderTemplate } from '../../src/agent/prompt.js';
+
+const scripted = AgentSpecSchema.parse({ type: 'scripted', actions: [{ tool: 'submit' }] });
+const model = AgentSpecSchema.parse({ type: 'model', base_url: 'http://gpu:8000/v1', model: 'facebook/cwm', tool_format: 'cwm', budgets: { max_turns: 50 } });
+
+describe('ModelAgentSpecSchema', () => {
+  it('fills defaults and refuses unknown keys and API keys written in the file', () => {
+    expect(model).toMatchObject({ temperature: 0, top_p: 1, max_tokens: 4096, request_timeout_s: 600, max_retries: 5, budgets: { max_turns: 50, max_format_errors: 3 } });
+    expect(AgentSpecSchema.safeParse({ type: 'model', base_url: 'http://x/v1', model: 'm', api_key: 'sk-1' }).success).toBe(false);
+    expect(AgentSpecSchema.safeParse({ type: 'model', base_url: 'http://x/v1', model: 'm', api_key_env: 'sk-1234' }).success).toBe(false);
+  });
+});
+
+describe('applyModelOverrides()', () => {
+  it('returns the spec untouched when no flag is given', () => {
+    expect(applyModelOverrides(model, {})).toBe(model);
+    expect(applyModelOverrides(scripted, { model: undefined })).toBe(scripted);
+  });
+
+  it('overrides a model spec field by field, budgets included', () => {
+    const merged = applyModelOverrides(model, { baseUrl: 'http://localhost:11434/v1', toolFormat: 'openai', maxTurns: 10, tokenBudget: 5000 });
+    expect(merged).toMatchObject({ base_url: 'http://localhost:11434/v1', model: 'facebook/cwm', tool_format: 'openai', budgets: { max_turns: 10, max_tokens: 5000, max_format_errors: 3 } });
+  });
+
+  it('turns a scripted task into a model-driven one when given a URL and a model', () => {
+    expect(applyModelOverrides(scripted, { baseUrl: 'http://localhost:8000/v1', model: 'cwm', toolFormat: 'cwm' })).toMatchObject({ type: 'model', tool_format: 'cwm', temperature: 0 });
+  });
+
+  it('says which field is wrong', () => {
+    expect(() => applyModelOverrides(scripted, { toolFormat: 'cwm' })).toThrow(/model settings: base_url: .*give both --model-url and --model/);
+    expect(() => applyModelOverrides(model, { temperature: 7 })).toThrow(/model settings: temperature/);
+  });
+});
+
+describe('renderTemplate()', () => {
+  const vars = { instruction: 'Fix it', workdir: '/work', max_turns: 5, context_window: 'unknown', task_id: 't' };
+  it('fills placeholders and refuses unknown ones', () => {
+    expect(renderTemplate('{{instruction}} in {{ workdir }} ({{max_turns}})', vars)).toBe('Fix it in /work (5)');
+    expect(() => renderTemplate('{{repo}}', vars)).toThrow(/unknown placeholder \{\{repo\}\}/);
+  });
+});
