@@ -6,6 +6,7 @@ import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
 import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
+import { registerWorker } from './worker.js';
 
 /** Every CLI command, one file each; add yours here. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerHarvest(program);
   registerStatus(program);
   registerGc(program);
+  registerWorker(program);
 }
