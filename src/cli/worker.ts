@@ -19,6 +19,7 @@ interface WorkerCliOptions {
   rateWindow: number;
   rateKey: string;
   logLevel: string;
+  runId?: string;
 }
 
 export function registerWorker(program: Command): void {
@@ -36,13 +37,14 @@ export function registerWorker(program: Command): void {
     .option('--tokens-per-minute <n>', 'model tokens allowed per window, shared by every worker of the queue', positiveInt)
     .option('--rate-window <ms>', 'length of the rate-limit window (60000: per minute)', positiveInt, 60_000)
     .option('--rate-key <name>', 'workers with the same key share one limit', 'default')
+    .option('--run-id <id>', 'label for this worker\'s containers (forager.run); default: a fresh id')
     .option('--log-level <level>', 'log level on stderr; DIR/logs/worker-<host>-<pid>.log gets debug', 'info')
     .action(async (options: WorkerCliOptions) => {
       await requireEngine();
       const log = createHarvestLogger(join(options.out, 'logs', `worker-${hostname()}-${process.pid}.log`), options.logLevel);
       const limited = options.requestsPerMinute !== undefined || options.tokensPerMinute !== undefined;
       const worker = await startWorker({
-        queue: options.queue, out: options.out, concurrency: options.concurrency, retries: options.retries, log,
+        queue: options.queue, out: options.out, concurrency: options.concurrency, retries: options.retries, log, runId: options.runId,
         lockDurationMs: options.lockDuration, stalledIntervalMs: options.stalledInterval,
         rateLimit: limited ? { requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute, windowMs: options.rateWindow, name: options.rateKey } : undefined,
         onJob: (e) => log.info({ job: e.jobId, status: e.result?.status, error: e.error }, `job ${e.type}`),

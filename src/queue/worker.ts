@@ -35,6 +35,8 @@ export interface WorkerOptions {
   engineWaitMs?: number;
   watchdogMarginMs?: number;
   watchdogGraceMs?: number;
+  /** Label of this worker's containers (forager.run); default a fresh id. */
+  runId?: string;
   runTask?: RunTaskFn;
   onJob?: (event: { type: 'started' | 'completed' | 'failed' | 'handed-back'; jobId: string; result?: JobResult; error?: string }) => void;
 }
@@ -55,7 +57,7 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? silentLogger;
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
-  const runId = `worker-${randomUUID().slice(0, 8)}`;
+  const runId = options.runId ?? `worker-${randomUUID().slice(0, 8)}`;
   const lockDurationMs = options.lockDurationMs ?? 30_000;
   const connection = connectRedis(options.queue);
   const limiterConnection = options.rateLimit ? connectRedis(options.queue) : undefined;
