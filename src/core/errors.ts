@@ -58,6 +58,9 @@ export function toForagerError(error: unknown): ForagerError {
   if (isEngineUnreachable(error)) {
     return new InfrastructureError('ENGINE_UNREACHABLE', `Docker engine unreachable: ${message}`, { cause: error });
   }
+  if (isEngineError(error)) {
+    return new InfrastructureError('ENGINE_ERROR', `Docker engine error: ${message}`, { cause: error });
+  }
   return new ForagerError('INTERNAL', 'infrastructure', message, { cause: error });
 }
 
@@ -65,4 +68,10 @@ export function toForagerError(error: unknown): ForagerError {
 export function isEngineUnreachable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'EAI_AGAIN';
+}
+
+/** A server-side error answered by the engine (HTTP 5xx), e.g. while it shuts down or restarts. */
+export function isEngineError(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 500;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import { silentLogger, type Logger } from '../core/log.js';
 import { runTask as defaultRunTask } from '../runner/index.js';
@@ -51,7 +52,13 @@ export interface HarvestResult {
 export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   const started = Date.now();
   const log = options.log ?? silentLogger;
-  const signal = options.signal ?? new AbortController().signal;
+  // Every running attempt listens on the batch signal (its watchdog, its retry sleeps).
+  const batch = new AbortController();
+  const signal = batch.signal;
+  setMaxListeners(options.concurrency * 4 + 16, signal);
+  const onAbort = () => batch.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const onEvent = options.onEvent ?? (() => undefined);
   const runId = options.runId ?? `harvest-${randomUUID().slice(0, 8)}`;
   const loaded = await loadTasks(options.paths);
@@ -95,6 +102,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     if (signal.aborted) await record.append({ type: 'interrupted', reason: String((signal.reason as Error | undefined)?.message ?? signal.reason) });
     return { runId, planned: plan.attempts.length, skipped: plan.attempts.length - todo.length, rejected, outcomes, interrupted: signal.aborted, elapsedMs: Date.now() - started };
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await record.close();
   }
 }

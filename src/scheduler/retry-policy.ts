@@ -10,7 +10,7 @@ export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'ENGINE_ERROR', // the engine answered 5xx (e.g. while shutting down)
   'CONTAINER_GONE', // the container stopped or was removed from outside
   'CONTAINER_OOM_KILLED', // killed for memory from outside the agent's control
-  'IMAGE_BUILD_TRANSIENT', // a build failure flagged as transient (network, engine)
+  'IMAGE_BUILD_TRANSIENT', // a build failure flagged as transient (reserved: src/images does not flag any yet)
   'WATCHDOG_TIMEOUT', // the attempt hung past its wall limit (a hung engine call)
 ]);
 

@@ -1,0 +1,76 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { waitFor } from './batch.js';
+import { BASE_IMAGE } from './images.js';
+
+const run = promisify(execFile);
+
+/**
+ * A Docker engine of the test's own (socket, data-root, exec-root under /tmp), so a test
+ * can stop and restart an engine without disturbing the shared one.
+ */
+export class PrivateDockerd {
+  readonly socket = '/tmp/forager-test-dockerd.sock';
+  readonly host = `unix://${this.socket}`;
+  private readonly dataRoot = '/tmp/forager-test-docker';
+  private readonly execRoot = '/tmp/forager-test-exec';
+  private readonly pidfile = '/tmp/forager-test-dockerd.pid';
+
+  get env(): NodeJS.ProcessEnv {
+    return { ...process.env, DOCKER_HOST: this.host };
+  }
+
+  async start(): Promise<void> {
+    await this.stop();
+    const child = spawn('dockerd', [
+      '--host', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--pidfile', this.pidfile,
+      '--bridge', 'none', '--iptables=false', '--ip-masq=false',
+    ], { detached: true, stdio: 'ignore' });
+    child.unref();
+    await waitFor(() => this.answers(), 30_000, 'the private dockerd to answer');
+  }
+
+  /** Stop it gracefully (its containers are killed, as when an engine restarts). */
+  async stop(): Promise<void> {
+    const pid = this.pid();
+    if (pid === null) return;
+    process.kill(pid, 'SIGTERM');
+    await waitFor(async () => !alive(pid), 30_000, 'the private dockerd to exit');
+  }
+
+  async loadBaseImage(): Promise<void> {
+    await run('sh', ['-c', `docker save ${BASE_IMAGE} | DOCKER_HOST=${this.host} docker load`], { maxBuffer: 1 << 20 });
+  }
+
+  /** Ids of containers labelled forager.run on this engine. */
+  async foragerContainers(): Promise<string[]> {
+    const { stdout } = await run('docker', ['ps', '-aq', '--filter', 'label=forager.run'], { env: this.env });
+    return stdout.split('\n').filter(Boolean);
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    for (const path of [this.dataRoot, this.execRoot, this.socket, this.pidfile]) await rm(path, { recursive: true, force: true });
+  }
+
+  private async answers(): Promise<boolean> {
+    return run('docker', ['version', '--format', '{{.Server.Version}}'], { env: this.env, timeout: 3_000 }).then(() => true, () => false);
+  }
+
+  private pid(): number | null {
+    if (!existsSync(this.pidfile)) return null;
+    const pid = Number(readFileSync(this.pidfile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
