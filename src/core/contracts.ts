@@ -38,9 +38,10 @@ export interface AgentContext {
 }
 
 export type AgentDecision =
-  | { type: 'action'; action: Action; model?: ModelTurn }
+  /** `replayOf`: the index of the recorded step this action replays (replay and fork prefixes). */
+  | { type: 'action'; action: Action; model?: ModelTurn; replayOf?: number }
   /** The agent produced something that is not a valid action (a format error). */
-  | { type: 'invalid'; error: string; model?: ModelTurn }
+  | { type: 'invalid'; error: string; model?: ModelTurn; replayOf?: number }
   | { type: 'stop'; exitStatus: ExitStatus; reason?: string; model?: ModelTurn };
 
 /** The result of the previous decision, handed to the agent's next turn. */

@@ -9,6 +9,8 @@ export interface BuildRequest {
   dockerfile: string;
   buildargs?: Record<string, string>;
   labels?: Record<string, string>;
+  /** Network of the RUN steps (default the engine's bridge); `none` for steps that need none. */
+  networkmode?: string;
   signal?: AbortSignal;
   log?: Logger;
 }
@@ -31,6 +33,7 @@ export async function buildFromContext(docker: Docker, context: Readable, reques
     dockerfile: request.dockerfile,
     buildargs: request.buildargs,
     labels: request.labels,
+    ...(request.networkmode ? { networkmode: request.networkmode } : {}),
     rm: true,
     forcerm: true,
     abortSignal: request.signal,

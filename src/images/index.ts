@@ -7,3 +7,7 @@ export { LABEL_IMAGE, LABEL_HASH, LABEL_RECIPE } from './labels.js';
 export { evictImages, type EvictOptions } from './evict.js';
 export { planEviction, parseSize, type CachedImage } from './eviction-plan.js';
 export { recordImageUse, readImageUse, imageUsePath, type ImageUse } from './image-use.js';
+export { resolveTaskImage, type TaskImage, type ImageLayer, type ResolveTaskImageOptions } from './task-image.js';
+export { verifyScrubbed, scrubScript } from './repo-scrub.js';
+export { buildLogDir } from './build-logs.js';
+export { findImage, type FoundImage } from './find-image.js';

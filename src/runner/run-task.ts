@@ -5,12 +5,14 @@ import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { createAgent } from '../agent/index.js';
+import { resolveTaskImage, type ResolvedImage, type TaskImage } from '../images/index.js';
+import { capturePatch, gradeRun, type PatchCapture } from '../eval/index.js';
 import type { RateLimiter } from '../model/index.js';
-import { resolveImage, type ResolvedImage } from '../images/index.js';
 import { performAction } from '../sandbox/actions.js';
 import { DockerSandbox } from '../sandbox/docker/sandbox.js';
 import { dockerVersion } from '../sandbox/docker/engine.js';
 import type { LoadedTask } from '../task/load.js';
+import { redactSpec } from '../task/repo.js';
 import { DEFAULT_LIMITS } from '../task/spec.js';
 import { TRAJECTORY_FORMAT, TRAJECTORY_VERSION, type ExitStatus, type Failure, type Footer, type Header, type Limits, type Step } from '../trajectory/schema.js';
 import { TrajectoryWriter } from '../trajectory/writer.js';
@@ -32,7 +34,7 @@ export interface RunOptions {
   /** Shared by every model-driven run of a harvest, so together they respect the endpoint's limits. */
   rateLimiter?: RateLimiter;
   /** Resolve the task's image; defaults to the images concern. */
-  resolveImage?: (task: LoadedTask, signal: AbortSignal) => Promise<ResolvedImage>;
+  resolveImage?: (task: LoadedTask, signal: AbortSignal) => Promise<ResolvedImage | TaskImage>;
 }
 
 export interface RunResult {
@@ -65,9 +67,11 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   let header: Header | undefined;
   let sandbox: Sandbox | undefined;
   let ending: { status: ExitStatus; failure?: Failure; submission?: string };
+  let image: ResolvedImage | TaskImage | undefined;
+  let capture: PatchCapture | undefined;
 
   try {
-    const image = await (options.resolveImage ?? defaultResolve)(task, signal);
+    image = await (options.resolveImage ?? defaultResolve)(task, signal);
     const env = sandboxEnv(task.spec.env);
     sandbox = await DockerSandbox.start({
       image: image.ref,
@@ -95,6 +99,8 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
     log.warn({ err: error, code: ending.failure?.code }, 'run ended by an error');
   } finally {
     clearTimeout(wallTimer);
+    // Repository tasks: the patch is taken whatever the exit status, before the sandbox goes.
+    if (sandbox && !options.signal?.aborted) capture = await capturePatch(sandbox, task, image, log);
     await sandbox?.stop().catch((error: unknown) => log.error({ err: error }, 'could not remove the sandbox'));
   }
 
@@ -104,6 +110,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
     writer = await TrajectoryWriter.create(options.out, header);
   }
   const footer = buildFooter(ending, steps, started);
+  if (capture && image) Object.assign(footer, await gradeRun(task, image, capture, footer, { runId: options.runId, signal: options.signal, log }));
   await writer.finish(footer);
   return { path: options.out, header, footer };
 }
@@ -135,7 +142,7 @@ async function agentLoop(
         : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };
       return { status: decision.exitStatus, failure };
     }
-    const base = { type: 'step' as const, index, started_at: startedAt, model: decision.model };
+    const base = { type: 'step' as const, index, started_at: startedAt, model: decision.model, ...(decision.replayOf !== undefined ? { replay_of: decision.replayOf } : {}) };
     if (decision.type === 'invalid') {
       const shown = agent.renderInvalid?.(decision.error) ?? `FormatError: ${decision.error}`;
       const step: Step = { ...base, action: null, observation: null, shown, state: null, timing: { agent_ms: round(agentMs), action_ms: 0 } };
@@ -230,7 +237,7 @@ async function buildHeader(
     run_id: options.runId ?? 'adhoc',
     attempt: options.attempt ?? 0,
     started_at: new Date().toISOString(),
-    task: { id: task.spec.id, hash: task.hash, source: task.source, instruction: task.spec.instruction, spec: task.spec as unknown as Record<string, unknown> },
+    task: { id: task.spec.id, hash: task.hash, source: task.source, instruction: task.spec.instruction, spec: redactSpec(task.spec) },
     image,
     agent: agent.describe(),
     limits,
@@ -251,7 +258,7 @@ function imageLabel(task: LoadedTask): string {
 }
 
 function defaultResolve(task: LoadedTask, signal: AbortSignal): Promise<ResolvedImage> {
-  return resolveImage(task.spec.image, { taskDir: task.dir, signal });
+  return resolveTaskImage(task, { signal });
 }
 
 function round(ms: number): number {

@@ -1,2 +1,7 @@
 export { loadTask, findTaskFiles, hashTask, canonicalJson, isTaskFileName, type LoadedTask, type TaskFile } from './load.js';
-export { TaskSpecSchema, ImageSpecSchema, DEFAULT_LIMITS, type TaskSpec, type ImageSpec, type FileSpec } from './spec.js';
+export {
+  TaskSpecSchema, ImageSpecSchema, RepoSpecSchema, EnvironmentSpecSchema, EvalSpecSchema, DEFAULT_LIMITS, DEFAULT_PATCH_EXCLUDE,
+  type TaskSpec, type ImageSpec, type FileSpec, type RepoSpec, type EnvironmentSpec, type EvalSpec,
+} from './spec.js';
+export { repoRoot, redactSpec } from './repo.js';
+export { readSwebench, taskFromInstance, swebenchImageRef, SwebenchInstanceSchema, type SwebenchInstance, type SwebenchImportOptions } from './swebench.js';

@@ -46,6 +46,53 @@ export const LimitsInputSchema = z.object({
   max_output_bytes: z.number().int().min(1024),
 }).strict().partial();
 
+/** Paths left out of a run's patch by default: build artefacts and caches (gitignore-style globs). */
+export const DEFAULT_PATCH_EXCLUDE = [
+  '__pycache__/', '*.pyc', '*.pyo', '.pytest_cache/', '.mypy_cache/', '.ruff_cache/', '.tox/', '.nox/',
+  '*.egg-info/', '.eggs/', 'build/', 'dist/', 'node_modules/', '.coverage', 'htmlcov/', '.DS_Store',
+];
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * The repository a task works on, brought into the task image at one commit with its
+ * future scrubbed away. `path` is a git repository (commit default HEAD) or a plain
+ * folder (made into a one-commit repository); `url` needs the full commit SHA;
+ * `in_image` says the repository already lives in the image at `root` (SWE-bench images).
+ */
+export const RepoSpecSchema = z.object({
+  path: z.string().min(1).optional(),
+  url: z.string().min(1).optional(),
+  in_image: z.literal(true).optional(),
+  commit: z.string().regex(/^[^\s-][^\s]*$/, 'a commit SHA or revision').optional(),
+  /** Where the repository lives in the container (default: the task's workdir). */
+  root: z.string().startsWith('/').optional(),
+}).strict()
+  .refine((r) => [r.path, r.url, r.in_image].filter((v) => v !== undefined).length === 1, { message: 'exactly one of path, url or in_image' })
+  .refine((r) => r.path !== undefined || (r.commit !== undefined && FULL_SHA.test(r.commit)), { message: 'a full 40-hex commit SHA (needed with url or in_image)', path: ['commit'] });
+export type RepoSpec = z.infer<typeof RepoSpecSchema>;
+
+/** The repository's dependencies, a layer between the task's image and the repository. */
+export const EnvironmentSpecSchema = z.union([
+  z.object({ commands: z.array(z.string().min(1)).min(1) }).strict(),
+  z.object({ dockerfile: z.string().min(1), context: z.string().optional() }).strict(),
+]);
+export type EnvironmentSpec = z.infer<typeof EnvironmentSpecSchema>;
+
+/** How a run is graded: tests run on the patched repository in a fresh container. */
+export const EvalSpecSchema = z.object({
+  /** Run from the repository root; `$FORAGER_JUNIT` names where JUnit XML is expected. */
+  test_command: z.string().min(1),
+  /** A diff applied after the agent's patch (the tests that decide), never shown to the agent. */
+  test_patch: z.string().optional(),
+  fail_to_pass: z.array(z.string().min(1)).default([]),
+  pass_to_pass: z.array(z.string().min(1)).default([]),
+  /** Where the test command writes JUnit XML (default /tmp/forager-eval/junit.xml, exported as $FORAGER_JUNIT). */
+  junit_path: z.string().startsWith('/').optional(),
+  timeout_s: z.number().positive().default(1800),
+}).strict().refine((e) => e.fail_to_pass.length + e.pass_to_pass.length > 0, { message: 'at least one test in fail_to_pass or pass_to_pass' });
+export type EvalSpec = z.infer<typeof EvalSpecSchema>;
+
 export const TaskSpecSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - (starting with a letter or digit)'),
   instruction: z.string().min(1),
@@ -59,5 +106,14 @@ export const TaskSpecSchema = z.object({
   seed: z.number().int().default(0),
   /** Free-form labels carried into trajectories and exports (repo, difficulty…). */
   metadata: z.record(z.string(), z.unknown()).default({}),
-}).strict();
+  repo: RepoSpecSchema.optional(),
+  environment: EnvironmentSpecSchema.optional(),
+  eval: EvalSpecSchema.optional(),
+  /** The reference solution, for `forager tasks validate`; never placed in the container or shown. */
+  gold_patch: z.string().optional(),
+  /** Globs (gitignore-style) left out of the run's patch. */
+  patch_exclude: z.array(z.string().min(1)).default([...DEFAULT_PATCH_EXCLUDE]),
+}).strict()
+  .refine((t) => t.environment === undefined || t.repo !== undefined, { message: 'needs a repo (the environment layer sits under it)', path: ['environment'] })
+  .refine((t) => t.eval === undefined || t.repo !== undefined, { message: 'needs a repo (evaluation applies a patch to it)', path: ['eval'] });
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;

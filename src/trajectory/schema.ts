@@ -131,6 +131,8 @@ export const StepSchema = z.object({
   }),
   model: ModelTurnSchema.optional(),
   failure: FailureSchema.optional(),
+  /** Set when this step replays a recorded one: that step's index in the trajectory named by `header.parent` (forks) or the replay agent. */
+  replay_of: z.number().int().nonnegative().optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 
@@ -187,6 +189,45 @@ export const ExitStatusSchema = z.enum([
 ]);
 export type ExitStatus = z.infer<typeof ExitStatusSchema>;
 
+export const TestStatusSchema = z.enum(['passed', 'failed', 'error', 'skipped', 'xfail', 'missing']);
+const TestGroupSchema = z.object({ success: z.array(z.string()), failure: z.array(z.string()) });
+
+/**
+ * How a run's patch was graded, in a fresh container from the run's image. `graded`:
+ * tests ran; `patch_failed`: the patch did not apply (reward 0); `error`: no grade could
+ * be given (the test patch did not apply, or the harness failed; see `error`).
+ */
+export const EvaluationSchema = z.object({
+  status: z.enum(['graded', 'patch_failed', 'error']),
+  resolved: z.boolean(),
+  image_id: z.string(),
+  /** How the patch went in: none needed (empty), or the first method of the cascade that applied it. */
+  patch: z.object({
+    method: z.enum(['empty', 'git_apply', 'git_apply_reject', 'patch_fuzz']).nullable(),
+    bytes: z.number().int().nonnegative(),
+    log_tail: z.string(),
+  }),
+  test_patch: z.object({ applied: z.boolean(), log_tail: z.string() }).optional(),
+  tests: z.object({
+    command: z.string(),
+    exit_code: z.number().int().nullable(),
+    timed_out: z.boolean(),
+    duration_ms: z.number().nonnegative(),
+    /** Whether a JUnit report was found; without one every graded test is `missing`. */
+    junit: z.boolean(),
+    /** Test cases in the report, graded or not. */
+    total: z.number().int().nonnegative(),
+    log_tail: z.string(),
+  }).optional(),
+  /** Status of every FAIL_TO_PASS and PASS_TO_PASS test. */
+  results: z.record(z.string(), TestStatusSchema),
+  fail_to_pass: TestGroupSchema,
+  pass_to_pass: TestGroupSchema,
+  error: FailureSchema.optional(),
+  duration_ms: z.number().nonnegative(),
+});
+export type Evaluation = z.infer<typeof EvaluationSchema>;
+
 export const FooterSchema = z.object({
   type: z.literal('footer'),
   exit_status: ExitStatusSchema,
@@ -204,7 +245,9 @@ export const FooterSchema = z.object({
     prompt_tokens: z.number().int().nonnegative().optional(),
     completion_tokens: z.number().int().nonnegative().optional(),
   }),
-  evaluation: z.record(z.string(), z.unknown()).optional(),
+  /** What forager's evaluation writes (EvaluationSchema); other producers' free-form reports are still read. */
+  evaluation: z.union([EvaluationSchema, z.record(z.string(), z.unknown())]).optional(),
+  /** 1 when the evaluation resolved the task, 0 when it did not; absent when there was no grade. */
   reward: z.number().optional(),
 });
 export type Footer = z.infer<typeof FooterSchema>;

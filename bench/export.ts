@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { exportTrajectories, type ExportFormat } from '../src/export/index.js';
+import { writeSyntheticBatch } from './export-data.js';
+
+export interface ExportBenchOptions {
+  /** Trajectories in the synthetic set; default 100,000. */
+  count?: number;
+  formats?: ExportFormat[];
+  /** Keep the generated files (default: removed). */
+  keep?: boolean;
+}
+
+export interface ExportBenchResult {
+  format: ExportFormat;
+  trajectories: number;
+  seconds: number;
+  trajectoriesPerSecond: number;
+  /** Peak resident set size of the process that exported, in MiB. */
+  peakRssMb: number;
+}
+
+const run = promisify(execFile);
+const self = fileURLToPath(import.meta.url);
+
+/**
+ * Generate a synthetic set on disk, then export it once per format, each in a fresh
+ * process so its peak RSS is its own.
+ */
+export async function benchExport(options: ExportBenchOptions = {}): Promise<{ count: number; generateSeconds: number; results: ExportBenchResult[] }> {
+  const count = options.count ?? 100_000;
+  const dir = await mkdtemp(join(tmpdir(), 'forager-bench-export-'));
+  try {
+    const started = performance.now();
+    await writeSyntheticBatch(join(dir, 'batch'), count);
+    const generateSeconds = (performance.now() - started) / 1000;
+    const results: ExportBenchResult[] = [];
+    for (const format of options.formats ?? ['jsonl', 'chat', 'parquet']) {
+      const out = join(dir, format === 'parquet' ? 'parquet' : `${format}.jsonl`);
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', self, '--child', format, join(dir, 'batch'), out], { maxBuffer: 1 << 20 });
+      results.push(JSON.parse(stdout) as ExportBenchResult);
+    }
+    return { count, generateSeconds, results };
+  } finally {
+    if (!options.keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The measured run, inside the child process. */
+async function exportOnce(format: ExportFormat, input: string, out: string): Promise<ExportBenchResult> {
+  const started = performance.now();
+  const report = await exportTrajectories([input], { format, out, toolFormat: 'cwm' });
+  const seconds = (performance.now() - started) / 1000;
+  return { format, trajectories: report.exported, seconds, trajectoriesPerSecond: report.exported / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+async function cli(argv: string[]): Promise<void> {
+  if (argv[0] === '--child') {
+    process.stdout.write(JSON.stringify(await exportOnce(argv[1] as ExportFormat, argv[2] as string, argv[3] as string)));
+    return;
+  }
+  const countFlag = argv.indexOf('--count');
+  const count = countFlag === -1 ? 100_000 : Number(argv[countFlag + 1]);
+  printExportBench(await benchExport({ count }));
+}
+
+/** Print the figures of benchExport(), one line per format. */
+export function printExportBench(bench: Awaited<ReturnType<typeof benchExport>>): void {
+  process.stdout.write(`export: generated ${bench.count} synthetic trajectories in ${bench.generateSeconds.toFixed(1)} s\n`);
+  for (const r of bench.results) {
+    process.stdout.write(`export ${r.format.padEnd(8)} ${r.trajectories} trajectories in ${r.seconds.toFixed(1)} s: ${Math.round(r.trajectoriesPerSecond)} trajectories/s, peak RSS ${Math.round(r.peakRssMb)} MB (target < 300 MB)\n`);
+  }
+}
+
+if (process.argv[1] === self) await cli(process.argv.slice(2));

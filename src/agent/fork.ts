@@ -1,0 +1,50 @@
+import type { Agent, AgentContext, AgentDecision, StepOutcome } from '../core/contracts.js';
+import type { Action, Observation } from '../trajectory/schema.js';
+
+/**
+ * Two agents in turn: `prefix` (a replay of recorded steps) until it stops, then
+ * `successor`, started at that moment and handed the outcome of the last replayed step
+ * as its `previous`. A stop of the prefix other than running out of steps ends the run.
+ */
+export class ForkAgent implements Agent {
+  private context: AgentContext | undefined;
+  private current: Agent;
+  private handedOver = false;
+
+  constructor(
+    private readonly prefix: Agent,
+    private readonly successor: Agent,
+  ) {
+    this.current = prefix;
+  }
+
+  describe(): Record<string, unknown> {
+    return { type: 'fork', replay: this.prefix.describe(), then: this.successor.describe() };
+  }
+
+  async start(context: AgentContext): Promise<void> {
+    this.context = context;
+    this.current = this.prefix;
+    this.handedOver = false;
+    await this.prefix.start(context);
+  }
+
+  async next(previous: StepOutcome | undefined, signal: AbortSignal): Promise<AgentDecision> {
+    if (!this.handedOver) {
+      const decision = await this.prefix.next(previous, signal);
+      if (decision.type !== 'stop' || decision.exitStatus !== 'agent_finished') return decision;
+      this.handedOver = true;
+      this.current = this.successor;
+      await this.successor.start({ ...this.context!, signal });
+    }
+    return this.successor.next(previous, signal);
+  }
+
+  render(action: Action, observation: Observation): string {
+    return this.current.render(action, observation);
+  }
+
+  renderInvalid(error: string): string {
+    return this.current.renderInvalid?.(error) ?? `FormatError: ${error}`;
+  }
+}

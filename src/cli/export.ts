@@ -1,0 +1,133 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { TaskError } from '../core/errors.js';
+import {
+  exportTrajectories, globToRegExp, normaliseRepo, parseSplit, readExcludedRepos, readExcludedTasks,
+  type ExportFormat, type ExportReport, type FilterSpec,
+} from '../export/index.js';
+
+interface ExportFlags {
+  format: ExportFormat;
+  out: string;
+  toolFormat: 'openai' | 'cwm';
+  maskObservations: number;
+  seed: number;
+  includePartial?: boolean;
+  exitStatus?: string;
+  failureKind?: string;
+  resolved?: boolean;
+  minReward?: number;
+  task?: string[];
+  repo?: string[];
+  minSteps?: number;
+  maxSteps?: number;
+  maxTokens?: number;
+  dedup?: boolean;
+  jaccard: number;
+  excludeTasks?: string;
+  excludeRepos?: string;
+  split?: string;
+  report?: string;
+}
+
+/** `forager export`: turn trajectory files into a training dataset. */
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('Export trajectories (batch folders or files) as jsonl, chat/SFT or Parquet, with filters, dedup and splits')
+    .argument('<inputs...>', 'batch folders (searched recursively) or trajectory files')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'chat', 'parquet']).makeOptionMandatory())
+    .requiredOption('--out <path>', 'output file (jsonl, chat) or folder (parquet: trajectories.parquet + steps.parquet)')
+    .addOption(new Option('--tool-format <format>', 'chat tool format').choices(['openai', 'cwm']).default('openai'))
+    .option('--mask-observations <rate>', 'share of observations masked out of the loss (chat)', parseUnit, 0.5)
+    .option('--seed <n>', 'seed for masking and splits', parseInteger, 0)
+    .option('--include-partial', 'keep trajectories without a footer')
+    .option('--exit-status <list>', 'keep these exit statuses (comma-separated)')
+    .option('--failure-kind <list>', 'keep these failure kinds: agent, task, infrastructure, none (comma-separated)')
+    .option('--resolved', 'keep resolved trajectories only')
+    .option('--unresolved', 'keep unresolved trajectories only')
+    .option('--min-reward <x>', 'keep trajectories with reward >= x', parseNumber)
+    .option('--task <glob>', 'keep task ids matching the glob (repeatable)', collect)
+    .option('--repo <glob>', 'keep repositories matching the glob (repeatable)', collect)
+    .option('--min-steps <n>', 'keep trajectories with at least n steps', parseInteger)
+    .option('--max-steps <n>', 'keep trajectories with at most n steps', parseInteger)
+    .option('--max-tokens <n>', 'keep trajectories that spent at most n model tokens', parseInteger)
+    .option('--dedup', 'remove near-duplicates within each repository (MinHash over actions)')
+    .option('--jaccard <x>', 'dedup threshold: kept pairs end below this similarity', parseUnit, 0.5)
+    .option('--exclude-tasks <file>', 'drop these task ids (one per line)')
+    .option('--exclude-repos <file>', 'drop these repositories (one per line)')
+    .option('--split <name=fraction>', 'split by repository, e.g. validation=0.1 (the rest is train)')
+    .option('--report <file>', 'where to write the JSON report (default: beside the output)')
+    .action(async (inputs: string[], flags: ExportFlags & { unresolved?: boolean }) => {
+      if (flags.resolved && flags.unresolved) throw new TaskError('EXPORT_BAD_FLAGS', '--resolved and --unresolved: expected at most one, found both');
+      const report = await exportTrajectories(inputs, {
+        format: flags.format,
+        out: flags.out,
+        toolFormat: flags.toolFormat,
+        maskObservations: flags.maskObservations,
+        seed: flags.seed,
+        includePartial: flags.includePartial,
+        filters: await buildFilters({ ...flags, resolved: flags.resolved ? true : flags.unresolved ? false : undefined }),
+        dedup: flags.dedup ? { threshold: flags.jaccard } : undefined,
+        split: flags.split ? parseSplit(flags.split, flags.seed) : undefined,
+      });
+      const reportPath = flags.report ?? (flags.format === 'parquet' ? join(flags.out, 'report.json') : `${flags.out}.report.json`);
+      await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(renderSummary(report, reportPath));
+    });
+}
+
+async function buildFilters(flags: ExportFlags): Promise<FilterSpec> {
+  return {
+    exitStatuses: splitList(flags.exitStatus),
+    failureKinds: splitList(flags.failureKind),
+    resolved: flags.resolved,
+    minReward: flags.minReward,
+    tasks: flags.task?.map(globToRegExp),
+    repos: flags.repo?.map((glob) => globToRegExp(normaliseRepo(glob))),
+    minSteps: flags.minSteps,
+    maxSteps: flags.maxSteps,
+    maxTokens: flags.maxTokens,
+    excludeTasks: flags.excludeTasks ? await readExcludedTasks(flags.excludeTasks) : undefined,
+    excludeRepos: flags.excludeRepos ? await readExcludedRepos(flags.excludeRepos) : undefined,
+  };
+}
+
+function renderSummary(report: ExportReport, reportPath: string): string {
+  const lines = [`read ${report.read.files} files: ${report.read.partial} partial${report.read.partial ? ' (skipped unless --include-partial)' : ''}, ${report.read.invalid} invalid`];
+  const filtered = Object.entries(report.filtered).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  if (filtered) lines.push(`filtered out: ${filtered}`);
+  if (report.dedup) lines.push(`near-duplicates dropped: ${report.dedup.dropped.length} (Jaccard >= ${report.dedup.threshold})`);
+  for (const output of report.outputs) {
+    lines.push(`${output.split === 'all' ? 'exported' : output.split}: ${output.trajectories} trajectories, ${output.steps} steps, ${output.repos} repos -> ${output.files.join(', ')}`);
+  }
+  lines.push(`report: ${reportPath}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function splitList(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function parseInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, found ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, found ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseUnit(value: string): number {
+  const n = parseNumber(value);
+  if (n < 0 || n > 1) throw new InvalidArgumentError(`expected a number between 0 and 1, found ${value}`);
+  return n;
+}

@@ -1,0 +1,45 @@
+import { toForagerError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { resolveTaskImage } from '../images/index.js';
+import type { LoadedTask } from '../task/load.js';
+import type { Evaluation } from '../trajectory/schema.js';
+import { evaluatePatch } from './evaluate.js';
+
+/** Whether a task is sound: its gold patch resolves it and the empty patch does not. */
+export interface TaskProof {
+  id: string;
+  source: string;
+  sound: boolean;
+  /** Why not, when it is not sound (or `no eval` when there was nothing to prove). */
+  reason: string | null;
+  gold?: Evaluation;
+  empty?: Evaluation;
+}
+
+/** Build the task's image, then grade its gold patch and the empty patch, both at once. */
+export async function proveTask(task: LoadedTask, options: { runId?: string; signal?: AbortSignal; log?: Logger } = {}): Promise<TaskProof> {
+  const base = { id: task.spec.id, source: task.source };
+  if (!task.spec.eval) return { ...base, sound: true, reason: 'no eval' };
+  if (task.spec.gold_patch === undefined) return { ...base, sound: false, reason: 'no gold_patch to prove it with' };
+  let imageId: string;
+  try {
+    imageId = (await resolveTaskImage(task, { signal: options.signal, log: options.log })).id;
+  } catch (error) {
+    const failure = toForagerError(error);
+    return { ...base, sound: false, reason: `image: ${failure.code}: ${failure.message.split('\n')[0]}` };
+  }
+  const [gold, empty] = await Promise.all([
+    evaluatePatch(task, imageId, task.spec.gold_patch, options),
+    evaluatePatch(task, imageId, '', options),
+  ]);
+  return { ...base, gold, empty, ...judge(gold, empty) };
+}
+
+function judge(gold: Evaluation, empty: Evaluation): { sound: boolean; reason: string | null } {
+  if (gold.status === 'error') return { sound: false, reason: `gold: ${gold.error?.code}: ${gold.error?.message}` };
+  if (gold.status === 'patch_failed') return { sound: false, reason: 'gold patch does not apply' };
+  if (!gold.resolved) return { sound: false, reason: `gold patch fails ${[...gold.fail_to_pass.failure, ...gold.pass_to_pass.failure].join(', ')}` };
+  if (empty.status === 'error') return { sound: false, reason: `empty: ${empty.error?.code}: ${empty.error?.message}` };
+  if (empty.resolved) return { sound: false, reason: 'the empty patch resolves it too (FAIL_TO_PASS tests pass without a fix)' };
+  return { sound: true, reason: null };
+}

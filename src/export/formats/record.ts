@@ -1,0 +1,44 @@
+import type { Trajectory } from '../../trajectory/reader.js';
+import { isRecord, repoOf, resolvedOf, rewardOf, tokensOf } from '../facts.js';
+
+/** The per-trajectory fields every dataset line carries, named as public trajectory datasets name them. */
+export interface TrajectorySummary {
+  instance_id: string;
+  trajectory_id: string;
+  run_id: string;
+  repo: string;
+  model: string | null;
+  exit_status: string | null;
+  failure_kind: string | null;
+  resolved: boolean | null;
+  reward: number | null;
+  model_patch: string | null;
+  steps: number;
+  tokens: number | null;
+}
+
+export function summarise(trajectory: Trajectory): TrajectorySummary {
+  const { header, footer } = trajectory;
+  return {
+    instance_id: header.task.id,
+    trajectory_id: header.trajectory_id,
+    run_id: header.run_id,
+    repo: repoOf(trajectory),
+    model: modelOf(header.agent),
+    exit_status: footer?.exit_status ?? null,
+    failure_kind: footer?.failure_kind ?? null,
+    resolved: resolvedOf(trajectory),
+    reward: rewardOf(trajectory),
+    model_patch: footer?.patch ?? null,
+    steps: trajectory.steps.length,
+    tokens: tokensOf(trajectory),
+  };
+}
+
+/** The model name from the agent description (`model` as a string or `{ name }`). */
+export function modelOf(agent: Record<string, unknown>): string | null {
+  const model = agent['model'];
+  if (typeof model === 'string') return model;
+  if (isRecord(model) && typeof model['name'] === 'string') return model['name'];
+  return null;
+}

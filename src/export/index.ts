@@ -1,0 +1,15 @@
+export { exportTrajectories, type ExportOptions, type ExportReport, type DroppedDuplicate } from './export.js';
+export { computeStats, type DatasetStats, type GroupStats } from './stats.js';
+export type { Distribution } from './distribution.js';
+export { rejectReason, type FilterSpec } from './filters.js';
+export { globToRegExp } from './glob.js';
+export { readExcludedRepos, readExcludedTasks } from './exclusions.js';
+export { parseSplit, assignSplit, type SplitSpec } from './split.js';
+export { NearDuplicateIndex, type DedupOptions, type DedupVerdict } from './dedup.js';
+export { computeSignature, estimateJaccard, exactJaccard } from './minhash.js';
+export { repoOf, normaliseRepo, resolvedOf, tokensOf, actionsText } from './facts.js';
+export { buildConversation, type ChatMessage, type ChatRecord, type ChatOptions, type ToolFormat } from './formats/chat.js';
+export { renderCwmCall } from './formats/cwm.js';
+export { TRAJECTORY_COLUMNS, STEP_COLUMNS } from './formats/parquet-columns.js';
+export { outputPath, type ExportFormat } from './outputs.js';
+export { discoverTrajectoryFiles } from './discover.js';

@@ -1,0 +1,58 @@
+import { createAgent, AgentSpecSchema, type AgentSpec } from '../agent/index.js';
+import { TaskError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { runTask, type RunResult } from '../runner/index.js';
+import { readTrajectory } from '../trajectory/reader.js';
+import type { Header } from '../trajectory/schema.js';
+import { resolveRecordedImage } from './recorded-image.js';
+import { loadRecordedTask } from './recorded-task.js';
+
+export interface RerunOptions {
+  out: string;
+  signal?: AbortSignal;
+  log?: Logger;
+  allowRetagged?: boolean;
+}
+
+/**
+ * Run the task of a trajectory again as a new attempt with its exact configuration: the
+ * same task (hash checked), limits, image ID and agent, under the same run id with the
+ * next attempt number. Only the header is read.
+ */
+export async function rerunTrajectory(path: string, options: RerunOptions): Promise<RunResult> {
+  const { header } = await readTrajectory(path);
+  const task = await loadRecordedTask(header);
+  const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged });
+  return runTask(task, {
+    out: options.out,
+    runId: header.run_id,
+    attempt: header.attempt + 1,
+    signal: options.signal,
+    log: options.log,
+    agent: createAgent(recordedAgentSpec(header, task.spec.agent)),
+    limits: header.limits,
+    resolveImage: async () => image,
+  });
+}
+
+/**
+ * The agent spec the header records: `agent.spec` (a batch may store it there), or the
+ * description itself when it is a spec (a model agent describes itself by its spec plus
+ * the tool list it derived); otherwise the task's own (a scripted agent records only a count).
+ */
+export function recordedAgentSpec(header: Header, fallback: AgentSpec): AgentSpec {
+  const { tools: _derived, ...described } = header.agent;
+  for (const candidate of [header.agent.spec, header.agent, described]) {
+    const recorded = AgentSpecSchema.safeParse(candidate);
+    if (recorded.success) return recorded.data;
+  }
+  return fallback;
+}
+
+/** The agent spec a trajectory was recorded with (see recordedAgentSpec). */
+export async function readRecordedAgentSpec(path: string): Promise<AgentSpec> {
+  const { header } = await readTrajectory(path);
+  const own = AgentSpecSchema.safeParse(header.task.spec.agent);
+  if (!own.success) throw new TaskError('TRAJECTORY_INVALID', `${path}: field "task.spec.agent": not an agent spec this version of forager knows`);
+  return recordedAgentSpec(header, own.data);
+}

@@ -1,0 +1,3 @@
+from .stock import restock, take
+
+__all__ = ["restock", "take"]
