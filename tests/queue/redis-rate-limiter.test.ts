@@ -41,7 +41,7 @@ describe('createRedisRateLimiter', () => {
     // 12 requests at 3 per 400 ms: the last is admitted no sooner than 3 windows in.
     expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 400 - 20);
     // Small allowance for the time between Redis admitting and this process noting it.
-    expect(busiestWindow(times, 400 - 30)).toBeLessThanOrEqual(3);
+    expect(busiestWindow(times, 400 - 100)).toBeLessThanOrEqual(3);
   });
 
   it('.acquire() - holds a token limit, letting one oversized request through an empty window', async () => {

@@ -58,9 +58,12 @@ describe('forager worker --requests-per-minute', () => {
     const times = chat.requests.map((r) => r.at);
     expect(times).toHaveLength(6 * TURNS);
     // Unlimited, six concurrent conversations on a local server take well under a second.
-    // At 4 per second, 24 requests span at least 5 s; no second (less the HTTP hop's jitter) holds more than 4.
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(5 * 1000 - 100);
-    expect(busiestWindow(times, 1000 - 100)).toBeLessThanOrEqual(4);
+    // At 4 per second, 24 requests span at least 5 s; no second holds more than 4. Arrival
+    // times carry the HTTP hop's jitter (large on a loaded 2-core machine), so the window
+    // checked is shortened by that allowance: still far below the unlimited rate.
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(5 * 1000 - 300);
+    const gaps = times.map((t) => Math.round(t - times[0]!));
+    expect(busiestWindow(times, 1000 - 300), `arrivals (ms): ${gaps.join(' ')}`).toBeLessThanOrEqual(4);
     for (const id of ids) expect(await filesOfTask(join(out, 'limited'), id)).toEqual({ '0.jsonl': 'complete' });
     // Both workers drew on the one limit.
     const byWorker = Object.values(await finishedByWorker(join(out, 'limited')));
