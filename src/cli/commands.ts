@@ -11,6 +11,7 @@ import { registerStatus } from './status.js';
 import { registerTasks } from './tasks.js';
 import { registerValidate } from './validate.js';
 import { registerView } from './view.js';
+import { registerWorker } from './worker.js';
 
 /** Every CLI command, one file each; add yours here. */
 export function registerCommands(program: Command): void {
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerHarvest(program);
   registerStatus(program);
   registerGc(program);
+  registerWorker(program);
   registerTasks(program);
   registerReplay(program);
   registerView(program);

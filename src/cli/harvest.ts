@@ -3,7 +3,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { evictImages, parseSize, recordImageUse } from '../images/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { harvest, LOG_FILE, needsRedoOutcome, summariseOutcomes, type HarvestResult } from '../scheduler/index.js';
+import { TaskError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
+import { addQueueOptions, runEnqueue, type EnqueueCliOptions } from './harvest-enqueue.js';
 import { createProgressView } from './harvest-progress.js';
 import { formatHarvestSummary } from './harvest-summary.js';
 import { createHarvestLogger } from './readable-log.js';
@@ -26,11 +28,11 @@ interface HarvestCliOptions {
 const SIGNAL_DEADLINE_MS = 9_000;
 
 export function registerHarvest(program: Command): void {
-  program
+  const command = program
     .command('harvest')
     .description('Run many tasks (× attempts) into a batch folder; the same command again resumes it')
     .argument('<paths...>', 'task files or folders holding task files')
-    .requiredOption('-o, --out <dir>', 'batch folder: trajectories, batch.jsonl index, harvest.log')
+    .option('-o, --out <dir>', 'batch folder: trajectories, batch.jsonl index, harvest.log (required unless --queue)')
     .option('-c, --concurrency <n>', 'attempts running at once', positiveInt, 4)
     .option('-k, --attempts <k>', 'independent attempts per task', positiveInt, 1)
     .option('--filter <glob>', 'only tasks whose id matches (* and ?)')
@@ -39,8 +41,10 @@ export function registerHarvest(program: Command): void {
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error); harvest.log gets debug', 'warn')
     .option('--image-budget <size>', 'after the batch, evict least recently used forager images above this size (e.g. 20GB)', sizeOption)
     .option('--run-id <id>', 'label for the containers (forager.run); default: a fresh id')
-    .option('-q, --quiet', 'no progress bar or per-attempt lines, only the summary')
-    .action(async (paths: string[], options: HarvestCliOptions) => {
+    .option('-q, --quiet', 'no progress bar or per-attempt lines, only the summary');
+  addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>) => {
+      if (options.queue) return runEnqueue(paths, options as HarvestCliOptions & EnqueueCliOptions);
+      if (!options.out) throw new TaskError('OUT_REQUIRED', 'harvest: --out <dir> is required (unless --queue)');
       await requireEngine();
       const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);
       const view = createProgressView({ tty: process.stdout.isTTY === true, quiet: options.quiet === true });

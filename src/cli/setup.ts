@@ -38,7 +38,7 @@ async function runSetup(options: SetupOptions): Promise<void> {
   const how = { present: 'already present', built: 'built from debian:bookworm-slim', debootstrapped: 'made by debootstrap and imported' }[base.action];
   say(`base image  ${base.ref} ${how} (${shortId(base.id)})${base.action === 'present' ? '' : ` in ${seconds(Date.now() - baseStarted)}`}`);
 
-  const recipes = options.recipe ?? listRecipes().filter((name) => name !== 'base');
+  const recipes = options.recipe ?? listRecipes().filter((name) => name !== 'base' && name !== 'worker'); // worker: forager's own image (docker-compose.yml)
   for (const recipe of recipes) {
     const recipeStarted = Date.now();
     const image = await resolveImage({ recipe }, { log });

@@ -2,14 +2,19 @@ import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { TaskError } from '../core/errors.js';
 import { readBatchStatus, type BatchStatus } from '../scheduler/index.js';
+import { printQueueStatus } from './queue-status.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('Summarise a batch folder: planned, complete, partial, failed by exit status and failure kind, retries')
-    .argument('<dir>', 'batch folder (the --out of forager harvest)')
+    .argument('[dir]', 'batch folder (the --out of forager harvest)')
     .option('--json', 'print the summary as JSON')
-    .action(async (dir: string, options: { json?: boolean }) => {
+    .option('--queue <url>', 'read progress from this queue (distributed mode) instead of a folder')
+    .option('--batch <id>', 'with --queue: only this batch')
+    .action(async (dir: string | undefined, options: { json?: boolean; queue?: string; batch?: string }) => {
+      if (options.queue) return printQueueStatus(options.queue, options);
+      if (!dir) throw new TaskError('BATCH_NOT_FOUND', 'status: give a batch folder, or --queue <url>');
       if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new TaskError('BATCH_NOT_FOUND', `${dir}: no such batch folder`);
       const status = await readBatchStatus(dir);
       process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));

@@ -1,0 +1,87 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { startWorker } from '../queue/index.js';
+import { requireEngine } from '../sandbox/docker/engine.js';
+import { EXIT } from './exit-codes.js';
+import { createHarvestLogger } from './readable-log.js';
+
+interface WorkerCliOptions {
+  queue: string;
+  out: string;
+  concurrency: number;
+  retries: number;
+  grace: number;
+  lockDuration: number;
+  stalledInterval: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  rateWindow: number;
+  rateKey: string;
+  logLevel: string;
+  runId?: string;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('Take attempts from a queue (forager harvest --queue) and run them with this machine\'s Docker engine')
+    .requiredOption('--queue <url>', 'Redis of the queue, e.g. redis://host:6379')
+    .requiredOption('-o, --out <dir>', 'where batches go: DIR/<batch>/trajectories/… (a shared file system in a cluster)')
+    .option('-c, --concurrency <n>', 'attempts running at once on this machine', positiveInt, 4)
+    .option('--retries <r>', 'local retries per attempt for infrastructure failures', nonNegativeInt, 3)
+    .option('--grace <s>', 'on SIGINT/SIGTERM, let running attempts finish this long before handing them back', nonNegative, 30)
+    .option('--lock-duration <ms>', 'job lock lifetime; a dead worker\'s attempts are taken over after about this long', positiveInt, 30_000)
+    .option('--stalled-interval <ms>', 'how often to look for attempts of dead workers', positiveInt, 15_000)
+    .option('--requests-per-minute <n>', 'model requests allowed per window, shared by every worker of the queue', positiveInt)
+    .option('--tokens-per-minute <n>', 'model tokens allowed per window, shared by every worker of the queue', positiveInt)
+    .option('--rate-window <ms>', 'length of the rate-limit window (60000: per minute)', positiveInt, 60_000)
+    .option('--rate-key <name>', 'workers with the same key share one limit', 'default')
+    .option('--run-id <id>', 'label for this worker\'s containers (forager.run); default: a fresh id')
+    .option('--log-level <level>', 'log level on stderr; DIR/logs/worker-<host>-<pid>.log gets debug', 'info')
+    .action(async (options: WorkerCliOptions) => {
+      await requireEngine();
+      const log = createHarvestLogger(join(options.out, 'logs', `worker-${hostname()}-${process.pid}.log`), options.logLevel);
+      const limited = options.requestsPerMinute !== undefined || options.tokensPerMinute !== undefined;
+      const worker = await startWorker({
+        queue: options.queue, out: options.out, concurrency: options.concurrency, retries: options.retries, log, runId: options.runId,
+        lockDurationMs: options.lockDuration, stalledIntervalMs: options.stalledInterval,
+        rateLimit: limited ? { requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute, windowMs: options.rateWindow, name: options.rateKey } : undefined,
+        onJob: (e) => log.info({ job: e.jobId, status: e.result?.status, error: e.error }, `job ${e.type}`),
+      });
+      process.stderr.write(`forager worker ${worker.id}: taking attempts from the queue (concurrency ${options.concurrency}, containers labelled ${worker.runId})\n`);
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      process.stderr.write(`forager worker: ${signal}: taking no more attempts; ${worker.running()} running get ${options.grace} s, then go back to the queue (again to exit at once)\n`);
+      const again = (second: NodeJS.Signals) => {
+        process.stderr.write(`forager worker: second ${second}, exiting now (locks expire and other workers take the attempts; the dead-man and forager gc end the containers)\n`);
+        process.exit(EXIT.interrupted);
+      };
+      process.once('SIGINT', again);
+      process.once('SIGTERM', again);
+      const { handedBack } = await worker.close(options.grace * 1000);
+      process.stderr.write(`forager worker: stopped; ${handedBack} attempt(s) handed back to the queue\n`);
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
+      process.exitCode = EXIT.interrupted;
+    });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, found "${value}"`);
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number ≥ 0, found "${value}"`);
+  return n;
+}
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, found "${value}"`);
+  return n;
+}

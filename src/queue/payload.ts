@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { TaskError } from '../core/errors.js';
+import type { PlannedAttempt } from '../scheduler/plan.js';
+import { hashTask, loadTask, TaskSpecSchema, type LoadedTask } from '../task/index.js';
+
+/**
+ * What a job carries. `inline` (the default) is self-contained: the validated spec and
+ * the bytes of every file the task places, so a worker on another machine needs nothing
+ * but the payload. `shared` carries no files: the worker loads `source` from a file
+ * system shared with the enqueuer (needed for tasks whose image is built from a
+ * Dockerfile next to the task: the build context is a folder, not a payload).
+ */
+export const JobPayloadSchema = z.object({
+  version: z.literal(1),
+  batch: z.string().min(1),
+  taskId: z.string().min(1),
+  attempt: z.number().int().nonnegative(),
+  /** sha256 of the spec and files (task/load.ts); the worker checks it. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The task file on the enqueuing machine (provenance; read by `shared` jobs). */
+  source: z.string().min(1),
+  dir: z.string().min(1),
+  mode: z.enum(['inline', 'shared']),
+  spec: z.record(z.string(), z.unknown()),
+  files: z.array(z.object({ path: z.string().min(1), mode: z.number().int(), base64: z.string() }).strict()),
+}).strict();
+export type JobPayload = z.infer<typeof JobPayloadSchema>;
+
+/** Default cap on an inline payload (spec + base64 files): Redis holds every queued job. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+/** The job payload of one planned attempt, or a TaskError naming the task when it cannot travel inline. */
+export function buildPayload(batch: string, item: PlannedAttempt, options: { shared: boolean; maxBytes: number }): JobPayload {
+  const { task } = item;
+  const needsShared = typeof task.spec.image === 'object' && 'dockerfile' in task.spec.image;
+  if (needsShared && !options.shared) {
+    throw new TaskError('TASK_NEEDS_SHARED_PATH', `${task.source}: field "image.dockerfile": a Dockerfile build context cannot travel in a job payload; enqueue with --shared-tasks and put the tasks on a file system every worker mounts at the same path`);
+  }
+  const payload: JobPayload = {
+    version: 1, batch, taskId: item.taskId, attempt: item.attempt, hash: task.hash, source: task.source, dir: task.dir,
+    mode: options.shared ? 'shared' : 'inline',
+    spec: task.spec as unknown as Record<string, unknown>,
+    files: options.shared ? [] : task.files.map((f) => ({ path: f.path, mode: f.mode, base64: f.content.toString('base64') })),
+  };
+  const size = Buffer.byteLength(JSON.stringify(payload));
+  if (!options.shared && size > options.maxBytes) {
+    throw new TaskError('TASK_PAYLOAD_TOO_LARGE', `${task.source}: the task's files make a ${mib(size)} job payload, over the ${mib(options.maxBytes)} cap; raise --max-payload or enqueue with --shared-tasks on a shared file system`);
+  }
+  return payload;
+}
+
+/** Rebuild the task a job names, checking that it is the very task that was enqueued. */
+export async function restoreTask(data: unknown): Promise<LoadedTask> {
+  const parsed = JobPayloadSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new TaskError('JOB_PAYLOAD_INVALID', `job payload: field "${issue.path.join('.')}": ${issue.message}`);
+  }
+  const payload = parsed.data;
+  const task = payload.mode === 'shared' ? await loadTask(payload.source) : inlineTask(payload);
+  if (task.hash !== payload.hash) {
+    throw new TaskError('TASK_HASH_MISMATCH', `${payload.source}: field "hash": expected ${payload.hash.slice(0, 12)}… (as enqueued), found ${task.hash.slice(0, 12)}… (the task changed since)`);
+  }
+  return task;
+}
+
+function inlineTask(payload: JobPayload): LoadedTask {
+  const spec = TaskSpecSchema.safeParse(payload.spec);
+  if (!spec.success) {
+    const issue = spec.error.issues[0]!;
+    throw new TaskError('JOB_PAYLOAD_INVALID', `job payload of ${payload.source}: field "spec.${issue.path.join('.')}": ${issue.message}`);
+  }
+  const files = payload.files.map((f) => ({ path: f.path, mode: f.mode, content: Buffer.from(f.base64, 'base64') }));
+  return { spec: spec.data, source: payload.source, dir: payload.dir, hash: hashTask(spec.data, files), files };
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

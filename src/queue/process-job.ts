@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { ForagerError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { RateLimiter } from '../model/index.js';
+import { runTask as defaultRunTask } from '../runner/index.js';
+import { inspectAttemptFile } from '../scheduler/attempt-file.js';
+import type { BatchRecord } from '../scheduler/batch-record.js';
+import { attemptPath } from '../scheduler/layout.js';
+import { imageKeyOf } from '../scheduler/plan.js';
+import type { BackoffOptions } from '../scheduler/retry-policy.js';
+import { runAttempt, type RunTaskFn } from '../scheduler/run-attempt.js';
+import { needsRedoOutcome } from '../scheduler/stats.js';
+import { safeToken } from './names.js';
+import { restoreTask, type JobPayload } from './payload.js';
+import { adoptLeftovers, discardStaged, pruneStaging, publishStaged, stagingDir } from './staging.js';
+
+/** What a completed job returns (kept by BullMQ as the job's return value). */
+export interface JobResult {
+  status: string;
+  failureKind: string | null;
+  code: string | null;
+  /** The published trajectory, relative to the worker's --out. */
+  path: string | null;
+  retries: number;
+  steps: number;
+  durationMs: number;
+  worker: string;
+}
+
+export interface JobContext {
+  out: string;
+  workerId: string;
+  runId: string;
+  log: Logger;
+  lockDurationMs: number;
+  maxRetries: number;
+  backoff: BackoffOptions;
+  engineWaitMs: number;
+  watchdogMarginMs: number;
+  watchdogGraceMs: number;
+  rateLimiter?: RateLimiter;
+  runTask?: RunTaskFn;
+  /** The worker's per-batch event record (opened once per batch). */
+  recordFor(batch: string): Promise<BatchRecord>;
+  /** Why this job's signal was aborted: 'shutdown' hands it back, 'lock' means another worker owns it now. */
+  reasonOf(jobId: string): 'shutdown' | 'lock' | undefined;
+}
+
+/** Thrown after the job was handed back: BullMQ leaves it where it was moved. */
+export class HandedBack extends WaitingError {}
+
+/**
+ * Run one queued attempt exactly once: skip it when the batch folder already holds its
+ * complete trajectory; otherwise run it through the scheduler's runAttempt (tries,
+ * retries, watchdog) into a staging folder named by this worker's lock token, then,
+ * holding the lock (extended right before), rename the result into place. A worker that
+ * lost the lock discards its staging; a shutdown hands the job back to the queue.
+ */
+export async function processJob(job: Job<JobPayload>, token: string, signal: AbortSignal, ctx: JobContext): Promise<JobResult> {
+  const started = Date.now();
+  const { batch, taskId, attempt } = job.data;
+  const log = ctx.log.child({ job: job.id, task: taskId, attempt });
+  const batchDir = join(ctx.out, batch);
+  const base = { worker: ctx.workerId, retries: 0, steps: 0 };
+  const final = await inspectAttemptFile(attemptPath(batchDir, taskId, attempt));
+  if (final.state === 'complete') {
+    return { ...base, status: 'skipped', failureKind: null, code: null, path: join(batch, 'trajectories', taskId, `${attempt}.jsonl`), durationMs: 0 };
+  }
+  const task = await restoreTask(job.data).catch((error: unknown) => {
+    // A broken or changed task fails the same way on every worker: no point retrying it.
+    if (error instanceof ForagerError && error.kind === 'task') throw new UnrecoverableError(error.message);
+    throw error;
+  });
+  const mine = safeToken(token);
+  const adopted = await adoptLeftovers(batchDir, taskId, attempt, mine);
+  if (adopted.length) log.warn({ files: adopted }, 'an earlier holder of this attempt left files; kept as try files');
+
+  const staging = stagingDir(batchDir, taskId, attempt, mine);
+  const runTask = ctx.runTask ?? defaultRunTask;
+  const outcome = await runAttempt(
+    { key: `${taskId}/${attempt}`, taskId, attempt, task, imageKey: imageKeyOf(task) },
+    {
+      out: staging, runId: ctx.runId, signal, record: await ctx.recordFor(batch), log,
+      runTask: (t, options) => runTask(t, { ...options, rateLimiter: ctx.rateLimiter }),
+      maxRetries: ctx.maxRetries, backoff: ctx.backoff, engineWaitMs: ctx.engineWaitMs,
+      watchdogMarginMs: ctx.watchdogMarginMs, watchdogGraceMs: ctx.watchdogGraceMs, onEvent: () => undefined,
+    },
+  );
+
+  if (signal.aborted && ctx.reasonOf(String(job.id)) === 'shutdown') {
+    await discardStaged(staging);
+    await job.moveToWait(token);
+    log.info('attempt aborted by shutdown; job handed back to the queue');
+    throw new HandedBack('handed back on shutdown');
+  }
+  // The lock is ours for a whole lockDuration from here: the renames below take milliseconds.
+  const held = await job.extendLock(token, ctx.lockDurationMs).catch(() => 0);
+  if (held !== 1) {
+    await discardStaged(staging);
+    await pruneStaging(batchDir, taskId, attempt);
+    log.warn('lost the job lock (another worker took the attempt); discarded this run');
+    throw new Error('lost the job lock; the attempt belongs to another worker');
+  }
+  const published = await publishStaged(staging, batchDir, taskId, attempt);
+  await pruneStaging(batchDir, taskId, attempt);
+  const result: JobResult = {
+    ...base, status: outcome.status, failureKind: outcome.failureKind, code: outcome.code,
+    path: published ? join(batch, 'trajectories', taskId, `${attempt}.jsonl`) : null,
+    retries: outcome.retries, steps: outcome.steps, durationMs: Date.now() - started,
+  };
+  if (needsRedoOutcome(outcome)) {
+    // Still an infrastructure failure after local retries: fail the job so BullMQ retries it, maybe elsewhere.
+    throw new Error(`${outcome.code ?? 'INFRASTRUCTURE'}: ${outcome.message ?? 'the attempt failed for infrastructure'}`);
+  }
+  return result;
+}

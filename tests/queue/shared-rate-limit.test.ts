@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readQueueStatus } from '../../src/queue/index.js';
+import { filesOfTask, waitFor, writeTasks } from '../helpers/batch.js';
+import { runCli } from '../helpers/cli.js';
+import { containersOf, testRunId } from '../helpers/docker.js';
+import { tempDir } from '../helpers/tasks.js';
+import { completion, startChatServer, type ChatServer } from '../model/support/chat-server.js';
+import { finishedByWorker, spawnWorker, type SpawnedWorker } from './support/queue-files.js';
+import { startRedis, type TestRedis } from './support/redis-server.js';
+
+let redis: TestRedis;
+let chat: ChatServer;
+const workers: SpawnedWorker[] = [];
+const TURNS = 4;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  // Every conversation: three bash calls, then submit. Answers at once, so only the limiter slows the workers.
+  chat = await startChatServer(Array.from({ length: 200 }, () => (request) => {
+    const done = (request.body.messages as { role: string }[]).filter((m) => m.role === 'tool').length;
+    const call = done < TURNS - 1 ? { name: 'bash', arguments: { command: `echo turn ${done}` } } : { name: 'submit', arguments: { result: 'done' } };
+    return { body: completion({ tool_calls: [call], usage: { prompt_tokens: 50, completion_tokens: 10 } }) };
+  }));
+});
+afterAll(async () => {
+  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+  await chat?.close();
+  await redis?.stop();
+});
+
+/** The most requests the server received inside any span of `windowMs`. */
+function busiestWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < sorted.length; i += 1) {
+    while (sorted[i]! - sorted[j]! >= windowMs) j += 1;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+describe('forager worker --requests-per-minute', () => {
+  it('holds one request rate across two worker processes', async () => {
+    const dir = await tempDir();
+    const tasks = join(dir, 'tasks');
+    const out = join(dir, 'out');
+    const agent = { type: 'model', base_url: chat.url, model: 'stand-in', tool_format: 'openai' };
+    const ids = await writeTasks(tasks, 6, () => [{ tool: 'submit' }], 'model', { agent });
+    expect((await runCli(['harvest', tasks, '--queue', redis.url, '--batch', 'limited'])).code).toBe(0);
+    const limit = ['--concurrency', '3', '--requests-per-minute', '4', '--rate-window', '1000'];
+    const a = spawnWorker(redis.url, out, testRunId(), limit);
+    const b = spawnWorker(redis.url, out, testRunId(), limit);
+    workers.push(a, b);
+    await waitFor(async () => (await readQueueStatus(redis.url, 'limited')).batches[0]?.completed === 6, 90_000, 'six model-driven attempts');
+    await Promise.all([a, b].map((w) => { w.child.kill('SIGTERM'); return w.exited; }));
+
+    const times = chat.requests.map((r) => r.at);
+    expect(times).toHaveLength(6 * TURNS);
+    // Unlimited, six concurrent conversations on a local server take well under a second.
+    // At 4 per second, 24 requests span at least 5 s; no second holds more than 4. Arrival
+    // times carry the HTTP hop's jitter (large on a loaded 2-core machine), so the window
+    // checked is shortened by that allowance: still far below the unlimited rate.
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(5 * 1000 - 300);
+    const gaps = times.map((t) => Math.round(t - times[0]!));
+    expect(busiestWindow(times, 1000 - 300), `arrivals (ms): ${gaps.join(' ')}`).toBeLessThanOrEqual(4);
+    for (const id of ids) expect(await filesOfTask(join(out, 'limited'), id)).toEqual({ '0.jsonl': 'complete' });
+    // Both workers drew on the one limit.
+    const byWorker = Object.values(await finishedByWorker(join(out, 'limited')));
+    expect(byWorker.map((keys) => keys.length > 0)).toEqual([true, true]);
+    expect(await containersOf(a.runId)).toEqual([]);
+    expect(await containersOf(b.runId)).toEqual([]);
+  });
+});

@@ -1,0 +1,35 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { BatchEvent } from '../../../src/scheduler/index.js';
+import { spawnCli, waitCli, type CliResult } from '../../helpers/cli.js';
+
+/** Every file under a folder, relative to it (empty when the folder is missing). */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+}
+
+/** `finished` events each worker recorded for a batch, by worker id. */
+export async function finishedByWorker(batchDir: string): Promise<Record<string, string[]>> {
+  const root = join(batchDir, 'workers');
+  const out: Record<string, string[]> = {};
+  for (const worker of await readdir(root).catch(() => [] as string[])) {
+    const text = await readFile(join(root, worker, 'batch.jsonl'), 'utf8');
+    const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as BatchEvent);
+    out[worker] = events.flatMap((e) => (e.type === 'finished' ? [e.key] : []));
+  }
+  return out;
+}
+
+export interface SpawnedWorker {
+  child: ChildProcess;
+  exited: Promise<CliResult>;
+  runId: string;
+}
+
+/** A `forager worker` child process from source, with short lock timings so takeovers happen in seconds. */
+export function spawnWorker(url: string, out: string, runId: string, extra: string[] = []): SpawnedWorker {
+  const child = spawnCli(['worker', '--queue', url, '--out', out, '--run-id', runId, '--lock-duration', '2000', '--stalled-interval', '1000', '--log-level', 'warn', ...extra]);
+  return { child, exited: waitCli(child), runId };
+}
