@@ -6,6 +6,7 @@ import { waitFor } from './batch.js';
 import { BASE_IMAGE } from './images.js';
 
 const run = promisify(execFile);
+const BRIDGE = 'fgtest0';
 
 /**
  * A Docker engine of the test's own (socket, data-root, exec-root under /tmp), so a test
@@ -24,9 +25,12 @@ export class PrivateDockerd {
 
   async start(): Promise<void> {
     await this.stop();
+    await this.ensureBridge();
+    // A bridge of its own: with `--bridge none` dockerd deletes the host's docker0, which
+    // breaks every build and bridged container of the shared engine.
     const child = spawn('dockerd', [
       '--host', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--pidfile', this.pidfile,
-      '--bridge', 'none', '--iptables=false', '--ip-masq=false',
+      '--bridge', BRIDGE, '--iptables=false', '--ip-masq=false',
     ], { detached: true, stdio: 'ignore' });
     child.unref();
     await waitFor(() => this.answers(), 30_000, 'the private dockerd to answer');
@@ -69,7 +73,16 @@ export class PrivateDockerd {
 
   async destroy(): Promise<void> {
     await this.stop();
+    await run('ip', ['link', 'delete', BRIDGE]).catch(() => undefined);
     for (const path of [this.dataRoot, this.execRoot, this.socket, this.pidfile]) await rm(path, { recursive: true, force: true });
+  }
+
+  private async ensureBridge(): Promise<void> {
+    const exists = await run('ip', ['link', 'show', BRIDGE]).then(() => true, () => false);
+    if (exists) return;
+    await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', '10.213.77.1/24', 'dev', BRIDGE]);
+    await run('ip', ['link', 'set', BRIDGE, 'up']);
   }
 
   private async answers(): Promise<boolean> {
