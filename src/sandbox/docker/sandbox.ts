@@ -7,6 +7,7 @@ import { parseStateProbe, stateProbe } from '../state.js';
 import { shellQuote } from '../quote.js';
 import { engine } from './engine.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
+import { killAllButInit } from './one-shot.js';
 import { ShellSession, type ShellRunResult } from './shell.js';
 
 export interface DockerSandboxOptions {
@@ -179,16 +180,18 @@ export class DockerSandbox implements Sandbox {
   /** Start a new session where the old one was, or say why the container cannot host one. */
   private async afterSessionDeath(): Promise<void> {
     await this.throwIfContainerGone();
-    try {
-      this.session = await ShellSession.open(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman });
-    } catch (error) {
-      // A container being removed from outside can read as running for a moment after its
-      // processes are gone: look again for a short while before blaming the shell.
-      for (let i = 0; i < 20; i += 1) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        this.session = await ShellSession.open(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman });
+        break;
+      } catch (error) {
+        // A container being removed from outside can read as running for a moment; and
+        // what the old session left (a fork bomb's remains) may still hold every PID.
         await this.throwIfContainerGone(error);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (attempt >= 10) throw error;
+        if (attempt === 3) await killAllButInit(this.container, this.deadman).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500, 100 * attempt)));
       }
-      throw error;
     }
     if (this.cwd !== this.workdir) {
       await this.session.run(`cd -- ${shellQuote(this.cwd)}`, { timeoutMs: 10_000, maxOutputBytes: 4096 });
