@@ -35,8 +35,11 @@ export async function benchSandbox(options: { actions?: number; starts?: number 
     const docker = engine();
     const rawOnce = async () => {
       const c = await docker.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels: { 'forager.run': 'bench-raw' }, HostConfig: { Init: true, NetworkMode: 'none' } });
-      await c.start();
-      await c.remove({ force: true });
+      try {
+        await c.start();
+      } finally {
+        await c.remove({ force: true });
+      }
     };
     const foragerOnce = async () => {
       const s = await DockerSandbox.start({ image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
