@@ -39,7 +39,12 @@ describe('parseCwmCall()', () => {
   it('refuses an empty body and an unknown tool', () => {
     expect(parseCwmCall('<tool: bash>\n  \n</tool>')).toMatchObject({ ok: false, error: expect.stringMatching(/^FormatError: Tool 'bash' requires non-empty arguments/) });
     expect(parseCwmCall('<tool: python>\nprint(1)\n</tool>')).toEqual({ ok: false, error: "NoSuchToolError: Tool 'python' not found." });
-    expect(parseCwmCall('<tool: view>\na.py\n</tool>')).toEqual({ ok: false, error: "NoSuchToolError: Tool 'view' not found." });
+  });
+
+  it('reads forager\'s view extension: a path, then an optional START:END line', () => {
+    expect(parseCwmCall('<tool: view>\na.py\n</tool>')).toMatchObject({ ok: true, action: { tool: 'view', path: 'a.py' } });
+    expect(parseCwmCall('<tool: view>\na.py\n3:9\n</tool>')).toMatchObject({ ok: true, action: { tool: 'view', path: 'a.py', start_line: 3, end_line: 9 } });
+    expect(parseCwmCall('<tool: view>\na.py\nlines 3-9\n</tool>')).toMatchObject({ ok: false, error: expect.stringContaining('START:END') });
   });
 
   it('refuses an edit without SEARCH/REPLACE markers, with two blocks, or with empty search lines', () => {
@@ -57,9 +62,10 @@ describe('formatCwmCall()', () => {
       { tool: 'edit', path: 'a.py', search: 'x = 1\ny = 2', replace: 'x = 2' },
       { tool: 'create', path: 'b.py', content: 'print("hi")\n' },
       { tool: 'submit', result: 'done' },
+      { tool: 'view', path: 'a.py' },
+      { tool: 'view', path: 'a.py', start_line: 2, end_line: 5 },
     ];
-    for (const action of actions) expect(parseCwmCall(formatCwmCall(action)!)).toMatchObject({ ok: true, action });
-    expect(formatCwmCall({ tool: 'view', path: 'a.py' })).toBeNull();
+    for (const action of actions) expect(parseCwmCall(formatCwmCall(action))).toMatchObject({ ok: true, action });
   });
 });
 

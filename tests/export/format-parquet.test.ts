@@ -1,75 +1,9 @@
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { exportTrajectories } from '../../src/export/index.js';
 import { readTrajectory, type Trajectory } from '../../src/trajectory/reader.js';
-import type { Step, StreamCapture } from '../../src/trajectory/schema.js';
+import { describeParquet, iso, num, query, readParquet, rebuildStep } from './duckdb.js';
 import { bashTrajectory, makeTempDir, richTrajectory, writeTrajectory } from './fixtures.js';
-
-type Row = Record<string, unknown>;
-
-/** Run SQL in DuckDB, an independent Parquet reader. */
-async function query(sql: string): Promise<Row[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Row[];
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
-
-const readParquet = (path: string, order: string) => query(`SELECT * FROM read_parquet('${path}') ORDER BY ${order}`);
-
-async function describeParquet(path: string): Promise<Record<string, string>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  const result = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
-  const types = Object.fromEntries(result.getRowObjectsJS().map((r) => [String(r['column_name']), String(r['column_type'])]));
-  connection.closeSync();
-  instance.closeSync();
-  return types;
-}
-
-const num = (value: unknown) => (typeof value === 'bigint' ? Number(value) : value);
-const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
-
-function rebuildCapture(row: Row, which: string): StreamCapture {
-  const capture: StreamCapture = {
-    text: row[`${which}_text`] as string,
-    encoding: row[`${which}_encoding`] as 'utf8' | 'base64',
-    bytes: num(row[`${which}_bytes`]) as number,
-    omitted_bytes: num(row[`${which}_omitted_bytes`]) as number,
-    sha256: row[`${which}_sha256`] as string,
-  };
-  if (row[`${which}_tail`] !== null) capture.tail = row[`${which}_tail`] as string;
-  return { text: capture.text, ...(capture.tail !== undefined ? { tail: capture.tail } : {}), encoding: capture.encoding, bytes: capture.bytes, omitted_bytes: capture.omitted_bytes, sha256: capture.sha256 };
-}
-
-/** Rebuild a step from its typed columns (not from a JSON copy of the whole step). */
-function rebuildStep(row: Row): Step {
-  const step: Step = {
-    type: 'step',
-    index: row['step_index'] as number,
-    started_at: iso(row['started_at']) as string,
-    action: row['action_json'] === null ? null : JSON.parse(row['action_json'] as string),
-    observation: row['stdout_text'] === null ? null : {
-      stdout: rebuildCapture(row, 'stdout'),
-      stderr: rebuildCapture(row, 'stderr'),
-      exit_code: row['exit_code'] as number | null,
-      signal: row['signal'] as string | null,
-      timed_out: row['timed_out'] as boolean,
-      duration_ms: row['duration_ms'] as number,
-      session_restarted: row['session_restarted'] as boolean,
-    },
-    shown: row['shown'] as string,
-    state: row['cwd'] === null ? null : { cwd: row['cwd'] as string, changes: JSON.parse(row['changes_json'] as string) },
-    timing: { agent_ms: row['agent_ms'] as number, action_ms: row['action_ms'] as number },
-  };
-  if (row['model_json'] !== null) step.model = JSON.parse(row['model_json'] as string);
-  return step;
-}
 
 describe('exportTrajectories() - parquet', () => {
   it('writes a trajectory table and a step table that DuckDB reads back equal to the input', async () => {

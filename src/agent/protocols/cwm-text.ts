@@ -69,6 +69,15 @@ function toAction(name: string, body: string): Action | { error: string } {
       if (search === '') return { error: 'FormatError: The search lines are empty. Quote at least one line of the file to replace.' };
       return { tool: 'edit', path: path!.trim(), search: search!, replace: replace! };
     }
+    case 'view': {
+      // forager's extension (CWM has no view tool): PATH, then an optional START:END line.
+      const [path = '', range] = body.split('\n');
+      if (!path.trim()) return { error: 'FormatError: Path is empty. Please provide a valid path.' };
+      const match = range === undefined ? null : /^(\d+):(\d*)$/.exec(range.trim());
+      if (range !== undefined && !match) return { error: 'FormatError: The view range must read START:END, e.g. 10:40.' };
+      if (!match) return { tool: 'view', path: path.trim() };
+      return match[2] ? { tool: 'view', path: path.trim(), start_line: Number(match[1]), end_line: Number(match[2]) } : { tool: 'view', path: path.trim(), start_line: Number(match[1]) };
+    }
     default:
       return { error: `NoSuchToolError: Tool '${name}' not found.` };
   }
@@ -78,8 +87,8 @@ function formatError(message: string): { ok: false; error: string } {
   return { ok: false, error: `FormatError: ${message}` };
 }
 
-/** An action written as a CWM tool call (null for `view`, which CWM does not have). */
-export function formatCwmCall(action: Action): string | null {
+/** An action written as a CWM tool call; `view`, which CWM lacks, as PATH then START:END. */
+export function formatCwmCall(action: Action): string {
   switch (action.tool) {
     case 'bash':
       return `<tool: bash>\n${action.command}\n</tool>`;
@@ -89,8 +98,10 @@ export function formatCwmCall(action: Action): string | null {
       return `<tool: create>\n${action.path}\n${action.content}\n</tool>`;
     case 'submit':
       return `<tool: submit>\n${action.result ?? ''}\n</tool>`;
-    case 'view':
-      return null;
+    case 'view': {
+      const range = action.start_line === undefined && action.end_line === undefined ? '' : `\n${action.start_line ?? 1}:${action.end_line ?? ''}`;
+      return `<tool: view>\n${action.path}${range}\n</tool>`;
+    }
   }
 }
 

@@ -1,16 +1,7 @@
 import { formatCwmCall } from '../../agent/protocols/cwm-text.js';
-import type { Action } from '../../trajectory/schema.js';
 
-/**
- * An action in CWM's text tool format, as forager's CWM agent writes it. CWM has no
- * `view` tool; a view is written `<tool: view>\nPATH[\nSTART:END]\n</tool>`.
- */
-export function renderCwmCall(action: Action): string {
-  const formatted = formatCwmCall(action);
-  if (formatted !== null || action.tool !== 'view') return formatted as string;
-  const range = action.start_line === undefined && action.end_line === undefined ? '' : `\n${action.start_line ?? 1}:${action.end_line ?? ''}`;
-  return `<tool: view>\n${action.path}${range}\n</tool>`;
-}
+/** An action in CWM's text tool format, as forager's CWM agent writes and parses it. */
+export const renderCwmCall = formatCwmCall;
 
 /** An observation as CWM shows it, unless the agent already rendered it that way. */
 export function renderCwmOutput(shown: string): string {
