@@ -9,6 +9,8 @@ import { addQueueOptions, runEnqueue, type EnqueueCliOptions } from './harvest-e
 import { createProgressView } from './harvest-progress.js';
 import { formatHarvestSummary } from './harvest-summary.js';
 import { createHarvestLogger } from './readable-log.js';
+import { createRateLimiter } from '../model/index.js';
+import { addModelOptions, modelOverridesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
 
 interface HarvestCliOptions {
@@ -22,6 +24,8 @@ interface HarvestCliOptions {
   imageBudget?: number;
   quiet?: boolean;
   runId?: string;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
 }
 
 /** Exit within this long of the first signal, whatever is still running (the dead-man and gc clean up). */
@@ -41,7 +45,10 @@ export function registerHarvest(program: Command): void {
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error); harvest.log gets debug', 'warn')
     .option('--image-budget <size>', 'after the batch, evict least recently used forager images above this size (e.g. 20GB)', sizeOption)
     .option('--run-id <id>', 'label for the containers (forager.run); default: a fresh id')
-    .option('-q, --quiet', 'no progress bar or per-attempt lines, only the summary');
+    .option('-q, --quiet', 'no progress bar or per-attempt lines, only the summary')
+    .option('--requests-per-minute <n>', 'model requests per minute, shared by every run of the batch', positiveInt)
+    .option('--tokens-per-minute <n>', 'model tokens per minute, shared by every run of the batch', positiveInt);
+  addModelOptions(command);
   addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>) => {
       if (options.queue) return runEnqueue(paths, options as HarvestCliOptions & EnqueueCliOptions);
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'harvest: --out <dir> is required (unless --queue)');
@@ -59,6 +66,10 @@ export function registerHarvest(program: Command): void {
         result = await harvest({
           paths, out: options.out, concurrency: options.concurrency, attempts: options.attempts, filter: options.filter,
           limit: options.limit, retries: options.retries, signal: controller.signal, log, onEvent: (e) => view.onEvent(e), runId: options.runId,
+          agentOverrides: modelOverridesFrom(options as unknown as Record<string, unknown>),
+          rateLimiter: options.requestsPerMinute || options.tokensPerMinute
+            ? createRateLimiter({ requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute })
+            : undefined,
         });
       } finally {
         view.stop();

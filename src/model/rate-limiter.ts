@@ -13,6 +13,8 @@ export interface RateLimiter {
 export interface RateLimiterOptions {
   requestsPerMinute?: number;
   tokensPerMinute?: number;
+  /** How much may go at once, as a span of the rate (default a minute's worth). */
+  burstMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -21,7 +23,7 @@ export interface RateLimiterOptions {
 export const unlimited: RateLimiter = { acquire: async () => undefined };
 
 /**
- * Two token buckets (requests and tokens), each holding one minute's worth and refilled
+ * Two token buckets (requests and tokens), each holding `burstMs` worth and refilled
  * continuously. Callers are served first come, first served, so a large request is not
  * starved by small ones; a request larger than a whole minute is let through when the
  * bucket is full, rather than never.
@@ -32,8 +34,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (value !== undefined && !(value > 0)) throw new TypeError(`rate limiter: ${name} must be a positive number, got ${value}`);
   }
   const buckets = [
-    options.requestsPerMinute ? bucket(options.requestsPerMinute, now) : undefined,
-    options.tokensPerMinute ? bucket(options.tokensPerMinute, now) : undefined,
+    options.requestsPerMinute ? bucket(options.requestsPerMinute, options.burstMs ?? 60_000, now) : undefined,
+    options.tokensPerMinute ? bucket(options.tokensPerMinute, options.burstMs ?? 60_000, now) : undefined,
   ];
   let queue: Promise<void> = Promise.resolve();
 
@@ -59,19 +61,20 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 }
 
-function bucket(perMinute: number, now: () => number) {
+function bucket(perMinute: number, burstMs: number, now: () => number) {
   const ratePerMs = perMinute / 60_000;
-  let level = perMinute;
+  const capacity = Math.max(1, ratePerMs * burstMs);
+  let level = capacity;
   let at = now();
   const refill = () => {
     const t = now();
-    level = Math.min(perMinute, level + (t - at) * ratePerMs);
+    level = Math.min(capacity, level + (t - at) * ratePerMs);
     at = t;
   };
   return {
     waitFor(amount: number): number {
       refill();
-      const need = Math.min(amount, perMinute);
+      const need = Math.min(amount, capacity);
       return level >= need ? 0 : (need - level) / ratePerMs;
     },
     take(amount: number): void {

@@ -9,6 +9,9 @@ import { attemptPath } from './layout.js';
 import { loadTasks } from './load-tasks.js';
 import { planBatch, type PlannedAttempt, type RejectedTask } from './plan.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.js';
+import { applyModelOverrides, type ModelOverrides } from '../agent/index.js';
+import type { RateLimiter } from '../model/index.js';
+import { withAgentSetup } from './agent-setup.js';
 import { runAttempt, type RunTaskFn } from './run-attempt.js';
 import type { AttemptOutcome, HarvestEvent } from './types.js';
 
@@ -28,6 +31,10 @@ export interface HarvestOptions {
   onEvent?: (event: HarvestEvent) => void;
   runId?: string;
   runTask?: RunTaskFn;
+  /** Model flags applied over every task's agent. */
+  agentOverrides?: ModelOverrides;
+  /** One limit on model requests and tokens for every run of the batch. */
+  rateLimiter?: RateLimiter;
   backoff?: BackoffOptions;
   engineWaitMs?: number;
   watchdogMarginMs?: number;
@@ -61,7 +68,8 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const onEvent = options.onEvent ?? (() => undefined);
   const runId = options.runId ?? `harvest-${randomUUID().slice(0, 8)}`;
-  const loaded = await loadTasks(options.paths);
+  const overrides = options.agentOverrides;
+  const loaded = await loadTasks(options.paths, overrides ? (task) => void applyModelOverrides(task.spec.agent, overrides) : undefined);
   const plan = planBatch(loaded.tasks, { attempts: options.attempts, filter: options.filter, limit: options.limit });
   const rejected = [...loaded.rejected, ...plan.rejected];
   for (const bad of rejected) log.warn({ source: bad.source }, bad.message);
@@ -82,7 +90,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     signal.addEventListener('abort', stop, { once: true });
     const context = {
       out: options.out, runId, signal, record, log, onEvent,
-      runTask: options.runTask ?? defaultRunTask,
+      runTask: withAgentSetup(options.runTask ?? defaultRunTask, options.agentOverrides, options.rateLimiter),
       maxRetries: options.retries,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       engineWaitMs: options.engineWaitMs ?? 120_000,

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -13,6 +13,7 @@ export async function tempDir(prefix = 'forager-test-'): Promise<string> {
 /** Write a task file on the base image with these actions, and return its path. */
 export async function writeTask(actions: Action[], extra: Record<string, unknown> = {}, dir?: string): Promise<string> {
   const folder = dir ?? (await tempDir());
+  await mkdir(folder, { recursive: true });
   const path = join(folder, `${String(extra.id ?? 'test-task')}.task.yaml`);
   const spec = {
     id: 'test-task',
