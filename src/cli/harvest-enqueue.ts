@@ -1,7 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createLogger } from '../core/log.js';
 import { enqueueBatch } from '../queue/index.js';
 import { EXIT } from './exit-codes.js';
+import { positiveInt } from './arguments.js';
 
 export interface EnqueueCliOptions {
   queue: string;
@@ -37,10 +38,4 @@ export async function runEnqueue(paths: string[], options: EnqueueCliOptions): P
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (result.rejected.length > 0) process.exitCode = EXIT.failed;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, found "${value}"`);
-  return n;
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
-import { evictImages, parseSize, recordImageUse } from '../images/index.js';
+import type { Command } from 'commander';
+import { evictImages, recordImageUse } from '../images/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { harvest, LOG_FILE, needsRedoOutcome, summariseOutcomes, type HarvestResult } from '../scheduler/index.js';
 import { TaskError } from '../core/errors.js';
@@ -12,6 +12,7 @@ import { createHarvestLogger } from './readable-log.js';
 import { createRateLimiter } from '../model/index.js';
 import { addModelOptions, modelOverridesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
+import { nonNegativeInt, positiveInt, size as sizeOption } from './arguments.js';
 
 interface HarvestCliOptions {
   out: string;
@@ -88,24 +89,4 @@ export function registerHarvest(program: Command): void {
       if (result.interrupted) process.exitCode = EXIT.interrupted;
       else if (result.rejected.length > 0 || result.outcomes.some(needsRedoOutcome)) process.exitCode = EXIT.failed;
     });
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, found "${value}"`);
-  return n;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number ≥ 0, found "${value}"`);
-  return n;
-}
-
-function sizeOption(value: string): number {
-  try {
-    return parseSize(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
 }

@@ -1,17 +1,6 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { ModelOverrides } from '../agent/index.js';
-
-function number(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-  return n;
-}
-
-function integer(value: string): number {
-  const n = number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
-  return n;
-}
+import { integer, number } from './arguments.js';
 
 /** Flags that point a run at a model, overriding (or replacing) the task's agent. */
 export function addModelOptions(command: Command): Command {

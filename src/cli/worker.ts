@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { startWorker } from '../queue/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { EXIT } from './exit-codes.js';
 import { createHarvestLogger } from './readable-log.js';
+import { nonNegative, nonNegativeInt, positiveInt } from './arguments.js';
 
 interface WorkerCliOptions {
   queue: string;
@@ -66,22 +67,4 @@ export function registerWorker(program: Command): void {
       await new Promise<void>((resolve) => log.flush(() => resolve()));
       process.exitCode = EXIT.interrupted;
     });
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, found "${value}"`);
-  return n;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number ≥ 0, found "${value}"`);
-  return n;
-}
-
-function nonNegative(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, found "${value}"`);
-  return n;
 }
