@@ -110,7 +110,14 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
     writer = await TrajectoryWriter.create(options.out, header);
   }
   const footer = buildFooter(ending, steps, started);
-  if (capture && image) Object.assign(footer, await gradeRun(task, image, capture, footer, { runId: options.runId, signal: options.signal, log }));
+  if (capture && image) {
+    try {
+      Object.assign(footer, await gradeRun(task, image, capture, footer, { runId: options.runId, signal: options.signal, log }));
+    } catch (error) {
+      // Grading is the harvester's job: its failure must still leave a complete record.
+      Object.assign(footer, { failure_kind: 'infrastructure', error: { ...toFailure(error), message: `evaluation: ${toFailure(error).message}` } });
+    }
+  }
   await writer.finish(footer);
   return { path: options.out, header, footer };
 }
