@@ -3,7 +3,7 @@ import { AbortedError, InfrastructureError } from '../../core/errors.js';
 import type { ExecOptions, ExecResult, Sandbox } from '../../core/contracts.js';
 import type { Limits } from '../../trajectory/schema.js';
 import { capturedBytes } from '../capture.js';
-import { parseStateProbe, stateProbe } from '../state.js';
+import { stateProbe, WorkdirTracker } from '../state.js';
 import { shellQuote } from '../quote.js';
 import { engine } from './engine.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
@@ -33,6 +33,7 @@ export class DockerSandbox implements Sandbox {
   private session: ShellSession | undefined;
   private cwd: string;
   private stopped = false;
+  private readonly tracker: WorkdirTracker;
 
   private constructor(
     readonly container: Docker.Container,
@@ -42,6 +43,7 @@ export class DockerSandbox implements Sandbox {
     private readonly deadman: string[],
   ) {
     this.cwd = workdir;
+    this.tracker = new WorkdirTracker(workdir);
   }
 
   get id(): string {
@@ -124,7 +126,7 @@ export class DockerSandbox implements Sandbox {
     }
     return {
       observation: toObservation(result),
-      state: trackState ? parseStateProbe(probe, this.workdir, this.cwd) : null,
+      state: trackState ? this.tracker.update(probe, this.cwd) : null,
     };
   }
 
