@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter } from '../../src/queue/index.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
+import { busiestWindow } from './support/busiest-window.js';
 
 let redis: TestRedis;
 const clients: Redis[] = [];
@@ -18,16 +19,6 @@ function client(): Redis {
   return c;
 }
 
-/** The most admissions inside any span of `windowMs` (admission times sorted). */
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i += 1) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j += 1;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 describe('createRedisRateLimiter', () => {
   it('.acquire() - two limiters on separate connections share one request limit per window', async () => {

@@ -8,6 +8,7 @@ import { tempDir } from '../helpers/tasks.js';
 import { completion, startChatServer, type ChatServer } from '../model/support/chat-server.js';
 import { finishedByWorker, spawnWorker, type SpawnedWorker } from './support/queue-files.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
+import { busiestWindow } from './support/busiest-window.js';
 
 let redis: TestRedis;
 let chat: ChatServer;
@@ -29,16 +30,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** The most requests the server received inside any span of `windowMs`. */
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i += 1) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j += 1;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 describe('forager worker --requests-per-minute', () => {
   it('holds one request rate across two worker processes', async () => {
