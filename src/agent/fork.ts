@@ -10,6 +10,7 @@ export class ForkAgent implements Agent {
   private context: AgentContext | undefined;
   private current: Agent;
   private handedOver = false;
+  private history: StepOutcome[] = [];
 
   constructor(
     private readonly prefix: Agent,
@@ -26,16 +27,20 @@ export class ForkAgent implements Agent {
     this.context = context;
     this.current = this.prefix;
     this.handedOver = false;
+    this.history = [];
     await this.prefix.start(context);
   }
 
   async next(previous: StepOutcome | undefined, signal: AbortSignal): Promise<AgentDecision> {
     if (!this.handedOver) {
+      if (previous) this.history.push(previous);
       const decision = await this.prefix.next(previous, signal);
       if (decision.type !== 'stop' || decision.exitStatus !== 'agent_finished') return decision;
       this.handedOver = true;
       this.current = this.successor;
       await this.successor.start({ ...this.context!, signal });
+      // The successor learns what was done before it, as if it had done it itself.
+      this.successor.resume?.(this.history);
     }
     return this.successor.next(previous, signal);
   }

@@ -104,6 +104,15 @@ export class ModelAgent implements Agent {
     return { type: 'invalid', error: turn.error, model: { ...model, format_error: turn.error } };
   }
 
+  resume(history: StepOutcome[]): void {
+    history.forEach((step, i) => {
+      if (!step.action || !step.observation) return;
+      const completion = this.protocol.recordedCompletion(step.action, `recorded_${i}`);
+      this.messages.push(this.protocol.assistantMessage(completion));
+      this.messages.push(...this.protocol.replyMessages(this.protocol.parse(completion), this.render(step.action, step.observation)));
+    });
+  }
+
   render(action: Action, observation: Observation): string {
     return this.protocol.render(action, observation, this.budgetView(observation));
   }

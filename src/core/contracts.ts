@@ -62,4 +62,9 @@ export interface Agent {
   render(action: Action, observation: Observation): string;
   /** Render a format error as the text this agent shows its model. */
   renderInvalid?(error: string): string;
+  /**
+   * Take over after steps another agent played (a fork): the agent's conversation gains
+   * them as if it had taken those actions itself. Called once, right after `start`.
+   */
+  resume?(history: StepOutcome[]): void;
 }

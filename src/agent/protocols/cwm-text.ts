@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../model/index.js';
+import type { ChatCompletion, ChatMessage } from '../../model/index.js';
 import type { Action, Observation } from '../../trajectory/schema.js';
 import { renderObservation } from '../render.js';
 import { CWM_SYSTEM_PROMPT, CWM_USER_PROMPT } from './prompts.js';
@@ -135,5 +135,6 @@ export function cwmTextProtocol(options: { observationRole?: 'tool' | 'user' } =
     },
     render: (action: Action, observation: Observation, budget: BudgetView) =>
       formatCwmObservation(renderObservation(action, observation), budget),
+    recordedCompletion: (action): ChatCompletion => ({ text: formatCwmCall(action), toolCalls: [], finishReason: 'stop', latencyMs: 0, retries: 0 }),
   };
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, ToolDefinition } from '../../model/index.js';
+import type { ChatCompletion, ChatMessage, ToolDefinition } from '../../model/index.js';
 import { ActionSchema, type Action, type Observation } from '../../trajectory/schema.js';
 import { renderObservation } from '../render.js';
 import { OPENAI_SYSTEM_PROMPT, OPENAI_USER_PROMPT } from './prompts.js';
@@ -69,6 +69,10 @@ export function openaiToolsProtocol(): ToolProtocol {
       return ids.map((id, i) => ({ role: 'tool', tool_call_id: id, content: i === 0 ? shown : IGNORED_CALL }));
     },
     render: (action: Action, observation: Observation) => renderObservation(action, observation) || '[no output]',
+    recordedCompletion(action, callId): ChatCompletion {
+      const { tool, ...args } = action;
+      return { text: '', toolCalls: [{ id: callId, type: 'function', function: { name: tool, arguments: JSON.stringify(args) } }], finishReason: 'tool_calls', latencyMs: 0, retries: 0 };
+    },
   };
 }
 

@@ -29,4 +29,6 @@ export interface ToolProtocol {
   /** The messages that answer `turn`; `shown` is its rendered observation or format error. */
   replyMessages(turn: ParsedTurn, shown: string): ChatMessage[];
   render(action: Action, observation: Observation, budget: BudgetView): string;
+  /** The answer this protocol's model would have given to take `action` (for recorded history). */
+  recordedCompletion(action: Action, callId: string): ChatCompletion;
 }
