@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
+import { engine } from '../src/sandbox/docker/engine.js';
 
 const run = promisify(execFile);
 const IMAGE = 'forager-base:bookworm';
@@ -34,6 +35,8 @@ export interface HarvestBench {
   baselineSeconds: number;
   baselinePerMinute: number;
   ratio: number;
+  /** Bare container create+start+remove per minute at the same concurrency: the engine's own ceiling. */
+  ceilingPerMinute: number;
   rssConcurrency: number;
   peakRssMb: number;
 }
@@ -52,13 +55,14 @@ export async function benchHarvest(options: HarvestBenchOptions = {}): Promise<H
     await writeTasks(join(dir, 'tasks'), tasks, commands);
     const forager = await harvestChild(join(dir, 'tasks'), join(dir, 'out'), concurrency);
     const baselineSeconds = await runBaseline(baselineTasks, commands, join(dir, 'baseline'));
+    const ceilingPerMinute = await engineCeiling(concurrency, 60);
     await writeTasks(join(dir, 'rss-tasks'), rssTasks, commands);
     const rss = await harvestChild(join(dir, 'rss-tasks'), join(dir, 'rss-out'), rssConcurrency);
     const foragerPerMinute = (tasks * 60) / forager.seconds;
     const baselinePerMinute = (baselineTasks * 60) / baselineSeconds;
     return {
       tasks, actions, concurrency, foragerSeconds: forager.seconds, foragerPerMinute,
-      baselineTasks, baselineSeconds, baselinePerMinute, ratio: foragerPerMinute / baselinePerMinute,
+      baselineTasks, baselineSeconds, baselinePerMinute, ratio: foragerPerMinute / baselinePerMinute, ceilingPerMinute,
       rssConcurrency, peakRssMb: rss.peakRssKb / 1024,
     };
   } finally {
@@ -72,9 +76,35 @@ export function printHarvestBench(b: HarvestBench): void {
     `  forager harvest, concurrency ${b.concurrency}: ${b.foragerPerMinute.toFixed(0)} trajectories/min (${b.foragerSeconds.toFixed(1)} s)`,
     `  container per task + docker exec per action, sequential (${b.baselineTasks} tasks): ${b.baselinePerMinute.toFixed(0)} trajectories/min (${b.baselineSeconds.toFixed(1)} s)`,
     `  ratio ${b.ratio.toFixed(1)}× (target ≥ 10×)`,
+    `  engine ceiling: bare containers (create, start, remove; nothing run in them) at concurrency ${b.concurrency}: ${b.ceilingPerMinute.toFixed(0)}/min`,
+    `    = ${(b.ceilingPerMinute / b.baselinePerMinute).toFixed(1)}× the baseline at most for any harvester with a container per attempt; forager reaches ${((100 * b.foragerPerMinute) / b.ceilingPerMinute).toFixed(0)}% of it`,
     `  harvester peak RSS at concurrency ${b.rssConcurrency}: ${b.peakRssMb.toFixed(0)} MB (target < 200 MB)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Containers the engine can create, start and remove per minute at `concurrency`, with nothing run in them. */
+async function engineCeiling(concurrency: number, count: number): Promise<number> {
+  const docker = engine();
+  const once = async () => {
+    const container = await docker.createContainer({
+      Image: IMAGE, Cmd: ['sleep', '600'], Labels: { 'forager.run': `bench-ceiling-${process.pid}` }, HostConfig: { NetworkMode: 'none', Init: true },
+    });
+    try {
+      await container.start();
+    } finally {
+      await container.remove({ force: true });
+    }
+  };
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      next += 1;
+      await once();
+    }
+  }));
+  return (count * 60_000) / (performance.now() - started);
 }
 
 async function writeTasks(dir: string, count: number, commands: (i: number) => string[]): Promise<void> {
