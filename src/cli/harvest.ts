@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { evictImages, recordImageUse } from '../images/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
-import { harvest, LOG_FILE, needsRedoOutcome, summariseOutcomes, type HarvestResult } from '../scheduler/index.js';
+import { harvest, LOG_FILE, needsRedoOutcome, summariseOutcomes, type HarvestOptions, type HarvestResult } from '../scheduler/index.js';
 import { TaskError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 import { addQueueOptions, runEnqueue, type EnqueueCliOptions } from './harvest-enqueue.js';
@@ -14,20 +14,14 @@ import { addModelOptions, modelOverridesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
 import { nonNegativeInt, positiveInt, size as sizeOption } from './arguments.js';
 
-interface HarvestCliOptions {
-  out: string;
-  concurrency: number;
-  attempts: number;
-  filter?: string;
-  limit?: number;
-  retries: number;
+/** The flags as commander hands them over: the batch's own options plus the CLI's. */
+type HarvestCliOptions = Pick<HarvestOptions, 'out' | 'concurrency' | 'attempts' | 'filter' | 'limit' | 'retries' | 'runId'> & {
   logLevel: string;
   imageBudget?: number;
   quiet?: boolean;
-  runId?: string;
   requestsPerMinute?: number;
   tokensPerMinute?: number;
-}
+};
 
 /** Exit within this long of the first signal, whatever is still running (the dead-man and gc clean up). */
 const SIGNAL_DEADLINE_MS = 9_000;
