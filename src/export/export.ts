@@ -1,4 +1,4 @@
-import type { Trajectory } from '../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../trajectory/dataset-reader.js';
 import { actionsText, repoOf } from './facts.js';
 import { NearDuplicateIndex } from './dedup.js';
 import { rejectReason, type FilterSpec } from './filters.js';

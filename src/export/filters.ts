@@ -1,5 +1,5 @@
-import type { Trajectory } from '../trajectory/reader.js';
-import { repoOf, resolvedOf, rewardOf, tokensOf } from './facts.js';
+import type { DatasetTrajectory as Trajectory } from '../trajectory/dataset-reader.js';
+import { exitStatusOf, repoOf, resolvedOf, rewardOf, tokensOf } from './facts.js';
 import { matchesAnyGlob } from './glob.js';
 
 /** What to keep; every field left undefined keeps everything. */
@@ -26,7 +26,7 @@ export function rejectReason(trajectory: Trajectory, spec: FilterSpec): string |
   const repo = repoOf(trajectory);
   if (spec.excludeTasks?.has(header.task.id)) return 'excluded_task';
   if (spec.excludeRepos?.has(repo)) return 'excluded_repo';
-  if (spec.exitStatuses && !spec.exitStatuses.includes(footer?.exit_status ?? 'partial')) return 'exit_status';
+  if (spec.exitStatuses && !spec.exitStatuses.includes(exitStatusOf(trajectory))) return 'exit_status';
   if (spec.failureKinds && !spec.failureKinds.includes(footer?.failure_kind ?? 'none')) return 'failure_kind';
   if (spec.resolved !== undefined && resolvedOf(trajectory) !== spec.resolved) return 'resolved';
   if (spec.minReward !== undefined && (rewardOf(trajectory) ?? -Infinity) < spec.minReward) return 'reward';

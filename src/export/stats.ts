@@ -1,6 +1,6 @@
-import type { Trajectory } from '../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../trajectory/dataset-reader.js';
 import { describeDistribution, type Distribution } from './distribution.js';
-import { durationOf, repoOf, resolvedOf, tokensOf } from './facts.js';
+import { durationOf, exitStatusOf, repoOf, resolvedOf, tokensOf } from './facts.js';
 import { emptySourceCounts, readTrajectories, type SourceCounts } from './source.js';
 
 interface Tally {
@@ -57,7 +57,7 @@ function emptyTally(): Tally {
 }
 
 function countInto(tally: Tally, trajectory: Trajectory): void {
-  const exitStatus = trajectory.footer?.exit_status ?? 'partial';
+  const exitStatus = exitStatusOf(trajectory);
   const failureKind = trajectory.footer?.failure_kind ?? 'none';
   tally.trajectories += 1;
   if (exitStatus === 'submitted') tally.submitted += 1;

@@ -1,6 +1,6 @@
 import { renderTemplate, type PromptVariables } from '../../agent/prompt.js';
 import { CWM_SYSTEM_PROMPT, CWM_USER_PROMPT, OPENAI_SYSTEM_PROMPT, OPENAI_USER_PROMPT } from '../../agent/protocols/prompts.js';
-import type { Trajectory } from '../../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
 import { isRecord } from '../facts.js';
 import type { ToolFormat } from './chat.js';
 
@@ -16,8 +16,8 @@ export function renderOpening(trajectory: Trajectory, toolFormat: ToolFormat): {
   const budgets = isRecord(agent['budgets']) ? agent['budgets'] : {};
   const variables: PromptVariables = {
     instruction: header.task.instruction,
-    workdir: header.workdir,
-    max_turns: typeof budgets['max_turns'] === 'number' ? budgets['max_turns'] : header.limits.max_steps,
+    workdir: header.workdir ?? 'the repository',
+    max_turns: typeof budgets['max_turns'] === 'number' ? budgets['max_turns'] : header.limits?.max_steps ?? 'unknown',
     context_window: typeof agent['context_window'] === 'number' ? agent['context_window'] : 'unknown',
     task_id: header.task.id,
   };

@@ -1,4 +1,4 @@
-import type { Trajectory } from '../../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
 import { isRecord, repoOf, resolvedOf, rewardOf, tokensOf } from '../facts.js';
 
 /** The per-trajectory fields every dataset line carries, named as public trajectory datasets name them. */
