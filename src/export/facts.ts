@@ -70,9 +70,16 @@ export function describeAction(action: Action): string {
   }
 }
 
-/** Every action of the trajectory, concatenated (format errors contribute nothing). */
+/**
+ * Every action of the trajectory, concatenated. Format errors contribute nothing; an
+ * imported call forager has no action for contributes the call as recorded (name and arguments).
+ */
 export function actionsText(trajectory: Trajectory): string {
-  return trajectory.steps.flatMap((step) => (step.action ? [describeAction(step.action)] : [])).join('\n');
+  return trajectory.steps.flatMap((step) => {
+    if (step.action) return [describeAction(step.action)];
+    const call = step.model?.format_error === undefined ? step.model?.tool_calls?.[0] : undefined;
+    return call ? [`${call.name} ${call.arguments}`] : [];
+  }).join('\n');
 }
 
 /** The exit status for filters and counts: the footer's, `unknown` when an imported one has none, `partial` without a footer. */
