@@ -16,3 +16,4 @@ export { renderCwmCall } from './formats/cwm.js';
 export { TRAJECTORY_COLUMNS, STEP_COLUMNS } from './formats/parquet-columns.js';
 export { outputPath, type ExportFormat } from './outputs.js';
 export { discoverTrajectoryFiles } from './discover.js';
+export { toAtif, ATIF_VERSION, type AtifTrajectory, type AtifStep } from './formats/atif/index.js';

@@ -278,6 +278,8 @@ export type ImportSource = z.infer<typeof ImportSourceSchema>;
 /** The header of an imported trajectory: `source` says so; sandbox provenance the source lacks stays absent. */
 export const ImportedHeaderSchema = HeaderSchema.extend({
   source: ImportSourceSchema,
+  /** Who made it, as the source described it (name, version, model, prompts, tools). */
+  agent: z.record(z.string(), z.unknown()),
   started_at: z.string().optional(),
   image: HeaderSchema.shape.image.optional(),
   limits: LimitsSchema.partial().optional(),
