@@ -15,6 +15,7 @@ export function isObject(value: unknown): value is Json {
 
 /** What a value is, for error messages. */
 export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value.length > 40 ? 'a string' : JSON.stringify(value);

@@ -58,7 +58,8 @@ export function importMessages(row: Json, where: string, path: string, record?: 
       ...(tools ? { tools } : {}),
     },
     turns,
-    ...(exitStatus?.startsWith('submitted') ? { exitStatus: 'submitted' as const } : {}),
+    // An explicit exit status, else a conversation that ends with a submit/finish call was submitted.
+    ...(exitStatus?.startsWith('submitted') || (exitStatus === undefined && turns.at(-1)?.action?.tool === 'submit') ? { exitStatus: 'submitted' as const } : {}),
     ...(patch !== undefined ? { patch } : {}),
     ...(resolved !== undefined ? { resolved } : {}),
     ...(optionalString(row['traj_id']) ? { id: `messages-${row['traj_id'] as string}` } : {}),
