@@ -94,6 +94,8 @@ function buildStep(turn: Turn, index: number): ImportedStep {
     const { model, ...rest } = turn.restore as { model?: Record<string, unknown> };
     Object.assign(step, rest, { type: 'step' });
     if (model) Object.assign(step.model, model);
+    // Carried-through forager steps say whether there was a model turn at all (scripted agents have none).
+    else if (turn.text === '' && !turn.calls && !turn.usage && !turn.reasoning) delete step.model;
   }
   return step;
 }
