@@ -4,7 +4,10 @@ import { STEP_COLUMNS, TRAJECTORY_COLUMNS, type Column, type StepRow } from '../
 import { scalarField, type Field } from './fields.js';
 import type { HfColumn } from './sharded-table.js';
 
-const fromColumn = <T>(column: Column<T>): HfColumn<T> => ({ field: scalarField(column.name, column.type, column.nullable), get: column.get });
+/** Columns of free text: unique per row, so neither dictionaries nor min/max statistics pay. */
+const LONG_TEXT = /^(instruction|submission|model_patch|failure_message|shown|model_raw_text|(std(out|err)_(text|tail))|.*_json|messages(_cwm)?)$/;
+
+const fromColumn = <T>(column: Column<T>): HfColumn<T> => ({ field: scalarField(column.name, column.type, column.nullable), get: column.get, longText: LONG_TEXT.test(column.name) });
 
 /** Config `trajectories`: one row per trajectory, the columns of the `parquet` format plus where it came from. */
 export const HF_TRAJECTORY_COLUMNS: HfColumn<Trajectory>[] = [
@@ -25,7 +28,7 @@ const str = (name: string, nullable = true): Field => ({ name, nullable, type: '
 
 const TOOL_CALL: Field[] = [str('id', false), str('type', false), { name: 'function', nullable: false, struct: [str('name', false), str('arguments', false)] }];
 
-/** An OpenAI-style message as a struct; absent keys are null, as `datasets` stores a list of dicts. */
+/** An OpenAI-style message as a struct; absent keys are null, as `datasets` stores a list of dicts with differing keys. */
 const OPENAI_MESSAGE: Field[] = [
   str('role', false), str('content'),
   { name: 'tool_calls', nullable: true, list: TOOL_CALL },
@@ -34,11 +37,8 @@ const OPENAI_MESSAGE: Field[] = [
 ];
 const CWM_MESSAGE: Field[] = [str('role', false), str('content'), { name: 'train', nullable: false, type: 'bool' }, { name: 'loss_mask', nullable: false, type: 'int32' }];
 
-const openaiMessage = (m: ChatMessage) => ({
-  role: m.role, content: m.content, tool_calls: m.tool_calls ?? null, tool_call_id: m.tool_call_id ?? null,
-  name: m.name ?? null, reasoning_content: m.reasoning_content ?? null, train: m.train, loss_mask: m.loss_mask,
-});
-const cwmMessage = (m: ChatMessage) => ({ role: m.role, content: m.content, train: m.train, loss_mask: m.loss_mask });
+// Messages go to the writer as they are: a key a message lacks is written as null, a key the struct lacks is not written.
+const messages = (list: ChatMessage[]) => list;
 
 /**
  * Config `chat`: the fields public SFT sets carry, `messages` in OpenAI's format (with
@@ -54,10 +54,10 @@ export const HF_CHAT_COLUMNS: HfColumn<ChatRow>[] = [
   { field: str('failure_kind'), get: (r) => r.openai.failure_kind },
   { field: { name: 'resolved', nullable: true, type: 'bool' }, get: (r) => r.openai.resolved },
   { field: { name: 'reward', nullable: true, type: 'float64' }, get: (r) => r.openai.reward },
-  { field: str('model_patch'), get: (r) => r.openai.model_patch },
+  { field: str('model_patch'), get: (r) => r.openai.model_patch, longText: true },
   { field: { name: 'steps', nullable: false, type: 'int32' }, get: (r) => r.openai.steps },
   { field: { name: 'tokens', nullable: true, type: 'int64' }, get: (r) => r.openai.tokens },
-  { field: { name: 'messages', nullable: false, list: OPENAI_MESSAGE }, get: (r) => r.openai.messages.map(openaiMessage) },
+  { field: { name: 'messages', nullable: false, list: OPENAI_MESSAGE }, get: (r) => messages(r.openai.messages), longText: true },
   { field: str('tools', false), get: (r) => JSON.stringify(r.openai.tools ?? []) },
-  { field: { name: 'messages_cwm', nullable: false, list: CWM_MESSAGE }, get: (r) => r.cwm.messages.map(cwmMessage) },
+  { field: { name: 'messages_cwm', nullable: false, list: CWM_MESSAGE }, get: (r) => messages(r.cwm.messages), longText: true },
 ];

@@ -1,12 +1,15 @@
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileWriter, ParquetWriter } from 'hyparquet-writer';
+import { ParquetWriter } from 'hyparquet-writer';
+import { StreamWriter } from './stream-writer.js';
 import { schemaElements, type Field } from './fields.js';
 
 /** One column of a sharded table: its field, and how a row gives its value. */
 export interface HfColumn<T> {
   field: Field;
   get: (row: T) => unknown;
+  /** Long free text (outputs, JSON, messages): written plain, without min/max statistics, which cost time and help no reader. */
+  longText?: boolean;
 }
 
 export interface ShardLimits {
@@ -24,6 +27,7 @@ export interface ShardLimits {
  */
 export class ShardedTable<T> {
   private writer: ParquetWriter | undefined;
+  private output: StreamWriter | undefined;
   private buffers: unknown[][];
   private groupRows = 0;
   private groupBytes = 0;
@@ -73,8 +77,11 @@ export class ShardedTable<T> {
   private async flush(): Promise<void> {
     if (this.groupRows === 0) return;
     const writer = this.openShard();
-    const columnData = this.columns.map((c, i) => ({ name: c.field.name, data: this.buffers[i] as unknown[] }));
+    const columnData = this.columns.map((c, i) => ({
+      name: c.field.name, data: this.buffers[i] as unknown[], ...(c.longText ? { statistics: false, encoding: 'PLAIN' } : {}),
+    }));
     await writer.write({ columnData: columnData as never, rowGroupSize: this.groupRows });
+    await this.output?.settle();
     this.shardBytes += this.groupBytes;
     this.bytes += this.groupBytes;
     this.buffers = this.columns.map(() => []);
@@ -88,7 +95,8 @@ export class ShardedTable<T> {
     const path = join(this.dir, `.${this.split}-${pad(this.pending.length)}.parquet.partial`);
     this.pending.push(path);
     const schema = [{ name: 'root', num_children: this.columns.length }, ...this.columns.flatMap((c) => schemaElements(c.field))];
-    this.writer = new ParquetWriter({ writer: fileWriter(path), schema: schema as never, codec: 'SNAPPY', createdBy: this.createdBy });
+    this.output = new StreamWriter(path);
+    this.writer = new ParquetWriter({ writer: this.output as never, schema: schema as never, codec: 'SNAPPY', createdBy: this.createdBy });
     return this.writer;
   }
 
@@ -96,7 +104,9 @@ export class ShardedTable<T> {
     if (!this.writer && evenIfEmpty) this.openShard();
     if (!this.writer) return;
     await this.writer.finish();
+    await this.output?.closed();
     this.writer = undefined;
+    this.output = undefined;
     this.shardBytes = 0;
   }
 }
