@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
@@ -130,4 +133,19 @@ describe('exportTrajectories() - hf', () => {
     expect(report).toMatchObject({ format: 'hf', exported: 1, sources: { forager: 1 }, models: { unknown: 1 } });
     expect((await readCard(out)).license).toBe('cc-by-4.0');
   });
+
+  // Python's `datasets` is not a dependency: set FORAGER_DATASETS_PYTHON to a Python that has it to run this check.
+  it.runIf(process.env['FORAGER_DATASETS_PYTHON'])('loads with Python datasets: every config and split, the counts of the card', async () => {
+    const dir = await makeTempDir();
+    const { seed } = await writeSet(dir);
+    const out = join(dir, 'hf');
+    await exportTrajectories([join(dir, 'batch')], { format: 'hf', out, split: { name: 'validation', fraction: 0.4, seed }, shardBytes: 4_000 });
+    const script = fileURLToPath(new URL('../../scripts/load-hf-dataset.py', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.env['FORAGER_DATASETS_PYTHON']!, [script, out], { env: { ...process.env, HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1' }, maxBuffer: 16 << 20 });
+    const loaded = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, Record<string, number>>;
+    const card = await readCard(out);
+    for (const info of card.dataset_info) {
+      expect(loaded[info.config_name]).toEqual(Object.fromEntries(info.splits.map((s) => [s.name, s.num_examples])));
+    }
+  }, 300_000);
 });
