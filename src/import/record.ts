@@ -50,7 +50,8 @@ export interface ImportedRecord {
 export function buildLines(record: ImportedRecord): { header: ImportedHeader; steps: ImportedStep[]; footer: ImportedFooter } {
   const trajectoryId = record.id ?? `${record.source.format}-${createHash('sha256').update(`${record.source.path}\0${record.source.record ?? ''}\0${record.taskId}`).digest('hex').slice(0, 16)}`;
   const spec: Record<string, unknown> = { id: record.taskId, ...(record.spec ?? {}) };
-  if (record.repo) spec['metadata'] = { repo: normaliseRepo(record.repo) };
+  const repo = record.repo ?? repoOfInstanceId(record.taskId);
+  if (repo) spec['metadata'] = { repo: normaliseRepo(repo) };
   const header: ImportedHeader = {
     type: 'header', format: TRAJECTORY_FORMAT, version: TRAJECTORY_VERSION, forager_version: VERSION,
     trajectory_id: trajectoryId, run_id: `import-${record.source.format}`, attempt: 0,
@@ -98,4 +99,15 @@ function buildStep(turn: Turn, index: number): ImportedStep {
     else if (turn.text === '' && !turn.calls && !turn.usage && !turn.reasoning) delete step.model;
   }
   return step;
+}
+
+/**
+ * The repository a SWE-bench-style instance id names (`django__django-11099`,
+ * SWE-smith's `getmoto__moto.694ce1f4.pr_5753` → `owner/name`), so imported trajectories
+ * share a repository with forager's SWE-bench tasks (whose metadata.repo is `owner/name`)
+ * for dedup and splits. Other ids name no repository: the export then uses the id, as for any task.
+ */
+export function repoOfInstanceId(id: string): string | undefined {
+  const match = /^([\w.-]+?)__([\w.-]+)-\d+$/.exec(id) ?? /^([\w.-]+?)__([\w-]+)\.[0-9a-f]{8}\.[\w.-]+$/.exec(id);
+  return match ? `${match[1]}/${match[2]}` : undefined;
 }

@@ -63,4 +63,13 @@ describe('exportTrajectories() - excludeFrom', () => {
     expect(stdout).toContain(`near-duplicates of ${existing} (1 indexed) dropped: 1`);
     expect(await readFile(join(out, 'README.md'), 'utf8')).toContain(`near-duplicates of \`${existing}\` removed (Jaccard >= 0.5): 1 dropped`);
   });
+
+  it('--dedup works across sources: an imported SWE-bench trajectory and a harvested one of the same repository', async () => {
+    const { dir, existing, importedId } = await setUp();
+    const imported = await readDatasetTrajectory(join(existing, 'trajectories', 'django__django-11099', '0.jsonl'));
+    expect(imported.header.task.spec['metadata']).toEqual({ repo: 'django/django' });
+    const report = await exportTrajectories([existing, join(dir, 'batch')], { format: 'jsonl', out: join(dir, 'd.jsonl'), dedup: { threshold: 0.5 } });
+    expect(report.dedup?.dropped.map((d) => [d.trajectory_id, d.duplicate_of, d.repo])).toEqual([['near', importedId, 'django/django']]);
+    expect(report.exported).toBe(2);
+  });
 });
