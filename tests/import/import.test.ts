@@ -117,6 +117,11 @@ describe('importTrajectories()', () => {
     expect(report.exported).toBe(6);
     expect(report.sources).toEqual({ 'mini-swe-agent': 1, 'swe-agent': 1, openhands: 1, messages: 3 });
 
+    // Decontamination lists apply to imported trajectories too (task ids, and repositories named by SWE-bench ids).
+    const decontaminated = await exportTrajectories([out], { format: 'jsonl', out: join(out, '..', 'clean.jsonl'), filters: { excludeTasks: new Set(['sympy__sympy-22080']), excludeRepos: new Set(['django/django']) } });
+    expect(decontaminated.filtered).toEqual({ excluded_task: 1, excluded_repo: 1 });
+    expect(decontaminated.exported).toBe(4);
+
     await exportTrajectories([out], { format: 'chat', toolFormat: 'openai', out: join(out, '..', 'chat.jsonl') });
     const records = (await readFile(join(out, '..', 'chat.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as ChatRecord);
     const open = records.find((r) => r.instance_id === 'encode__httpx-2701')!;
