@@ -1,7 +1,6 @@
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ParquetWriter } from 'hyparquet-writer';
-import { StreamWriter } from './stream-writer.js';
+import type { ColumnData, ShardEncoder } from './encoder.js';
 import { schemaElements, type Field } from './fields.js';
 
 /** One column of a sharded table: its field, and how a row gives its value. */
@@ -26,8 +25,11 @@ export interface ShardLimits {
  * Rows are buffered per row group, so memory stays bounded by `groupBytes`.
  */
 export class ShardedTable<T> {
-  private writer: ParquetWriter | undefined;
-  private output: StreamWriter | undefined;
+  /** The open shard's handle in the encoder. */
+  private shard: number | undefined;
+  /** The row group being encoded (at most one): the next is built meanwhile. */
+  private inflight: Promise<void> = Promise.resolve();
+  private failure: unknown;
   private buffers: unknown[][];
   private groupRows = 0;
   private groupBytes = 0;
@@ -44,6 +46,7 @@ export class ShardedTable<T> {
     private readonly columns: readonly HfColumn<T>[],
     private readonly limits: ShardLimits,
     private readonly createdBy: string,
+    private readonly encoder: ShardEncoder,
   ) {
     this.buffers = columns.map(() => []);
   }
@@ -63,7 +66,8 @@ export class ShardedTable<T> {
   /** Write what is buffered, finish the last shard and give every shard its final name. */
   async close(): Promise<string[]> {
     await this.flush();
-    if (this.pending.length === 0 || this.writer) await this.finishShard(true);
+    if (this.pending.length === 0 || this.shard !== undefined) await this.finishShard(true);
+    await this.settle();
     const total = this.pending.length;
     for (const [i, temp] of this.pending.entries()) {
       const final = join(this.dir, `${this.split}-${pad(i)}-of-${pad(total)}.parquet`);
@@ -76,12 +80,13 @@ export class ShardedTable<T> {
 
   private async flush(): Promise<void> {
     if (this.groupRows === 0) return;
-    const writer = this.openShard();
-    const columnData = this.columns.map((c, i) => ({
+    const shard = await this.openShard();
+    const columnData: ColumnData = this.columns.map((c, i) => ({
       name: c.field.name, data: this.buffers[i] as unknown[], ...(c.longText ? { statistics: false, encoding: 'PLAIN' } : {}),
     }));
-    await writer.write({ columnData: columnData as never, rowGroupSize: this.groupRows });
-    await this.output?.settle();
+    const rows = this.groupRows;
+    await this.settle();
+    this.inflight = this.encoder.write(shard, columnData, rows).catch((error: unknown) => { this.failure = error; });
     this.shardBytes += this.groupBytes;
     this.bytes += this.groupBytes;
     this.buffers = this.columns.map(() => []);
@@ -90,23 +95,27 @@ export class ShardedTable<T> {
     if (this.shardBytes >= this.limits.shardBytes) await this.finishShard(false);
   }
 
-  private openShard(): ParquetWriter {
-    if (this.writer) return this.writer;
+  /** Wait for the row group in flight; an encoding failure surfaces here. */
+  private async settle(): Promise<void> {
+    await this.inflight;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private async openShard(): Promise<number> {
+    if (this.shard !== undefined) return this.shard;
     const path = join(this.dir, `.${this.split}-${pad(this.pending.length)}.parquet.partial`);
     this.pending.push(path);
     const schema = [{ name: 'root', num_children: this.columns.length }, ...this.columns.flatMap((c) => schemaElements(c.field))];
-    this.output = new StreamWriter(path);
-    this.writer = new ParquetWriter({ writer: this.output as never, schema: schema as never, codec: 'SNAPPY', createdBy: this.createdBy });
-    return this.writer;
+    this.shard = await this.encoder.open(path, schema, this.createdBy);
+    return this.shard;
   }
 
   private async finishShard(evenIfEmpty: boolean): Promise<void> {
-    if (!this.writer && evenIfEmpty) this.openShard();
-    if (!this.writer) return;
-    await this.writer.finish();
-    await this.output?.closed();
-    this.writer = undefined;
-    this.output = undefined;
+    if (this.shard === undefined && evenIfEmpty) await this.openShard();
+    if (this.shard === undefined) return;
+    await this.settle();
+    await this.encoder.finish(this.shard);
+    this.shard = undefined;
     this.shardBytes = 0;
   }
 }

@@ -9,6 +9,7 @@ import type { TrajectorySink } from '../sink.js';
 import { HF_CHAT_COLUMNS, HF_STEP_COLUMNS, HF_TRAJECTORY_COLUMNS, type ChatRow } from './columns.js';
 import type { Field } from './fields.js';
 import { ShardedTable, type HfColumn } from './sharded-table.js';
+import { InThreadEncoder, type ShardEncoder } from './encoder.js';
 import type { StepRow } from '../parquet-columns.js';
 
 export const HF_CONFIGS = ['trajectories', 'steps', 'chat'] as const;
@@ -46,10 +47,11 @@ export async function openHfSink(dir: string, split: string, options: HfOptions)
   if (!SPLIT_NAME.test(name)) throw new TaskError('EXPORT_BAD_SPLIT', `--split: a Hugging Face split name is words joined by dots (e.g. validation), found ${JSON.stringify(name)}`);
   const shardBytes = options.shardBytes ?? 500_000_000;
   const createdBy = `forager version ${VERSION}`;
+  const encoder: ShardEncoder = new InThreadEncoder();
   const open = async <T>(config: HfConfig, columns: HfColumn<T>[], groupRows: number) => {
     const folder = join(dir, 'data', config);
     await mkdir(folder, { recursive: true });
-    return new ShardedTable<T>(folder, name, columns, { shardBytes, groupRows, groupBytes: 8 << 20 }, createdBy);
+    return new ShardedTable<T>(folder, name, columns, { shardBytes, groupRows, groupBytes: 8 << 20 }, createdBy, encoder);
   };
   const trajectories = await open<Trajectory>('trajectories', HF_TRAJECTORY_COLUMNS, 500);
   const steps = await open<StepRow>('steps', HF_STEP_COLUMNS, 5_000);
@@ -74,10 +76,14 @@ export async function openHfSink(dir: string, split: string, options: HfOptions)
         ['steps', steps as ShardedTable<never>, HF_STEP_COLUMNS as HfColumn<never>[]],
         ['chat', chat as ShardedTable<never>, HF_CHAT_COLUMNS as HfColumn<never>[]],
       ];
-      for (const [config, table, columns] of all) {
-        const written = await table.close();
-        files.push(...written);
-        tables.push({ config, split: name, files: written, rows: table.rows, bytes: table.bytes, fields: columns.map((c) => c.field) });
+      try {
+        for (const [config, table, columns] of all) {
+          const written = await table.close();
+          files.push(...written);
+          tables.push({ config, split: name, files: written, rows: table.rows, bytes: table.bytes, fields: columns.map((c) => c.field) });
+        }
+      } finally {
+        await encoder.close();
       }
     },
   };
