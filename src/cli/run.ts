@@ -8,7 +8,7 @@ import { runTask } from '../runner/index.js';
 import { loadTask } from '../task/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { EXIT } from './exit-codes.js';
-import { addModelOptions, modelOverridesFrom } from './model-options.js';
+import { addModelOptions, modelOverridesFrom, pricesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
 import { exitCodeForFooter, summariseFooter } from './summary.js';
 
@@ -38,14 +38,15 @@ export function registerRun(program: Command): void {
       const log = createLogger({ level: options.logLevel });
       // Model flags build the agent here; the task spec (and its hash) stay as the file says.
       const agentSpec = task ? applyModelOverrides(task.spec.agent, overrides) : undefined;
-      const agent = task && agentSpec !== task.spec.agent ? createAgent(agentSpec!, { log }) : undefined;
+      const prices = await pricesFrom(options);
+      const agent = task && agentSpec !== task.spec.agent ? createAgent(agentSpec!, { log, prices }) : undefined;
       const name = task?.spec.id ?? 'rerun';
       const out = options.out ?? join('runs', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
       const controller = new AbortController();
       const release = abortOnSignals(controller, (signal) => process.stderr.write(`forager: ${signal}: stopping the run…\n`));
       try {
         const result = task
-          ? await runTask(task, { out, runId: options.runId ?? `run-${process.pid}-${Date.now()}`, signal: controller.signal, log, agent })
+          ? await runTask(task, { out, runId: options.runId ?? `run-${process.pid}-${Date.now()}`, signal: controller.signal, log, agent, prices })
           : await rerunTrajectory(options.from!, { out, signal: controller.signal, log, allowRetagged: options.allowRetagged });
         process.stdout.write(`${summariseFooter(result.footer)}\ntrajectory: ${result.path}\n`);
         process.exitCode = controller.signal.aborted ? EXIT.interrupted : exitCodeForFooter(result.footer);
