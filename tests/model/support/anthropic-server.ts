@@ -36,9 +36,9 @@ export async function startAnthropicServer(
     req.on('end', () => {
       const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.method !== 'POST' || req.url !== '/v1/messages') return send(404, { type: 'error', error: { type: 'not_found_error', message: 'not found' } });
-      if (options.apiKey && req.headers['x-api-key'] !== options.apiKey) return send(401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
       const received = { body: JSON.parse(Buffer.concat(chunks).toString('utf8')), headers: req.headers, at: performance.now() };
       requests.push(received);
+      if (options.apiKey && req.headers['x-api-key'] !== options.apiKey) return send(401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
       const problem = checkRequest(received, issuedThinking);
       if (problem) {
         refusals.push(problem);
