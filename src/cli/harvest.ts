@@ -50,6 +50,9 @@ export function registerHarvest(program: Command): void {
     .addOption(new Option('--batch-cost-limit <usd>', 'stop starting attempts once the finished ones cost this many USD (needs prices)').env('FORAGER_BATCH_COST_LIMIT').argParser(number));
   addModelOptions(command);
   addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>) => {
+      if (options.queue && (options.agentFile || options.batchCostLimit !== undefined)) {
+        throw new TaskError('USAGE', 'harvest --queue: --agent-file and --batch-cost-limit apply to a local harvest only (set the agent in the task files)');
+      }
       if (options.queue) return runEnqueue(paths, options as HarvestCliOptions & EnqueueCliOptions);
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'harvest: --out <dir> is required (unless --queue)');
       const agentSpec = options.agentFile ? await loadAgentSpec(options.agentFile) : undefined;
