@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ModelOverrides } from '../agent/index.js';
 import { loadPriceTable, PriceSchema, type PriceTable } from '../model/index.js';
 import { TaskError } from '../core/errors.js';
@@ -6,7 +6,7 @@ import { integer, nonNegative, nonNegativeInt, number } from './arguments.js';
 
 function positiveNumber(value: string): number {
   const n = number(value);
-  if (!(n > 0)) throw new TaskError('USAGE', `expected a number > 0, found "${value}"`);
+  if (!(n > 0)) throw new InvalidArgumentError(`expected a number > 0, found "${value}"`);
   return n;
 }
 
