@@ -52,6 +52,15 @@ export function addModelOptions(command: Command): Command {
   return command;
 }
 
+/**
+ * The options without those that came from a `FORAGER_*` variable: for commands that
+ * replay a recorded configuration exactly (`run --from`, `replay` without `--until`),
+ * where variables set for harvesting must not count as model flags.
+ */
+export function commandLineOnly(command: Command, options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => command.getOptionValueSource(key) !== 'env'));
+}
+
 /** The model flags as overrides for applyModelOverrides(). */
 export function modelOverridesFrom(options: Record<string, unknown>): ModelOverrides {
   return {

@@ -8,7 +8,7 @@ import { runTask } from '../runner/index.js';
 import { loadTask } from '../task/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { EXIT } from './exit-codes.js';
-import { addModelOptions, modelOverridesFrom, pricesFrom } from './model-options.js';
+import { addModelOptions, commandLineOnly, modelOverridesFrom, pricesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
 import { exitCodeForFooter, summariseFooter } from './summary.js';
 
@@ -25,11 +25,11 @@ export function registerRun(program: Command): void {
     .option('--allow-retagged', 'with --from: run on the recorded image ID even when its tag now names another image')
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn');
   addModelOptions(command)
-    .action(async (file: string | undefined, options: RunFlags) => {
+    .action(async (file: string | undefined, options: RunFlags, command: Command) => {
       if ((file === undefined) === (options.from === undefined)) {
         throw new TaskError('USAGE', 'name a task file, or --from <trajectory> to run a recorded task again (not both)');
       }
-      const overrides = modelOverridesFrom(options);
+      const overrides = modelOverridesFrom(options.from === undefined ? options : commandLineOnly(command, options));
       if (options.from !== undefined && Object.values(overrides).some((v) => v !== undefined)) {
         throw new TaskError('USAGE', '--from re-runs the recorded configuration exactly: model flags do not apply (fork with `forager replay --until` instead)');
       }

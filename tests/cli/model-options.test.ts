@@ -3,16 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addModelOptions, MODEL_FLAGS, modelOverridesFrom, pricesFrom } from '../../src/cli/model-options.js';
+import { addModelOptions, commandLineOnly, MODEL_FLAGS, modelOverridesFrom, pricesFrom } from '../../src/cli/model-options.js';
 
 const saved = { ...process.env };
 afterEach(() => {
   for (const key of Object.keys(process.env)) if (key.startsWith('FORAGER_') && !(key in saved)) delete process.env[key];
 });
 
-function parse(args: string[]): Record<string, unknown> {
+function parse(args: string[], keep?: (command: Command) => void): Record<string, unknown> {
   const command = addModelOptions(new Command().exitOverride().configureOutput({ writeErr: () => undefined })).action(() => undefined);
   command.parse(['node', 'forager', ...args]);
+  keep?.(command);
   return command.opts();
 }
 
@@ -21,6 +22,13 @@ describe('addModelOptions()', () => {
     Object.assign(process.env, { FORAGER_MODEL_URL: 'http://gpu:8000/v1', FORAGER_MODEL: 'facebook/cwm', FORAGER_TEMPERATURE: '0.3', FORAGER_MAX_TOKENS: '1024', FORAGER_REQUEST_TIMEOUT: '90', FORAGER_MODEL_RETRIES: '2', FORAGER_STREAM: '1', FORAGER_ENDPOINT: 'anthropic', FORAGER_COST_LIMIT: '1.5' });
     const overrides = modelOverridesFrom(parse(['--model', 'other-model']));
     expect(overrides).toMatchObject({ baseUrl: 'http://gpu:8000/v1', model: 'other-model', temperature: 0.3, maxTokens: 1024, requestTimeoutS: 90, maxRetries: 2, stream: true, endpoint: 'anthropic', costLimit: 1.5 });
+  });
+
+  it('commandLineOnly() drops what came from variables, for commands that re-run a recorded configuration', () => {
+    process.env.FORAGER_MODEL_URL = 'http://gpu:8000/v1';
+    let command: Command | undefined;
+    const options = parse(['--model', 'cwm'], (c) => { command = c; });
+    expect(modelOverridesFrom(commandLineOnly(command!, options))).toMatchObject({ baseUrl: undefined, model: 'cwm' });
   });
 
   it('refuses a bad value from a variable as from a flag', () => {
