@@ -57,6 +57,9 @@ export function registerHarvest(program: Command): void {
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'harvest: --out <dir> is required (unless --queue)');
       const agentSpec = options.agentFile ? await loadAgentSpec(options.agentFile) : undefined;
       const prices = await pricesFrom(options as unknown as Record<string, unknown>);
+      if (options.batchCostLimit !== undefined && !prices) {
+        process.stderr.write('forager: --batch-cost-limit without --prices or --price-*: no cost is known, so the limit never applies\n');
+      }
       await requireEngine();
       const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);
       const view = createProgressView({ tty: process.stdout.isTTY === true, quiet: options.quiet === true });

@@ -12,6 +12,8 @@ export interface ScriptedReply {
   /** Server-sent events: each string is one event's data, written `delayMs` apart. */
   sse?: string[];
   delayMs?: number;
+  /** With `sse`: drop the connection after the events instead of ending the response. */
+  cut?: boolean;
 }
 
 export interface ReceivedRequest {
@@ -51,7 +53,7 @@ export async function startChatServer(
       const reply = typeof entry === 'function' ? entry(received) : entry ?? { status: 500, body: { error: 'script exhausted' } };
       if (reply.hang) return;
       if (reply.sse) {
-        void writeEvents(res, reply.sse, reply.delayMs ?? 0);
+        void writeEvents(res, reply.sse, reply.delayMs ?? 0, reply.cut === true);
         return;
       }
       const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? completion({ content: '' }));
@@ -102,11 +104,12 @@ export function completion(options: {
   };
 }
 
-async function writeEvents(res: import('node:http').ServerResponse, events: string[], delayMs: number): Promise<void> {
+async function writeEvents(res: import('node:http').ServerResponse, events: string[], delayMs: number, cut: boolean): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   for (const data of events) {
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     res.write(`data: ${data}\n\n`);
   }
-  res.end();
+  if (cut) res.socket?.destroy();
+  else res.end();
 }
