@@ -1,6 +1,6 @@
 import type { Agent } from '../core/contracts.js';
 import type { Logger } from '../core/log.js';
-import type { RateLimiter } from '../model/index.js';
+import type { PriceTable, RateLimiter } from '../model/index.js';
 import { createModelAgent } from './model-factory.js';
 import type { AgentSpec } from './spec.js';
 import { ScriptedAgent } from './scripted.js';
@@ -9,6 +9,8 @@ export interface AgentFactoryOptions {
   env?: NodeJS.ProcessEnv;
   /** One instance shared by every run of a harvest (model agents only). */
   rateLimiter?: RateLimiter;
+  /** USD per million tokens by model (model agents only). */
+  prices?: PriceTable;
   log?: Logger;
 }
 

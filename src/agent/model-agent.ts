@@ -1,6 +1,6 @@
 import type { Agent, AgentContext, AgentDecision, StepOutcome } from '../core/contracts.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import type { ChatClient, ChatCompletion, ChatMessage } from '../model/index.js';
+import { costOfUsage, roundUsd, type ChatCompletion, type ChatMessage, type ModelClient, type Price } from '../model/index.js';
 import type { Action, ModelTurn, Observation } from '../trajectory/schema.js';
 import { elideObservations, estimateTokens } from './context.js';
 import type { ModelAgentSpec } from './model-spec.js';
@@ -10,8 +10,10 @@ import { openaiToolsProtocol } from './protocols/openai-tools.js';
 import type { BudgetView, ParsedTurn, ToolProtocol } from './protocols/types.js';
 
 export interface ModelAgentOptions {
-  client: ChatClient;
+  client: ModelClient;
   log?: Logger;
+  /** The model's price: each step records its cost and `budgets.max_cost_usd` applies. */
+  price?: Price;
 }
 
 /**
@@ -28,6 +30,7 @@ export class ModelAgent implements Agent {
   private maxTurns = 0;
   private turns = 0;
   private tokensUsed = 0;
+  private costUsed = 0;
   private contextTokens = 0;
   private consecutiveErrors = 0;
   private elided = 0;
@@ -66,8 +69,11 @@ export class ModelAgent implements Agent {
       { role: 'system', content: renderTemplate(this.spec.system_prompt ?? this.protocol.defaultSystemPrompt, variables) },
       { role: 'user', content: renderTemplate(this.spec.user_prompt ?? this.protocol.defaultUserPrompt, variables) },
     ];
-    Object.assign(this, { pending: undefined, turns: 0, tokensUsed: 0, contextTokens: 0, consecutiveErrors: 0, elided: 0, calibration: 1 });
+    Object.assign(this, { pending: undefined, turns: 0, tokensUsed: 0, costUsed: 0, contextTokens: 0, consecutiveErrors: 0, elided: 0, calibration: 1 });
     this.startedAt = performance.now();
+    if (this.spec.budgets.max_cost_usd !== undefined && !this.options.price) {
+      this.log.warn({ model: this.spec.model }, 'a cost limit is set but the model has no price: no cost is counted');
+    }
   }
 
   async next(previous: StepOutcome | undefined, signal: AbortSignal): Promise<AgentDecision> {
@@ -86,12 +92,13 @@ export class ModelAgent implements Agent {
         max_tokens: this.spec.max_tokens,
         seed: this.spec.seed,
         stop: this.spec.stop,
+        reasoning_effort: this.spec.reasoning_effort,
         extra_body: this.spec.extra_body,
       },
       signal,
     );
     this.account(completion, promptEstimate);
-    this.messages.push(this.protocol.assistantMessage(completion));
+    this.messages.push(withThinking(this.protocol.assistantMessage(completion), completion));
     const turn = this.protocol.parse(completion);
     this.pending = turn;
     const model = this.modelTurn(completion);
@@ -130,6 +137,9 @@ export class ModelAgent implements Agent {
     if (budgets.max_tokens !== undefined && this.tokensUsed >= budgets.max_tokens) {
       return { type: 'stop', exitStatus: 'max_tokens', reason: `the model used ${this.tokensUsed} tokens of its ${budgets.max_tokens}` };
     }
+    if (budgets.max_cost_usd !== undefined && this.costUsed >= budgets.max_cost_usd) {
+      return { type: 'stop', exitStatus: 'max_cost', reason: `the model cost ${this.costUsed.toFixed(6)} USD of its ${budgets.max_cost_usd}` };
+    }
     const elapsedS = (performance.now() - this.startedAt) / 1000;
     if (budgets.max_wall_time_s !== undefined && elapsedS >= budgets.max_wall_time_s) {
       return { type: 'stop', exitStatus: 'wall_time', reason: `the agent ran ${elapsedS.toFixed(1)} s of its ${budgets.max_wall_time_s} s` };
@@ -153,6 +163,7 @@ export class ModelAgent implements Agent {
   private account(completion: ChatCompletion, promptEstimate: number): void {
     this.turns += 1;
     const usage = completion.usage;
+    if (usage && this.options.price) this.costUsed = roundUsd(this.costUsed + costOfUsage(usage, this.options.price));
     if (usage) {
       if (promptEstimate > 0 && usage.prompt_tokens > 0) {
         this.calibration = Math.min(4, Math.max(0.25, (this.calibration * usage.prompt_tokens) / promptEstimate));
@@ -188,8 +199,16 @@ export class ModelAgent implements Agent {
     if (completion.reasoning !== undefined) turn.reasoning = completion.reasoning;
     if (completion.toolCalls.length) turn.tool_calls = completion.toolCalls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
     if (completion.usage) turn.usage = completion.usage;
+    if (completion.usage && this.options.price) turn.cost_usd = costOfUsage(completion.usage, this.options.price);
+    if (completion.timeToFirstTokenMs !== undefined) turn.ttft_ms = completion.timeToFirstTokenMs;
+    if (completion.thinkingBlocks) turn.thinking_blocks = completion.thinkingBlocks;
     if (completion.id) turn.response_id = completion.id;
     if (this.elided) turn.elided_observations = this.elided;
     return turn;
   }
+}
+
+/** Anthropic thinking blocks go back with the assistant turn that produced them. */
+function withThinking(message: ChatMessage, completion: ChatCompletion): ChatMessage {
+  return completion.thinkingBlocks ? { ...message, thinking_blocks: completion.thinkingBlocks } : message;
 }

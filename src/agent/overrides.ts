@@ -17,6 +17,11 @@ export interface ModelOverrides {
   contextWindow?: number;
   requestTimeoutS?: number;
   maxRetries?: number;
+  endpoint?: 'openai' | 'anthropic';
+  tokenParam?: 'max_tokens' | 'max_completion_tokens';
+  reasoningEffort?: string;
+  stream?: boolean;
+  costLimit?: number;
 }
 
 /**
@@ -43,10 +48,15 @@ export function applyModelOverrides(spec: AgentSpec, overrides: ModelOverrides):
   set('context_window', given.contextWindow);
   set('request_timeout_s', given.requestTimeoutS);
   set('max_retries', given.maxRetries);
-  if (given.maxTurns !== undefined || given.tokenBudget !== undefined) {
+  set('endpoint', given.endpoint);
+  set('token_param', given.tokenParam);
+  set('reasoning_effort', given.reasoningEffort);
+  set('stream', given.stream);
+  if (given.maxTurns !== undefined || given.tokenBudget !== undefined || given.costLimit !== undefined) {
     const budgets = { ...(base.budgets as Record<string, unknown> | undefined) };
     if (given.maxTurns !== undefined) budgets.max_turns = given.maxTurns;
     if (given.tokenBudget !== undefined) budgets.max_tokens = given.tokenBudget;
+    if (given.costLimit !== undefined) budgets.max_cost_usd = given.costLimit;
     base.budgets = budgets;
   }
   const parsed = ModelAgentSpecSchema.safeParse(base);

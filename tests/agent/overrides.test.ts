@@ -7,7 +7,10 @@ const model = AgentSpecSchema.parse({ type: 'model', base_url: 'http://gpu:8000/
 
 describe('ModelAgentSpecSchema', () => {
   it('fills defaults and refuses unknown keys and API keys written in the file', () => {
-    expect(model).toMatchObject({ temperature: 0, top_p: 1, max_tokens: 4096, request_timeout_s: 600, max_retries: 5, budgets: { max_turns: 50, max_format_errors: 3 } });
+    expect(model).toMatchObject({ max_tokens: 4096, request_timeout_s: 600, max_retries: 5, endpoint: 'openai', stream: false, budgets: { max_turns: 50, max_format_errors: 3 } });
+    // Sampling parameters are omitted unless set: the server's defaults apply.
+    expect(model).not.toHaveProperty('temperature');
+    expect(model).not.toHaveProperty('top_p');
     expect(AgentSpecSchema.safeParse({ type: 'model', base_url: 'http://x/v1', model: 'm', api_key: 'sk-1' }).success).toBe(false);
     expect(AgentSpecSchema.safeParse({ type: 'model', base_url: 'http://x/v1', model: 'm', api_key_env: 'sk-1234' }).success).toBe(false);
   });
@@ -25,7 +28,7 @@ describe('applyModelOverrides()', () => {
   });
 
   it('turns a scripted task into a model-driven one when given a URL and a model', () => {
-    expect(applyModelOverrides(scripted, { baseUrl: 'http://localhost:8000/v1', model: 'cwm', toolFormat: 'cwm' })).toMatchObject({ type: 'model', tool_format: 'cwm', temperature: 0 });
+    expect(applyModelOverrides(scripted, { baseUrl: 'http://localhost:8000/v1', model: 'cwm', toolFormat: 'cwm' })).toMatchObject({ type: 'model', tool_format: 'cwm', max_tokens: 4096 });
   });
 
   it('says which field is wrong', () => {
