@@ -74,7 +74,7 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
     expect(steps[0]!.shown).toMatch(/^<output>\ndef add\(a, b\):\n    return a - b\n<\/output>\n\n<budget>\n\* Remaining turns: 9\n\* Remaining tokens: \d+\n<\/budget>$/);
     expect(steps[1]!.state?.changes).toEqual([expect.objectContaining({ path: '/work/calc.py', change: 'modified' })]);
     expect(steps[2]!.shown).toContain('<output>\nOK\n</output>');
-    expect(header!.agent).toMatchObject({ type: 'model', tool_format: 'cwm', model: 'scripted-model' });
+    expect(header!.agent).toMatchObject({ type: 'model', model: { tool_format: 'cwm', model: 'scripted-model' } });
 
     // What the model was sent: CWM's system prompt, then `tool: bash` turns carrying exactly what the trajectory shows.
     const second = server.requests[1]!.body.messages;

@@ -81,6 +81,6 @@ describe('ModelAgent', () => {
     const agent = createAgent(AgentSpecSchema.parse({ type: 'model', base_url: 'http://x/v1', model: 'm', api_key_env: 'MY_KEY' }), { env: { MY_KEY: 'sk-never-shown' } });
     const described = JSON.stringify(agent.describe());
     expect(described).not.toContain('sk-never-shown');
-    expect(agent.describe()).toMatchObject({ api_key_env: 'MY_KEY', tool_format: 'openai', system_prompt: expect.stringContaining('{{max_turns}}') });
+    expect(agent.describe()).toMatchObject({ type: 'model', model: { api_key_env: 'MY_KEY', tool_format: 'openai' }, system_prompt: expect.stringContaining('{{max_turns}}') });
   });
 });

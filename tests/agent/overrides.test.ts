@@ -35,9 +35,17 @@ describe('applyModelOverrides()', () => {
 });
 
 describe('renderTemplate()', () => {
-  const vars = { instruction: 'Fix it', workdir: '/work', max_turns: 5, context_window: 'unknown', task_id: 't' };
+  const vars = { instruction: 'Fix it', workdir: '/work', max_turns: 5, context_window: undefined, task_id: 't' };
   it('fills placeholders and refuses unknown ones', () => {
     expect(renderTemplate('{{instruction}} in {{ workdir }} ({{max_turns}})', vars)).toBe('Fix it in /work (5)');
     expect(() => renderTemplate('{{repo}}', vars)).toThrow(/unknown placeholder \{\{repo\}\}/);
+    expect(() => renderTemplate('{{#repo}}x{{/repo}}', vars)).toThrow(/unknown placeholder \{\{repo\}\}/);
+  });
+
+  it('keeps a {{#name}} section only when the value is known', () => {
+    const template = 'Go.{{#context_window}} Your context window is {{context_window}} tokens.{{/context_window}} Bye.';
+    expect(renderTemplate(template, vars)).toBe('Go. Bye.');
+    expect(renderTemplate(template, { ...vars, context_window: 131072 })).toBe('Go. Your context window is 131072 tokens. Bye.');
+    expect(renderTemplate('{{context_window}}', vars)).toBe('unknown');
   });
 });
