@@ -15,7 +15,8 @@ export function addModelOptions(command: Command): Command {
     .option('--model-seed <n>', 'sampling seed sent to the model', integer)
     .option('--max-turns <n>', 'model calls allowed', integer)
     .option('--token-budget <n>', 'prompt + completion tokens allowed over the run', integer)
-    .option('--context-window <n>', "the model's context window in tokens", integer);
+    .option('--context-window <n>', "the model's context window in tokens", integer)
+    .option('--parallel-tool-calls <mode>', 'several tool calls in one answer: run (each in order, one step each) or first (only the first; default)');
 }
 
 /** The model flags as overrides for applyModelOverrides(). */
@@ -32,5 +33,6 @@ export function modelOverridesFrom(options: Record<string, unknown>): ModelOverr
     maxTurns: options.maxTurns as number | undefined,
     tokenBudget: options.tokenBudget as number | undefined,
     contextWindow: options.contextWindow as number | undefined,
+    parallelToolCalls: options.parallelToolCalls as ModelOverrides['parallelToolCalls'],
   };
 }
