@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ModelOverrides } from '../agent/index.js';
+import { TOOL_FORMAT_NAMES, type ModelOverrides } from '../agent/index.js';
 import { integer, number } from './arguments.js';
 
 /** Flags that point a run at a model, overriding (or replacing) the task's agent. */
@@ -8,7 +8,7 @@ export function addModelOptions(command: Command): Command {
     .option('--model-url <url>', 'OpenAI-compatible base URL, e.g. http://localhost:8000/v1 (makes the agent model-driven)')
     .option('--model <name>', 'model name sent to the endpoint')
     .option('--api-key-env <var>', 'environment variable holding the API key')
-    .option('--tool-format <format>', 'openai (function calling) or cwm (CWM text tools)')
+    .option('--tool-format <format>', `tool format: ${TOOL_FORMAT_NAMES.join(' | ')} (see docs/architecture.md)`)
     .option('--temperature <t>', 'sampling temperature', number)
     .option('--top-p <p>', 'nucleus sampling', number)
     .option('--max-tokens <n>', 'completion tokens per model call', integer)

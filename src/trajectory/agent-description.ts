@@ -134,3 +134,17 @@ export function recordedModel(agent: AgentDescription): ModelAgentDescription | 
   if (agent.type === 'fork' && agent.replay.recorded) return recordedModel(agent.replay.recorded);
   return null;
 }
+
+/** A short label for lists: the variant, with the model for model agents and forks (e.g. `fork → model cwm-32b`). */
+export function agentLabel(agent: AgentDescription): string {
+  switch (agent.type) {
+    case 'model':
+      return agent.model.model ? `model ${agent.model.model}` : 'model';
+    case 'fork':
+      return `fork → ${agentLabel(agent.then)}`;
+    case 'unknown':
+      return typeof agent.record['type'] === 'string' ? agent.record['type'] : 'unknown';
+    default:
+      return agent.type;
+  }
+}

@@ -28,6 +28,13 @@ describe('applyModelOverrides()', () => {
     expect(applyModelOverrides(scripted, { baseUrl: 'http://localhost:8000/v1', model: 'cwm', toolFormat: 'cwm' })).toMatchObject({ type: 'model', tool_format: 'cwm', temperature: 0 });
   });
 
+  it('sets how several tool calls of one answer are carried out, first by default', () => {
+    expect(model).toMatchObject({ parallel_tool_calls: 'first' });
+    expect(applyModelOverrides(model, { parallelToolCalls: 'run' })).toMatchObject({ parallel_tool_calls: 'run' });
+    expect(() => applyModelOverrides(model, { parallelToolCalls: 'all' as never })).toThrow(/model settings: parallel_tool_calls: /);
+    expect(() => applyModelOverrides(model, { toolFormat: 'xml' as never })).toThrow(/model settings: tool_format: .*"openai"/);
+  });
+
   it('says which field is wrong', () => {
     expect(() => applyModelOverrides(scripted, { toolFormat: 'cwm' })).toThrow(/model settings: base_url: .*give both --model-url and --model/);
     expect(() => applyModelOverrides(model, { temperature: 7 })).toThrow(/model settings: temperature/);
