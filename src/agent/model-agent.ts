@@ -112,16 +112,18 @@ export class ModelAgent implements Agent {
     const parsed = this.format.parse(completion);
     this.pending = { parsed, replies: [], next: 1 };
     const model = this.modelTurn(completion);
-    const valid = parsed.calls.some((c) => c.ok);
-    this.consecutiveErrors = valid ? 0 : this.consecutiveErrors + 1;
     const first = parsed.calls[0];
+    // A turn counts as a format error when nothing of it that will be carried out is valid.
+    const valid = this.spec.parallel_tool_calls === 'run' ? parsed.calls.some((c) => c.ok) : first?.ok === true;
+    this.consecutiveErrors = valid ? 0 : this.consecutiveErrors + 1;
     if (!first) {
       const problem = parsed.problem!;
       this.log.debug({ problem, consecutive: this.consecutiveErrors }, 'model format error');
       return { type: 'invalid', problem, model: { ...model, format_error: this.format.renderError(problem) } };
     }
     const decision = this.decide(first);
-    return { ...decision, model: first.ok ? model : { ...model, format_error: this.format.renderError(first.problem) } } as AgentDecision;
+    decision.model = first.ok ? model : { ...model, format_error: this.format.renderError(first.problem) };
+    return decision;
   }
 
   resume(history: StepOutcome[]): void {
@@ -142,7 +144,7 @@ export class ModelAgent implements Agent {
   }
 
   /** One call of an answer as a decision, naming the call it carries out. */
-  private decide(call: ParsedCall): AgentDecision {
+  private decide(call: ParsedCall): Extract<AgentDecision, { type: 'action' | 'invalid' }> {
     const id = call.id !== undefined ? { toolCallId: call.id } : {};
     return call.ok ? { type: 'action', action: call.action, ...id } : { type: 'invalid', problem: call.problem, ...id };
   }
