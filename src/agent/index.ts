@@ -34,6 +34,9 @@ export { ReplayAgent, type ReplayAgentOptions } from './replay.js';
 export { ForkAgent } from './fork.js';
 export { loadAgentSpec } from './spec-file.js';
 export { ModelAgentSpecSchema, type ModelAgentSpec } from './model-spec.js';
-export { cwmTextProtocol, formatCwmCall, formatCwmObservation, parseCwmCall } from './protocols/cwm-text.js';
-export { openaiToolsProtocol, OPENAI_TOOLS } from './protocols/openai-tools.js';
-export type { ToolProtocol, ParsedTurn, BudgetView } from './protocols/types.js';
+export {
+  getToolFormat, isToolFormatName, proseOf, groupTurns, renderProblem, readProblem, formatProblem, IGNORED_CALL,
+  TOOL_FORMAT_NAMES, formatCwmCall, formatCwmObservation, parseCwmCall, OPENAI_TOOLS,
+  type ToolFormat, type ToolFormatName, type ParsedTurn, type BudgetView, type ChatExportMessage, type RecordedTurn,
+} from './formats/index.js';
+export { renderTemplate, type PromptVariables } from './prompt.js';

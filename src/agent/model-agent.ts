@@ -1,13 +1,11 @@
-import type { Agent, AgentContext, AgentDecision, StepOutcome } from '../core/contracts.js';
+import type { Agent, AgentContext, AgentDecision, FormatProblem, StepOutcome } from '../core/contracts.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { costOfUsage, roundUsd, type ChatCompletion, type ChatMessage, type ModelClient, type Price } from '../model/index.js';
-import type { Action, ModelTurn, Observation } from '../trajectory/schema.js';
+import type { Action, ModelAgentDescription, ModelTurn, Observation } from '../trajectory/schema.js';
 import { elideObservations, estimateTokens } from './context.js';
+import { getToolFormat, IGNORED_CALL, type BudgetView, type ParsedCall, type ParsedTurn, type ToolFormat } from './formats/index.js';
 import type { ModelAgentSpec } from './model-spec.js';
 import { renderTemplate } from './prompt.js';
-import { cwmTextProtocol } from './protocols/cwm-text.js';
-import { openaiToolsProtocol } from './protocols/openai-tools.js';
-import type { BudgetView, ParsedTurn, ToolProtocol } from './protocols/types.js';
 
 export interface ModelAgentOptions {
   client: ModelClient;
@@ -16,17 +14,27 @@ export interface ModelAgentOptions {
   price?: Price;
 }
 
+/** The answer being carried out: its calls, the replies so far, and the next call to hand out. */
+interface PendingTurn {
+  parsed: ParsedTurn;
+  replies: string[];
+  next: number;
+}
+
 /**
  * An agent whose decisions come from a model behind a chat-completions endpoint. Each
- * `next()` sends the conversation, reads one action (or a format error) from the
- * answer and keeps every detail of the answer on the decision's `model` turn. Budgets
- * are checked before each call, so a call is never made that a budget forbids.
+ * model call sends the conversation and reads the answer's action (or format error),
+ * keeping every detail of the answer on the decision's `model` turn. An answer with
+ * several tool calls is carried out call by call (`parallel_tool_calls: run`, one step
+ * each, the model asked again once all have results) or only its first call (`first`,
+ * the others answered as ignored). Budgets are checked before each model call, so a
+ * call is never made that a budget forbids.
  */
 export class ModelAgent implements Agent {
-  private readonly protocol: ToolProtocol;
+  private readonly format: ToolFormat;
   private readonly log: Logger;
   private messages: ChatMessage[] = [];
-  private pending: ParsedTurn | undefined;
+  private pending: PendingTurn | undefined;
   private maxTurns = 0;
   private turns = 0;
   private tokensUsed = 0;
@@ -42,17 +50,19 @@ export class ModelAgent implements Agent {
     private readonly spec: ModelAgentSpec,
     private readonly options: ModelAgentOptions,
   ) {
-    this.protocol = spec.tool_format === 'cwm' ? cwmTextProtocol({ observationRole: spec.observation_role }) : openaiToolsProtocol();
+    this.format = getToolFormat(spec.tool_format, { observationRole: spec.observation_role });
     this.log = options.log ?? silentLogger;
   }
 
-  describe(): Record<string, unknown> {
+  describe(): ModelAgentDescription {
     // The spec names the key's variable, never the key.
+    const { type: _type, ...settings } = this.spec;
     return {
-      ...this.spec,
-      system_prompt: this.spec.system_prompt ?? this.protocol.defaultSystemPrompt,
-      user_prompt: this.spec.user_prompt ?? this.protocol.defaultUserPrompt,
-      tools: this.protocol.tools() ?? null,
+      type: 'model',
+      model: settings,
+      system_prompt: this.spec.system_prompt ?? this.format.defaultSystemPrompt,
+      user_prompt: this.spec.user_prompt ?? this.format.defaultUserPrompt,
+      tools: this.format.tools() ?? null,
     };
   }
 
@@ -62,12 +72,12 @@ export class ModelAgent implements Agent {
       instruction: context.instruction,
       workdir: context.workdir,
       max_turns: this.maxTurns,
-      context_window: this.spec.context_window ?? 'unknown',
+      context_window: this.spec.context_window,
       task_id: context.taskId,
     };
     this.messages = [
-      { role: 'system', content: renderTemplate(this.spec.system_prompt ?? this.protocol.defaultSystemPrompt, variables) },
-      { role: 'user', content: renderTemplate(this.spec.user_prompt ?? this.protocol.defaultUserPrompt, variables) },
+      { role: 'system', content: renderTemplate(this.spec.system_prompt ?? this.format.defaultSystemPrompt, variables) },
+      { role: 'user', content: renderTemplate(this.spec.user_prompt ?? this.format.defaultUserPrompt, variables) },
     ];
     Object.assign(this, { pending: undefined, turns: 0, tokensUsed: 0, costUsed: 0, contextTokens: 0, consecutiveErrors: 0, elided: 0, calibration: 1 });
     this.startedAt = performance.now();
@@ -77,7 +87,14 @@ export class ModelAgent implements Agent {
   }
 
   async next(previous: StepOutcome | undefined, signal: AbortSignal): Promise<AgentDecision> {
-    if (this.pending && previous) this.messages.push(...this.protocol.replyMessages(this.pending, previous.shown));
+    const pending = this.pending;
+    if (pending && previous) pending.replies.push(previous.shown);
+    if (pending && pending.next < pending.parsed.calls.length && this.spec.parallel_tool_calls === 'run') {
+      const call = pending.parsed.calls[pending.next]!;
+      pending.next += 1;
+      return this.decide(call);
+    }
+    if (pending) this.messages.push(...this.format.replyMessages(pending.parsed, this.repliesFor(pending)));
     this.pending = undefined;
     const stop = this.checkBudgets();
     if (stop) return stop;
@@ -86,7 +103,7 @@ export class ModelAgent implements Agent {
     const completion = await this.options.client.complete(
       {
         messages: this.messages,
-        tools: this.protocol.tools(),
+        tools: this.format.tools(),
         temperature: this.spec.temperature,
         top_p: this.spec.top_p,
         max_tokens: this.spec.max_tokens,
@@ -98,34 +115,51 @@ export class ModelAgent implements Agent {
       signal,
     );
     this.account(completion, promptEstimate);
-    this.messages.push(withThinking(this.protocol.assistantMessage(completion), completion));
-    const turn = this.protocol.parse(completion);
-    this.pending = turn;
+    this.messages.push(withThinking(this.format.assistantMessage(completion), completion));
+    const parsed = this.format.parse(completion);
+    this.pending = { parsed, replies: [], next: 1 };
     const model = this.modelTurn(completion);
-    if (turn.ok) {
-      this.consecutiveErrors = 0;
-      return { type: 'action', action: turn.action, model };
+    const first = parsed.calls[0];
+    // A turn counts as a format error when nothing of it that will be carried out is valid.
+    const valid = this.spec.parallel_tool_calls === 'run' ? parsed.calls.some((c) => c.ok) : first?.ok === true;
+    this.consecutiveErrors = valid ? 0 : this.consecutiveErrors + 1;
+    if (!first) {
+      const problem = parsed.problem!;
+      this.log.debug({ problem, consecutive: this.consecutiveErrors }, 'model format error');
+      return { type: 'invalid', problem, model: { ...model, format_error: this.format.renderError(problem) } };
     }
-    this.consecutiveErrors += 1;
-    this.log.debug({ error: turn.error, consecutive: this.consecutiveErrors }, 'model format error');
-    return { type: 'invalid', error: turn.error, model: { ...model, format_error: turn.error } };
+    const decision = this.decide(first);
+    decision.model = first.ok ? model : { ...model, format_error: this.format.renderError(first.problem) };
+    return decision;
   }
 
   resume(history: StepOutcome[]): void {
     history.forEach((step, i) => {
       if (!step.action || !step.observation) return;
-      const completion = this.protocol.recordedCompletion(step.action, `recorded_${i}`);
-      this.messages.push(this.protocol.assistantMessage(completion));
-      this.messages.push(...this.protocol.replyMessages(this.protocol.parse(completion), this.render(step.action, step.observation)));
+      const completion = this.format.recordedCompletion(step.action, `recorded_${i}`);
+      this.messages.push(this.format.assistantMessage(completion));
+      this.messages.push(...this.format.replyMessages(this.format.parse(completion), [this.render(step.action, step.observation)]));
     });
   }
 
   render(action: Action, observation: Observation): string {
-    return this.protocol.render(action, observation, this.budgetView(observation));
+    return this.format.renderObservation(action, observation, this.budgetView(observation));
   }
 
-  renderInvalid(error: string): string {
-    return error;
+  renderInvalid(problem: FormatProblem): string {
+    return this.format.renderError(problem);
+  }
+
+  /** One call of an answer as a decision, naming the call it carries out. */
+  private decide(call: ParsedCall): Extract<AgentDecision, { type: 'action' | 'invalid' }> {
+    const id = call.id !== undefined ? { toolCallId: call.id } : {};
+    return call.ok ? { type: 'action', action: call.action, ...id } : { type: 'invalid', problem: call.problem, ...id };
+  }
+
+  /** The replies to every call of an answer: what each carried-out call was shown, the others ignored. */
+  private repliesFor(pending: PendingTurn): string[] {
+    const count = Math.max(1, pending.parsed.calls.length);
+    return Array.from({ length: count }, (_, i) => pending.replies[i] ?? IGNORED_CALL);
   }
 
   private checkBudgets(): AgentDecision | undefined {

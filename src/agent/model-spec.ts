@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOOL_FORMAT_NAMES } from './formats/index.js';
 
 /** Ceilings on one model-driven run; crossing one ends the run with its own exit status. */
 export const ModelBudgetsSchema = z.object({
@@ -35,8 +36,10 @@ export const ModelAgentSpecSchema = z.object({
   /** Anthropic: `cache_control` on the system prompt and the conversation prefix. */
   prompt_cache: z.boolean().default(true),
   api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (the key itself never goes in a task file)').optional(),
-  /** `openai`: function calling; `cwm`: CWM's `<tool: NAME>` text format. */
-  tool_format: z.enum(['openai', 'cwm']).default('openai'),
+  /** `openai`: function calling; `cwm`: CWM's `<tool: NAME>` text format (see agent/formats/). */
+  tool_format: z.enum(TOOL_FORMAT_NAMES).default('openai'),
+  /** Several tool calls in one answer: `run` carries them all out in order, one step each; `first` only the first (the others are answered as ignored). */
+  parallel_tool_calls: z.enum(['run', 'first']).default('first'),
   /** Omitted from requests unless set (the server's default applies). */
   temperature: z.number().min(0).max(2).optional(),
   /** Omitted from requests unless set. */

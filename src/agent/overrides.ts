@@ -1,5 +1,6 @@
 import { TaskError } from '../core/errors.js';
 import { ModelAgentSpecSchema, type ModelAgentSpec } from './model-spec.js';
+import type { ToolFormatName } from './formats/index.js';
 import type { AgentSpec } from './spec.js';
 
 /** Model settings given on the command line; each one overrides the task file's. */
@@ -7,7 +8,8 @@ export interface ModelOverrides {
   baseUrl?: string;
   model?: string;
   apiKeyEnv?: string;
-  toolFormat?: 'openai' | 'cwm';
+  toolFormat?: ToolFormatName;
+  parallelToolCalls?: 'run' | 'first';
   temperature?: number;
   topP?: number;
   maxTokens?: number;
@@ -41,6 +43,7 @@ export function applyModelOverrides(spec: AgentSpec, overrides: ModelOverrides):
   set('model', given.model);
   set('api_key_env', given.apiKeyEnv);
   set('tool_format', given.toolFormat);
+  set('parallel_tool_calls', given.parallelToolCalls);
   set('temperature', given.temperature);
   set('top_p', given.topP);
   set('max_tokens', given.maxTokens);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ModelOverrides } from '../agent/index.js';
+import { TOOL_FORMAT_NAMES, type ModelOverrides } from '../agent/index.js';
 import { loadPriceTable, PriceSchema, type PriceTable } from '../model/index.js';
 import { TaskError } from '../core/errors.js';
 import { integer, nonNegative, nonNegativeInt, number } from './arguments.js';
@@ -20,7 +20,7 @@ export const MODEL_FLAGS: Array<{ flags: string; env: string; description: strin
   { flags: '--model <name>', env: 'FORAGER_MODEL', description: 'model name sent to the endpoint' },
   { flags: '--api-key-env <var>', env: 'FORAGER_API_KEY_ENV', description: 'environment variable holding the API key' },
   { flags: '--endpoint <kind>', env: 'FORAGER_ENDPOINT', description: 'openai (chat completions) or anthropic (Messages API)', choices: ['openai', 'anthropic'] },
-  { flags: '--tool-format <format>', env: 'FORAGER_TOOL_FORMAT', description: 'openai (function calling) or cwm (CWM text tools)' },
+  { flags: '--tool-format <format>', env: 'FORAGER_TOOL_FORMAT', description: `tool format: ${TOOL_FORMAT_NAMES.join(' | ')} (see docs/architecture.md)` },
   { flags: '--temperature <t>', env: 'FORAGER_TEMPERATURE', description: 'sampling temperature (omitted unless set)', parse: number },
   { flags: '--top-p <p>', env: 'FORAGER_TOP_P', description: 'nucleus sampling (omitted unless set)', parse: number },
   { flags: '--max-tokens <n>', env: 'FORAGER_MAX_TOKENS', description: 'completion tokens per model call', parse: integer },
@@ -30,6 +30,7 @@ export const MODEL_FLAGS: Array<{ flags: string; env: string; description: strin
   { flags: '--model-seed <n>', env: 'FORAGER_MODEL_SEED', description: 'sampling seed sent to the model', parse: integer },
   { flags: '--max-turns <n>', env: 'FORAGER_MAX_TURNS', description: 'model calls allowed', parse: integer },
   { flags: '--token-budget <n>', env: 'FORAGER_TOKEN_BUDGET', description: 'prompt + completion tokens allowed over the run', parse: integer },
+  { flags: '--parallel-tool-calls <mode>', env: 'FORAGER_PARALLEL_TOOL_CALLS', description: 'several tool calls in one answer: run (each in order, one step each) or first (only the first; default)' },
   { flags: '--context-window <n>', env: 'FORAGER_CONTEXT_WINDOW', description: "the model's context window in tokens", parse: integer },
   { flags: '--request-timeout <s>', env: 'FORAGER_REQUEST_TIMEOUT', description: 'seconds per model request attempt', parse: positiveNumber },
   { flags: '--model-retries <n>', env: 'FORAGER_MODEL_RETRIES', description: 'retries of a model request (429, 5xx, timeouts)', parse: nonNegativeInt },
@@ -82,6 +83,7 @@ export function modelOverridesFrom(options: Record<string, unknown>): ModelOverr
     requestTimeoutS: options.requestTimeout as number | undefined,
     maxRetries: options.modelRetries as number | undefined,
     costLimit: options.costLimit as number | undefined,
+    parallelToolCalls: options.parallelToolCalls as ModelOverrides['parallelToolCalls'],
   };
 }
 

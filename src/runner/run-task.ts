@@ -4,7 +4,7 @@ import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
 import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
-import { createAgent } from '../agent/index.js';
+import { createAgent, renderProblem } from '../agent/index.js';
 import { resolveTaskImage, type ResolvedImage, type TaskImage } from '../images/index.js';
 import { capturePatch, gradeRun, type PatchCapture } from '../eval/index.js';
 import type { PriceTable, RateLimiter } from '../model/index.js';
@@ -152,9 +152,14 @@ async function agentLoop(
         : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };
       return { status: decision.exitStatus, failure };
     }
-    const base = { type: 'step' as const, index, started_at: startedAt, model: decision.model, ...(decision.replayOf !== undefined ? { replay_of: decision.replayOf } : {}) };
+    const base = {
+      type: 'step' as const, index, started_at: startedAt, model: decision.model,
+      ...(decision.toolCallId !== undefined ? { tool_call_id: decision.toolCallId } : {}),
+      ...(decision.replayOf !== undefined ? { replay_of: decision.replayOf } : {}),
+    };
     if (decision.type === 'invalid') {
-      const shown = agent.renderInvalid?.(decision.error) ?? `FormatError: ${decision.error}`;
+      // The problem never carries its name; the agent's format adds it, once.
+      const shown = agent.renderInvalid?.(decision.problem) ?? renderProblem(decision.problem);
       const step: Step = { ...base, action: null, observation: null, shown, state: null, timing: { agent_ms: round(agentMs), action_ms: 0 } };
       await record(writer, steps, step);
       previous = { action: null, observation: null, shown };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentDescriptionSchema } from './agent-description.js';
 
 /** Bumped when a reader of the previous version could misread a file. */
 export const TRAJECTORY_VERSION = 1;
@@ -151,6 +152,8 @@ export const StepSchema = z.object({
   }),
   model: ModelTurnSchema.optional(),
   failure: FailureSchema.optional(),
+  /** The id of the model's tool call this step carried out (function calling; one answer may hold several). */
+  tool_call_id: z.string().optional(),
   /** Set when this step replays a recorded one: that step's index in the trajectory named by `header.parent` (forks) or the replay agent. */
   replay_of: z.number().int().nonnegative().optional(),
 });
@@ -186,7 +189,7 @@ export const HeaderSchema = z.object({
     spec: z.record(z.string(), z.unknown()),
   }),
   image: z.object({ ref: z.string(), id: z.string(), digest: z.string().nullable().optional() }),
-  agent: z.record(z.string(), z.unknown()),
+  agent: AgentDescriptionSchema,
   limits: LimitsSchema,
   environment: z.record(z.string(), z.string()),
   workdir: z.string(),
@@ -280,3 +283,5 @@ export type Footer = z.infer<typeof FooterSchema>;
 
 export const LineSchema = z.discriminatedUnion('type', [HeaderSchema, StepSchema, FooterSchema]);
 export type Line = z.infer<typeof LineSchema>;
+
+export * from './agent-description.js';

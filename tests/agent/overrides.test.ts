@@ -31,6 +31,13 @@ describe('applyModelOverrides()', () => {
     expect(applyModelOverrides(scripted, { baseUrl: 'http://localhost:8000/v1', model: 'cwm', toolFormat: 'cwm' })).toMatchObject({ type: 'model', tool_format: 'cwm', max_tokens: 4096 });
   });
 
+  it('sets how several tool calls of one answer are carried out, first by default', () => {
+    expect(model).toMatchObject({ parallel_tool_calls: 'first' });
+    expect(applyModelOverrides(model, { parallelToolCalls: 'run' })).toMatchObject({ parallel_tool_calls: 'run' });
+    expect(() => applyModelOverrides(model, { parallelToolCalls: 'all' as never })).toThrow(/model settings: parallel_tool_calls: /);
+    expect(() => applyModelOverrides(model, { toolFormat: 'xml' as never })).toThrow(/model settings: tool_format: .*"openai"/);
+  });
+
   it('says which field is wrong', () => {
     expect(() => applyModelOverrides(scripted, { toolFormat: 'cwm' })).toThrow(/model settings: base_url: .*give both --model-url and --model/);
     expect(() => applyModelOverrides(model, { temperature: 7 })).toThrow(/model settings: temperature/);
@@ -38,9 +45,17 @@ describe('applyModelOverrides()', () => {
 });
 
 describe('renderTemplate()', () => {
-  const vars = { instruction: 'Fix it', workdir: '/work', max_turns: 5, context_window: 'unknown', task_id: 't' };
+  const vars = { instruction: 'Fix it', workdir: '/work', max_turns: 5, context_window: undefined, task_id: 't' };
   it('fills placeholders and refuses unknown ones', () => {
     expect(renderTemplate('{{instruction}} in {{ workdir }} ({{max_turns}})', vars)).toBe('Fix it in /work (5)');
     expect(() => renderTemplate('{{repo}}', vars)).toThrow(/unknown placeholder \{\{repo\}\}/);
+    expect(() => renderTemplate('{{#repo}}x{{/repo}}', vars)).toThrow(/unknown placeholder \{\{repo\}\}/);
+  });
+
+  it('keeps a {{#name}} section only when the value is known', () => {
+    const template = 'Go.{{#context_window}} Your context window is {{context_window}} tokens.{{/context_window}} Bye.';
+    expect(renderTemplate(template, vars)).toBe('Go. Bye.');
+    expect(renderTemplate(template, { ...vars, context_window: 131072 })).toBe('Go. Your context window is 131072 tokens. Bye.');
+    expect(renderTemplate('{{context_window}}', vars)).toBe('unknown');
   });
 });
