@@ -51,8 +51,7 @@ export function importMessages(row: Json, where: string, path: string, record?: 
     // Function-calling conversations keep their prompts and tools, so a chat export rebuilds them as they were.
     agent: {
       type: 'model',
-      ...(model ? { model } : {}),
-      ...(openai ? { tool_format: 'openai' } : {}),
+      model: { ...(model ? { model } : {}), ...(openai ? { tool_format: 'openai' } : {}) },
       ...(system ? { system_prompt: system.text } : {}),
       ...(openai && firstUser !== -1 ? { user_prompt: messages[firstUser]!.text } : {}),
       ...(tools ? { tools } : {}),

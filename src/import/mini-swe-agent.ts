@@ -49,7 +49,11 @@ export function importMiniSweAgent(doc: Json, where: string, path: string): Impo
     },
     taskId: optionalString(doc['instance_id']) ?? basename(path).replace(/\.traj\.json$/, '').replace(/\.json$/, ''),
     instruction: parsed[firstUser]!.text,
-    agent: { type: 'model', name: 'mini-swe-agent', ...(optionalString(info['mini_version']) ? { version: info['mini_version'] } : {}), ...(model ? { model } : {}), ...(system !== undefined ? { system_prompt: system } : {}) },
+    agent: {
+      type: 'model',
+      model: { name: 'mini-swe-agent', ...(optionalString(info['mini_version']) ? { version: info['mini_version'] as string } : {}), ...(model ? { model } : {}) },
+      ...(system !== undefined ? { system_prompt: system } : {}),
+    },
     turns,
     ...(exitStatus === 'Submitted' ? { exitStatus: 'submitted' as const } : {}),
     // mini-swe-agent submits `git diff` output: the submission is the patch.

@@ -43,9 +43,12 @@ export function importOpenHands(line: Json, where: string, path: string, record?
     ...(optionalString(instance['repo']) ? { repo: instance['repo'] as string } : {}),
     spec,
     agent: {
-      type: 'model', name: 'openhands',
-      ...(optionalString(metadata['agent_class']) ? { agent_class: metadata['agent_class'] } : {}),
-      ...(optionalString(llm['model']) ? { model: llm['model'] } : {}),
+      type: 'model',
+      model: {
+        name: 'openhands',
+        ...(optionalString(metadata['agent_class']) ? { agent_class: metadata['agent_class'] } : {}),
+        ...(optionalString(llm['model']) ? { model: llm['model'] as string } : {}),
+      },
       ...(system && isObject(system['args']) && typeof system['args']['content'] === 'string' ? { system_prompt: system['args']['content'] } : {}),
     },
     ...(optionalString(events[0]?.['timestamp']) ? { startedAt: events[0]!['timestamp'] as string } : {}),

@@ -3,7 +3,7 @@ import { VERSION } from '../core/version.js';
 import { normaliseRepo } from '../export/facts.js';
 import {
   TRAJECTORY_FORMAT, TRAJECTORY_VERSION,
-  type Action, type ExitStatus, type ImportedFooter, type ImportedHeader, type ImportedStep, type ImportSource,
+  type Action, type AgentDescription, type ExitStatus, type ImportedFooter, type ImportedHeader, type ImportedStep, type ImportSource,
 } from '../trajectory/schema.js';
 
 /** One model turn of a peer's trajectory and what came back, as much as the source recorded. */
@@ -31,7 +31,8 @@ export interface ImportedRecord {
   repo?: string;
   /** More task fields the source had (base_commit, problem_statement…), kept in `task.spec`. */
   spec?: Record<string, unknown>;
-  agent: Record<string, unknown>;
+  /** A model agent described as forager describes its own; the harness's name and version are model settings. */
+  agent: AgentDescription;
   startedAt?: string;
   turns: Turn[];
   exitStatus?: ExitStatus;

@@ -43,9 +43,12 @@ export function importSweAgent(doc: Json, where: string, path: string): Imported
     taskId: optionalString(problem['id']) ?? basename(path).replace(/\.traj$/, ''),
     instruction: optionalString(problem['text']) ?? (task ? textOf(task['content']) : ''),
     agent: {
-      type: 'model', name: 'swe-agent',
-      ...(optionalString(info['swe_agent_version']) ? { version: info['swe_agent_version'] } : {}),
-      ...(optionalString(modelConfig['name']) ? { model: modelConfig['name'] } : {}),
+      type: 'model',
+      model: {
+        name: 'swe-agent',
+        ...(optionalString(info['swe_agent_version']) ? { version: info['swe_agent_version'] as string } : {}),
+        ...(optionalString(modelConfig['name']) ? { model: modelConfig['name'] as string } : {}),
+      },
       ...(system ? { system_prompt: textOf(system['content']) } : {}),
     },
     turns,

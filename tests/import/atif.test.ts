@@ -86,7 +86,7 @@ describe('export --format atif', () => {
     const t = await readDatasetTrajectory(report.written[0]!);
     expect(t.header).toMatchObject({
       trajectory_id: '025B810F-B3A2-4C67-93C0-FE7A142A947A', task: { id: 'hello-world__abc123', instruction: "Create a file called hello.txt with 'Hello, world!' as the content." },
-      agent: { name: 'terminus-2', model: 'anthropic/claude-sonnet-4', system_prompt: 'You are an AI assistant solving command-line tasks.' },
+      agent: { type: 'model', model: { name: 'terminus-2', version: '1.0.0', model: 'anthropic/claude-sonnet-4' }, system_prompt: 'You are an AI assistant solving command-line tasks.' },
       source: { format: 'atif', extra: { total_cost_usd: 0.00078 } },
     });
     expect(t.steps.map((s) => s.action)).toEqual([{ tool: 'bash', command: "printf 'Hello, world!' > hello.txt" }, null]);

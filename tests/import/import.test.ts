@@ -32,7 +32,7 @@ function expectNothingInvented(t: DatasetTrajectory): void {
 describe('importTrajectories()', () => {
   it('mini-swe-agent: bash blocks become bash actions, <returncode> the exit code, the submission the patch', async () => {
     const { trajectories: [t] } = await importOne('mini-swe-agent', 'mini-swe-agent');
-    expect(t!.header).toMatchObject({ source: { kind: 'import', format: 'mini-swe-agent', exit_status: 'Submitted', extra: { instance_cost: 0.0421 } }, task: { id: 'django__django-11099' }, agent: { name: 'mini-swe-agent', model: 'anthropic/claude-sonnet-4-20250514', version: '1.9.0' } });
+    expect(t!.header).toMatchObject({ source: { kind: 'import', format: 'mini-swe-agent', exit_status: 'Submitted', extra: { instance_cost: 0.0421 } }, task: { id: 'django__django-11099' }, agent: { type: 'model', model: { name: 'mini-swe-agent', model: 'anthropic/claude-sonnet-4-20250514', version: '1.9.0' } } });
     expect(t!.header.task.instruction).toContain('UsernameValidator allows trailing newline');
     expect(t!.steps.map((s) => s.action?.tool)).toEqual(['bash', 'bash', 'bash']);
     expect(t!.steps[0]!.action).toEqual({ tool: 'bash', command: 'grep -rn "regex = r\'\\^" django/contrib/auth/validators.py' });
@@ -45,7 +45,7 @@ describe('importTrajectories()', () => {
 
   it('SWE-agent: each step\'s action as the shell command it ran, execution time kept, no exit code invented', async () => {
     const { trajectories: [t] } = await importOne('swe-agent', 'swe-agent');
-    expect(t!.header).toMatchObject({ task: { id: 'astropy__astropy-12907' }, agent: { name: 'swe-agent', model: 'gpt-4o-2024-08-06' } });
+    expect(t!.header).toMatchObject({ task: { id: 'astropy__astropy-12907' }, agent: { type: 'model', model: { name: 'swe-agent', model: 'gpt-4o-2024-08-06' } } });
     expect(t!.steps.map((s) => s.action)).toEqual([
       { tool: 'bash', command: 'open astropy/modeling/separable.py' },
       { tool: 'bash', command: 'edit 245:245\n        cright[-right.shape[0]:, -right.shape[1]:] = right\nend_of_edit' },
@@ -59,7 +59,7 @@ describe('importTrajectories()', () => {
 
   it('OpenHands: run/edit/finish events become bash/edit/submit, their observations what was shown, exit codes from the metadata', async () => {
     const { trajectories: [t] } = await importOne('openhands', 'openhands');
-    expect(t!.header).toMatchObject({ task: { id: 'sympy__sympy-22080', spec: { metadata: { repo: 'sympy/sympy' }, base_commit: '3f8c8c2377cb8e0daaf8073e8d03ac7d87580813' } }, agent: { model: 'litellm_proxy/claude-3-5-sonnet-20241022', agent_class: 'CodeActAgent' } });
+    expect(t!.header).toMatchObject({ task: { id: 'sympy__sympy-22080', spec: { metadata: { repo: 'sympy/sympy' }, base_commit: '3f8c8c2377cb8e0daaf8073e8d03ac7d87580813' } }, agent: { type: 'model', model: { name: 'openhands', model: 'litellm_proxy/claude-3-5-sonnet-20241022', agent_class: 'CodeActAgent' } } });
     expect(t!.steps.map((s) => s.action?.tool ?? null)).toEqual(['bash', 'edit', null, 'submit']);
     expect(t!.steps[1]!.action).toMatchObject({ tool: 'edit', path: '/workspace/sympy__sympy__1.1/sympy/printing/pycode.py' });
     expect(t!.steps[2]!.model?.tool_calls?.[0]).toMatchObject({ id: 'toolu_03', name: 'think' });
@@ -82,8 +82,8 @@ describe('importTrajectories()', () => {
       { tool: 'bash', command: 'cd /workspace/encode__httpx__0.0 && python -m pytest tests/models/test_url.py -q' },
       { tool: 'submit', result: 'Fixed copy_with.' },
     ]);
-    expect(open.header.agent).toMatchObject({ tool_format: 'openai', system_prompt: 'You are OpenHands agent, a helpful AI assistant.' });
-    expect((open.header.agent['tools'] as unknown[]).length).toBe(3);
+    expect(open.header.agent).toMatchObject({ type: 'model', model: { tool_format: 'openai' }, system_prompt: 'You are OpenHands agent, a helpful AI assistant.' });
+    expect(open.header.agent.type === 'model' && open.header.agent.tools?.length).toBe(3);
     expect(open.footer).toMatchObject({ evaluation: { resolved: true }, patch: 'diff --git a/httpx/_urls.py b/httpx/_urls.py\n' });
     const smith = byId.get('getmoto__moto.694ce1f4.pr_5753')!;
     expect(smith.header.trajectory_id).toBe('messages-getmoto__moto.694ce1f4.pr_5753.ebmt9f1n');

@@ -2,6 +2,7 @@ import { basename, dirname } from 'node:path';
 import { actionOfCall } from '../actions.js';
 import { describeValue, ImportError, isArray, isObject, optionalNumber, optionalString, requireField, type Json } from '../errors.js';
 import type { ImportedRecord, Turn } from '../record.js';
+import type { AgentDescription } from '../../trajectory/schema.js';
 
 /**
  * An ATIF document as a forager trajectory: the system step is the agent's system prompt,
@@ -43,9 +44,11 @@ export function importAtif(doc: Json, where: string, path: string, record?: numb
     id: sessionId,
     taskId: optionalString(task?.['id']) ?? optionalString(extra['task_id']) ?? optionalString(extra['instance_id']) ?? taskIdFromPath(path),
     instruction: instruction ?? '',
-    agent: foragerAgent ?? {
-      type: 'model', name: String(agent['name'] ?? ''), version: String(agent['version'] ?? ''),
-      ...(model ? { model } : {}), ...(system !== undefined ? { system_prompt: system } : {}),
+    // forager's own description when forager wrote the document (validated as the header is written).
+    agent: (foragerAgent as AgentDescription | undefined) ?? {
+      type: 'model',
+      model: { name: String(agent['name'] ?? ''), version: String(agent['version'] ?? ''), ...(model ? { model } : {}) },
+      ...(system !== undefined ? { system_prompt: system } : {}),
     },
     turns,
     tokens: { prompt: optionalNumber(finalMetrics['total_prompt_tokens']), completion: optionalNumber(finalMetrics['total_completion_tokens']) },

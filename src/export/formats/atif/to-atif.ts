@@ -1,5 +1,6 @@
 import type { DatasetStep, DatasetTrajectory } from '../../../trajectory/dataset-reader.js';
 import { isRecord as isObject } from '../../facts.js';
+import { recordedModel } from '../../../trajectory/schema.js';
 import { modelOf } from '../record.js';
 import { ATIF_VERSION, type AtifStep, type AtifTrajectory } from './types.js';
 
@@ -14,8 +15,9 @@ export function toAtif(trajectory: DatasetTrajectory): AtifTrajectory {
   const { header, footer } = trajectory;
   const agent = header.agent;
   const model = modelOf(agent);
+  const settings = recordedModel(agent);
   const steps: AtifStep[] = [];
-  if (typeof agent['system_prompt'] === 'string') steps.push({ step_id: 1, source: 'system', message: agent['system_prompt'] });
+  if (settings?.system_prompt !== undefined) steps.push({ step_id: 1, source: 'system', message: settings.system_prompt });
   steps.push({ step_id: steps.length + 1, source: 'user', message: header.task.instruction, ...(header.started_at ? { timestamp: header.started_at } : {}) });
   for (const step of trajectory.steps) steps.push(agentStep(step, steps.length + 1, model));
   const { type: _h, agent: _a, ...headerRest } = header;
@@ -26,8 +28,9 @@ export function toAtif(trajectory: DatasetTrajectory): AtifTrajectory {
     schema_version: ATIF_VERSION,
     session_id: header.trajectory_id,
     agent: {
-      name: typeof agent['name'] === 'string' ? agent['name'] : `forager-${String(agent['type'] ?? 'agent')}`,
-      version: typeof agent['version'] === 'string' ? agent['version'] : header.forager_version,
+      // An imported agent keeps its harness's name and version among its model settings.
+      name: typeof settings?.model['name'] === 'string' ? settings.model['name'] : `forager-${agent.type}`,
+      version: typeof settings?.model['version'] === 'string' ? settings.model['version'] : header.forager_version,
       ...(model ? { model_name: model } : {}),
       extra: { forager_agent: agent },
     },
@@ -55,8 +58,8 @@ function agentStep(step: DatasetStep, stepId: number, model: string | null): Ati
   if (turn?.reasoning !== undefined) out.reasoning_content = turn.reasoning;
   if (calls.length > 0) out.tool_calls = calls;
   out.observation = { results: [{ ...(calls[0] ? { source_call_id: calls[0].tool_call_id } : {}), content: step.shown }] };
-  const cost = costOf(turn?.usage);
-  if (turn?.usage) out.metrics = { prompt_tokens: turn.usage.prompt_tokens, completion_tokens: turn.usage.completion_tokens, ...(cost !== undefined ? { cost_usd: cost } : {}) };
+  const cost = costOf(turn);
+  if (turn?.usage || cost !== undefined) out.metrics = { ...(turn?.usage ? { prompt_tokens: turn.usage.prompt_tokens, completion_tokens: turn.usage.completion_tokens } : {}), ...(cost !== undefined ? { cost_usd: cost } : {}) };
   const { type: _t, shown: _s, model: turnModel, ...rest } = step;
   const { raw_text: _r, reasoning: _re, tool_calls: _c, ...modelRest } = turnModel ?? { raw_text: '' };
   out.extra = { forager: { ...rest, ...(turnModel ? { model: modelRest } : {}), ...(turn?.tool_calls?.length ? {} : { synthesised_call: calls.length > 0 }) } };
