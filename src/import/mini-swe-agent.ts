@@ -45,7 +45,7 @@ export function importMiniSweAgent(doc: Json, where: string, path: string): Impo
     source: {
       kind: 'import', format: 'mini-swe-agent', path,
       ...(exitStatus ? { exit_status: exitStatus } : {}),
-      extra: { ...(instanceCost !== undefined ? { instance_cost: instanceCost } : {}), ...(optionalNumber(stats['api_calls']) !== undefined ? { api_calls: stats['api_calls'] } : {}) },
+      ...(optionalNumber(stats['api_calls']) !== undefined ? { extra: { api_calls: stats['api_calls'] } } : {}),
     },
     taskId: optionalString(doc['instance_id']) ?? basename(path).replace(/\.traj\.json$/, '').replace(/\.json$/, ''),
     instruction: parsed[firstUser]!.text,
@@ -58,6 +58,7 @@ export function importMiniSweAgent(doc: Json, where: string, path: string): Impo
     ...(exitStatus === 'Submitted' ? { exitStatus: 'submitted' as const } : {}),
     // mini-swe-agent submits `git diff` output: the submission is the patch.
     ...(submission !== undefined ? { submission, patch: submission } : {}),
+    ...(instanceCost !== undefined ? { costUsd: instanceCost } : {}),
   };
 }
 

@@ -37,7 +37,7 @@ export function importOpenHands(line: Json, where: string, path: string, record?
   const spec: Json = {};
   for (const key of ['base_commit', 'problem_statement', 'version', 'environment_setup_commit']) if (typeof instance[key] === 'string') spec[key] = instance[key];
   return {
-    source: { kind: 'import', format: 'openhands', path, ...(record !== undefined ? { record } : {}), extra: { ...(cost !== undefined ? { accumulated_cost: cost } : {}), ...(error ? { error } : {}) } },
+    source: { kind: 'import', format: 'openhands', path, ...(record !== undefined ? { record } : {}), ...(error ? { extra: { error } } : {}) },
     taskId: instanceId,
     instruction: optionalString(line['instruction']) ?? optionalString(instance['problem_statement']) ?? (firstUser ? String(firstUser['message'] ?? '') : ''),
     ...(optionalString(instance['repo']) ? { repo: instance['repo'] as string } : {}),
@@ -57,6 +57,7 @@ export function importOpenHands(line: Json, where: string, path: string, record?
     ...(patch !== undefined ? { patch } : {}),
     ...(resolved !== undefined ? { resolved } : {}),
     tokens: { prompt: optionalNumber(usage['prompt_tokens']), completion: optionalNumber(usage['completion_tokens']) },
+    ...(cost !== undefined ? { costUsd: cost } : {}),
   };
 }
 

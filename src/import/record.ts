@@ -18,6 +18,8 @@ export interface Turn {
   exitCode?: number | null;
   timestamp?: string;
   usage?: { prompt_tokens: number; completion_tokens: number };
+  /** USD this model call cost, when the source priced it. */
+  costUsd?: number;
   actionMs?: number;
   /** Forager step fields the source carried through (an ATIF document written by forager): laid over the step. */
   restore?: Record<string, unknown>;
@@ -40,6 +42,8 @@ export interface ImportedRecord {
   patch?: string;
   resolved?: boolean;
   tokens?: { prompt?: number; completion?: number };
+  /** USD the run cost, when the source priced it. */
+  costUsd?: number;
   /** A stable id from the source (its trajectory or session id), else one is derived from the file and record. */
   id?: string;
   /** Forager header and footer fields the source carried through (ATIF written by forager): laid over what is built. */
@@ -68,12 +72,12 @@ export function buildLines(record: ImportedRecord): { header: ImportedHeader; st
   if (record.submission !== undefined) footer.submission = record.submission;
   if (record.patch !== undefined) footer.patch = record.patch;
   if (record.resolved !== undefined) footer.evaluation = { resolved: record.resolved };
-  if (record.tokens && (record.tokens.prompt !== undefined || record.tokens.completion !== undefined)) {
-    footer.totals = {
-      ...(record.tokens.prompt !== undefined ? { prompt_tokens: record.tokens.prompt } : {}),
-      ...(record.tokens.completion !== undefined ? { completion_tokens: record.tokens.completion } : {}),
-    };
-  }
+  const totals = {
+    ...(record.tokens?.prompt !== undefined ? { prompt_tokens: record.tokens.prompt } : {}),
+    ...(record.tokens?.completion !== undefined ? { completion_tokens: record.tokens.completion } : {}),
+    ...(record.costUsd !== undefined ? { cost_usd: record.costUsd } : {}),
+  };
+  if (Object.keys(totals).length > 0) footer.totals = totals;
   const last = record.turns.at(-1)?.timestamp;
   if (last) footer.ended_at = last;
   if (record.restoreFooter) Object.assign(footer, record.restoreFooter, { type: 'footer' });
@@ -92,6 +96,7 @@ function buildStep(turn: Turn, index: number): ImportedStep {
   if (turn.reasoning) step.model.reasoning = turn.reasoning;
   if (turn.calls && turn.calls.length > 0) step.model.tool_calls = turn.calls;
   if (turn.usage) step.model.usage = { ...turn.usage, total_tokens: turn.usage.prompt_tokens + turn.usage.completion_tokens };
+  if (turn.costUsd !== undefined) step.model.cost_usd = turn.costUsd;
   if (turn.restore) {
     const { model, ...rest } = turn.restore as { model?: Record<string, unknown> };
     Object.assign(step, rest, { type: 'step' });

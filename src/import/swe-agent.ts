@@ -39,7 +39,7 @@ export function importSweAgent(doc: Json, where: string, path: string): Imported
   const stats = isObject(info['model_stats']) ? info['model_stats'] : {};
   const instanceCost = optionalNumber(stats['instance_cost']);
   return {
-    source: { kind: 'import', format: 'swe-agent', path, ...(exitStatus ? { exit_status: exitStatus } : {}), ...(instanceCost !== undefined ? { extra: { instance_cost: instanceCost } } : {}) },
+    source: { kind: 'import', format: 'swe-agent', path, ...(exitStatus ? { exit_status: exitStatus } : {}), },
     taskId: optionalString(problem['id']) ?? basename(path).replace(/\.traj$/, ''),
     instruction: optionalString(problem['text']) ?? (task ? textOf(task['content']) : ''),
     agent: {
@@ -56,6 +56,7 @@ export function importSweAgent(doc: Json, where: string, path: string): Imported
     ...(exitStatus?.startsWith('submitted') ? { exitStatus: 'submitted' as const } : {}),
     ...(submission !== undefined ? { submission, patch: submission } : {}),
     tokens: { prompt: optionalNumber(stats['tokens_sent']), completion: optionalNumber(stats['tokens_received']) },
+    ...(instanceCost !== undefined ? { costUsd: instanceCost } : {}),
   };
 }
 

@@ -87,14 +87,15 @@ describe('export --format atif', () => {
     expect(t.header).toMatchObject({
       trajectory_id: '025B810F-B3A2-4C67-93C0-FE7A142A947A', task: { id: 'hello-world__abc123', instruction: "Create a file called hello.txt with 'Hello, world!' as the content." },
       agent: { type: 'model', model: { name: 'terminus-2', version: '1.0.0', model: 'anthropic/claude-sonnet-4' }, system_prompt: 'You are an AI assistant solving command-line tasks.' },
-      source: { format: 'atif', extra: { total_cost_usd: 0.00078 } },
+      source: { format: 'atif', extra: { schema_version: 'ATIF-v1.4' } },
     });
     expect(t.steps.map((s) => s.action)).toEqual([{ tool: 'bash', command: "printf 'Hello, world!' > hello.txt" }, null]);
     expect(t.steps[0]!.model).toMatchObject({ reasoning: 'One command writes it, one reads it back.', usage: { prompt_tokens: 520, completion_tokens: 80, total_tokens: 600 } });
     expect(t.steps[0]!.model?.tool_calls?.map((c) => c.id)).toEqual(['call_1', 'call_2']);
     expect(t.steps[0]!.shown).toBe('\n\nHello, world!');
     expect(t.steps[0]!.observation).toBeNull();
-    expect(t.footer?.totals).toEqual({ prompt_tokens: 1120, completion_tokens: 124 });
+    expect(t.footer?.totals).toEqual({ prompt_tokens: 1120, completion_tokens: 124, cost_usd: 0.00078 });
+    expect(t.steps.map((s) => s.model?.cost_usd)).toEqual([0.00045, 0.00033]);
   });
 
   it('names the field of a document that is not ATIF', async () => {

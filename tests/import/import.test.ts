@@ -32,13 +32,13 @@ function expectNothingInvented(t: DatasetTrajectory): void {
 describe('importTrajectories()', () => {
   it('mini-swe-agent: bash blocks become bash actions, <returncode> the exit code, the submission the patch', async () => {
     const { trajectories: [t] } = await importOne('mini-swe-agent', 'mini-swe-agent');
-    expect(t!.header).toMatchObject({ source: { kind: 'import', format: 'mini-swe-agent', exit_status: 'Submitted', extra: { instance_cost: 0.0421 } }, task: { id: 'django__django-11099' }, agent: { type: 'model', model: { name: 'mini-swe-agent', model: 'anthropic/claude-sonnet-4-20250514', version: '1.9.0' } } });
+    expect(t!.header).toMatchObject({ source: { kind: 'import', format: 'mini-swe-agent', exit_status: 'Submitted', extra: { api_calls: 3 } }, task: { id: 'django__django-11099' }, agent: { type: 'model', model: { name: 'mini-swe-agent', model: 'anthropic/claude-sonnet-4-20250514', version: '1.9.0' } } });
     expect(t!.header.task.instruction).toContain('UsernameValidator allows trailing newline');
     expect(t!.steps.map((s) => s.action?.tool)).toEqual(['bash', 'bash', 'bash']);
     expect(t!.steps[0]!.action).toEqual({ tool: 'bash', command: 'grep -rn "regex = r\'\\^" django/contrib/auth/validators.py' });
     expect(t!.steps.map((s) => s.observation?.exit_code ?? null)).toEqual([0, 1, null]);
     expect(t!.steps[1]!.shown).toContain('ModuleNotFoundError');
-    expect(t!.footer).toMatchObject({ exit_status: 'submitted', steps: 3 });
+    expect(t!.footer).toMatchObject({ exit_status: 'submitted', steps: 3, totals: { cost_usd: 0.0421 } });
     expect(t!.footer?.patch).toContain('diff --git a/django/contrib/auth/validators.py');
     expectNothingInvented(t!);
   });
@@ -66,7 +66,7 @@ describe('importTrajectories()', () => {
     expect(t!.steps.map((s) => s.observation?.exit_code ?? null)).toEqual([0, null, null, null]);
     expect(t!.steps[0]!.model).toMatchObject({ raw_text: 'Let me find where Mod is printed.', usage: { prompt_tokens: 5210, completion_tokens: 61, total_tokens: 5271 } });
     expect(t!.steps[0]!.started_at).toBe('2025-03-01T10:00:05.000000');
-    expect(t!.footer).toMatchObject({ exit_status: 'submitted', evaluation: { resolved: true }, totals: { prompt_tokens: 21910, completion_tokens: 236 } });
+    expect(t!.footer).toMatchObject({ exit_status: 'submitted', evaluation: { resolved: true }, totals: { prompt_tokens: 21910, completion_tokens: 236, cost_usd: 0.0712 } });
     expectNothingInvented(t!);
   });
 

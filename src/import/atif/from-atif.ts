@@ -40,7 +40,7 @@ export function importAtif(doc: Json, where: string, path: string, record?: numb
   const footer = carried && isObject(carried['footer']) ? carried['footer'] : undefined;
   const model = optionalString(agent['model_name']);
   return {
-    source: { kind: 'import', format: 'atif', path, ...(record !== undefined ? { record } : {}), extra: { schema_version: version, ...(cost !== undefined ? { total_cost_usd: cost } : {}) } },
+    source: { kind: 'import', format: 'atif', path, ...(record !== undefined ? { record } : {}), extra: { schema_version: version } },
     id: sessionId,
     taskId: optionalString(task?.['id']) ?? optionalString(extra['task_id']) ?? optionalString(extra['instance_id']) ?? taskIdFromPath(path),
     instruction: instruction ?? '',
@@ -52,6 +52,7 @@ export function importAtif(doc: Json, where: string, path: string, record?: numb
     },
     turns,
     tokens: { prompt: optionalNumber(finalMetrics['total_prompt_tokens']), completion: optionalNumber(finalMetrics['total_completion_tokens']) },
+    ...(cost !== undefined ? { costUsd: cost } : {}),
     ...(header ? { restoreHeader: header } : {}),
     ...(footer ? { restoreFooter: footer } : {}),
   };
@@ -83,6 +84,8 @@ function turnOf(step: Json, where: string, i: number): Turn {
   if (typeof step['reasoning_content'] === 'string') turn.reasoning = step['reasoning_content'];
   if (typeof step['timestamp'] === 'string') turn.timestamp = step['timestamp'];
   if (prompt !== undefined && completion !== undefined) turn.usage = { prompt_tokens: prompt, completion_tokens: completion };
+  const cost = optionalNumber(metrics['cost_usd']);
+  if (cost !== undefined) turn.costUsd = cost;
   if (carried) {
     const { synthesised_call: _s, ...restore } = carried;
     turn.restore = restore;
