@@ -14,7 +14,7 @@ export class StreamWriter extends ByteWriter {
 
   constructor(path: string) {
     super();
-    this.stream = createWriteStream(path, { flags: 'w', highWaterMark: 4 << 20 });
+    this.stream = createWriteStream(path, { flags: 'w', highWaterMark: 1 << 20 });
   }
 
   override ensure(size: number): void {
