@@ -9,6 +9,7 @@ import { readDatasetTrajectory, type DatasetTrajectory } from '../../src/traject
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import { startViewer } from '../../src/viewer/index.js';
 import { makeTempDir } from '../export/fixtures.js';
+import { query } from '../export/duckdb.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -91,6 +92,19 @@ describe('importTrajectories()', () => {
     expect(smith.steps[0]!.shown).toContain('KeyError');
     expect(smith.header.task.instruction).toContain('S3 head_object raises on a deleted key.');
     for (const t of trajectories) expectNothingInvented(t);
+  });
+
+  it('SFT message lists stored as Parquet (as public sets ship them) import like their JSON lines', async () => {
+    const dir = await makeTempDir('forager-import-');
+    const parquet = join(dir, 'open-swe-traces.parquet');
+    // DuckDB writes the set as Hugging Face stores it: messages as a list of structs, tools as a string.
+    await query(`COPY (SELECT * FROM read_json('${join(FIXTURES, 'messages', 'open-swe-traces.jsonl')}')) TO '${parquet}' (FORMAT parquet)`);
+    const fromParquet = await importTrajectories('messages', [parquet], join(dir, 'p'));
+    const fromJson = await importTrajectories('messages', [join(FIXTURES, 'messages', 'open-swe-traces.jsonl')], join(dir, 'j'));
+    expect(fromParquet).toMatchObject({ imported: 1, invalid: 0 });
+    const [a, b] = await Promise.all([readDatasetTrajectory(fromParquet.written[0]!), readDatasetTrajectory(fromJson.written[0]!)]);
+    expect(a.steps).toEqual(b.steps);
+    expect(a.footer).toEqual(b.footer);
   });
 
   it('names the file, the record and the field of a record it cannot import, and imports the rest', async () => {
