@@ -9,6 +9,7 @@ import { registerShow } from './show.js';
 import { registerStatsCommand } from './stats.js';
 import { registerStatus } from './status.js';
 import { registerTasks } from './tasks.js';
+import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 import { registerView } from './view.js';
 import { registerWorker } from './worker.js';
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerView(program);
   registerExportCommand(program);
   registerStatsCommand(program);
+  registerTrace(program);
 }
