@@ -32,6 +32,7 @@ interface TraceCliOptions {
   wallS?: number;
   seed?: number;
   includeTests?: boolean;
+  replayCheck?: boolean;
   logLevel: string;
   quiet?: boolean;
 }
@@ -58,6 +59,7 @@ export function registerTrace(program: Command): void {
     .option('--wall-s <s>', 'wall time of the traced command (default 600)', number)
     .option('--seed <n>', 'sampling seed (default 0)', nonNegativeInt)
     .option('--include-tests', 'trace the test files\' own functions too')
+    .option('--replay-check', 'after tracing, call each recorded function again with its recorded literal arguments; the agreement goes in the footer')
     .option('--log-level <level>', 'log level on stderr', 'warn')
     .option('-q, --quiet', 'only the summary')
     .action(async (paths: string[], options: TraceCliOptions) => {
@@ -76,7 +78,7 @@ export function registerTrace(program: Command): void {
       try {
         const result = await traceBatch({
           paths, out: options.out, concurrency: options.concurrency, retries: options.retries, filter: options.filter, limit: options.limit,
-          runId: options.runId, signal: controller.signal, log, onEvent: (e) => view.onEvent(e), limits, entry: options.entry,
+          runId: options.runId, signal: controller.signal, log, onEvent: (e) => view.onEvent(e), limits, entry: options.entry, replayCheck: options.replayCheck,
         });
         view.stop();
         process.stdout.write(formatTraceSummary(result, options.out));

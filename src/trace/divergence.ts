@@ -41,12 +41,19 @@ export function firstDivergences(buggy: TraceFile, fixed: TraceFile, tests: stri
         out.push({ test, invocation: i, function: name(x) ?? name(y), event: null, buggy: name(x), fixed: name(y) });
         break;
       }
-      const ex = x.events.map((e) => ({ ...e, line: undefined, source: sourceLine(buggy.functions.get(x.function), e.line).trim() }));
-      const ey = y.events.map((e) => ({ ...e, line: undefined, source: sourceLine(fixed.functions.get(y.function), e.line).trim() }));
-      const at = ex.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(ey[k]));
-      const differ = at >= 0 ? at : ex.length !== ey.length ? Math.min(ex.length, ey.length) : -1;
+      // Compared by position in the function (line - first line), state and values: a line the
+      // fix rewrote in place is not a divergence by itself, what execution does after it is.
+      const key = (inv: Invocation) => inv.events.map((e) => JSON.stringify([e.event, e.line - inv.firstlineno, e.locals, e.value ?? null]));
+      const kx = key(x);
+      const ky = key(y);
+      const at = kx.findIndex((k, n) => k !== ky[n]);
+      const differ = at >= 0 ? at : kx.length !== ky.length ? Math.min(kx.length, ky.length) : -1;
+      const show = (file: TraceFile, inv: Invocation, n: number) => {
+        const e = inv.events[n];
+        return e ? { ...e, source: sourceLine(file.functions.get(inv.function), e.line) } : null;
+      };
       if (differ >= 0) {
-        out.push({ test, invocation: i, function: name(x), event: differ, buggy: ex[differ] ?? null, fixed: ey[differ] ?? null });
+        out.push({ test, invocation: i, function: name(x), event: differ, buggy: show(buggy, x, differ), fixed: show(fixed, y, differ) });
         break;
       }
     }

@@ -13,11 +13,11 @@ import { DockerSandbox } from '../sandbox/docker/sandbox.js';
 import { shellQuote } from '../sandbox/quote.js';
 import { DEFAULT_LIMITS, type LoadedTask } from '../task/index.js';
 import { addCounts, parseProcessTrace } from './collect.js';
-import { TRACE_FORMAT, TRACE_VERSION, type TraceFooter, type TraceHeader, type TraceLimits } from './schema.js';
+import { TRACE_FORMAT, TRACE_VERSION, TraceFooterSchema, type TraceFooter, type TraceHeader, type TraceLimits } from './schema.js';
 
 /** The tracer shipped with forager, copied into the container outside the repository. */
 export const TRACER_DIR = join(PACKAGE_ROOT, 'src', 'trace', 'python');
-const TRACER_FILES = ['sitecustomize.py', 'forager_tracer.py'];
+const TRACER_FILES = ['sitecustomize.py', 'forager_tracer.py', 'replay_check.py'];
 /** mutate's pytest plugin, reused for test selection (FORAGER_SELECT) in pair mode. */
 const SELECT_PLUGIN = join(PACKAGE_ROOT, 'src', 'mutate', 'python', 'forager_trace.py');
 export const TRACER_HOME = '/opt/forager-trace';
@@ -36,6 +36,8 @@ export interface TraceTaskOptions {
   /** Patches applied, in order, before tracing (pair mode: test patch, then gold patch for the fixed side). */
   patches?: string[];
   variant?: string;
+  /** After tracing, call each recorded function again with its recorded literal arguments (replay_check.py) and record the agreement. */
+  replayCheck?: boolean;
   runId?: string;
   /** Repository to tag images built on the way into (default: the images concern's). */
   repository?: string;
@@ -104,6 +106,7 @@ export async function traceTask(task: LoadedTask, options: TraceTaskOptions): Pr
     Object.assign(footer.command, run);
     footer.exit_status = run.timed_out ? 'wall_time' : 'agent_finished';
     if (run.timed_out) footer.cuts.wall_time = (footer.cuts.wall_time ?? 0) + 1;
+    if (options.replayCheck) footer.replay = await replayCheck(sandbox, root, limits, signal);
     await collectInto(sandbox, writer, footer, limits, signal);
   } catch (error) {
     const failure = signal?.aborted ? { kind: 'infrastructure' as const, code: 'ABORTED', message: 'the trace was aborted' } : failureOf(error);
@@ -157,6 +160,16 @@ async function runTraced(sandbox: DockerSandbox, root: string, command: string, 
   // The tracer stops itself at the deadline and writes what it has; the kill comes a little later.
   const result = await runIn(sandbox, root, script, { timeoutMs: (limits.wall_s + 10) * 1000, signal });
   return { exit_code: result.exitCode, timed_out: result.timedOut, duration_ms: result.durationMs, log_tail: tail(result.output, 4000) };
+}
+
+/** Run replay_check.py (untraced) over the processes' files; its last output line is its JSON report. */
+async function replayCheck(sandbox: DockerSandbox, root: string, limits: TraceLimits, signal?: AbortSignal): Promise<TraceFooter['replay']> {
+  const env = `FORAGER_TRACE_LIMITS=${shellQuote(JSON.stringify({ repr_len: limits.repr_len, repr_ms: limits.repr_ms }))}`;
+  const result = await runIn(sandbox, root, `${env} python3 ${TRACER_HOME}/replay_check.py ${shellQuote(root)} ${OUT} 2>/dev/null`, { timeoutMs: limits.wall_s * 1000, signal });
+  const last = result.output.trim().split('\n').pop() ?? '';
+  const parsed = TraceFooterSchema.shape.replay.safeParse((() => { try { return JSON.parse(last); } catch { return undefined; } })());
+  if (!parsed.success || !parsed.data) throw new TraceSetupError(`replay check failed (exit ${result.exitCode}): ${tail(result.output, 500)}`);
+  return parsed.data;
 }
 
 /** Read every process's file (smallest pid first) while the task's byte budget lasts, and write it out. */

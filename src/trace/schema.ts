@@ -118,6 +118,13 @@ export const TraceFooterSchema = z.object({
   cuts: z.record(z.string(), z.number().int().nonnegative()),
   /** Per function key: [calls seen, invocations recorded]. */
   sampling: z.record(z.string(), z.tuple([z.number().int(), z.number().int()])),
+  /** With --replay-check: recorded functions called again with their recorded (literal) arguments. */
+  replay: z.object({
+    eligible: z.number().int().nonnegative(),
+    equal: z.number().int().nonnegative(),
+    mismatches: z.array(z.record(z.string(), z.unknown())),
+    skipped: z.record(z.string(), z.number().int().nonnegative()),
+  }).optional(),
   /** Why tracing ended in each process (exit, wall_time, bytes, killed). */
   endings: z.record(z.string(), z.number().int().nonnegative()),
 });
