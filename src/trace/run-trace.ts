@@ -9,6 +9,7 @@ import { PACKAGE_ROOT, resolveTaskImage, type TaskImage } from '../images/index.
 import { sandboxEnv } from '../runner/index.js';
 import { SANDBOX_HOSTNAME } from '../runner/environment.js';
 import { placeFiles, runSetup } from '../runner/prepare.js';
+import { killAllButInit } from '../sandbox/docker/one-shot.js';
 import { DockerSandbox } from '../sandbox/docker/sandbox.js';
 import { shellQuote } from '../sandbox/quote.js';
 import { DEFAULT_LIMITS, type LoadedTask } from '../task/index.js';
@@ -17,7 +18,7 @@ import { TRACE_FORMAT, TRACE_VERSION, TraceFooterSchema, type TraceFooter, type 
 
 /** The tracer shipped with forager, copied into the container outside the repository. */
 export const TRACER_DIR = join(PACKAGE_ROOT, 'src', 'trace', 'python');
-const TRACER_FILES = ['sitecustomize.py', 'forager_tracer.py', 'replay_check.py'];
+const TRACER_FILES = ['sitecustomize.py', 'forager_tracer.py', 'forager_tracer_pytest.py', 'replay_check.py'];
 /** mutate's pytest plugin, reused for test selection (FORAGER_SELECT) in pair mode. */
 const SELECT_PLUGIN = join(PACKAGE_ROOT, 'src', 'mutate', 'python', 'forager_trace.py');
 export const TRACER_HOME = '/opt/forager-trace';
@@ -103,6 +104,9 @@ export async function traceTask(task: LoadedTask, options: TraceTaskOptions): Pr
     };
     await writer.line(header);
     const run = await runTraced(sandbox, root, command, options, signal);
+    // Whatever the command left running (daemons, a fork bomb's orphans) goes before reading
+    // its files; only init and the dead-man (the container's own command) are spared.
+    await clearProcesses(sandbox).catch((error: unknown) => log.warn({ err: error }, 'could not clear the container\'s processes'));
     Object.assign(footer.command, run);
     footer.exit_status = run.timed_out ? 'wall_time' : 'agent_finished';
     if (run.timed_out) footer.cuts.wall_time = (footer.cuts.wall_time ?? 0) + 1;
@@ -136,6 +140,11 @@ function failureOf(error: unknown): { kind: 'infrastructure' | 'task' | 'agent';
   return { kind: e.kind, code: e.code, message: e.message };
 }
 
+async function clearProcesses(sandbox: DockerSandbox): Promise<void> {
+  const config = (await sandbox.container.inspect()).Config;
+  await killAllButInit(sandbox.container, [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])]);
+}
+
 async function installTracer(sandbox: DockerSandbox, signal?: AbortSignal): Promise<void> {
   for (const name of TRACER_FILES) await sandbox.writeFile(`${TRACER_HOME}/${name}`, await readFile(join(TRACER_DIR, name)), { signal });
   await sandbox.writeFile(`${TRACER_HOME}/forager_trace.py`, await readFile(SELECT_PLUGIN), { signal });
@@ -152,10 +161,14 @@ async function runTraced(sandbox: DockerSandbox, root: string, command: string, 
     `FORAGER_JUNIT=${WORK}/junit.xml`,
     `PYTHONPATH=${TRACER_HOME}\${PYTHONPATH:+:$PYTHONPATH}`,
   ];
+  // pytest (if the command runs it) loads the re-arming plugin, and in pair mode mutate's selecting one.
+  const plugins = ['-p forager_tracer_pytest'];
   if (options.select) {
     await sandbox.writeFile(`${WORK}/select.txt`, `${options.select.join('\n')}\n`, { signal });
-    env.push(`FORAGER_SELECT=${WORK}/select.txt`, 'FORAGER_TRACE_OUT=', `PYTEST_ADDOPTS="-p forager_trace \${PYTEST_ADDOPTS:-}"`);
+    env.push(`FORAGER_SELECT=${WORK}/select.txt`, 'FORAGER_TRACE_OUT=');
+    plugins.push('-p forager_trace');
   }
+  env.push(`PYTEST_ADDOPTS="${plugins.join(' ')} \${PYTEST_ADDOPTS:-}"`);
   const script = `rm -rf ${OUT} && mkdir -p ${OUT} && export ${env.join(' ')} && ${command}`;
   // The tracer stops itself at the deadline and writes what it has; the kill comes a little later.
   const result = await runIn(sandbox, root, script, { timeoutMs: (limits.wall_s + 10) * 1000, signal });
@@ -180,15 +193,22 @@ async function collectInto(sandbox: DockerSandbox, writer: TraceWriter, footer: 
   const described = new Set<string>();
   let budget = limits.max_bytes;
   for (const file of files) {
-    if (file.size > budget) {
+    if (budget <= 0 || file.size > limits.max_bytes + 1024 * 1024) {
       footer.cuts.task_bytes = (footer.cuts.task_bytes ?? 0) + 1;
       footer.endings.not_collected = (footer.endings.not_collected ?? 0) + 1;
       continue;
     }
-    budget -= file.size;
     const bytes = await sandbox.readFile(`${OUT}/trace-${file.pid}.jsonl`, { signal });
     if (!bytes) continue;
-    const trace = parseProcessTrace(file.pid, bytes.toString('utf8'));
+    let text = bytes.toString('utf8');
+    if (bytes.length > budget) {
+      // Over the task's budget: keep the whole lines that fit.
+      text = bytes.subarray(0, budget).toString('utf8');
+      text = text.slice(0, text.lastIndexOf('\n') + 1);
+      footer.cuts.task_bytes = (footer.cuts.task_bytes ?? 0) + 1;
+    }
+    budget -= bytes.length;
+    const trace = parseProcessTrace(file.pid, text);
     footer.processes += 1;
     footer.endings[trace.ending] = (footer.endings[trace.ending] ?? 0) + 1;
     addCounts(footer.cuts, trace.cuts);

@@ -136,6 +136,13 @@ class _Tracer:
     def on_call(self, frame, event, arg):
         if self.stopped:
             return None
+        try:
+            return self._on_call(frame)
+        except Exception:  # e.g. RecursionError near the limit: skip this call, keep tracing
+            self.count_cut("tracer_error")
+            return None
+
+    def _on_call(self, frame):
         code = frame.f_code
         function = self.codes.get(code, _MISS)
         if function is _MISS:
@@ -259,12 +266,16 @@ class _Tracer:
                 self.fd = os.open(os.path.join(self.out_dir, "trace-%d.jsonl" % self.pid), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
                 self.pending.append(json.dumps({"type": "process", "pid": self.pid, "ppid": os.getppid(), "python": sys.version.split()[0], "implementation": sys.implementation.name, "argv": [a[:200] for a in sys.argv[:20]], "root": self.root}) + "\n")
             text = json.dumps(line, ensure_ascii=False) + "\n"
-            self.pending.append(text)
-            self.pending_bytes += len(text)
-            self.written += len(text)
+            over = self.written + len(text) > self.limits.max_bytes - 4096 and line.get("type") != "end"
+            if over:
+                self.count_cut("bytes")
+            else:
+                self.pending.append(text)
+                self.pending_bytes += len(text)
+                self.written += len(text)
             if self.pending_bytes > 256 * 1024:
                 self._flush()
-        if self.written > self.limits.max_bytes and not self.stopped:
+        if over and not self.stopped:
             self.stop("bytes")
 
     def _flush(self):
@@ -342,11 +353,19 @@ class _Invocation:
         tracer = self.tracer
         if tracer.stopped or self.done:
             return None
+        try:
+            self._trace(frame, event, arg)
+        except Exception:  # e.g. RecursionError near the limit: lose this event, keep tracing
+            tracer.count_cut("tracer_error")
+        return self.trace
+
+    def _trace(self, frame, event, arg):
+        tracer = self.tracer
         if event == "line":
             self.pending_exception = False
             if len(self.events) >= tracer.limits.max_events:
                 self.cut_events(frame)
-                return self.trace
+                return
             self.add("line", frame.f_lineno, self.changed(frame))
         elif event == "return":
             line = frame.f_lineno
@@ -364,7 +383,6 @@ class _Invocation:
             if self.cut is None and len(self.events) < tracer.limits.max_events:
                 self.add("exception", frame.f_lineno, self.changed(frame), text)
             self.record["exception"] = text
-        return self.trace
 
     def resume(self, frame):
         if self.cut is None:
@@ -453,6 +471,26 @@ def start():
     threading.settrace(tracer.on_call)
     sys.settrace(tracer.on_call)
     return tracer
+
+
+def rearm():
+    """Tracing was switched off under us (CPython does that when the trace function itself
+    hits the recursion limit): invocations no longer on the stack are written as cut, and
+    tracing starts again. Called by the pytest plugin before each test."""
+    tracer = _tracer
+    if tracer is None or tracer.stopped or sys.gettrace() is not None:
+        return False
+    tracer.count_cut("tracer_lost")
+    live = set()
+    frame = sys._getframe()
+    while frame is not None:
+        live.add(frame)
+        frame = frame.f_back
+    for key, record in list(tracer.active.items()):
+        if key not in live and not record.record["generator"]:
+            record.finish("unfinished", None, cut="tracer_lost")
+    sys.settrace(tracer.on_call)
+    return True
 
 
 def _at_exit():
