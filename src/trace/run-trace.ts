@@ -104,9 +104,9 @@ export async function traceTask(task: LoadedTask, options: TraceTaskOptions): Pr
     };
     await writer.line(header);
     const run = await runTraced(sandbox, root, command, options, signal);
-    // Whatever the command left running (daemons, a fork bomb's orphans) goes before reading
-    // its files; only init and the dead-man (the container's own command) are spared.
-    await clearProcesses(sandbox).catch((error: unknown) => log.warn({ err: error }, 'could not clear the container\'s processes'));
+    // A command that overran may leave processes behind (a fork bomb's orphans holding every
+    // PID): they go before its files are read; only init and the dead-man are spared.
+    if (run.timed_out) await clearProcesses(sandbox, root, signal).catch((error: unknown) => log.warn({ err: error }, 'could not clear the container\'s processes'));
     Object.assign(footer.command, run);
     footer.exit_status = run.timed_out ? 'wall_time' : 'agent_finished';
     if (run.timed_out) footer.cuts.wall_time = (footer.cuts.wall_time ?? 0) + 1;
@@ -140,9 +140,13 @@ function failureOf(error: unknown): { kind: 'infrastructure' | 'task' | 'agent';
   return { kind: e.kind, code: e.code, message: e.message };
 }
 
-async function clearProcesses(sandbox: DockerSandbox): Promise<void> {
+async function clearProcesses(sandbox: DockerSandbox, root: string, signal?: AbortSignal): Promise<void> {
   const config = (await sandbox.container.inspect()).Config;
   await killAllButInit(sandbox.container, [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])]);
+  // The session died with the rest: the next command opens a new one once the old is seen gone.
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    if ((await runIn(sandbox, root, 'true', { timeoutMs: 30_000, signal }).catch(() => undefined))?.exitCode === 0) return;
+  }
 }
 
 async function installTracer(sandbox: DockerSandbox, signal?: AbortSignal): Promise<void> {

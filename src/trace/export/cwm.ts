@@ -17,6 +17,23 @@ export const CWM = {
 const TOKEN_OF: Record<TraceEvent['event'], string> = {
   call: CWM.call, resume: CWM.call, line: CWM.line, return: CWM.return, yield: CWM.return, exception: CWM.exception,
 };
+/**
+ * Text that could read as a token (`<|`) is escaped so every frame parses back: in free
+ * text one backslash goes between `<` and `|` (`<\|`, and `<\\|` for a literal `<\|`);
+ * in the locals' JSON `<` becomes `\u003c`.
+ */
+export function escapeText(text: string): string {
+  return text.replace(/<(\\*)\|/g, (_m, slashes: string) => `<${slashes}\\|`);
+}
+
+export function unescapeText(text: string): string {
+  return text.replace(/<(\\*)\\\|/g, (_m, slashes: string) => `<${slashes}|`);
+}
+
+function localsJson(locals: Record<string, string>): string {
+  return JSON.stringify(locals).replace(/<\|/g, '\\u003c|');
+}
+
 /** Unchanged locals are written as this. */
 export const UNCHANGED = '..';
 
@@ -29,13 +46,13 @@ export const UNCHANGED = '..';
  * the first: `parseCwm` reads them back as such.
  */
 export function formatCwm(fn: TraceFunction | undefined, invocation: Invocation): string {
-  const parts: string[] = [CWM.context, fn?.source ?? '', '\n'];
+  const parts: string[] = [CWM.context, escapeText(fn?.source ?? ''), '\n'];
   const known: string[] = [];
   for (const event of invocation.events) {
     for (const name of Object.keys(event.locals)) if (!known.includes(name)) known.push(name);
     const locals = Object.fromEntries(known.map((name) => [name, event.locals[name] ?? UNCHANGED]));
-    parts.push(TOKEN_OF[event.event], JSON.stringify(locals), CWM.action, sourceLine(fn, event.line));
-    if (event.value !== undefined) parts.push(CWM.arg, event.value);
+    parts.push(TOKEN_OF[event.event], localsJson(locals), CWM.action, escapeText(sourceLine(fn, event.line)));
+    if (event.value !== undefined) parts.push(CWM.arg, escapeText(event.value));
     parts.push('\n');
   }
   parts.push(CWM.frame);
@@ -55,7 +72,7 @@ export function parseCwm(text: string): CwmFrame {
   if (!text.startsWith(CWM.context) || !text.endsWith(CWM.frame)) throw new TaskError('CWM_INVALID', 'a CWM trace frame: expected <|trace_context_start|> … <|frame_sep|>');
   const body = text.slice(CWM.context.length, -CWM.frame.length);
   const pieces = body.split(SPLIT);
-  const source = pieces[0]!.replace(/\n$/, '');
+  const source = unescapeText(pieces[0]!.replace(/\n$/, ''));
   const events: CwmFrame['events'] = [];
   for (let i = 1; i < pieces.length; i += 2) {
     const token = pieces[i]!;
@@ -69,7 +86,8 @@ export function parseCwm(text: string): CwmFrame {
     const first = events.length === 0;
     const last = i + 2 >= pieces.length;
     const event: TraceEvent['event'] = token === CWM.call ? (first ? 'call' : 'resume') : token === CWM.line ? 'line' : token === CWM.exception ? 'exception' : last ? 'return' : 'yield';
-    events.push({ event, locals, source: arg < 0 ? after : after.slice(0, arg), ...(arg >= 0 ? { value: after.slice(arg + CWM.arg.length) } : {}) });
+    const line = unescapeText(arg < 0 ? after : after.slice(0, arg));
+    events.push({ event, locals, source: line, ...(arg >= 0 ? { value: unescapeText(after.slice(arg + CWM.arg.length)) } : {}) });
   }
   return { source, events };
 }
