@@ -143,3 +143,6 @@ export function traceJsonSchema(): Record<string, unknown> {
 }
 
 export const TRACE_JSON_SCHEMA_PATH = `schema/trace.v${TRACE_VERSION}.schema.json`;
+
+/** What ends a repr cut at `repr_len` characters (forager_tracer.py's CUT). */
+export const CUT_MARKER = '\u2026[cut]';
