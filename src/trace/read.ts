@@ -64,16 +64,17 @@ export async function isTraceFile(path: string): Promise<boolean> {
 /** Trace files under the given files or folders (recursively), sorted. */
 export async function findTraceFiles(paths: string[]): Promise<string[]> {
   const found: string[] = [];
-  async function visit(path: string): Promise<void> {
+  async function visit(path: string, top: boolean): Promise<void> {
     const info = await stat(path).catch(() => undefined);
-    if (!info) throw new TaskError('TRACE_MISSING', `${path}: expected a trace file or a folder of them, found nothing`);
+    if (!info && top) throw new TaskError('TRACE_MISSING', `${path}: expected a trace file or a folder of them, found nothing`);
+    if (!info) return; // a dangling link or a file gone meanwhile
     if (info.isDirectory()) {
-      for (const name of (await readdir(path)).sort()) await visit(join(path, name));
+      for (const name of (await readdir(path)).sort()) await visit(join(path, name), false);
     } else if (path.endsWith('.jsonl') && !/\.try-\d+\.jsonl$/.test(path) && (await isTraceFile(path))) {
       found.push(path);
     }
   }
-  for (const path of paths) await visit(path);
+  for (const path of paths) await visit(path, true);
   return found.sort();
 }
 
