@@ -37,6 +37,8 @@ export interface TraceTaskOptions {
   /** Patches applied, in order, before tracing (pair mode: test patch, then gold patch for the fixed side). */
   patches?: string[];
   variant?: string;
+  /** Run the command without the tracer (the baseline of `npm run bench -- trace`). */
+  untraced?: boolean;
   /** After tracing, call each recorded function again with its recorded literal arguments (replay_check.py) and record the agreement. */
   replayCheck?: boolean;
   runId?: string;
@@ -157,7 +159,7 @@ async function installTracer(sandbox: DockerSandbox, signal?: AbortSignal): Prom
 async function runTraced(sandbox: DockerSandbox, root: string, command: string, options: TraceTaskOptions, signal?: AbortSignal) {
   const { limits } = options;
   const python = { max_events: limits.max_events, max_invocations: limits.max_invocations, repr_len: limits.repr_len, max_bytes: limits.max_bytes, repr_ms: limits.repr_ms, seed: limits.seed, include_tests: limits.include_tests };
-  const env = [
+  const env = options.untraced ? [`FORAGER_JUNIT=${WORK}/junit.xml`] : [
     `FORAGER_TRACE_DIR=${OUT}`,
     `FORAGER_TRACE_ROOT=${shellQuote(root)}`,
     `FORAGER_TRACE_LIMITS=${shellQuote(JSON.stringify(python))}`,
@@ -172,7 +174,7 @@ async function runTraced(sandbox: DockerSandbox, root: string, command: string, 
     env.push(`FORAGER_SELECT=${WORK}/select.txt`, 'FORAGER_TRACE_OUT=');
     plugins.push('-p forager_trace');
   }
-  env.push(`PYTEST_ADDOPTS="${plugins.join(' ')} \${PYTEST_ADDOPTS:-}"`);
+  if (!options.untraced) env.push(`PYTEST_ADDOPTS="${plugins.join(' ')} \${PYTEST_ADDOPTS:-}"`);
   const script = `rm -rf ${OUT} && mkdir -p ${OUT} && export ${env.join(' ')} && ${command}`;
   // The tracer stops itself at the deadline and writes what it has; the kill comes a little later.
   const result = await runIn(sandbox, root, script, { timeoutMs: (limits.wall_s + 10) * 1000, signal });
