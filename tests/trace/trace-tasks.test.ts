@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptPath, type HarvestResult } from '../../src/scheduler/index.js';
+import { loadMutationSource, mutateRepository } from '../../src/mutate/index.js';
 import { loadTask } from '../../src/task/index.js';
 import {
   exportTraces, findTraceFiles, parseCwm, readTraceFile, resolveTraceLimits, sourceLine, summariseTraces, traceBatch, tracePair,
@@ -138,4 +139,24 @@ describe('tracePair()', () => {
     const summary = JSON.parse(await readFile(join(out, 'pairs', 'repo-fix', 'divergence.json'), 'utf8')) as { divergences: unknown[] };
     expect(summary.divergences).toEqual(JSON.parse(JSON.stringify(pair.divergences)));
   });
+});
+
+describe('tracePair() on tasks from `tasks mutate`', () => {
+  it('writes buggy and fixed traces of each mutant\'s failing tests and where they diverge', async () => {
+    const dir = join(out, 'mutants');
+    const report = await mutateRepository(await loadMutationSource('tasks/repo-fix/task.yaml'), { count: 2, seed: 3, out: dir, runId });
+    expect(report.tasks).toHaveLength(2);
+    for (const made of report.tasks) {
+      const task = await loadTask(made.path);
+      const result = await tracePair(task, join(out, 'mutant-pairs'), { limits, runId });
+      expect(result.tests).toEqual(task.spec.eval!.fail_to_pass);
+      expect(result.footers.buggy.exit_status).toBe('agent_finished');
+      expect(result.footers.fixed.exit_status).toBe('agent_finished');
+      expect(result.footers.buggy.command.exit_code).not.toBe(0);
+      expect(result.footers.fixed.command.exit_code).toBe(0);
+      expect(result.divergences.length).toBe(result.tests.length);
+      const mutation = task.spec.metadata.mutation as { function: string; file: string };
+      expect(result.divergences[0]!.function).toBe(`${mutation.file}:${mutation.function}`);
+    }
+  }, 300_000);
 });
