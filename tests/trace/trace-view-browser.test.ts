@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TRACE_LIMITS, type Invocation, type TraceFooter, type TraceFunction, type TraceHeader } from '../../src/trace/index.js';
+import { writeSampleTrace } from './fixtures.js';
 import { startViewer, type RunningViewer } from '../../src/viewer/index.js';
 
 const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
@@ -13,36 +13,9 @@ let page: Page;
 let dir: string;
 let profile: string;
 
-const header: TraceHeader = {
-  type: 'header', format: 'forager.trace', version: 1, forager_version: '0.0.0', trace_id: 'trace-1', run_id: 'r', started_at: '2026-11-30T00:00:00.000Z',
-  task: { id: 'countdown-task', hash: 'h' }, image: { ref: 'img', id: 'sha256:0123456789abcdef0123' }, python: '3.11.2', root: '/work', command: 'pytest', limits: DEFAULT_TRACE_LIMITS,
-};
-const fn: TraceFunction = {
-  type: 'function', key: 'm.py:countdown:3', file: 'm.py', qualname: 'countdown', firstlineno: 3,
-  source: 'def countdown(n):\n    total = 0\n    while n > 0:\n        total += n\n        n -= 1\n    return total\n', source_line: 3,
-};
-const invocation: Invocation = {
-  type: 'invocation', id: '9-1', function: fn.key, pid: 9, thread: 'MainThread', main_thread: true, file: 'm.py', qualname: 'countdown', firstlineno: 3,
-  call_index: 0, test: 'tests/test_m.py::test_countdown', parent: null, generator: false, args: { n: '2' }, outcome: 'return', return: '3', cut: null,
-  events: [
-    { event: 'call', line: 3, locals: { n: '2' } },
-    { event: 'line', line: 4, locals: {} },
-    { event: 'line', line: 5, locals: { total: '0' } },
-    { event: 'line', line: 6, locals: {} },
-    { event: 'line', line: 7, locals: { total: '2' } },
-    { event: 'line', line: 5, locals: { n: '1' } },
-    { event: 'return', line: 8, locals: { total: '3', n: '0' }, value: '3' },
-  ],
-};
-const footer = { type: 'footer', exit_status: 'agent_finished', failure_kind: null, ended_at: '2026-11-30T00:00:01.000Z', duration_ms: 1, steps: 1,
-  totals: { output_bytes: 0, action_ms: 0, agent_ms: 0 }, command: { exit_code: 0, timed_out: false, duration_ms: 1, log_tail: '' },
-  processes: 1, functions: 1, invocations: 2, events: 8, bytes: 1, cuts: {}, sampling: {}, endings: { exit: 1 } } satisfies TraceFooter;
-const other: Invocation = { ...invocation, id: '9-2', call_index: 1, args: { n: '0' }, return: '0', test: 'tests/test_m.py::test_zero', events: [{ event: 'call', line: 3, locals: { n: '0' } }] };
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'forager-trace-view-'));
-  await mkdir(join(dir, 'trajectories', 'countdown-task'), { recursive: true });
-  await writeFile(join(dir, 'trajectories', 'countdown-task', '0.jsonl'), [header, fn, invocation, other, footer].map((l) => JSON.stringify(l)).join('\n') + '\n');
+  await writeSampleTrace(dir);
   viewer = await startViewer({ root: dir, port: 0 });
   await mkdir(ARTIFACTS, { recursive: true });
   profile = await mkdtemp(join(tmpdir(), 'forager-chromium-'));
