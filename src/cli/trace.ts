@@ -6,7 +6,7 @@ import { requireEngine } from '../sandbox/docker/engine.js';
 import { LOG_FILE, needsRedoOutcome, type HarvestResult } from '../scheduler/index.js';
 import { findTaskFiles, loadTask } from '../task/index.js';
 import {
-  exportTraces, findTraceFiles, readTraceFile, renderTraceStats, resolveTraceLimits, summariseTraces, traceBatch, tracePair,
+  exportTraces, findTraceFiles, readTraceFile, renderTraceStats, resolveTraceLimits, startTraceWorker, summariseTraces, traceBatch, tracePair,
   TRACE_EXPORT_FORMATS, type TraceExportFormat, type TraceLimits,
 } from '../trace/index.js';
 import { nonNegativeInt, number, positiveInt, size as sizeOption } from './arguments.js';
@@ -65,10 +65,7 @@ export function registerTrace(program: Command): void {
     .action(async (paths: string[], options: TraceCliOptions) => {
       if (paths.length === 0) throw new TaskError('TRACE_PATHS_REQUIRED', 'trace: expected task files or folders (or a subcommand: export, stats)');
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'trace: --out <dir> is required');
-      const limits = resolveTraceLimits({
-        max_events: options.maxEvents, max_invocations: options.maxInvocations, repr_len: options.reprLen, max_bytes: options.maxBytes,
-        repr_ms: options.reprMs, wall_s: options.wallS, seed: options.seed, include_tests: options.includeTests,
-      });
+      const limits = limitsFrom(options);
       await requireEngine();
       if (options.pair) return runPairs(paths, options.out, limits, options);
       const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);
@@ -108,6 +105,33 @@ export function registerTrace(program: Command): void {
     });
 
   trace
+    .command('worker')
+    .description('Take jobs from a queue (enqueued with `forager harvest <tasks> --queue URL`) and trace them; give trace jobs a Redis database of their own. Takes trace\'s --out, --concurrency, --retries, --run-id, --entry and limit options')
+    .requiredOption('--queue <url>', 'Redis of the queue, e.g. redis://host:6379/1')
+    .option('--grace <s>', 'on SIGINT/SIGTERM, let running traces finish this long before handing them back', number, 30)
+    .action(async (_options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<TraceCliOptions & { queue: string; grace: number }>();
+      if (!options.out) throw new TaskError('OUT_REQUIRED', 'trace worker: --out <dir> is required');
+      const limits = limitsFrom(options);
+      await requireEngine();
+      const log = createHarvestLogger(join(options.out, 'logs', `trace-worker-${process.pid}.log`), options.logLevel);
+      const worker = await startTraceWorker({
+        queue: options.queue, out: options.out, concurrency: options.concurrency, retries: options.retries, log, runId: options.runId,
+        limits, entry: options.entry, replayCheck: options.replayCheck,
+        onJob: (e) => log.info({ job: e.jobId, status: e.result?.status, error: e.error }, `job ${e.type}`),
+      });
+      process.stderr.write(`forager trace worker ${worker.id}: taking jobs (concurrency ${options.concurrency}, containers labelled ${worker.runId})\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      const { handedBack } = await worker.close(options.grace * 1000);
+      process.stderr.write(`forager trace worker: stopped; ${handedBack} job(s) handed back to the queue\n`);
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
+      process.exitCode = EXIT.interrupted;
+    });
+
+  trace
     .command('stats')
     .description('Functions, invocations, events and cut reasons of traces')
     .argument('<inputs...>', 'trace files or folders holding them')
@@ -117,6 +141,13 @@ export function registerTrace(program: Command): void {
       const stats = summariseTraces(files);
       process.stdout.write(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : renderTraceStats(stats));
     });
+}
+
+function limitsFrom(options: TraceCliOptions): TraceLimits {
+  return resolveTraceLimits({
+    max_events: options.maxEvents, max_invocations: options.maxInvocations, repr_len: options.reprLen, max_bytes: options.maxBytes,
+    repr_ms: options.reprMs, wall_s: options.wallS, seed: options.seed, include_tests: options.includeTests,
+  });
 }
 
 async function runPairs(paths: string[], out: string, limits: TraceLimits, options: TraceCliOptions): Promise<void> {

@@ -7,3 +7,4 @@ export { readTraceFile, parseTraceText, findTraceFiles, isTraceFile, sourceLine,
 export { parseProcessTrace, type ProcessTrace } from './collect.js';
 export * from './schema.js';
 export * from './export/index.js';
+export { startTraceWorker, type TraceWorkerOptions } from './worker.js';
