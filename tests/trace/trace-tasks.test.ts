@@ -50,6 +50,9 @@ describe('traceBatch() on the bundled repository tasks and CPython\'s own tests 
     expect(stdlib.invocations.length).toBeGreaterThan(300);
     expect(new Set(stdlib.invocations.map((i) => i.file))).toEqual(new Set(['stdlibcopy/textwrap.py', 'stdlibcopy/shlex.py', 'stdlibcopy/fnmatch.py', 'stdlibcopy/colorsys.py']));
     for (const inv of stdlib.invocations) expect(inv.test).toMatch(/^tests\/test_\w+\.py::/);
+    const init = stdlib.invocations.find((i) => i.qualname === 'TextWrapper.__init__')!;
+    expect(init.args.self).toBe('<stdlibcopy.textwrap.TextWrapper object>');
+    expect(init).toMatchObject({ outcome: 'return', return: 'None' });
     const add = files['fix-calculator']!.invocations.find((i) => i.qualname === 'add' && i.test === 'tests/test_calc.py::test_add')!;
     expect(add).toMatchObject({ args: { a: '2', b: '3' }, outcome: 'return', return: '-1' });
     expect(add.events.map((e) => [e.event, sourceLine(files['fix-calculator']!.functions.get(add.function), e.line).trim()])).toEqual([
