@@ -1,5 +1,9 @@
-import type { TraceFunction, Invocation } from './schema.js';
+import { runIn } from '../eval/index.js';
+import type { DockerSandbox } from '../sandbox/docker/sandbox.js';
+import { OUT } from './container.js';
+import type { TraceFooter, TraceFunction, Invocation, TraceLimits } from './schema.js';
 import { InvocationSchema, TraceFunctionSchema } from './schema.js';
+import type { TraceWriter } from './trace-writer.js';
 
 /** What one traced process wrote, after validation (its file is untrusted container output). */
 export interface ProcessTrace {
@@ -70,3 +74,52 @@ function pairs(value: unknown): Record<string, [number, number]> {
 export function addCounts(a: Record<string, number>, b: Record<string, number>): void {
   for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + v;
 }
+
+/** Read every process's file (smallest pid first) while the task's byte budget lasts, and write it out. */
+export async function collectInto(sandbox: DockerSandbox, writer: TraceWriter, footer: TraceFooter, limits: TraceLimits, signal?: AbortSignal): Promise<void> {
+  const listing = await runIn(sandbox, '/', `cd ${OUT} 2>/dev/null && for f in trace-*.jsonl; do [ -f "$f" ] && stat -c '%s %n' "$f"; done; true`, { timeoutMs: 60_000, signal });
+  const files = listing.output.split('\n').map((l) => /^(\d+) trace-(\d+)\.jsonl$/.exec(l.trim())).filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ size: Number(m[1]), pid: Number(m[2]) })).sort((a, b) => a.pid - b.pid);
+  const described = new Set<string>();
+  let budget = limits.max_bytes;
+  for (const file of files) {
+    if (budget <= 0 || file.size > limits.max_bytes + 1024 * 1024) {
+      footer.cuts.task_bytes = (footer.cuts.task_bytes ?? 0) + 1;
+      footer.endings.not_collected = (footer.endings.not_collected ?? 0) + 1;
+      continue;
+    }
+    const bytes = await sandbox.readFile(`${OUT}/trace-${file.pid}.jsonl`, { signal });
+    if (!bytes) continue;
+    let text = bytes.toString('utf8');
+    if (bytes.length > budget) {
+      // Over the task's budget: keep the whole lines that fit.
+      text = bytes.subarray(0, budget).toString('utf8');
+      text = text.slice(0, text.lastIndexOf('\n') + 1);
+      footer.cuts.task_bytes = (footer.cuts.task_bytes ?? 0) + 1;
+    }
+    budget -= bytes.length;
+    const trace = parseProcessTrace(file.pid, text);
+    footer.processes += 1;
+    footer.endings[trace.ending] = (footer.endings[trace.ending] ?? 0) + 1;
+    addCounts(footer.cuts, trace.cuts);
+    if (trace.invalid) footer.cuts.invalid_lines = (footer.cuts.invalid_lines ?? 0) + trace.invalid;
+    for (const [key, [calls, recorded]] of Object.entries(trace.sampling)) {
+      const before = footer.sampling[key] ?? [0, 0];
+      footer.sampling[key] = [before[0] + calls, before[1] + recorded];
+    }
+    const functions = new Map(trace.functions.map((f) => [f.key, f]));
+    for (const invocation of trace.invocations) {
+      const fn = functions.get(invocation.function);
+      if (!described.has(invocation.function) && fn) {
+        described.add(invocation.function);
+        await writer.line(fn);
+      }
+      await writer.line(invocation);
+      footer.invocations += 1;
+      footer.events += invocation.events.length;
+    }
+  }
+  footer.functions = described.size;
+  footer.bytes = writer.bytes;
+}
+

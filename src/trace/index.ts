@@ -1,4 +1,5 @@
-export { traceTask, DEFAULT_TRACE_COMMAND, TRACER_DIR, TRACER_HOME, type TraceTaskOptions, type TraceTaskResult } from './run-trace.js';
+export { traceTask, DEFAULT_TRACE_COMMAND, type TraceTaskOptions, type TraceTaskResult } from './run-trace.js';
+export { TRACER_DIR, TRACER_HOME } from './container.js';
 export { traceBatch, type TraceBatchOptions } from './batch.js';
 export { tracePair, type PairResult } from './pair.js';
 export { firstDivergences, type Divergence } from './divergence.js';
