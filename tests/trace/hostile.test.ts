@@ -29,6 +29,9 @@ beforeAll(async () => {
     trace('everything', call('everything'), { wall_s: 60 }),
     trace('recursion', 'python3 -m pytest -q -p no:cacheprovider tests', { wall_s: 60 }),
     trace('chatter', call('chatter'), { wall_s: 60, max_invocations: 100_000, max_bytes: 200_000 }),
+    trace('seedA', call('chatter'), { wall_s: 60, max_invocations: 8, seed: 1 }),
+    trace('seedB', call('chatter'), { wall_s: 60, max_invocations: 8, seed: 1 }),
+    trace('seedC', call('chatter'), { wall_s: 60, max_invocations: 8, seed: 2 }),
   ]);
 }, 300_000);
 
@@ -114,5 +117,14 @@ describe('traceTask() under hostile code', () => {
     expect(file.footer!.cuts.bytes).toBeGreaterThanOrEqual(1);
     expect(file.footer!.bytes).toBeLessThanOrEqual(limits.max_bytes + 4096);
     expect(file.invocations.length).toBeGreaterThan(10);
+  });
+
+  it('samples invocations reproducibly by seed: the first half always, then spread over the calls', () => {
+    const picked = (name: string) => traces[name]!.file.invocations.filter((i) => i.qualname === 'worker').map((i) => i.call_index);
+    expect(picked('seedA')).toHaveLength(8);
+    expect(picked('seedA')).toEqual(picked('seedB'));
+    expect(picked('seedA')).not.toEqual(picked('seedC'));
+    expect(picked('seedA').slice(0, 4)).toEqual([0, 1, 2, 3]);
+    expect(Math.max(...picked('seedA'))).toBeGreaterThan(8);
   });
 });
