@@ -63,7 +63,7 @@ export function registerTrace(program: Command): void {
     .option('--log-level <level>', 'log level on stderr', 'warn')
     .option('-q, --quiet', 'only the summary')
     .action(async (paths: string[], options: TraceCliOptions) => {
-      if (paths.length === 0) throw new TaskError('TRACE_PATHS_REQUIRED', 'trace: expected task files or folders (or a subcommand: export, stats)');
+      if (paths.length === 0) throw new TaskError('TRACE_PATHS_REQUIRED', 'trace: expected task files or folders (or a subcommand: export, stats, worker)');
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'trace: --out <dir> is required');
       const limits = limitsFrom(options);
       await requireEngine();
