@@ -33,6 +33,8 @@ interface TraceCliOptions {
   seed?: number;
   includeTests?: boolean;
   replayCheck?: boolean;
+  recipe: string;
+  environment?: string[];
   logLevel: string;
   quiet?: boolean;
 }
@@ -42,7 +44,7 @@ export function registerTrace(program: Command): void {
   const trace = program
     .command('trace')
     .description('Trace the Python functions of repository tasks line by line while their tests (or --entry) run; see docs/traces.md')
-    .argument('[paths...]', 'task files or folders holding task files')
+    .argument('[paths...]', 'task files, folders holding task files, or repository folders (python recipe, pytest)')
     .option('-o, --out <dir>', 'batch folder: DIR/trajectories/<task>/0.jsonl traces, batch.jsonl, harvest.log')
     .option('--entry <command>', 'command to trace instead of the task\'s test command (run at the repository root)')
     .option('-c, --concurrency <n>', 'tasks traced at once', positiveInt, 2)
@@ -58,6 +60,8 @@ export function registerTrace(program: Command): void {
     .option('--repr-ms <ms>', 'time budget of a user-defined __repr__ (default 50)', number)
     .option('--wall-s <s>', 'wall time of the traced command (default 600)', number)
     .option('--seed <n>', 'sampling seed (default 0)', nonNegativeInt)
+    .option('--recipe <name>', 'for a repository folder: the image recipe', 'python')
+    .option('--environment <command...>', 'for a repository folder: commands installing its dependencies')
     .option('--include-tests', 'trace the test files\' own functions too')
     .option('--replay-check', 'after tracing, call each recorded function again with its recorded literal arguments; the agreement goes in the footer')
     .option('--log-level <level>', 'log level on stderr', 'warn')
@@ -76,6 +80,7 @@ export function registerTrace(program: Command): void {
         const result = await traceBatch({
           paths, out: options.out, concurrency: options.concurrency, retries: options.retries, filter: options.filter, limit: options.limit,
           runId: options.runId, signal: controller.signal, log, onEvent: (e) => view.onEvent(e), limits, entry: options.entry, replayCheck: options.replayCheck,
+          sources: { recipe: options.recipe, environment: options.environment },
         });
         view.stop();
         process.stdout.write(formatTraceSummary(result, options.out));

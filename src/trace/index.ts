@@ -9,3 +9,4 @@ export { parseProcessTrace, type ProcessTrace } from './collect.js';
 export * from './schema.js';
 export * from './export/index.js';
 export { startTraceWorker, type TraceWorkerOptions } from './worker.js';
+export { taskPathsFor, type RepositorySourceOptions } from './sources.js';

@@ -125,6 +125,17 @@ describe('traceBatch() on the bundled repository tasks and CPython\'s own tests 
   });
 });
 
+describe('traceBatch() on a repository folder', () => {
+  it('makes it a task (python recipe, pytest) and traces its tests', async () => {
+    const folder = join(out, 'folder');
+    const done = await traceBatch({ paths: ['tasks/fix-calculator/repo'], out: folder, concurrency: 1, retries: 0, runId, limits });
+    expect(done.outcomes.map((o) => o.status)).toEqual(['agent_finished']);
+    const file = await readTraceFile(attemptPath(folder, 'repo', 0));
+    expect(file.header.root).toBe('/testbed');
+    expect(file.invocations.find((i) => i.qualname === 'add' && i.args.a === '2')).toMatchObject({ return: '-1', test: 'tests/test_calc.py::test_add' });
+  }, 120_000);
+});
+
 describe('tracePair()', () => {
   it('traces the failing test on the buggy and the fixed code and finds where they first diverge', async () => {
     expect(pair.tests).toEqual(['tests/test_stock.py::test_take_all']);
