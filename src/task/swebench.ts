@@ -43,8 +43,9 @@ export const SwebenchInstanceSchema = z.object({
   environment_setup_commit: z.string().nullish(),
   hints_text: z.string().nullish(),
   created_at: TextSchema.nullish(),
-  /** A prebuilt image for this instance (SWE-smith, SWE-bench 5 datasets, SWE-rebench…). */
+  /** A prebuilt image for this instance: SWE-smith's `image_name`, SWE-bench 5's `image`, others' `docker_image`. */
   image_name: z.string().min(1).nullish(),
+  image: z.string().min(1).nullish(),
   docker_image: z.string().min(1).nullish(),
   /** SWE-bench 5's parser name (`parse_log_django`…). */
   log_parser: z.string().nullish(),
@@ -91,7 +92,7 @@ export function swebenchImageRef(template: string, instanceId: string): string {
 
 /** The task spec for one instance; `where` (file:line) names it in errors. */
 export function taskFromInstance(instance: SwebenchInstance, options: SwebenchImportOptions = {}, where = instance.instance_id): Record<string, unknown> {
-  const ownImage = instance.image_name ?? instance.docker_image ?? undefined;
+  const ownImage = instance.image_name ?? instance.image ?? instance.docker_image ?? undefined;
   const imageRef = ownImage ?? (options.imageTemplate ? swebenchImageRef(options.imageTemplate, instance.instance_id) : undefined);
   const { test_command, parser } = testCommandFor(instance, options, imageRef, where);
   const spec = {

@@ -105,6 +105,11 @@ describe('taskFromInstance(): the harness\'s test spec per repository and versio
     const own = taskFromInstance(SwebenchInstanceSchema.parse({ ...smith, image_name: undefined, repo: 'https://git.example.org/me/app.git' }), { imageTemplate: 'registry.example.org/app-env:{instance_id}' }) as Record<string, any>;
     expect(own.image).toEqual({ ref: 'registry.example.org/app-env:pylint-dev__astroid.b114f6b5.2496' });
     expect(own.eval.test_command).toBe('python3 -m pytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT');
+    // SWE-bench 5's datasets name the image `image` and the parser by its harness function.
+    const five = taskFromInstance(instance({ image: 'swebench/sweb.eval.x86_64.django_1776_django-11099:v5', log_parser: 'parse_log_django' })) as Record<string, any>;
+    expect(five.image).toEqual({ ref: 'swebench/sweb.eval.x86_64.django_1776_django-11099:v5' });
+    expect(five.eval.parser).toBe('django');
+    expect(() => taskFromInstance(instance({ log_parser: 'parse_log_jest' }), {}, 'set.jsonl:3')).toThrow(/^set\.jsonl:3: field "log_parser": no parser here for "parse_log_jest"/);
   });
 
   it('takes any git URL or local path as the repository, and keeps hints_text, created_at and environment_setup_commit', async () => {
