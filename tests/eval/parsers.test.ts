@@ -135,3 +135,15 @@ describe('parserNamed()', () => {
     expect(() => parserNamed('nose')).toThrow(/unknown test log parser "nose": expected one of junit, pytest/);
   });
 });
+
+describe('the recorded logs of the fixture tasks, graded without Docker', () => {
+  it('resolve with the gold patch and not with the empty or the wrong one, for every runner', async () => {
+    const { loadTask } = await import('../../src/task/index.js');
+    for (const runner of ['django', 'sympy', 'unittest', 'pytest'] as const) {
+      const task = await loadTask(new URL(`../fixtures/swebench-runners/${runner}/task.yaml`, import.meta.url).pathname);
+      const spec = task.spec.eval!;
+      const grade = (kind: string) => gradeStatusMap(parserNamed(spec.parser).parse(log(`${runner}-${kind}.log`)), spec.fail_to_pass, spec.pass_to_pass).resolved;
+      expect([runner, grade('gold'), grade('empty'), grade('wrong')]).toEqual([runner, true, false, false]);
+    }
+  });
+});
