@@ -81,7 +81,7 @@ async function siblingInstance(dir: string): Promise<SwebenchBench['sibling']> {
 
 /** Parse + grade time alone, on the recorded logs (median of 200 runs). */
 function parseTimes(): SwebenchBench['parse'] {
-  const logs: [string, string][] = [['django', 'django-zoo.log'], ['sympy', 'sympy-zoo.log'], ['unittest', 'unittest-zoo.log'], ['pytest', 'pytest-zoo.log'], ['pytest-v2', 'pytest-zoo.log'], ['junit', 'pytest-zoo.junit.xml']];
+  const logs: [string, string][] = [['django', 'django-zoo.txt'], ['sympy', 'sympy-zoo.txt'], ['unittest', 'unittest-zoo.txt'], ['pytest', 'pytest-zoo.txt'], ['pytest-v2', 'pytest-zoo.txt'], ['junit', 'pytest-zoo.junit.xml']];
   return logs.map(([name, file]) => {
     const text = readFileSync(join(ROOT, 'tests/fixtures/swebench-logs', file), 'utf8');
     const parser = parserNamed(name);

@@ -7,7 +7,7 @@ const log = (name: string): string => readFileSync(new URL(`../fixtures/swebench
 
 describe('parsePytest() (the harness\'s parse_log_pytest, on `pytest -rA`)', () => {
   it('reads the short summary, cutting a parametrised id at its first space as the harness does', () => {
-    expect(parsePytest(log('pytest-zoo.log'))).toEqual({
+    expect(parsePytest(log('pytest-zoo.txt'))).toEqual({
       fake: 'PASSED', // a test printing "PASSED fake line" spoofs the harness's parser too
       'tests/test_p.py::test_param[a': 'PASSED',
       'tests/test_p.py::test_param[with': 'PASSED',
@@ -23,7 +23,7 @@ describe('parsePytest() (the harness\'s parse_log_pytest, on `pytest -rA`)', () 
   });
 
   it('grades cut ids by prefix, as the harness grades SWE-bench\'s own cut lists', () => {
-    const wrong = parsePytest(log('pytest-wrong.log'));
+    const wrong = parsePytest(log('pytest-wrong.txt'));
     expect(wrong['tests/test_words.py::test_title[']).toBe('FAILED');
     const grade = gradeStatusMap(wrong, ['tests/test_words.py::test_title[hello'], ['tests/test_words.py::test_title[']);
     expect(grade).toMatchObject({ resolved: false, fail_to_pass: { success: ['tests/test_words.py::test_title[hello'] }, pass_to_pass: { failure: ['tests/test_words.py::test_title['] } });
@@ -32,7 +32,7 @@ describe('parsePytest() (the harness\'s parse_log_pytest, on `pytest -rA`)', () 
 
 describe('parsePytestV2() and parsePytestOptions()', () => {
   it('v2 keeps whole ids with spaces and brackets, cutting FAILED lines at " - "', () => {
-    const map = parsePytestV2(log('pytest-zoo.log'));
+    const map = parsePytestV2(log('pytest-zoo.txt'));
     expect(map['tests/test_p.py::test_param[a b]']).toBe('PASSED');
     expect(map['tests/test_p.py::test_param[with - dash]']).toBe('PASSED');
     expect(map['tests/test_p.py::test_param[x[1]]']).toBe('FAILED');
@@ -56,7 +56,7 @@ describe('parsePytestV2() and parsePytestOptions()', () => {
 
 describe('parseDjango() (the harness\'s parse_log_django, on ./tests/runtests.py --verbosity 2)', () => {
   it('reads ok, FAIL, ERROR and skipped lines, docstring descriptions, output between "..." and "ok", and setUpClass errors', () => {
-    expect(parseDjango(log('django-zoo.log'))).toEqual({
+    expect(parseDjango(log('django-zoo.txt'))).toEqual({
       'setUpClass (shop.tests.BadSetupTests)': 'ERROR',
       'test_prints (shop.tests.ChattyTests.test_prints)': 'PASSED',
       'test_broken (shop.tests.TotalTests.test_broken)': 'FAILED',
@@ -71,7 +71,7 @@ describe('parseDjango() (the harness\'s parse_log_django, on ./tests/runtests.py
   });
 
   it('a test of a class whose setUpClass failed is missing, so it fails', () => {
-    const grade = gradeStatusMap(parseDjango(log('django-zoo.log')), ['test_never (shop.tests.BadSetupTests.test_never)'], []);
+    const grade = gradeStatusMap(parseDjango(log('django-zoo.txt')), ['test_never (shop.tests.BadSetupTests.test_never)'], []);
     expect(grade).toMatchObject({ resolved: false, results: { 'test_never (shop.tests.BadSetupTests.test_never)': 'missing' } });
   });
 
@@ -83,20 +83,20 @@ describe('parseDjango() (the harness\'s parse_log_django, on ./tests/runtests.py
 
 describe('parseSympy() (the harness\'s parse_log_sympy, on bin/test -C --verbose)', () => {
   it('reads ok / F / E lines and the failure banners; the line carrying [OK] or [FAIL] is not read, as in the harness', () => {
-    expect(parseSympy(log('sympy-zoo.log'))).toEqual({
+    expect(parseSympy(log('sympy-zoo.txt'))).toEqual({
       'mathx/tests/test_double.py:test_err': 'FAILED',
       'mathx/tests/test_double.py:test_fail': 'FAILED',
       test_sym: 'PASSED',
       test_ok: 'PASSED',
       test_err: 'ERROR',
     });
-    expect(parseSympy(log('sympy-gold.log'))).toEqual({ test_double_last: 'PASSED', test_double_is_sympy: 'PASSED', test_double_three: 'PASSED' });
+    expect(parseSympy(log('sympy-gold.txt'))).toEqual({ test_double_last: 'PASSED', test_double_is_sympy: 'PASSED', test_double_three: 'PASSED' });
   });
 });
 
 describe('parseUnittest() (python -m unittest -v)', () => {
   it('keys each test dotted and in the pre-3.11 form, with docstrings, chatter, skips, expected failures and setUpClass errors', () => {
-    const map = parseUnittest(log('unittest-zoo.log'));
+    const map = parseUnittest(log('unittest-zoo.txt'));
     expect(map).toMatchObject({
       'pkg.test_zoo.BrokenSetup.setUpClass': 'ERROR',
       'pkg.test_zoo.Plain.test_chatty': 'PASSED',
@@ -142,7 +142,7 @@ describe('the recorded logs of the fixture tasks, graded without Docker', () => 
     for (const runner of ['django', 'sympy', 'unittest', 'pytest'] as const) {
       const task = await loadTask(new URL(`../fixtures/swebench-runners/${runner}/task.yaml`, import.meta.url).pathname);
       const spec = task.spec.eval!;
-      const grade = (kind: string) => gradeStatusMap(parserNamed(spec.parser).parse(log(`${runner}-${kind}.log`)), spec.fail_to_pass, spec.pass_to_pass).resolved;
+      const grade = (kind: string) => gradeStatusMap(parserNamed(spec.parser).parse(log(`${runner}-${kind}.txt`)), spec.fail_to_pass, spec.pass_to_pass).resolved;
       expect([runner, grade('gold'), grade('empty'), grade('wrong')]).toEqual([runner, true, false, false]);
     }
   });
