@@ -11,7 +11,7 @@ import { loadTask, type LoadedTask } from '../../src/task/index.js';
 import { runCli } from '../helpers/cli.js';
 import { containersOf, testRunId } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
-import { removeTestImages, TEST_REPOSITORY } from '../images/helpers.js';
+import { docker, removeTestImages, TEST_REPOSITORY } from '../images/helpers.js';
 import { checkPredictions, checkRunReport } from '../swebench/checker.js';
 import { baseCheckout, patchOf, RUNNERS, RUNNERS_DIR, taskFile, writeVariant, type Runner } from './runner-fixtures.js';
 
@@ -19,6 +19,9 @@ import { baseCheckout, patchOf, RUNNERS, RUNNERS_DIR, taskFile, writeVariant, ty
 // every runner's task; each runner's repository is its own task layer on top.
 
 const runId = testRunId();
+// A local image laid out as SWE-bench's are (repository at /testbed, a conda `testbed` env), named as the harness names local builds.
+const STAND_IN_ID = `django__django-${process.pid}`;
+const STAND_IN = `sweb.eval.x86_64.${STAND_IN_ID.toLowerCase()}:latest`;
 const tasks = {} as Record<Runner, LoadedTask>;
 const images = {} as Record<Runner, string>;
 const resolveImage = (task: LoadedTask, signal?: AbortSignal) => resolveTaskImage(task, { repository: TEST_REPOSITORY, signal });
@@ -32,6 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeTestImages();
+  await docker.getImage(STAND_IN).remove().catch(() => undefined);
   expect(await containersOf(runId)).toEqual([]);
 });
 
@@ -96,6 +100,33 @@ describe.concurrent('real test runners graded as the SWE-bench harness grades th
     expect(gold).toMatchObject({ resolved: true, tests: { parser: 'junit', junit: true, total: 6 } });
     expect(empty).toMatchObject({ resolved: false, fail_to_pass: { failure: ['tests/test_words.py::test_title[hello macOS-Hello MacOS]'] } });
     expect(wrong).toMatchObject({ resolved: false, pass_to_pass: { failure: ['tests/test_words.py::test_title[  two  spaces -Two Spaces]'] } });
+  });
+});
+
+describe('SWE-bench\'s own image layout', () => {
+  it('imports a django/django instance with the harness\'s spec for its version, and grades it in a SWE-bench-style image through conda', async () => {
+    const image = await resolveImage(tasks.django);
+    // The stand-in for SWE-bench's image: the fixture's Django image plus an activate script and `python`, as conda provides.
+    const dockerfile = [
+      `FROM ${image.id}`,
+      'RUN mkdir -p /opt/miniconda3/bin && ln -s /usr/bin/python3 /opt/miniconda3/bin/python \\',
+      " && printf 'export PATH=/opt/miniconda3/bin:$PATH\\nconda() { export CONDA_DEFAULT_ENV=$2; }\\n' > /opt/miniconda3/bin/activate",
+    ].join('\n');
+    execFileSync('docker', ['build', '-q', '-t', STAND_IN, '-'], { input: dockerfile, stdio: ['pipe', 'pipe', 'pipe'] });
+    const dir = await tempDir();
+    const spec = tasks.django.spec;
+    const instance = {
+      instance_id: STAND_IN_ID, repo: 'django/django', version: '4.0', base_commit: image.repo!.commit, problem_statement: spec.instruction,
+      patch: spec.gold_patch, test_patch: spec.eval!.test_patch, FAIL_TO_PASS: JSON.stringify(spec.eval!.fail_to_pass), PASS_TO_PASS: JSON.stringify(spec.eval!.pass_to_pass),
+    };
+    await writeFile(join(dir, 'verified.jsonl'), `${JSON.stringify(instance)}\n`);
+    const imported = await runCli(['tasks', 'import', 'swebench', join(dir, 'verified.jsonl'), '--out', join(dir, 'tasks'), '--image-template', 'sweb.eval.x86_64.{id}:latest']);
+    expect(imported.stderr).toBe('');
+    const task = await loadTask(join(dir, 'tasks', `${STAND_IN_ID}.task.yaml`));
+    expect(task.spec.image).toEqual({ ref: STAND_IN });
+    expect(task.spec.eval).toMatchObject({ parser: 'django', test_command: 'source /opt/miniconda3/bin/activate\nconda activate testbed\npython -m pip install -e .\n./tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 shop.tests' });
+    const proof = await proveTask(task, { runId, repository: TEST_REPOSITORY });
+    expect(proof, `${proof.reason} ${proof.gold?.tests?.log_tail}`).toMatchObject({ sound: true, parser: 'django', gold: { resolved: true }, empty: { resolved: false } });
   });
 });
 
