@@ -5,6 +5,7 @@ import { requireEngine } from '../sandbox/docker/engine.js';
 import { harvest, LOG_FILE, needsRedoOutcome, summariseOutcomes, type HarvestOptions, type HarvestResult } from '../scheduler/index.js';
 import { TaskError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
+import { addTaskPolicyOptions, applyTaskPolicyOptions, type TaskPolicyFlags } from './task-policy-options.js';
 import { addQueueOptions, runEnqueue, type EnqueueCliOptions } from './harvest-enqueue.js';
 import { createProgressView } from './harvest-progress.js';
 import { formatHarvestSummary } from './harvest-summary.js';
@@ -43,8 +44,9 @@ export function registerHarvest(program: Command): void {
     .option('-q, --quiet', 'no progress bar or per-attempt lines, only the summary')
     .option('--requests-per-minute <n>', 'model requests per minute, shared by every run of the batch', positiveInt)
     .option('--tokens-per-minute <n>', 'model tokens per minute, shared by every run of the batch', positiveInt);
-  addModelOptions(command);
+  addModelOptions(addTaskPolicyOptions(command));
   addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>) => {
+      applyTaskPolicyOptions(options as TaskPolicyFlags);
       if (options.queue) return runEnqueue(paths, options as HarvestCliOptions & EnqueueCliOptions);
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'harvest: --out <dir> is required (unless --queue)');
       await requireEngine();
