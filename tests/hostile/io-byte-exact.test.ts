@@ -65,10 +65,10 @@ describe('edit is byte-exact', () => {
     expect(await containersOf(runId)).toEqual([]);
   }, 180_000);
 
-  it('edits a file just under the cap (30 MB of random bytes) exactly, with the harvester under its bound', async () => {
+  it('edits a file just under the cap (16 MB of random bytes) exactly, with the harvester under its bound', async () => {
     const dir = await tempDir('forager-byte-exact-big-');
     const task = await writeTask([
-      { tool: 'bash', command: "head -c 30000000 /dev/urandom > big.bin && printf 'NEEDLE-7f3a9c' >> big.bin && head -c 4096 /dev/urandom >> big.bin && { head -c 30000000 big.bin; printf 'found'; tail -c 4096 big.bin; } | sha256sum | cut -c1-64" },
+      { tool: 'bash', command: "head -c 16700000 /dev/urandom > big.bin && printf 'NEEDLE-7f3a9c' >> big.bin && head -c 4096 /dev/urandom >> big.bin && { head -c 16700000 big.bin; printf 'found'; tail -c 4096 big.bin; } | sha256sum | cut -c1-64" },
       { tool: 'edit', path: 'big.bin', search: 'NEEDLE-7f3a9c', replace: 'found' },
       { tool: 'bash', command: 'sha256sum big.bin | cut -c1-64' },
       { tool: 'submit' },

@@ -5,7 +5,7 @@
  */
 export const FILE_LIMITS = {
   /** Largest file `edit` rewrites and `create` writes. */
-  editBytes: 32 * 1024 * 1024,
+  editBytes: 16 * 1024 * 1024,
   /** Largest file `view` shows whole; bigger ones need a line range. */
   viewBytes: 16 * 1024 * 1024,
   /** Default largest file Sandbox.readFile returns (patches, JUnit XML, traces). */
