@@ -7,7 +7,9 @@ import { shellQuote } from '../quote.js';
 import { engine } from './engine.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { killAllButInit } from './one-shot.js';
-import { readSandboxFile, writeSandboxFile } from '../file-tools/read-write.js';
+import { posix } from 'node:path';
+import { readSandboxFile } from '../file-tools/read-write.js';
+import { putFile } from './put-file.js';
 import { runToolScript } from './tool-exec.js';
 import { ShellSession, type ShellRunResult } from './shell.js';
 
@@ -135,7 +137,8 @@ export class DockerSandbox implements Sandbox {
   }
 
   async writeFile(path: string, data: Buffer | string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await writeSandboxFile(this, path, typeof data === 'string' ? Buffer.from(data, 'utf8') : data, { timeoutMs: this.limits.action_timeout_s * 1000, ...options });
+    if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
+    await putFile(this.container, posix.resolve(this.cwd, path), typeof data === 'string' ? Buffer.from(data, 'utf8') : data, options);
   }
 
   /** A helper script through its own exec, in the session's working directory (see Sandbox.runTool). */

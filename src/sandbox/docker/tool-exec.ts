@@ -9,6 +9,7 @@ import { killTree, runOneShot } from './one-shot.js';
 /** The environment of every tool process: fixed, whatever the agent exported in its shell. */
 export const TOOL_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL=C'];
 const STDERR_CAP = 16 * 1024;
+const STATUS_MARK = '\x1eforager-status ';
 
 /**
  * Run a `/bin/sh` script through its own exec, outside the agent's session: a clean
@@ -21,7 +22,8 @@ export async function runToolScript(container: Docker.Container, script: string,
   const started = performance.now();
   const tag = `forager-tool-${randomBytes(8).toString('hex')}`;
   const exec = await container.exec({
-    Cmd: ['/bin/sh', '-c', `cd -- "$1" 2>/dev/null || cd /\nshift\n${script}`, tag, options.cwd, ...args],
+    // The status is the last thing on stderr, so no inspect round trip is needed for it.
+    Cmd: ['/bin/sh', '-c', `cd -- "$1" 2>/dev/null || cd /\nshift\n(\n${script}\n)\nprintf '${STATUS_MARK}%d' "$?" >&2`, tag, options.cwd, ...args],
     AttachStdin: options.stdin !== undefined,
     AttachStdout: true,
     AttachStderr: true,
@@ -33,6 +35,7 @@ export async function runToolScript(container: Docker.Container, script: string,
   let outBytes = 0;
   const err: Buffer[] = [];
   let errBytes = 0;
+  let errTail = Buffer.alloc(0);
   let overflow = false;
   let timedOut = false;
   let aborted = false;
@@ -53,10 +56,13 @@ export async function runToolScript(container: Docker.Container, script: string,
       }
       out.push(Buffer.from(payload));
       outBytes += payload.length;
-    } else if (errBytes < STDERR_CAP) {
-      const part = payload.subarray(0, STDERR_CAP - errBytes);
-      err.push(Buffer.from(part));
-      errBytes += part.length;
+    } else {
+      errTail = Buffer.concat([errTail, payload]).subarray(-64);
+      if (errBytes < STDERR_CAP) {
+        const part = payload.subarray(0, STDERR_CAP - errBytes);
+        err.push(Buffer.from(part));
+        errBytes += part.length;
+      }
     }
   });
   const timer = setTimeout(() => { timedOut = true; kill(); }, options.timeoutMs);
@@ -80,12 +86,15 @@ export async function runToolScript(container: Docker.Container, script: string,
   }
   await killing;
   if (aborted) throw new AbortedError('the tool was aborted');
-  const exitCode = timedOut || overflow ? null : await exitCodeOf(exec);
+  const status = new RegExp(`${STATUS_MARK}(\\d+)$`).exec(errTail.toString('latin1'));
+  const exitCode = timedOut || overflow ? null : status ? Number(status[1]) : await exitCodeOf(exec);
+  const stderr = Buffer.concat(err);
+  const markAt = stderr.lastIndexOf(STATUS_MARK);
   return {
     exitCode,
     stdout: Buffer.concat(out),
     stdoutOverflow: overflow,
-    stderr: Buffer.concat(err),
+    stderr: status && markAt >= 0 ? stderr.subarray(0, markAt) : stderr,
     timedOut,
     durationMs: performance.now() - started,
   };
@@ -95,7 +104,7 @@ async function exitCodeOf(exec: Docker.Exec): Promise<number | null> {
   for (let i = 0; i < 40; i += 1) {
     const info = await exec.inspect();
     if (!info.Running) return info.ExitCode ?? null;
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 10));
   }
   return null;
 }
