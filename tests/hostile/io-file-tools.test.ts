@@ -139,6 +139,26 @@ describe('hostile agent vs the file tools: the harvester stays small, the record
     expect(await containersOf(runId)).toEqual([]);
   }, 120_000);
 
+  it('a tool binary replaced by the agent (endless output, a hang) is cut at the cap or killed at the timeout', async () => {
+    const { result, trajectory, steps, runId } = await runAttack([
+      { tool: 'bash', command: "echo small > small.txt; printf '#!/bin/sh\\nexec cat /dev/zero\\n' > /usr/local/bin/head; chmod +x /usr/local/bin/head" },
+      { tool: 'view', path: 'small.txt' },
+      { tool: 'bash', command: "printf '#!/bin/sh\\nexec sleep 600\\n' > /usr/local/bin/head" },
+      { tool: 'edit', path: 'small.txt', search: 'small', replace: 'big' },
+      { tool: 'bash', command: "rm /usr/local/bin/head; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done 2>/dev/null | grep -c '^sleep 600'; cat small.txt" },
+      { tool: 'submit' },
+    ], { limits: { action_timeout_s: 5, wall_time_s: 120 } });
+    expectHarvesterHeld(result);
+    expect(trajectory.footer).toMatchObject({ exit_status: 'submitted', failure_kind: null });
+    expect(steps[1]!.observation!.exit_code).toBe(1);
+    expect(steps[1]!.failure).toMatchObject({ kind: 'agent' });
+    expect(steps[3]!.observation!.timed_out).toBe(true);
+    expect(steps[3]!.failure).toMatchObject({ kind: 'agent', code: 'TOOL_TIMEOUT' });
+    // The hung tool was killed with its tree; the file is untouched; the next step ran.
+    expect(out(steps[4]!)).toBe('0\nsmall\n');
+    expect(await containersOf(runId)).toEqual([]);
+  }, 120_000);
+
   it('a batch holding the attacks completes, and harvesting it again resumes without redoing anything', async () => {
     const dir = await tempDir('forager-hostile-batch-');
     const tasks = join(dir, 'tasks');
