@@ -75,7 +75,7 @@ describe('task policy: api_key_env names only variables the operator allows', ()
   });
 });
 
-describe('forager validate', () => {
+describe('forager validate, run and harvest', () => {
   it('fails on a host path and passes with --allow-host-paths; --allow-env allows a key name', async () => {
     const { path } = await taskIn(`files: [{ path: s, from: /etc/hostname }]\n${scripted}`);
     const refused = await runCli(['validate', path]);
@@ -85,6 +85,17 @@ describe('forager validate', () => {
     const key = await taskIn('agent: { type: model, base_url: "http://x.invalid/v1", model: m, api_key_env: AWS_SECRET_ACCESS_KEY }\n');
     expect((await runCli(['validate', key.path])).stdout).toMatch(/FAIL .*agent.api_key_env/);
     expect((await runCli(['validate', '--allow-env', 'AWS_SECRET_ACCESS_KEY', key.path])).code).toBe(0);
+  });
+
+  it('run and harvest refuse the task too, naming the file and the field, and run nothing', async () => {
+    const { dir, path } = await taskIn(`files: [{ path: s, from: /etc/shadow }]\n${scripted}`);
+    const run = await runCli(['run', path, '--out', join(dir, 'r.jsonl')]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`${path}: field "files.0.from": expected a path inside the task's folder`);
+    const harvest = await runCli(['harvest', dir, '--out', join(dir, 'out'), '--quiet']);
+    expect(harvest.code).not.toBe(0);
+    expect(harvest.stdout).toMatch(/rejected task files \(1\):\n.*field "files.0.from".*\/etc\/shadow \(an absolute path\)/);
+    expect(harvest.stdout).toContain('0 attempts planned');
   });
 
   it('catches duplicate task ids across the files given, naming both files', async () => {
