@@ -39,7 +39,7 @@ export async function readBounded(sandbox: Sandbox, path: string, cap: number, t
 }
 
 /** Write `data` as the file's exact bytes; null when done, else why not. */
-export async function writeExact(sandbox: Sandbox, path: string, data: Buffer, mode: 'new' | 'overwrite' | 'edit' | 'place', tool: string, options: FileIoOptions): Promise<ToolRefusal | null> {
+export async function writeExact(sandbox: Sandbox, path: string, data: Buffer, mode: 'new' | 'overwrite' | 'edit', tool: string, options: FileIoOptions): Promise<ToolRefusal | null> {
   const result = await sandbox.runTool(WRITE_SCRIPT, [safePath(path), mode], { stdin: data, maxStdoutBytes: 64, ...options });
   const refuse = (code: string, why: string) => new ToolRefusal(code, `${tool}: ${path}: ${why}`, result.timedOut);
   if (result.timedOut) return refuse('TOOL_TIMEOUT', `writing the file timed out after ${Math.round(options.timeoutMs / 1000)} s`);
@@ -70,10 +70,4 @@ export async function readSandboxFile(sandbox: Sandbox, path: string, options: F
   if (outcome.refusal.code === 'FILE_NOT_FOUND') return null;
   if (outcome.refusal.code === 'FILE_TOO_LARGE') throw new FileTooLargeError(outcome.refusal.message, path);
   throw new InfrastructureError('READ_FAILED', `could not read ${outcome.refusal.message}`, { context: { path } });
-}
-
-/** Sandbox.writeFile over the tool exec: parent folders made, bytes exact. */
-export async function writeSandboxFile(sandbox: Sandbox, path: string, data: Buffer, options: FileIoOptions): Promise<void> {
-  const refusal = await writeExact(sandbox, path, data, 'place', 'write', options);
-  if (refusal) throw new InfrastructureError('WRITE_FAILED', `could not ${refusal.message}`, { context: { path } });
 }
