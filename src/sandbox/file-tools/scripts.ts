@@ -46,8 +46,8 @@ printf %s "$n"`;
 
 /**
  * $1 path, $2 mode: stdin becomes the file's bytes, written in place (mode, owner and
- * links kept). \`new\` refuses an existing path, \`edit\` needs a regular file, \`new\`
- * and \`overwrite\` make the parent folders. Prints the size written.
+ * links kept). `new` refuses an existing path, `edit` needs a regular file, `new`
+ * and `overwrite` make the parent folders. Prints the size written.
  */
 export const WRITE_SCRIPT = `p=$1; mode=$2
 [ -d "$p" ] && exit 20
