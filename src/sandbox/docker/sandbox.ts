@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type Docker from 'dockerode';
 import { AbortedError, InfrastructureError } from '../../core/errors.js';
 import type { ExecOptions, ExecResult, Sandbox, ToolRunOptions, ToolRunResult } from '../../core/contracts.js';
@@ -7,7 +8,6 @@ import { shellQuote } from '../quote.js';
 import { engine } from './engine.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { killAllButInit } from './one-shot.js';
-import { posix } from 'node:path';
 import { readSandboxFile } from '../file-tools/read-write.js';
 import { putFile } from './put-file.js';
 import { runToolScript } from './tool-exec.js';
@@ -138,7 +138,12 @@ export class DockerSandbox implements Sandbox {
 
   async writeFile(path: string, data: Buffer | string, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
-    await putFile(this.container, posix.resolve(this.cwd, path), typeof data === 'string' ? Buffer.from(data, 'utf8') : data, options);
+    try {
+      await putFile(this.container, posix.resolve(this.cwd, path), typeof data === 'string' ? Buffer.from(data, 'utf8') : data, options);
+    } catch (error) {
+      await this.throwIfContainerGone(error);
+      throw error;
+    }
   }
 
   /** A helper script through its own exec, in the session's working directory (see Sandbox.runTool). */
