@@ -9,6 +9,7 @@ import { requireEngine } from '../sandbox/docker/engine.js';
 import { findTaskFiles, loadTask, readSwebenchRows, taskFromInstance } from '../task/index.js';
 import { EXIT } from './exit-codes.js';
 import { registerMutate } from './mutate.js';
+import { addTaskPolicyOptions, applyTaskPolicyOptions, type TaskPolicyFlags } from './task-policy-options.js';
 
 /** `forager tasks …`: task-set tools (import, validate; later mutate). */
 export function registerTasks(program: Command): Command {
@@ -42,12 +43,13 @@ export function registerTasks(program: Command): Command {
       process.stdout.write(`${rows.length} task${rows.length === 1 ? '' : 's'} imported\n`);
     });
 
-  tasks
+  addTaskPolicyOptions(tasks
     .command('validate')
     .description('Prove tasks sound: the gold patch resolves each, the empty patch does not')
     .argument('<paths...>', 'task files or folders holding task files')
-    .option('--log-level <level>', 'log level on stderr', 'warn')
-    .action(async (paths: string[], options: { logLevel: string }) => {
+    .option('--log-level <level>', 'log level on stderr', 'warn'))
+    .action(async (paths: string[], options: { logLevel: string } & TaskPolicyFlags) => {
+      applyTaskPolicyOptions(options);
       const files = await findTaskFiles(paths);
       await requireEngine();
       const log = createLogger({ level: options.logLevel });
