@@ -1,6 +1,7 @@
 import { benchHarvest, printHarvestBench } from './harvest.js';
 import { benchExport, printExportBench } from './export.js';
 import { benchSandbox, printSandboxBench } from './sandbox.js';
+import { benchSwebench, printSwebenchBench } from './swebench.js';
 import { benchTrace, printTraceBench } from './trace.js';
 
 /** `npm run bench`: every benchmark, each comparing forager with a baseline in the same run. */
@@ -8,4 +9,5 @@ const only = process.argv[2];
 if (!only || only === 'sandbox') printSandboxBench(await benchSandbox());
 if (!only || only === 'harvest') printHarvestBench(await benchHarvest());
 if (!only || only === 'export') printExportBench(await benchExport());
+if (!only || only === 'swebench') printSwebenchBench(await benchSwebench());
 if (only === 'trace') printTraceBench(await benchTrace());

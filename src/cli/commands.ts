@@ -8,6 +8,7 @@ import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
 import { registerStatsCommand } from './stats.js';
 import { registerStatus } from './status.js';
+import { registerSwebench } from './swebench.js';
 import { registerTasks } from './tasks.js';
 import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
@@ -29,5 +30,6 @@ export function registerCommands(program: Command): void {
   registerView(program);
   registerExportCommand(program);
   registerStatsCommand(program);
+  registerSwebench(program);
   registerTrace(program);
 }
