@@ -9,7 +9,9 @@ import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
 import { registerStatsCommand } from './stats.js';
 import { registerStatus } from './status.js';
+import { registerSwebench } from './swebench.js';
 import { registerTasks } from './tasks.js';
+import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 import { registerView } from './view.js';
 import { registerWorker } from './worker.js';
@@ -30,4 +32,6 @@ export function registerCommands(program: Command): void {
   registerExportCommand(program);
   registerStatsCommand(program);
   registerImport(program);
+  registerSwebench(program);
+  registerTrace(program);
 }
