@@ -1,5 +1,5 @@
 import { benchHarvest, printHarvestBench } from './harvest.js';
-import { benchExport, printExportBench } from './export.js';
+import { benchExport, parseExportBenchArgs, printExportBench } from './export.js';
 import { benchSandbox, printSandboxBench } from './sandbox.js';
 import { benchSwebench, printSwebenchBench } from './swebench.js';
 import { benchTrace, printTraceBench } from './trace.js';
@@ -8,6 +8,6 @@ import { benchTrace, printTraceBench } from './trace.js';
 const only = process.argv[2];
 if (!only || only === 'sandbox') printSandboxBench(await benchSandbox());
 if (!only || only === 'harvest') printHarvestBench(await benchHarvest());
-if (!only || only === 'export') printExportBench(await benchExport());
+if (!only || only === 'export') printExportBench(await benchExport(parseExportBenchArgs(process.argv.slice(3))));
 if (!only || only === 'swebench') printSwebenchBench(await benchSwebench());
 if (only === 'trace') printTraceBench(await benchTrace());

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerExportCommand } from './export.js';
 import { registerGc } from './gc.js';
+import { registerImport } from './import.js';
 import { registerHarvest } from './harvest.js';
 import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
@@ -30,6 +31,7 @@ export function registerCommands(program: Command): void {
   registerView(program);
   registerExportCommand(program);
   registerStatsCommand(program);
+  registerImport(program);
   registerSwebench(program);
   registerTrace(program);
 }

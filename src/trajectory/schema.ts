@@ -288,4 +288,59 @@ export type Footer = z.infer<typeof FooterSchema>;
 export const LineSchema = z.discriminatedUnion('type', [HeaderSchema, StepSchema, FooterSchema]);
 export type Line = z.infer<typeof LineSchema>;
 
+/**
+ * Where an imported trajectory came from: another harvester's record, read by `forager
+ * import`. Imported trajectories carry only what their source recorded; the fields below
+ * relax the harvested schema for them, so nothing is invented to fill a required field.
+ */
+export const ImportSourceSchema = z.object({
+  kind: z.literal('import'),
+  /** The importer that read it: atif, mini-swe-agent, swe-agent, openhands, messages. */
+  format: z.string(),
+  /** The file it was read from. */
+  path: z.string(),
+  /** The record within that file (line number or id) when the file holds many. */
+  record: z.union([z.string(), z.number()]).optional(),
+  /** The source's own exit status, as it wrote it. */
+  exit_status: z.string().optional(),
+  /** Source fields forager has no place for, kept as they were (small values only). */
+  extra: z.record(z.string(), z.unknown()).optional(),
+});
+export type ImportSource = z.infer<typeof ImportSourceSchema>;
+
+/** The header of an imported trajectory: `source` says so; sandbox provenance the source lacks stays absent. */
+export const ImportedHeaderSchema = HeaderSchema.extend({
+  source: ImportSourceSchema,
+  started_at: z.string().optional(),
+  image: HeaderSchema.shape.image.optional(),
+  limits: LimitsSchema.partial().optional(),
+  environment: z.record(z.string(), z.string()).optional(),
+  workdir: z.string().optional(),
+  seed: z.number().int().optional(),
+  host: HeaderSchema.shape.host.optional(),
+  setup: HeaderSchema.shape.setup.optional(),
+});
+export type ImportedHeader = z.infer<typeof ImportedHeaderSchema>;
+
+/** A step of an imported trajectory: only the observation fields the source recorded (often none but the text shown). */
+export const ImportedStepSchema = StepSchema.extend({
+  started_at: z.string().optional(),
+  observation: ObservationSchema.partial().nullable(),
+  timing: z.object({ agent_ms: z.number().nonnegative().optional(), action_ms: z.number().nonnegative().optional() }).optional(),
+});
+export type ImportedStep = z.infer<typeof ImportedStepSchema>;
+
+/** The footer of an imported trajectory: an exit status only when the source's maps onto forager's. */
+export const ImportedFooterSchema = FooterSchema.extend({
+  exit_status: ExitStatusSchema.optional(),
+  failure_kind: FailureKindSchema.nullable().optional(),
+  ended_at: z.string().optional(),
+  duration_ms: z.number().nonnegative().optional(),
+  totals: FooterSchema.shape.totals.partial().optional(),
+});
+export type ImportedFooter = z.infer<typeof ImportedFooterSchema>;
+
+/** Any line a dataset reader accepts: harvested lines, or the relaxed lines of an imported trajectory. */
+export const DatasetLineSchema = z.union([HeaderSchema, StepSchema, FooterSchema, ImportedHeaderSchema, ImportedStepSchema, ImportedFooterSchema]);
+
 export * from './agent-description.js';

@@ -1,0 +1,6 @@
+import { discoverCandidates } from './discover.js';
+
+/** The files an export of `inputs` will open (trajectory files and other *.jsonl), for progress totals. */
+export function discoverTrajectoryCandidates(inputs: readonly string[]): AsyncGenerator<{ path: string }> {
+  return discoverCandidates(inputs);
+}
