@@ -5,13 +5,18 @@ export interface OneShotResult {
   exitCode: number | null;
   stdout: string;
   stderr: string;
+  /** stdout as bytes, when asked for with `raw`. */
+  stdoutBytes?: Buffer;
 }
+
+/** Default bound on what a one-shot exec's output may hold in memory, per stream. */
+const ONE_SHOT_MAX_BYTES = 1024 * 1024;
 
 /** Run a command through its own exec (not the session): for control work like killing. */
 export async function runOneShot(
   container: Docker.Container,
   cmd: string[],
-  options: { env?: string[]; cwd?: string; user?: string } = {},
+  options: { env?: string[]; cwd?: string; user?: string; maxBytes?: number; raw?: boolean } = {},
 ): Promise<OneShotResult> {
   const exec = await container.exec({
     Cmd: cmd,
@@ -22,10 +27,11 @@ export async function runOneShot(
     User: options.user,
   });
   const stream = await exec.start({ hijack: true, stdin: false });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const stdout = new PassThrough().on('data', (c: Buffer) => out.push(c));
-  const stderr = new PassThrough().on('data', (c: Buffer) => err.push(c));
+  const max = options.maxBytes ?? ONE_SHOT_MAX_BYTES;
+  const out = boundedSink(max);
+  const err = boundedSink(max);
+  const stdout = new PassThrough().on('data', out.push);
+  const stderr = new PassThrough().on('data', err.push);
   container.modem.demuxStream(stream, stdout, stderr);
   await new Promise<void>((resolve) => {
     stream.on('end', resolve);
@@ -33,7 +39,28 @@ export async function runOneShot(
     stream.on('error', resolve);
   });
   const info = await exec.inspect();
-  return { exitCode: info.ExitCode ?? null, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  const bytes = out.bytes();
+  return {
+    exitCode: info.ExitCode ?? null,
+    stdout: bytes.toString('utf8'),
+    stderr: err.bytes().toString('utf8'),
+    ...(options.raw ? { stdoutBytes: bytes } : {}),
+  };
+}
+
+/** Keeps the first `max` bytes of a stream and drops the rest. */
+function boundedSink(max: number): { push: (chunk: Buffer) => void; bytes: () => Buffer } {
+  const parts: Buffer[] = [];
+  let kept = 0;
+  return {
+    push: (chunk: Buffer) => {
+      if (kept >= max) return;
+      const part = chunk.subarray(0, max - kept);
+      parts.push(part);
+      kept += part.length;
+    },
+    bytes: () => Buffer.concat(parts),
+  };
 }
 
 /** Bash (builtins only, no fork) that SIGKILLs the tree under a PID, stopping each first. */
@@ -49,39 +76,61 @@ walk() {
 }`;
 
 /**
- * SIGKILL every descendant of `pid`: the command a session is running, whatever it
- * forked. Works without procps and without forking, so a fork bomb cannot stop it.
+ * SIGKILL the process trees the session `pid` started at or after `sinceTicks` (the
+ * kernel's clock ticks since boot, as /proc/PID/stat field 22 counts them): the command
+ * that overran, whatever it forked. Older children of the session (background jobs of
+ * earlier steps) are spared. Without `sinceTicks` every child goes. Works without procps
+ * and without forking, so a fork bomb cannot stop it.
  */
-export async function killTree(container: Docker.Container, pid: number): Promise<void> {
+export async function killTree(container: Docker.Container, pid: number, sinceTicks?: number): Promise<void> {
+  // Two ticks of slack toward killing: a job started in the same tick as the command is taken for part of it.
+  const since = sinceTicks === undefined ? -1 : Math.max(0, sinceTicks - 2);
   await runKiller(container, `${WALK}
+since=${since}
 for t in /proc/${pid}/task/*/children; do
   kids=(); read -r -a kids < "$t" 2>/dev/null
-  for c in "\${kids[@]}"; do walk "$c"; done
+  for c in "\${kids[@]}"; do
+    if [ "$since" -ge 0 ]; then
+      stat=; read -r stat < "/proc/$c/stat" 2>/dev/null || continue
+      rest=(\${stat##*) })
+      [ "\${rest[19]:-0}" -lt "$since" ] && continue
+    fi
+    walk "$c"
+  done
 done`);
 }
 
 /**
- * SIGKILL every process in the container but init and the dead-man (`sleep SECONDS`):
- * the session, its children and anything orphaned. The last resort before giving up.
+ * SIGKILL every process in the container but init, the dead-man (`sleep SECONDS`) and
+ * `spare` (container PIDs): the session, its children and anything orphaned when nothing
+ * is spared; a fork bomb's processes when the session is. Returns how many were killed.
  */
-export async function killAllButInit(container: Docker.Container, deadman: string[]): Promise<void> {
+export async function killAllButInit(container: Docker.Container, deadman: string[], spare: number[] = []): Promise<number> {
   const keep = deadman.join(' ');
-  // Collect first, then stop them all, then kill: nothing stopped can fork again.
-  await runKiller(container, `
+  // Collect first, then stop them all, then kill: nothing stopped can fork again. Twice:
+  // what forked between the listing and the stop is caught by the second round.
+  const out = await runKiller(container, `
+total=0
+for round in 1 2 3; do
 victims=()
 for p in /proc/[0-9]*; do
   pid=\${p#/proc/}
-  [ "$pid" = 1 ] || [ "$pid" = $$ ] && continue
+  case " 1 $$ ${spare.join(' ')} " in *" $pid "*) continue;; esac
   args=(); mapfile -d '' args < "$p/cmdline" 2>/dev/null
   [ "\${args[*]}" = ${JSON.stringify(keep)} ] || victims+=("$pid")
 done
+[ \${#victims[@]} -eq 0 ] && break
 kill -STOP "\${victims[@]}" 2>/dev/null
-kill -KILL "\${victims[@]}" 2>/dev/null`);
+kill -KILL "\${victims[@]}" 2>/dev/null
+total=$((total + \${#victims[@]}))
+done
+printf '%d' "$total"`);
+  return Number.parseInt(out, 10) || 0;
 }
 
-async function runKiller(container: Docker.Container, script: string): Promise<void> {
+async function runKiller(container: Docker.Container, script: string): Promise<string> {
   try {
-    await runOneShot(container, ['bash', '-c', `${script}\n:`]);
+    return (await runOneShot(container, ['bash', '-c', `${script}\n:`], { maxBytes: 4096 })).stdout;
   } catch (error) {
     // Every PID may be taken: lend the container a few more for the killer, then restore.
     const info = await container.inspect();
@@ -89,7 +138,7 @@ async function runKiller(container: Docker.Container, script: string): Promise<v
     if (!limit || limit <= 0) throw error;
     await container.update({ PidsLimit: limit + 16 });
     try {
-      await runOneShot(container, ['bash', '-c', `${script}\n:`]);
+      return (await runOneShot(container, ['bash', '-c', `${script}\n:`], { maxBytes: 4096 })).stdout;
     } finally {
       await container.update({ PidsLimit: limit }).catch(() => undefined);
     }

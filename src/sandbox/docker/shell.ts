@@ -6,14 +6,15 @@ import { AbortedError, InfrastructureError } from '../../core/errors.js';
 import type { StreamCapture } from '../../trajectory/schema.js';
 import { OutputCapture } from '../capture.js';
 import { FrameDemuxer, SentinelSplitter } from '../sentinel.js';
+import { parseTrailer, stepMarkers, stepScript, TRAILER_CAP } from '../session/protocol.js';
 import { killAllButInit, killTree, runOneShot } from './one-shot.js';
 
 export interface ShellRunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   maxOutputBytes: number;
-  /** Shell code run after the command, in the same session; its stdout is returned as `probe`. */
-  probe?: string;
+  /** Stops the command like a timeout (its process tree is killed) without throwing: a limit was reached. */
+  limit?: AbortSignal;
 }
 
 export interface ShellRunResult {
@@ -22,10 +23,12 @@ export interface ShellRunResult {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** `limit` fired while the command ran. */
+  limited: boolean;
   durationMs: number;
   sessionRestarted: boolean;
   cwd: string | null;
-  probe: Buffer;
+  cwdTruncated: boolean;
 }
 
 /** How long a command may take to reach its sentinel after its process tree was killed. */
@@ -34,9 +37,10 @@ const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) =
 
 /**
  * One persistent bash process inside a container, driven over an attached exec stream.
- * Each command travels as raw bytes read by `read -N` (no quoting, no forks), runs
- * through `eval` in the session itself (so cd, exports and functions carry over), and
- * ends with per-command random markers on stdout and stderr that output cannot forge.
+ * Each command runs through `eval` in the session itself (so cd, exports and functions
+ * carry over) and ends with per-command random markers on stdout and stderr; the exit
+ * code and working directory come from a fresh /bin/sh the agent's shell state cannot
+ * reach (see ../session/protocol.ts).
  */
 export class ShellSession {
   private busy = false;
@@ -50,6 +54,8 @@ export class ShellSession {
     private readonly stream: Duplex,
     readonly pid: number,
     private readonly deadman: string[],
+    /** Maps harvester time to the kernel's clock ticks since boot (what /proc/PID/stat counts in). */
+    private readonly clock: { ticksAt: number; at: number },
   ) {
     const demux = new FrameDemuxer((type, payload) => this.onData?.(type, payload));
     stream.on('data', (chunk: Buffer) => demux.push(chunk));
@@ -82,17 +88,19 @@ export class ShellSession {
     });
     const stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
     const nonce = randomBytes(12).toString('hex');
-    const pid = await new Promise<number>((resolve, reject) => {
+    const [pid, clock] = await new Promise<[number, { ticksAt: number; at: number }]>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new InfrastructureError('SHELL_START', 'bash did not start within the time allowed')), options.timeoutMs ?? 30_000);
       const demux = new FrameDemuxer((type, payload) => {
-        if (type !== 1) return;
+        if (type !== 1 || out.length > 4096) return;
         out += payload.toString('utf8');
-        const match = new RegExp(`${nonce} (\\d+)\\n`).exec(out);
+        const match = new RegExp(`${nonce} (\\d+) (\\d+)\\.(\\d\\d)\\n`).exec(out);
         if (match) {
           clearTimeout(timer);
           stream.removeListener('data', onChunk);
-          resolve(Number(match[1]));
+          // The uptime was read somewhere between sending and now: take now, so the clock runs
+          // behind and a process a command starts is never taken for an older one.
+          resolve([Number(match[1]), { ticksAt: Number(match[2]) * 100 + Number(match[3]), at: performance.now() }]);
         }
       });
       const onChunk = (chunk: Buffer) => demux.push(chunk);
@@ -102,9 +110,9 @@ export class ShellSession {
         reject(new InfrastructureError('SHELL_START', `bash exited at start: ${out.slice(0, 500)}`));
       });
       // The function restores $? after each command without forking.
-      stream.write(`__forager_return() { return "$1"; }\nprintf '%s %d\\n' ${nonce} $$\n`);
+      stream.write(`__forager_return() { return "$1"; }\nread -r __forager_up _ < /proc/uptime\nprintf '%s %d %s\\n' ${nonce} $$ "$__forager_up"\nunset __forager_up\n`);
     });
-    return new ShellSession(container, exec, stream, pid, options.deadman);
+    return new ShellSession(container, exec, stream, pid, options.deadman, clock);
   }
 
   /** Run one command; a non-zero exit, a timeout or a dead session are results, not throws. */
@@ -115,33 +123,37 @@ export class ShellSession {
     this.busy = true;
     const started = performance.now();
     const nonce = randomBytes(16).toString('hex');
-    const outMarker = Buffer.from(`\x1e${nonce}O`);
-    const endMarker = Buffer.from(`\x1e${nonce}E`);
-    const errMarker = Buffer.from(`\x1e${nonce}R`);
+    const markers = stepMarkers(nonce);
     const stdout = new OutputCapture(options.maxOutputBytes);
     const stderr = new OutputCapture(options.maxOutputBytes);
-    const outSplit = new SentinelSplitter(outMarker, (c) => stdout.push(c));
-    const errSplit = new SentinelSplitter(errMarker, (c) => stderr.push(c));
+    const outSplit = new SentinelSplitter(markers.out, (c) => stdout.push(c), TRAILER_CAP);
+    const errSplit = new SentinelSplitter(markers.err, (c) => stderr.push(c), 0);
     let timedOut = false;
+    let limited = false;
     let killedSession = false;
     let aborted = false;
     const timers: NodeJS.Timeout[] = [];
     let onAbort: (() => void) | undefined;
+    let onLimit: (() => void) | undefined;
 
     try {
       await new Promise<void>((resolve) => {
         const check = () => {
-          if (outSplit.seen && errSplit.seen && outSplit.trailer.includes(endMarker)) resolve();
+          if (outSplit.seen && errSplit.seen && outSplit.trailer.includes(markers.end)) resolve();
         };
         this.onData = (type, payload) => {
           (type === 1 ? outSplit : errSplit).push(payload);
           check();
         };
         this.onEnd = () => resolve();
-        // Kill the command's tree; if the sentinel still does not come, kill every process
-        // but init and the dead-man (the session too, which is then restarted).
+        // Kill what this command started (children of the session younger than the
+        // command: earlier background jobs survive); if the sentinel still does not come,
+        // kill every process but init and the dead-man (the session too, then restarted).
+        let interrupted = false;
         const interrupt = () => {
-          void killTree(this.container, this.pid).catch(() => undefined);
+          if (interrupted) return;
+          interrupted = true;
+          void killTree(this.container, this.pid, this.ticksAt(started)).catch(() => undefined);
           timers.push(setTimeout(() => {
             killedSession = true;
             void killAllButInit(this.container, this.deadman).catch(() => undefined);
@@ -151,16 +163,15 @@ export class ShellSession {
         timers.push(setTimeout(() => { timedOut = true; interrupt(); }, options.timeoutMs));
         onAbort = () => { aborted = true; interrupt(); };
         options.signal?.addEventListener('abort', onAbort, { once: true });
-        const body = Buffer.from(command, 'utf8');
-        this.stream.write(Buffer.concat([
-          Buffer.from(`LC_ALL=C IFS= read -r -N ${body.length} __forager_cmd\n`),
-          body,
-          Buffer.from(wrapper(nonce, options.probe ?? '')),
-        ]));
+        onLimit = () => { limited = true; interrupt(); };
+        if (options.limit?.aborted) onLimit();
+        else options.limit?.addEventListener('abort', onLimit, { once: true });
+        this.stream.write(stepScript(nonce, Buffer.from(command, 'utf8')));
       });
     } finally {
       for (const t of timers) clearTimeout(t);
       if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+      if (onLimit) options.limit?.removeEventListener('abort', onLimit);
       this.onData = undefined;
       this.onEnd = undefined;
       this.busy = false;
@@ -170,18 +181,14 @@ export class ShellSession {
     const durationMs = performance.now() - started;
     if (aborted) throw new AbortedError('the action was aborted', { context: { command: command.slice(0, 200) } });
 
-    const completed = outSplit.seen && errSplit.seen;
+    const trailer = outSplit.trailer;
+    const endAt = trailer.indexOf(markers.end);
+    const completed = outSplit.seen && errSplit.seen && endAt >= 0;
     let exitCode: number | null = null;
     let cwd: string | null = null;
-    let probe = Buffer.alloc(0);
+    let cwdTruncated = false;
     if (completed) {
-      const trailer = outSplit.trailer;
-      const body = trailer.subarray(0, trailer.indexOf(endMarker));
-      const first = body.indexOf(0);
-      const second = body.indexOf(0, first + 1);
-      exitCode = Number(body.subarray(0, first).toString());
-      cwd = body.subarray(first + 1, second).toString('utf8');
-      probe = Buffer.from(body.subarray(second + 1));
+      ({ exitCode, cwd, cwdTruncated } = parseTrailer(trailer.subarray(0, endAt)));
     } else {
       this.dead = true;
       exitCode = await this.exitCode();
@@ -190,14 +197,20 @@ export class ShellSession {
     return {
       stdout: stdout.finish(),
       stderr: stderr.finish(),
-      exitCode: timedOut && signal ? null : exitCode,
+      exitCode: (timedOut || limited) && signal ? null : exitCode,
       signal,
       timedOut,
+      limited,
       durationMs,
       sessionRestarted: killedSession || !completed,
       cwd,
-      probe,
+      cwdTruncated,
     };
+  }
+
+  /** The kernel's clock ticks (1/100 s since boot) at harvester time `t`, rounded down. */
+  private ticksAt(t: number): number {
+    return Math.floor(this.clock.ticksAt + (t - this.clock.at) / 10);
   }
 
   /** End the session (the container may already be gone). */
@@ -216,20 +229,6 @@ export class ShellSession {
     }
     return null;
   }
-}
-
-function wrapper(nonce: string, probe: string): string {
-  return [
-    '',
-    'eval "$__forager_cmd" </dev/null',
-    '__forager_ec=$?',
-    `printf '\\036%sO%d\\0%s\\0' ${nonce} "$__forager_ec" "$PWD"`,
-    probe ? `{ ${probe}\n} 2>/dev/null </dev/null` : ':',
-    `printf '\\036%sE' ${nonce}`,
-    `printf '\\036%sR' ${nonce} >&2`,
-    '__forager_return "$__forager_ec"',
-    '',
-  ].join('\n');
 }
 
 export { runOneShot };
