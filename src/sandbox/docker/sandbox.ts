@@ -145,7 +145,7 @@ export class DockerSandbox implements Sandbox {
         limit: limit.signal,
       });
     } finally {
-      watch.stop();
+      await watch.stop();
     }
     if (result.cwd !== null) this.cwd = result.cwd;
     if (!session.alive) await this.afterSessionDeath();
@@ -208,14 +208,23 @@ export class DockerSandbox implements Sandbox {
    * WATCH_INTERVAL_MS (longer when a look is slow): past `disk_mb` the step is stopped
    * through `limit`; at the PID limit the processes (all but the session) are cleared.
    */
-  private watchStep(limit: AbortController, sessionPid: number): { stop: () => void; diskReached: boolean; cleared: number } {
-    const watch = { stop: () => undefined as void, diskReached: false, cleared: 0 };
+  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; cleared: number } {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
+    let inFlight: Promise<void> = Promise.resolve();
+    const watch = {
+      diskReached: false,
+      cleared: 0,
+      // Wait for a look under way: its kill may be what ended the step, and its count belongs to it.
+      stop: async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await inFlight;
+      },
+    };
     const tick = async () => {
       const started = performance.now();
       const bytes = await writableLayerBytes(this.container, this.overlay);
-      if (stopped) return;
       if (bytes !== undefined && bytes > this.diskLimitBytes()) {
         watch.diskReached = true;
         limit.abort();
@@ -224,13 +233,9 @@ export class DockerSandbox implements Sandbox {
       watch.cleared += await this.clearForkBomb(sessionPid, false);
       if (stopped) return;
       const took = performance.now() - started;
-      timer = setTimeout(() => void tick(), Math.max(this.overlay ? WATCH_INTERVAL_MS : 1000, took * 4));
+      timer = setTimeout(() => { inFlight = tick(); }, Math.max(this.overlay ? WATCH_INTERVAL_MS : 1000, took * 4));
     };
-    timer = setTimeout(() => void tick(), WATCH_INTERVAL_MS);
-    watch.stop = () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    };
+    timer = setTimeout(() => { inFlight = tick(); }, WATCH_INTERVAL_MS);
     return watch;
   }
 
