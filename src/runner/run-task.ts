@@ -176,6 +176,10 @@ async function agentLoop(
       state: result.state,
       timing: { agent_ms: round(agentMs), action_ms: round(performance.now() - actionStart) },
     });
+    if (result.observation.disk_limit_reached) {
+      // The agent filled the sandbox's writable layer: its doing, and the sandbox ends here.
+      return { status: 'error', failure: { kind: 'agent', code: 'DISK_LIMIT', message: `the sandbox's writable layer grew past its disk limit (${limits.disk_mb ?? '?'} MiB) at step ${index}` } };
+    }
     if (action.tool === 'submit') return { status: 'submitted', submission: action.result ?? '' };
     previous = { action, observation: result.observation, shown };
   }

@@ -44,6 +44,8 @@ const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) =
  */
 export class ShellSession {
   private busy = false;
+  /** What `$?` shows the next command. */
+  private lastExit = 0;
   private dead = false;
   private onData: ((stream: 1 | 2, payload: Buffer) => void) | undefined;
   private onEnd: (() => void) | undefined;
@@ -166,7 +168,7 @@ export class ShellSession {
         onLimit = () => { limited = true; interrupt(); };
         if (options.limit?.aborted) onLimit();
         else options.limit?.addEventListener('abort', onLimit, { once: true });
-        this.stream.write(stepScript(nonce, Buffer.from(command, 'utf8')));
+        this.stream.write(stepScript(nonce, Buffer.from(command, 'utf8'), this.lastExit));
       });
     } finally {
       for (const t of timers) clearTimeout(t);
@@ -193,6 +195,7 @@ export class ShellSession {
       this.dead = true;
       exitCode = await this.exitCode();
     }
+    if (exitCode !== null) this.lastExit = exitCode;
     const signal = exitCode !== null && exitCode > 128 ? SIGNAL_NAMES.get(exitCode - 128) ?? null : null;
     return {
       stdout: stdout.finish(),

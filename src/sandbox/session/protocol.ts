@@ -4,7 +4,10 @@
  *
  * Why it is shaped this way (see docs/sandbox.md, "What the shell cannot forge"):
  * - the command travels as an ANSI-C quoted word (`$'…'`) handed to `\eval`: no `read`,
- *   no variable the agent could have made readonly, no alias (the word is quoted);
+ *   no variable the agent could have made readonly, no alias (the word is quoted); bash
+ *   is put in POSIX mode (an assignment) first, so `eval`, a special builtin, is found
+ *   before any function named so; the eval'd text leaves POSIX mode and restores `$?`
+ *   before the agent's command;
  * - `$?` is taken by an assignment to a per-step random name, the first thing a subshell
  *   does (assignments and `$?` cannot be redefined);
  * - the subshell switches bash to POSIX mode by assignment, where the special builtin
@@ -49,8 +52,11 @@ export function quoteAnsiC(bytes: Buffer): string {
   return `${out}${bytes.toString('latin1', run)}'`;
 }
 
-/** The line written to the session for one command. `nonce` is hex, fresh per command. */
-export function stepScript(nonce: string, command: Buffer): string {
+/**
+ * The line written to the session for one command. `nonce` is hex, fresh per command;
+ * `previousExit` is what `$?` shows the command (the previous command's exit code).
+ */
+export function stepScript(nonce: string, command: Buffer, previousExit = 0): string {
   const ec = `__forager_ec_${nonce}`;
   const word = `__forager_w_${nonce}`;
   const trailer = [
@@ -60,7 +66,7 @@ export function stepScript(nonce: string, command: Buffer): string {
     'exit "$1"',
   ].join('; ');
   return [
-    `\\eval ${quoteAnsiC(command)} </dev/null; `,
+    `POSIXLY_CORRECT=y; \\eval ${quoteAnsiC(Buffer.concat([Buffer.from(`\\unset POSIXLY_CORRECT; __forager_return ${previousExit & 255} 2>/dev/null\n`), command]))} </dev/null; `,
     `( ${ec}=$?; POSIXLY_CORRECT=y; ${word}=$SHELLOPTS; ${word}=\${${word}/*posix*/exec}; ${word}=\${${word}/*:*/\\$}; `,
     `"$${word}" -c /bin/sh -c '${trailer}' sh "$${ec}" ) 3>&1 4>&2 >/dev/null 2>&1\n`,
   ].join('');
