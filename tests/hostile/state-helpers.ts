@@ -30,8 +30,12 @@ export interface HostileRun {
  */
 export async function runHostile(actions: Action[], extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<HostileRun> {
   const dir = await tempDir('forager-hostile-');
-  const task = await writeTask(actions, { id: 'hostile', ...extra }, dir);
-  const out = join(dir, 'out.jsonl');
+  return runTaskFile(await writeTask(actions, { id: 'hostile', ...extra }, dir), env);
+}
+
+/** `forager run` of a task file in a child process, as runHostile. */
+export async function runTaskFile(task: string, env: NodeJS.ProcessEnv = {}): Promise<HostileRun> {
+  const out = join(await tempDir('forager-hostile-out-'), 'out.jsonl');
   const runId = testRunId();
   const child = spawn('/usr/bin/time', ['-f', 'FORAGER_MAXRSS_KB=%M', process.execPath, '--import', 'tsx', ENTRY, 'run', task, '--out', out, '--run-id', runId], {
     cwd: ROOT,

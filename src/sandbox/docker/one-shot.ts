@@ -1,5 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { AbortedError } from '../../core/errors.js';
+import { OutputCapture } from '../capture.js';
+import { FrameDemuxer } from '../sentinel.js';
 
 export interface OneShotResult {
   exitCode: number | null;
@@ -143,4 +146,55 @@ async function runKiller(container: Docker.Container, script: string): Promise<s
       await container.update({ PidsLimit: limit }).catch(() => undefined);
     }
   }
+}
+
+export interface IsolatedResult {
+  stdout: OutputCapture;
+  stderr: OutputCapture;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/**
+ * Run harness work (patch extraction, test runs) in its own exec, never the agent's
+ * session: a fresh bash with no profile, the container's environment and none of the
+ * agent's functions, aliases or traps. Output is bounded like an observation's; the
+ * command is SIGKILLed by coreutils `timeout` when it overruns.
+ */
+export async function runIsolated(
+  container: Docker.Container,
+  command: string,
+  options: { cwd: string; timeoutMs: number; maxOutputBytes: number; signal?: AbortSignal },
+): Promise<IsolatedResult> {
+  const started = performance.now();
+  const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
+  const exec = await container.exec({
+    Cmd: ['/usr/bin/timeout', '-s', 'KILL', String(seconds), '/bin/bash', '--noprofile', '--norc', '-c', command],
+    AttachStdout: true,
+    AttachStderr: true,
+    WorkingDir: options.cwd,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const stdout = new OutputCapture(options.maxOutputBytes);
+  const stderr = new OutputCapture(options.maxOutputBytes);
+  const demux = new FrameDemuxer((type, payload) => (type === 1 ? stdout : stderr).push(payload));
+  stream.on('data', (chunk: Buffer) => demux.push(chunk));
+  let aborted = false;
+  await new Promise<void>((resolve) => {
+    // `timeout` ends the command; this only guards against an exec that never ends.
+    const guard = setTimeout(resolve, options.timeoutMs + 30_000);
+    const onAbort = () => { aborted = true; resolve(); };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => { clearTimeout(guard); options.signal?.removeEventListener('abort', onAbort); resolve(); };
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+  stream.destroy();
+  if (aborted) throw new AbortedError('the harness command was aborted');
+  const info = await exec.inspect().catch(() => undefined);
+  const exitCode = info && !info.Running ? info.ExitCode ?? null : null;
+  const durationMs = performance.now() - started;
+  return { stdout, stderr, exitCode, timedOut: exitCode === 137 && durationMs >= seconds * 1000 - 50, durationMs };
 }

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type Docker from 'dockerode';
 import { AbortedError, InfrastructureError } from '../../core/errors.js';
 import type { ExecOptions, ExecResult, Sandbox } from '../../core/contracts.js';
@@ -10,7 +11,7 @@ import { writableLayerBytes } from './disk.js';
 import { engine } from './engine.js';
 import { ExecStateReader } from './exec-state.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
-import { killAllButInit } from './one-shot.js';
+import { killAllButInit, runIsolated } from './one-shot.js';
 import { OverlayStateReader, readableOverlay } from './overlay-state.js';
 import { atPidLimit, PidCounter } from './pids.js';
 import { ShellSession, type ShellRunResult } from './shell.js';
@@ -41,6 +42,7 @@ const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETG
 /** Extra life the dead-man gives a container past the task's wall limit, for clean-up. */
 const DEADMAN_GRACE_S = 60;
 const INTERNAL_READ_CAP = 256 * 1024 * 1024;
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 
 /** A sandbox backed by one Docker container and one persistent bash session in it. */
 export class DockerSandbox implements Sandbox {
@@ -130,6 +132,7 @@ export class DockerSandbox implements Sandbox {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (options.isolated) return this.execIsolated(command, options);
     const session = await this.liveSession();
     const trackState = options.trackState ?? true;
     // The baseline is taken before the first tracked command, so that command's changes count.
@@ -168,6 +171,29 @@ export class DockerSandbox implements Sandbox {
     if (cleared > 0) observation.pids_cleared = cleared;
     if (state) state.probe_ms = Math.round((performance.now() - probeStarted) * 1000) / 1000;
     return { observation, state };
+  }
+
+  private async execIsolated(command: string, options: ExecOptions): Promise<ExecResult> {
+    if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
+    const r = await runIsolated(this.container, command, {
+      cwd: this.workdir,
+      timeoutMs: options.timeoutMs ?? this.limits.action_timeout_s * 1000,
+      maxOutputBytes: this.limits.max_output_bytes,
+      signal: options.signal,
+    });
+    const signal = r.exitCode !== null && r.exitCode > 128 ? SIGNAL_NAMES.get(r.exitCode - 128) ?? null : null;
+    return {
+      observation: {
+        stdout: r.stdout.finish(),
+        stderr: r.stderr.finish(),
+        exit_code: r.timedOut ? null : r.exitCode,
+        signal,
+        timed_out: r.timedOut,
+        duration_ms: Math.round(r.durationMs * 1000) / 1000,
+        session_restarted: false,
+      },
+      state: null,
+    };
   }
 
   private diskLimitBytes(): number {
