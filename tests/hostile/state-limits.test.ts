@@ -14,12 +14,12 @@ describe('hostile limits: timeouts, PIDs and disk', () => {
     expect(stdoutOf(run.steps[2])).toBe('alive\n');
   });
 
-  it.concurrent('a backgrounded fork bomb is detected after its step, cleared, and the next step runs normally', async () => {
+  it.concurrent.each(['host', 'exec'])('a backgrounded fork bomb is detected after its step, cleared, and the next step runs normally (%s reader)', async (reader) => {
     const run = await runHostile([
       { tool: 'bash', command: 'bomb() { bomb | bomb & }; bomb; echo launched' },
       { tool: 'bash', command: 'echo next' },
       { tool: 'bash', command: 'echo again' },
-    ], { limits: { pids: 64 } });
+    ], { limits: { pids: 64 } }, { FORAGER_STATE_READER: reader });
     await expectHarvesterHeld(run);
     expect(run.steps[0]!.observation?.exit_code).toBe(0);
     const cleared = (run.steps[0]!.observation?.pids_cleared ?? 0) + (run.steps[1]!.observation?.pids_cleared ?? 0);
@@ -30,11 +30,11 @@ describe('hostile limits: timeouts, PIDs and disk', () => {
     expect(run.steps[2]!.observation?.duration_ms).toBeLessThan(5_000);
   });
 
-  it.concurrent('`fallocate` past disk_mb ends the attempt as the agent\'s failure, saying why', async () => {
+  it.concurrent.each(['host', 'exec'])('`fallocate` past disk_mb ends the attempt as the agent\'s failure, saying why (%s reader)', async (reader) => {
     const run = await runHostile([
       { tool: 'bash', command: 'fallocate -l 5G /big && echo allocated' },
       { tool: 'bash', command: 'echo never' },
-    ], { limits: { disk_mb: 100 } });
+    ], { limits: { disk_mb: 100 } }, { FORAGER_STATE_READER: reader });
     await expectHarvesterHeld(run);
     expect(run.steps).toHaveLength(1);
     expect(run.steps[0]!.observation?.disk_limit_reached).toBe(true);

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { AbortedError } from '../../core/errors.js';
 import { OutputCapture } from '../capture.js';
-import { FrameDemuxer } from '../sentinel.js';
+import { FrameDemuxer } from './frames.js';
 
 export interface OneShotResult {
   exitCode: number | null;

@@ -14,7 +14,7 @@ import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js'
 import { killAllButInit, runIsolated } from './one-shot.js';
 import { OverlayStateReader, readableOverlay } from './overlay-state.js';
 import { atPidLimit, PidCounter } from './pids.js';
-import { ShellSession, type ShellRunResult } from './shell.js';
+import { openShell, type ShellSession, type ShellRunResult } from './shell.js';
 
 export interface DockerSandboxOptions {
   image: string;
@@ -118,7 +118,7 @@ export class DockerSandbox implements Sandbox {
       await container.start();
       await sandbox.chooseReaders(docker, options.stateReader);
       try {
-        sandbox.session = await ShellSession.open(container, { env, cwd: options.workdir, deadman });
+        sandbox.session = await openShell(container, { env, cwd: options.workdir, deadman });
       } catch (error) {
         // Killed between start and the shell (an engine going down): say so, for the retry policy.
         await sandbox.throwIfContainerGone(error);
@@ -335,7 +335,7 @@ export class DockerSandbox implements Sandbox {
     await this.throwIfContainerGone();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        this.session = await ShellSession.open(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman });
+        this.session = await openShell(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman });
         break;
       } catch (error) {
         // A container being removed from outside can read as running for a moment; and

@@ -1,237 +1,79 @@
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { AbortedError, InfrastructureError } from '../../core/errors.js';
-import type { StreamCapture } from '../../trajectory/schema.js';
-import { OutputCapture } from '../capture.js';
-import { FrameDemuxer, SentinelSplitter } from '../sentinel.js';
-import { parseTrailer, stepMarkers, stepScript, TRAILER_CAP } from '../session/protocol.js';
-import { killAllButInit, killTree, runOneShot } from './one-shot.js';
-
-export interface ShellRunOptions {
-  timeoutMs: number;
-  signal?: AbortSignal;
-  maxOutputBytes: number;
-  /** Stops the command like a timeout (its process tree is killed) without throwing: a limit was reached. */
-  limit?: AbortSignal;
-}
-
-export interface ShellRunResult {
-  stdout: StreamCapture;
-  stderr: StreamCapture;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  /** `limit` fired while the command ran. */
-  limited: boolean;
-  durationMs: number;
-  sessionRestarted: boolean;
-  cwd: string | null;
-  cwdTruncated: boolean;
-}
-
-/** How long a command may take to reach its sentinel after its process tree was killed. */
-const KILL_GRACE_MS = 2_000;
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
+import type { SessionTransport } from '../session/transport.js';
+import { ShellSession } from '../session/shell-session.js';
+import { FrameDemuxer } from './frames.js';
+import { killAllButInit, killTree } from './one-shot.js';
 
 /**
- * One persistent bash process inside a container, driven over an attached exec stream.
- * Each command runs through `eval` in the session itself (so cd, exports and functions
- * carry over) and ends with per-command random markers on stdout and stderr; the exit
- * code and working directory come from a fresh /bin/sh the agent's shell state cannot
- * reach (see ../session/protocol.ts).
+ * A bash session's transport over a Docker exec attach: stdin written to the hijacked
+ * stream, stdout and stderr decoded from Docker's frames, kills through separate execs.
  */
-export class ShellSession {
-  private busy = false;
-  /** What `$?` shows the next command. */
-  private lastExit = 0;
-  private dead = false;
-  private onData: ((stream: 1 | 2, payload: Buffer) => void) | undefined;
-  private onEnd: (() => void) | undefined;
+export async function openExecTransport(
+  container: Docker.Container,
+  options: { env: string[]; cwd: string; deadman: string[] },
+): Promise<SessionTransport> {
+  const exec = await container.exec({
+    Cmd: ['bash', '--noprofile', '--norc'],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    Env: options.env,
+    WorkingDir: options.cwd,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+  let onData: ((stream: 1 | 2, chunk: Buffer) => void) | undefined;
+  let onEnd: (() => void) | undefined;
+  let ended = false;
+  const demux = new FrameDemuxer((type, payload) => onData?.(type, payload));
+  stream.on('data', (chunk: Buffer) => demux.push(chunk));
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd?.();
+  };
+  stream.on('end', end);
+  stream.on('close', end);
+  stream.on('error', end);
+  return {
+    write: (data) => { stream.write(data); },
+    onData: (listener) => { onData = listener; },
+    onEnd: (listener) => {
+      onEnd = listener;
+      if (ended) listener();
+    },
+    killCommand: (pid, sinceTicks) => killTree(container, pid, sinceTicks),
+    killAll: async () => { await killAllButInit(container, options.deadman); },
+    exitCode: async () => {
+      for (let i = 0; i < 20; i += 1) {
+        const info = await exec.inspect().catch(() => undefined);
+        if (!info) return null;
+        if (!info.Running) return info.ExitCode ?? null;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return null;
+    },
+    close: () => {
+      stream.end();
+      stream.destroy();
+    },
+  };
+}
 
-  private constructor(
-    private readonly container: Docker.Container,
-    private readonly exec: Docker.Exec,
-    private readonly stream: Duplex,
-    readonly pid: number,
-    private readonly deadman: string[],
-    /** Maps harvester time to the kernel's clock ticks since boot (what /proc/PID/stat counts in). */
-    private readonly clock: { ticksAt: number; at: number },
-  ) {
-    const demux = new FrameDemuxer((type, payload) => this.onData?.(type, payload));
-    stream.on('data', (chunk: Buffer) => demux.push(chunk));
-    const end = () => {
-      this.dead = true;
-      this.onEnd?.();
-    };
-    stream.on('end', end);
-    stream.on('close', end);
-    stream.on('error', end);
-  }
-
-  get alive(): boolean {
-    return !this.dead;
-  }
-
-  /** Start bash in the container and learn its PID. */
-  static async open(
-    container: Docker.Container,
-    options: { env: string[]; cwd: string; deadman: string[]; timeoutMs?: number },
-  ): Promise<ShellSession> {
-    const exec = await container.exec({
-      Cmd: ['bash', '--noprofile', '--norc'],
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-      Env: options.env,
-      WorkingDir: options.cwd,
-    });
-    const stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
-    const nonce = randomBytes(12).toString('hex');
-    const [pid, clock] = await new Promise<[number, { ticksAt: number; at: number }]>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new InfrastructureError('SHELL_START', 'bash did not start within the time allowed')), options.timeoutMs ?? 30_000);
-      const demux = new FrameDemuxer((type, payload) => {
-        if (type !== 1 || out.length > 4096) return;
-        out += payload.toString('utf8');
-        const match = new RegExp(`${nonce} (\\d+) (\\d+)\\.(\\d\\d)\\n`).exec(out);
-        if (match) {
-          clearTimeout(timer);
-          stream.removeListener('data', onChunk);
-          // The uptime was read somewhere between sending and now: take now, so the clock runs
-          // behind and a process a command starts is never taken for an older one.
-          resolve([Number(match[1]), { ticksAt: Number(match[2]) * 100 + Number(match[3]), at: performance.now() }]);
-        }
-      });
-      const onChunk = (chunk: Buffer) => demux.push(chunk);
-      stream.on('data', onChunk);
-      stream.once('end', () => {
-        clearTimeout(timer);
-        reject(new InfrastructureError('SHELL_START', `bash exited at start: ${out.slice(0, 500)}`));
-      });
-      // The function restores $? after each command without forking.
-      stream.write(`__forager_return() { return "$1"; }\nread -r __forager_up _ < /proc/uptime\nprintf '%s %d %s\\n' ${nonce} $$ "$__forager_up"\nunset __forager_up\n`);
-    });
-    return new ShellSession(container, exec, stream, pid, options.deadman, clock);
-  }
-
-  /** Run one command; a non-zero exit, a timeout or a dead session are results, not throws. */
-  async run(command: string, options: ShellRunOptions): Promise<ShellRunResult> {
-    if (this.busy) throw new Error('ShellSession.run called while a command is running');
-    if (this.dead) throw new InfrastructureError('SHELL_DEAD', 'the shell session has ended');
-    if (options.signal?.aborted) throw new AbortedError();
-    this.busy = true;
-    const started = performance.now();
-    const nonce = randomBytes(16).toString('hex');
-    const markers = stepMarkers(nonce);
-    const stdout = new OutputCapture(options.maxOutputBytes);
-    const stderr = new OutputCapture(options.maxOutputBytes);
-    const outSplit = new SentinelSplitter(markers.out, (c) => stdout.push(c), TRAILER_CAP);
-    const errSplit = new SentinelSplitter(markers.err, (c) => stderr.push(c), 0);
-    let timedOut = false;
-    let limited = false;
-    let killedSession = false;
-    let aborted = false;
-    const timers: NodeJS.Timeout[] = [];
-    let onAbort: (() => void) | undefined;
-    let onLimit: (() => void) | undefined;
-
-    try {
-      await new Promise<void>((resolve) => {
-        const check = () => {
-          if (outSplit.seen && errSplit.seen && outSplit.trailer.includes(markers.end)) resolve();
-        };
-        this.onData = (type, payload) => {
-          (type === 1 ? outSplit : errSplit).push(payload);
-          check();
-        };
-        this.onEnd = () => resolve();
-        // Kill what this command started (children of the session younger than the
-        // command: earlier background jobs survive); if the sentinel still does not come,
-        // kill every process but init and the dead-man (the session too, then restarted).
-        let interrupted = false;
-        const interrupt = () => {
-          if (interrupted) return;
-          interrupted = true;
-          void killTree(this.container, this.pid, this.ticksAt(started)).catch(() => undefined);
-          timers.push(setTimeout(() => {
-            killedSession = true;
-            void killAllButInit(this.container, this.deadman).catch(() => undefined);
-            timers.push(setTimeout(() => { this.dead = true; resolve(); }, KILL_GRACE_MS));
-          }, KILL_GRACE_MS));
-        };
-        timers.push(setTimeout(() => { timedOut = true; interrupt(); }, options.timeoutMs));
-        onAbort = () => { aborted = true; interrupt(); };
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        onLimit = () => { limited = true; interrupt(); };
-        if (options.limit?.aborted) onLimit();
-        else options.limit?.addEventListener('abort', onLimit, { once: true });
-        this.stream.write(stepScript(nonce, Buffer.from(command, 'utf8'), this.lastExit));
-      });
-    } finally {
-      for (const t of timers) clearTimeout(t);
-      if (onAbort) options.signal?.removeEventListener('abort', onAbort);
-      if (onLimit) options.limit?.removeEventListener('abort', onLimit);
-      this.onData = undefined;
-      this.onEnd = undefined;
-      this.busy = false;
-    }
-    outSplit.flush();
-    errSplit.flush();
-    const durationMs = performance.now() - started;
-    if (aborted) throw new AbortedError('the action was aborted', { context: { command: command.slice(0, 200) } });
-
-    const trailer = outSplit.trailer;
-    const endAt = trailer.indexOf(markers.end);
-    const completed = outSplit.seen && errSplit.seen && endAt >= 0;
-    let exitCode: number | null = null;
-    let cwd: string | null = null;
-    let cwdTruncated = false;
-    if (completed) {
-      ({ exitCode, cwd, cwdTruncated } = parseTrailer(trailer.subarray(0, endAt)));
-    } else {
-      this.dead = true;
-      exitCode = await this.exitCode();
-    }
-    if (exitCode !== null) this.lastExit = exitCode;
-    const signal = exitCode !== null && exitCode > 128 ? SIGNAL_NAMES.get(exitCode - 128) ?? null : null;
-    return {
-      stdout: stdout.finish(),
-      stderr: stderr.finish(),
-      exitCode: (timedOut || limited) && signal ? null : exitCode,
-      signal,
-      timedOut,
-      limited,
-      durationMs,
-      sessionRestarted: killedSession || !completed,
-      cwd,
-      cwdTruncated,
-    };
-  }
-
-  /** The kernel's clock ticks (1/100 s since boot) at harvester time `t`, rounded down. */
-  private ticksAt(t: number): number {
-    return Math.floor(this.clock.ticksAt + (t - this.clock.at) / 10);
-  }
-
-  /** End the session (the container may already be gone). */
-  close(): void {
-    this.dead = true;
-    this.stream.end();
-    this.stream.destroy();
-  }
-
-  private async exitCode(): Promise<number | null> {
-    for (let i = 0; i < 20; i += 1) {
-      const info = await this.exec.inspect().catch(() => undefined);
-      if (!info) return null;
-      if (!info.Running) return info.ExitCode ?? null;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return null;
+/** Start bash in the container and a session on it. */
+export async function openShell(
+  container: Docker.Container,
+  options: { env: string[]; cwd: string; deadman: string[]; timeoutMs?: number },
+): Promise<ShellSession> {
+  const transport = await openExecTransport(container, options);
+  try {
+    return await ShellSession.open(transport, { timeoutMs: options.timeoutMs });
+  } catch (error) {
+    transport.close();
+    throw error;
   }
 }
 
-export { runOneShot };
+export { ShellSession };
+export type { ShellRunOptions, ShellRunResult } from '../session/shell-session.js';
