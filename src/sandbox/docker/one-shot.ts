@@ -86,8 +86,7 @@ walk() {
  * and without forking, so a fork bomb cannot stop it.
  */
 export async function killTree(container: Docker.Container, pid: number, sinceTicks?: number): Promise<void> {
-  // Two ticks of slack toward killing: a job started in the same tick as the command is taken for part of it.
-  const since = sinceTicks === undefined ? -1 : Math.max(0, sinceTicks - 2);
+  const since = sinceTicks === undefined ? -1 : Math.max(0, sinceTicks);
   await runKiller(container, `${WALK}
 since=${since}
 for t in /proc/${pid}/task/*/children; do

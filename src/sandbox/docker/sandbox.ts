@@ -118,7 +118,7 @@ export class DockerSandbox implements Sandbox {
       await container.start();
       await sandbox.chooseReaders(docker, options.stateReader);
       try {
-        sandbox.session = await openShell(container, { env, cwd: options.workdir, deadman });
+        sandbox.session = await openShell(container, { env, cwd: options.workdir, deadman, localKernel: sandbox.overlay !== undefined });
       } catch (error) {
         // Killed between start and the shell (an engine going down): say so, for the retry policy.
         await sandbox.throwIfContainerGone(error);
@@ -137,6 +137,8 @@ export class DockerSandbox implements Sandbox {
     const trackState = options.trackState ?? true;
     // The baseline is taken before the first tracked command, so that command's changes count.
     if (trackState) await this.primeState();
+    // A bomb an earlier step left in the background, grown since that step's look: cleared first.
+    const clearedBefore = await this.clearForkBomb(session.pid, true);
     const limit = new AbortController();
     const watch = this.watchStep(limit, session.pid);
     let result: ShellRunResult;
@@ -155,7 +157,7 @@ export class DockerSandbox implements Sandbox {
 
     // Everything below is the harvester's bookkeeping: off the action's clock.
     const probeStarted = performance.now();
-    const cleared = watch.cleared + (await this.clearForkBomb(this.session!.pid, true));
+    const cleared = clearedBefore + watch.cleared + (await this.clearForkBomb(this.session!.pid, true));
     const observation: Observation = toObservation(result);
     let state: State | null = null;
     let layerBytes: number | undefined;
@@ -267,17 +269,21 @@ export class DockerSandbox implements Sandbox {
 
   /**
    * A container at its PID limit holds a fork bomb (or its remains): kill every process
-   * but init, the dead-man and the session, and say how many. After a step, a count that
-   * past half the limit is looked at again a moment later: a backgrounded bomb is still growing.
+   * but init, the dead-man and the session, and say how many. While a step runs, "at the
+   * limit" means within 5 % of it. After a step, a bomb left in the background swings
+   * below the limit as its processes fail to fork and exit: there, two looks 150 ms apart
+   * both over half the limit are enough.
    */
-  private async clearForkBomb(sessionPid: number, settle: boolean): Promise<number> {
+  private async clearForkBomb(sessionPid: number, afterStep: boolean): Promise<number> {
     if (!this.pids) return 0;
+    const limit = this.limits.pids;
     let count = await this.pids.count();
-    if (settle && !atPidLimit(count, this.limits.pids) && count !== undefined && count > this.limits.pids / 2) {
+    if (afterStep && !atPidLimit(count, limit) && count !== undefined && count > limit / 2) {
       await new Promise((resolve) => setTimeout(resolve, 150));
-      count = await this.pids.count();
+      const again = await this.pids.count();
+      if (again !== undefined && again > limit / 2) count = limit;
     }
-    if (!atPidLimit(count, this.limits.pids)) return 0;
+    if (!atPidLimit(count, limit)) return 0;
     return killAllButInit(this.container, this.deadman, [sessionPid]).catch(() => 0);
   }
 
@@ -335,7 +341,7 @@ export class DockerSandbox implements Sandbox {
     await this.throwIfContainerGone();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        this.session = await openShell(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman });
+        this.session = await openShell(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman, localKernel: this.overlay !== undefined });
         break;
       } catch (error) {
         // A container being removed from outside can read as running for a moment; and

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { SessionTransport } from '../session/transport.js';
@@ -61,14 +62,24 @@ export async function openExecTransport(
   };
 }
 
-/** Start bash in the container and a session on it. */
+/** The host's clock ticks since boot: the sandbox's too when the engine is local (no time namespace). */
+function hostUptimeTicks(): number | undefined {
+  try {
+    const [whole, frac] = readFileSync('/proc/uptime', 'latin1').split(' ')[0]!.split('.');
+    return Number(whole) * 100 + Number((frac ?? '0').padEnd(2, '0').slice(0, 2));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start bash in the container and a session on it; `localKernel`: the engine runs on this host. */
 export async function openShell(
   container: Docker.Container,
-  options: { env: string[]; cwd: string; deadman: string[]; timeoutMs?: number },
+  options: { env: string[]; cwd: string; deadman: string[]; timeoutMs?: number; localKernel?: boolean },
 ): Promise<ShellSession> {
   const transport = await openExecTransport(container, options);
   try {
-    return await ShellSession.open(transport, { timeoutMs: options.timeoutMs });
+    return await ShellSession.open(transport, { timeoutMs: options.timeoutMs, kernelTicks: options.localKernel ? hostUptimeTicks : undefined });
   } catch (error) {
     transport.close();
     throw error;

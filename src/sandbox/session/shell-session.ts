@@ -53,6 +53,8 @@ export class ShellSession {
     readonly pid: number,
     /** Maps harvester time to the kernel's clock ticks since boot (what /proc/PID/stat counts in). */
     private readonly clock: { ticksAt: number; at: number },
+    /** The kernel's clock read directly, when the harvester shares the sandbox's kernel. */
+    private readonly kernelTicks?: () => number | undefined,
   ) {
     transport.onData((type, payload) => this.onData?.(type, payload));
     transport.onEnd(() => {
@@ -65,8 +67,13 @@ export class ShellSession {
     return !this.dead;
   }
 
-  /** Take a transport whose far end is a fresh `bash --noprofile --norc`; learn its PID and clock. */
-  static async open(transport: SessionTransport, options: { timeoutMs?: number } = {}): Promise<ShellSession> {
+  /**
+   * Take a transport whose far end is a fresh `bash --noprofile --norc`; learn its PID
+   * and clock. `kernelTicks` reads the sandbox kernel's clock directly (a local engine:
+   * the host's /proc/uptime); without it the clock is mapped once, here.
+   */
+  static async open(transport: SessionTransport, options: { timeoutMs?: number; kernelTicks?: () => number | undefined } = {}): Promise<ShellSession> {
+    const sent = performance.now();
     const nonce = randomBytes(12).toString('hex');
     const [pid, clock] = await new Promise<[number, { ticksAt: number; at: number }]>((resolve, reject) => {
       let out = '';
@@ -79,9 +86,8 @@ export class ShellSession {
         if (match) {
           settled = true;
           clearTimeout(timer);
-          // The uptime was read somewhere between sending and now: take now, so the clock runs
-          // behind and a process a command starts is never taken for an older one.
-          resolve([Number(match[1]), { ticksAt: Number(match[2]) * 100 + Number(match[3]), at: performance.now() }]);
+          // The uptime was read somewhere between sending and now: take the middle.
+          resolve([Number(match[1]), { ticksAt: Number(match[2]) * 100 + Number(match[3]), at: (sent + performance.now()) / 2 }]);
         }
       });
       transport.onEnd(() => {
@@ -93,7 +99,7 @@ export class ShellSession {
       // __forager_return sets $? without forking (tool commands use it too).
       transport.write(`__forager_return() { return "$1"; }\nread -r __forager_up _ < /proc/uptime\nprintf '%s %d %s\\n' ${nonce} $$ "$__forager_up"\nunset __forager_up\n`);
     });
-    return new ShellSession(transport, pid, clock);
+    return new ShellSession(transport, pid, clock, options.kernelTicks);
   }
 
   /** Run one command; a non-zero exit, a timeout or a dead session are results, not throws. */
@@ -103,6 +109,9 @@ export class ShellSession {
     if (options.signal?.aborted) throw new AbortedError();
     this.busy = true;
     const started = performance.now();
+    // Read directly, the clock is exact; mapped, two ticks of slack toward killing.
+    const direct = this.kernelTicks?.();
+    const startedTicks = direct ?? this.ticksAt(started) - 2;
     const nonce = randomBytes(16).toString('hex');
     const markers = stepMarkers(nonce);
     const stdout = new OutputCapture(options.maxOutputBytes);
@@ -134,7 +143,7 @@ export class ShellSession {
         const interrupt = () => {
           if (interrupted) return;
           interrupted = true;
-          void this.transport.killCommand(this.pid, this.ticksAt(started)).catch(() => undefined);
+          void this.transport.killCommand(this.pid, startedTicks).catch(() => undefined);
           timers.push(setTimeout(() => {
             killedSession = true;
             void this.transport.killAll().catch(() => undefined);
