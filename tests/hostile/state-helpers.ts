@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -60,6 +60,8 @@ export async function runTaskFile(task: string, env: NodeJS.ProcessEnv = {}): Pr
 
 /** What every hostile run must show: the harvester lived within its memory bound and left no container. */
 export async function expectHarvesterHeld(run: HostileRun, rssBoundMb = RSS_BOUND_MB): Promise<void> {
+  // FORAGER_TEST_RSS_LOG=file collects every run's peak, for reports.
+  if (process.env.FORAGER_TEST_RSS_LOG) await appendFile(process.env.FORAGER_TEST_RSS_LOG, `${JSON.stringify({ test: expect.getState().currentTestName, peakRssMb: Math.round(run.peakRssMb) })}\n`);
   expect(run.stderr).not.toMatch(/FATAL ERROR|heap out of memory/);
   expect(run.footer.type, run.stderr.slice(-2000)).toBe('footer');
   expect(run.peakRssMb).toBeGreaterThan(0);
