@@ -11,7 +11,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../helpers/cli-entry.ts', import.meta.url));
 
 /** The harvester's own memory, at most: a run of the CLI from source (tsx included) under this peak RSS. */
-export const RSS_BOUND_MB = 300;
+export const RSS_BOUND_MB = 250;
 
 export interface HostileRun {
   code: number | null;
