@@ -74,9 +74,11 @@ export async function runAttempt(item: PlannedAttempt, ctx: AttemptContext): Pro
       durationMs: result.footer?.duration_ms ?? Date.now() - started,
       imageRef: result.imageRef,
     };
+    if (result.footer?.totals.cost_usd !== undefined) outcome.costUsd = result.footer.totals.cost_usd;
     await ctx.record.append({
       type: 'finished', key: item.key, status: outcome.status, failure_kind: outcome.failureKind, code: outcome.code,
       path: kept, retries: outcome.retries, reasons, steps: outcome.steps, duration_ms: outcome.durationMs,
+      ...(outcome.costUsd !== undefined ? { cost_usd: outcome.costUsd } : {}),
     });
     return outcome;
   }

@@ -4,4 +4,5 @@ export {
   type TaskSpec, type ImageSpec, type FileSpec, type RepoSpec, type EnvironmentSpec, type EvalSpec,
 } from './spec.js';
 export { repoRoot, redactSpec } from './repo.js';
-export { readSwebench, taskFromInstance, swebenchImageRef, SwebenchInstanceSchema, type SwebenchInstance, type SwebenchImportOptions } from './swebench.js';
+export { taskFromInstance, swebenchImageRef, isSwebenchImage, repoSource, SwebenchInstanceSchema, type SwebenchInstance, type SwebenchImportOptions } from './swebench.js';
+export { readSwebench, readSwebenchRows, type SwebenchRow } from './swebench-read.js';
