@@ -77,8 +77,8 @@ export function compareStep(recorded: Step, replayed: Step, rules: readonly Norm
       if (difference) out.push(difference);
     }
   }
-  // Recorded by the in-session probe (no `state.probe`), step 0 was its baseline: no changes listed.
-  const baselineOnly = recorded.index === 0 && recorded.state !== null && recorded.state.probe === undefined;
+  // The old in-session probe (no `state.probe`) took step 0 as its baseline and listed no changes there.
+  const baselineOnly = recorded.index === 0 && recorded.state !== null && recorded.state.probe === undefined && recorded.state.changes.length === 0;
   out.push(...compareState(recorded.state, replayed.state, rules, baselineOnly));
   return out;
 }
