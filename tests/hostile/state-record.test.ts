@@ -23,6 +23,8 @@ describe('hostile record: changes outside the workdir, big repositories, resume'
     { tool: 'bash' as const, command: `mkdir -p ${PKG} && printf 'x = 1\\n' > ${PKG}/__init__.py && echo w > /work/w.txt && rm /etc/issue && echo more >> /etc/debian_version` },
     { tool: 'bash' as const, command: 'rm -r /usr/share/doc/bash && rm /work/w.txt && touch /work/new' },
     { tool: 'bash' as const, command: 'true' },
+    // An image folder removed and made again (an opaque folder in the overlay).
+    { tool: 'bash' as const, command: 'rm -r /usr/share/doc/git && mkdir /usr/share/doc/git && echo new > /usr/share/doc/git/NEW && echo r > /usr/share/doc/git/README.md' },
   ];
 
   it.concurrent('records what a pip-style install touched outside the workdir apart, the same from the host and from an exec', async () => {
@@ -47,6 +49,10 @@ describe('hostile record: changes outside the workdir, big repositories, resume'
     expect(second.outside?.every((c) => c.path.startsWith('/usr/share/doc/bash/') && c.change === 'deleted')).toBe(true);
     expect(host.steps[2]!.state?.changes).toEqual([]);
     expect(host.steps[2]!.state?.outside).toBeUndefined();
+    const opaque = host.steps[3]!.state!.outside!;
+    expect(opaque).toContainEqual({ path: '/usr/share/doc/git/NEW', change: 'added', size: 4 });
+    expect(opaque).toContainEqual({ path: '/usr/share/doc/git/README.md', change: 'modified', size: 2 });
+    expect(opaque).toContainEqual({ path: '/usr/share/doc/git/README.Debian', change: 'deleted' });
     for (let i = 0; i < host.steps.length; i += 1) expect(comparable(exec.steps[i]!.state)).toEqual(comparable(host.steps[i]!.state));
   });
 

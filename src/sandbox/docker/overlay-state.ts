@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, lstatSync, readdirSync, type Stats } from 'node:fs';
 import type { RawChange, StateReading } from '../state.js';
 
@@ -60,11 +61,15 @@ export class OverlayStateReader {
     this.previous = now;
     const changes: RawChange[] = [];
     let omitted = 0;
+    const newDirs: string[] = [];
     for (const [path, sig] of now.entries) {
       const old = before.entries.get(path);
       if (old === sig) continue;
       const kind = sig[0];
-      if (kind === 'd') continue;
+      if (kind === 'd') {
+        if (old === undefined || old[0] !== 'd') newDirs.push(path);
+        continue;
+      }
       if (kind === 'w') {
         if (old !== undefined && old[0] === 'w') continue;
         omitted += this.pushDeleted(path, changes);
@@ -88,6 +93,11 @@ export class OverlayStateReader {
       for (const [path, sig] of before.entries) {
         if (!now.entries.has(path) && sig[0] !== 'd' && sig[0] !== 'w') changes.push({ path, change: 'deleted' });
       }
+    }
+    // A folder of the image removed and made again is opaque: the image's files in it that
+    // the upper layer does not hold again are gone.
+    for (const dir of opaqueDirs(this.dirs.upper, newDirs.filter((d) => this.lowerSignature(d)?.[0] === 'd'))) {
+      omitted += this.pushDeleted(dir, changes, (path) => now.entries.has(path));
     }
     return { changes, incomplete: now.truncated || before.truncated, omitted, bytes: now.bytes };
   }
@@ -148,7 +158,7 @@ export class OverlayStateReader {
   }
 
   /** A whiteout: the file, or every file of the directory, the image had there. */
-  private pushDeleted(path: string, changes: RawChange[]): number {
+  private pushDeleted(path: string, changes: RawChange[], stillThere: (path: string) => boolean = () => false): number {
     const lower = this.lowerSignature(path);
     if (lower === undefined || lower[0] !== 'd') {
       changes.push({ path, change: 'deleted' });
@@ -177,7 +187,7 @@ export class OverlayStateReader {
             continue;
           }
           if (st.isDirectory()) stack.push(child);
-          else if (!isWhiteout(st)) {
+          else if (!isWhiteout(st) && !stillThere(child)) {
             if (seen.size > MAX_EXPANDED) omitted += 1;
             else changes.push({ path: child, change: 'deleted' });
           }
@@ -185,6 +195,23 @@ export class OverlayStateReader {
       }
     }
     return omitted;
+  }
+}
+
+/**
+ * Which of these upper-layer folders carry the overlay's opaque mark (xattr
+ * trusted.overlay.opaque = y). Node reads no xattrs: a python3 on the host does, when
+ * there is one; without it no folder is taken for opaque (documented).
+ */
+function opaqueDirs(upper: string, dirs: string[]): string[] {
+  if (dirs.length === 0) return [];
+  const script = 'import json,os,sys\nout=[]\nfor p in json.load(sys.stdin):\n  try:\n    v=os.getxattr(sys.argv[1]+p,"trusted.overlay.opaque")\n  except OSError:\n    continue\n  if v==b"y": out.append(p)\nprint(json.dumps(out))';
+  const result = spawnSync('python3', ['-c', script, upper], { input: JSON.stringify(dirs.slice(0, 10_000)), encoding: 'utf8', timeout: 10_000, maxBuffer: 16 * 1024 * 1024 });
+  if (result.status !== 0) return [];
+  try {
+    return JSON.parse(result.stdout) as string[];
+  } catch {
+    return [];
   }
 }
 
