@@ -65,6 +65,10 @@ export const ObservationSchema = z.object({
   duration_ms: z.number().nonnegative(),
   /** The shell session died or was killed during this action and was started again. */
   session_restarted: z.boolean(),
+  /** The sandbox's writable layer grew past `limits.disk_mb` during this action: it was stopped and the attempt ends. */
+  disk_limit_reached: z.boolean().optional(),
+  /** Processes killed after this action because the sandbox was at its PID limit (a backgrounded fork bomb). */
+  pids_cleared: z.number().int().nonnegative().optional(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;
 
@@ -78,9 +82,21 @@ export type FileChange = z.infer<typeof FileChangeSchema>;
 /** What the step did to the environment: the world-model signal. */
 export const StateSchema = z.object({
   cwd: z.string(),
+  /** The working directory was longer than the bound and `cwd` holds its start. */
+  cwd_truncated: z.boolean().optional(),
   changes: z.array(FileChangeSchema),
   /** More files changed than were listed. */
   changes_truncated: z.boolean().optional(),
+  /** How many changed files under the workdir were left out of `changes` (bounds on count or a snapshot too large to walk). */
+  changes_omitted: z.number().int().nonnegative().optional(),
+  /** Files the step changed outside the workdir (what `pip install` touched), kept apart from `changes`. */
+  outside: z.array(FileChangeSchema).optional(),
+  outside_truncated: z.boolean().optional(),
+  outside_omitted: z.number().int().nonnegative().optional(),
+  /** How the state was read: `host` (the container's overlay upper directory) or `exec` (a separate exec in the container). */
+  probe: z.enum(['host', 'exec']).optional(),
+  /** Time spent measuring the state after the action, outside the action's `duration_ms`. */
+  probe_ms: z.number().nonnegative().optional(),
 });
 export type State = z.infer<typeof StateSchema>;
 
@@ -168,6 +184,8 @@ export const LimitsSchema = z.object({
   pids: z.number().int().positive(),
   network: z.enum(['none', 'bridge']),
   max_output_bytes: z.number().int().positive(),
+  /** Most the sandbox's writable layer may hold, in MiB (absent in trajectories written before it existed). */
+  disk_mb: z.number().int().positive().optional(),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
