@@ -1,0 +1,1 @@
+export { createDockerProvider, DockerProvider, type DockerProviderOptions } from './provider.js';

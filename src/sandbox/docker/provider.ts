@@ -1,0 +1,66 @@
+import type Docker from 'dockerode';
+import type { ImageRequest, PrepareImageOptions, ProvidedSandbox, ReapOptions, ReapedSandbox, SandboxProvider, SandboxSpec } from '../../core/contracts.js';
+import { findImage, resolveTaskImage, type TaskImage } from '../../images/index.js';
+import type { LoadedTask } from '../../task/index.js';
+import { requireEngineFreeSpace } from './disk-guard.js';
+import { dockerVersion, engine, pingEngine, requireEngine } from './engine.js';
+import { reapOrphans } from './reaper.js';
+import { DockerSandbox, type DockerSandboxOptions } from './sandbox.js';
+
+export interface DockerProviderOptions {
+  /** The engine to talk to (default: the one DOCKER_HOST names, else the local socket). */
+  docker?: Docker;
+  /** How per-step state is read (default FORAGER_STATE_READER, else `auto`). */
+  stateReader?: DockerSandboxOptions['stateReader'];
+}
+
+/** Docker as a sandbox provider: containers with a dead-man, exec-attached bash sessions. */
+export class DockerProvider implements SandboxProvider {
+  readonly name = 'docker';
+  private readonly docker: Docker | undefined;
+
+  constructor(private readonly options: DockerProviderOptions = {}) {
+    this.docker = options.docker;
+  }
+
+  private get client(): Docker {
+    return this.docker ?? engine();
+  }
+
+  ping(timeoutMs?: number): Promise<boolean> {
+    return pingEngine(this.client, timeoutMs);
+  }
+
+  async health(): Promise<void> {
+    await requireEngine(this.client);
+  }
+
+  version(): Promise<string | undefined> {
+    // The per-process cache belongs to the shared client; another engine is asked each time.
+    return this.docker ? this.docker.version().then((v) => v.Version, () => undefined) : dockerVersion();
+  }
+
+  prepareImage(task: ImageRequest & LoadedTask, options: PrepareImageOptions = {}): Promise<TaskImage> {
+    return resolveTaskImage(task, { ...options, docker: this.client });
+  }
+
+  findImage(refOrId: string): Promise<{ id: string; tags: string[] } | null> {
+    return findImage(refOrId, this.client);
+  }
+
+  start(spec: SandboxSpec): Promise<ProvidedSandbox> {
+    return DockerSandbox.start({ ...spec, docker: this.client, stateReader: this.options.stateReader });
+  }
+
+  reap(options: ReapOptions = {}): Promise<ReapedSandbox[]> {
+    return reapOrphans({ ...options, docker: this.client });
+  }
+
+  async requireFreeSpace(minFreeBytes: number): Promise<void> {
+    await requireEngineFreeSpace(minFreeBytes, this.client);
+  }
+}
+
+export function createDockerProvider(options: DockerProviderOptions = {}): SandboxProvider {
+  return new DockerProvider(options);
+}
