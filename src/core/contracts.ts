@@ -189,6 +189,16 @@ export interface ReapedSandbox {
   reason: string;
 }
 
+export interface ProviderSetupOptions {
+  /** Install or start the backend when none answers (false: fail instead). */
+  install: boolean;
+  /** Image recipes to build (default: every recipe). */
+  recipes?: string[];
+  log: import('pino').Logger;
+  /** One line of progress for the user. */
+  say(line: string): void;
+}
+
 /**
  * A backend that runs sandboxes (a Docker engine; next, Kubernetes pods). Chosen once, in
  * `cli/`, and handed to everything that starts sandboxes. Failures of the backend itself
@@ -212,4 +222,10 @@ export interface SandboxProvider {
   reap(options?: ReapOptions): Promise<ReapedSandbox[]>;
   /** Throw when the backend's storage is below `minFreeBytes` free (no check when it cannot see it). */
   requireFreeSpace(minFreeBytes: number): Promise<void>;
+  /** Make the backend ready on this host (`forager setup`): engine, base image, recipes; how many things were made. */
+  setup(options: ProviderSetupOptions): Promise<number>;
+  /** Image cache: these images were used now. */
+  recordImageUse(refs: Iterable<string>): Promise<void>;
+  /** Image cache: remove least-recently-used images forager built until they fit `budgetBytes`; the ones removed. */
+  evictImages(options: { budgetBytes: number; log?: import('pino').Logger }): Promise<{ id: string; refs: string[] }[]>;
 }

@@ -1,11 +1,13 @@
 import type Docker from 'dockerode';
-import type { ImageRequest, PrepareImageOptions, ProvidedSandbox, ReapOptions, ReapedSandbox, SandboxProvider, SandboxSpec } from '../../core/contracts.js';
-import { findImage, resolveTaskImage, type TaskImage } from '../../images/index.js';
+import type { Logger } from 'pino';
+import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions, ProvidedSandbox, ReapOptions, ReapedSandbox, SandboxProvider, SandboxSpec } from '../../core/contracts.js';
+import { evictImages, findImage, recordImageUse, resolveTaskImage, type TaskImage } from '../../images/index.js';
 import type { LoadedTask } from '../../task/index.js';
 import { requireEngineFreeSpace } from './disk-guard.js';
 import { dockerVersion, engine, pingEngine, requireEngine } from './engine.js';
 import { reapOrphans } from './reaper.js';
 import { DockerSandbox, type DockerSandboxOptions } from './sandbox.js';
+import { setupDocker } from './setup.js';
 
 export interface DockerProviderOptions {
   /** The engine to talk to (default: the one DOCKER_HOST names, else the local socket). */
@@ -58,6 +60,18 @@ export class DockerProvider implements SandboxProvider {
 
   async requireFreeSpace(minFreeBytes: number): Promise<void> {
     await requireEngineFreeSpace(minFreeBytes, this.client);
+  }
+
+  setup(options: ProviderSetupOptions): Promise<number> {
+    return setupDocker(options);
+  }
+
+  recordImageUse(refs: Iterable<string>): Promise<void> {
+    return recordImageUse(refs);
+  }
+
+  evictImages(options: { budgetBytes: number; log?: Logger }): Promise<{ id: string; refs: string[] }[]> {
+    return evictImages({ ...options, docker: this.client });
   }
 }
 
