@@ -127,6 +127,17 @@ export function providerContract(setup: ProviderSetup): void {
       expect(quiet.state?.outside ?? []).toEqual([]);
     });
 
+    it('enforces the disk limit on the writable layer and clears a fork bomb at the PID limit', async () => {
+      const sandbox = await start({ limits: { ...DEFAULT_LIMITS, memory_mb: 300, pids: 77, network: 'none', disk_mb: 20 } });
+      const fill = await sandbox.exec('head -c 60000000 /dev/zero > /work/big; sync; true', { trackState: false });
+      expect(fill.observation.disk_limit_reached).toBe(true);
+      await sandbox.exec('rm -f /work/big', { trackState: false });
+      const bomb = await sandbox.exec('for i in $(seq 150); do sleep 100 & done 2>/dev/null; true', { trackState: false });
+      expect(bomb.observation.pids_cleared).toBeGreaterThan(0);
+      const after = await sandbox.exec('echo ok', { trackState: false });
+      expect(text(after.observation.stdout)).toBe('ok\n');
+    });
+
     it('reads, writes and runs tools byte-exact', async () => {
       const sandbox = await start();
       await sandbox.writeFile('/work/bytes.bin', BYTES);
