@@ -24,16 +24,17 @@ export async function proveTask(task: LoadedTask, options: { runId?: string; sig
   const base = { id: task.spec.id, source: task.source, ...(task.spec.eval ? { parser: task.spec.eval.parser } : {}) };
   if (!task.spec.eval) return { ...base, sound: true, reason: 'no eval' };
   if (task.spec.gold_patch === undefined) return { ...base, sound: false, reason: 'no gold_patch to prove it with' };
+  const provider = options.provider ?? defaultProvider();
   let imageId: string;
   try {
-    imageId = (await (options.provider ?? defaultProvider()).prepareImage(task, { signal: options.signal, log: options.log, repository: options.repository })).id;
+    imageId = (await provider.prepareImage(task, { signal: options.signal, log: options.log, repository: options.repository })).id;
   } catch (error) {
     const failure = toForagerError(error);
     return { ...base, sound: false, reason: `image: ${failure.code}: ${failure.message.split('\n')[0]}` };
   }
   const [gold, empty] = await Promise.all([
-    evaluatePatch(task, imageId, task.spec.gold_patch, options),
-    evaluatePatch(task, imageId, '', options),
+    evaluatePatch(task, imageId, task.spec.gold_patch, { ...options, provider }),
+    evaluatePatch(task, imageId, '', { ...options, provider }),
   ]);
   return { ...base, gold, empty, ...judge(gold, empty) };
 }

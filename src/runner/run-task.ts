@@ -116,7 +116,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   const footer = buildFooter(ending, steps, started);
   if (capture && image) {
     try {
-      Object.assign(footer, await gradeRun(task, image, capture, footer, { runId: options.runId, signal: options.signal, log }));
+      Object.assign(footer, await gradeRun(task, image, capture, footer, { runId: options.runId, signal: options.signal, log, provider }));
     } catch (error) {
       // Grading is the harvester's job: its failure must still leave a complete record.
       Object.assign(footer, { failure_kind: 'infrastructure', error: { ...toFailure(error), message: `evaluation: ${toFailure(error).message}` } });
