@@ -104,6 +104,19 @@ export function providerContract(setup: ProviderSetup): void {
       expect(text(again.observation.stdout)).toBe('/tmp\n');
     });
 
+    it('an isolated command (harness work) runs at the workdir in a shell of its own, out of the agent\'s reach', async () => {
+      const sandbox = await start();
+      await sandbox.exec('cd /srv; git() { echo hijacked; }; alias ls=false; export AGENT_MARK=1', { trackState: false });
+      const r = await sandbox.exec('pwd; type git >/dev/null 2>&1 && git 2>/dev/null | head -1; echo "mark=${AGENT_MARK:-none}"; exit 4', { isolated: true, timeoutMs: 30_000 });
+      expect(r.state).toBeNull();
+      expect(r.observation).toMatchObject({ exit_code: 4, timed_out: false });
+      expect(text(r.observation.stdout)).not.toContain('hijacked');
+      expect(text(r.observation.stdout)).toMatch(/^\/work\n[\s\S]*mark=none\n$/);
+      const slow = await sandbox.exec('sleep 60', { isolated: true, timeoutMs: 1_000 });
+      expect(slow.observation).toMatchObject({ timed_out: true, exit_code: null });
+      expect(text((await sandbox.exec('pwd', { trackState: false })).observation.stdout)).toBe('/srv\n');
+    });
+
     it('a timed-out command is killed and the session, its variables and directory, are kept', async () => {
       const sandbox = await start();
       await sandbox.exec('export CONTRACT_MARK=kept; cd /srv', { trackState: false });
