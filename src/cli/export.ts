@@ -14,6 +14,7 @@ interface ExportFlags {
   maskObservations: number;
   seed: number;
   includePartial?: boolean;
+  includeTries?: boolean;
   exitStatus?: string;
   failureKind?: string;
   resolved?: boolean;
@@ -43,6 +44,7 @@ export function registerExportCommand(program: Command): void {
     .option('--mask-observations <rate>', 'share of observations masked out of the loss (chat)', parseUnit, 0.5)
     .option('--seed <n>', 'seed for masking and splits', parseInteger, 0)
     .option('--include-partial', 'keep trajectories without a footer')
+    .option('--include-tries', 'also read retried tries and staging files of batch folders (default: one trajectory per attempt)')
     .option('--exit-status <list>', 'keep these exit statuses (comma-separated)')
     .option('--failure-kind <list>', 'keep these failure kinds: agent, task, infrastructure, none (comma-separated)')
     .option('--resolved', 'keep resolved trajectories only')
@@ -68,6 +70,7 @@ export function registerExportCommand(program: Command): void {
         maskObservations: flags.maskObservations,
         seed: flags.seed,
         includePartial: flags.includePartial,
+        includeTries: flags.includeTries,
         filters: await buildFilters({ ...flags, resolved: flags.resolved ? true : flags.unresolved ? false : undefined }),
         dedup: flags.dedup ? { threshold: flags.jaccard } : undefined,
         split: flags.split ? parseSplit(flags.split, flags.seed) : undefined,

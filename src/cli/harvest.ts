@@ -34,7 +34,7 @@ export function registerHarvest(program: Command): void {
     .option('-o, --out <dir>', 'batch folder: trajectories, batch.jsonl index, harvest.log (required unless --queue)')
     .option('-c, --concurrency <n>', 'attempts running at once', positiveInt, 4)
     .option('-k, --attempts <k>', 'independent attempts per task', positiveInt, 1)
-    .option('--filter <glob>', 'only tasks whose id matches (* and ?)')
+    .option('--filter <glob>', 'only tasks whose id matches the glob (*, ?, [abc])')
     .option('--limit <n>', 'at most this many tasks (after --filter)', positiveInt)
     .option('--retries <r>', 'retries per attempt for infrastructure failures', nonNegativeInt, 3)
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error); harvest.log gets debug', 'warn')

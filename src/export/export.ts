@@ -17,6 +17,8 @@ export interface ExportOptions {
   maskObservations?: number;
   seed?: number;
   includePartial?: boolean;
+  /** Also read try and staging files of batch folders (forensics); default one trajectory per attempt. */
+  includeTries?: boolean;
   filters?: FilterSpec;
   /** Near-duplicate removal within each repository; off when undefined. */
   dedup?: { threshold: number };
@@ -55,7 +57,7 @@ export async function exportTrajectories(inputs: readonly string[], options: Exp
   const index = options.dedup ? new NearDuplicateIndex({ threshold: options.dedup.threshold }) : undefined;
   const dropped: DroppedDuplicate[] = [];
   try {
-    for await (const trajectory of readTrajectories(inputs, { includePartial: options.includePartial }, read)) {
+    for await (const trajectory of readTrajectories(inputs, { includePartial: options.includePartial, includeTries: options.includeTries }, read)) {
       const reason = rejectReason(trajectory, options.filters ?? {});
       if (reason) {
         filtered[reason] = (filtered[reason] ?? 0) + 1;

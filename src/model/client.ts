@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AbortedError } from '../core/errors.js';
+import { estimateTokens } from '../core/tokens.js';
 import { APIConnectionError, APIConnectionTimeoutError, InvalidResponseError, errorForStatus } from './errors.js';
 import { unlimited, type RateLimiter } from './rate-limiter.js';
 import { parseRetryAfter, withRetries } from './retry.js';
@@ -137,5 +138,5 @@ function toCompletion(response: ChatResponse, retries: number, latencyMs: number
 
 /** Tokens a request may cost: the prompt (~4 characters a token) plus the completion cap. */
 export function estimateRequestTokens(body: string, maxTokens: number | undefined): number {
-  return Math.ceil(body.length / 4) + (maxTokens ?? 0);
+  return estimateTokens(body.length) + (maxTokens ?? 0);
 }

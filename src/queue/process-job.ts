@@ -1,19 +1,17 @@
 import { join } from 'node:path';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { ForagerError } from '../core/errors.js';
+import { classifyFailure } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
 import { runTask as defaultRunTask } from '../runner/index.js';
-import { inspectAttemptFile } from '../scheduler/attempt-file.js';
-import type { BatchRecord } from '../scheduler/batch-record.js';
-import { attemptPath } from '../scheduler/layout.js';
-import { imageKeyOf } from '../scheduler/plan.js';
-import type { BackoffOptions } from '../scheduler/retry-policy.js';
-import { runAttempt, type RunTaskFn } from '../scheduler/run-attempt.js';
-import { needsRedoOutcome } from '../scheduler/stats.js';
+import {
+  attemptPath, finishedEvent, imageKeyOf, inspectAttemptFile, needsRedoOutcome, runAttempt, stagingDir,
+  type BackoffOptions, type BatchRecord, type RunTaskFn,
+} from '../scheduler/index.js';
 import { safeToken } from './names.js';
 import { restoreTask, type JobPayload } from './payload.js';
-import { adoptLeftovers, discardStaged, pruneStaging, publishStaged, stagingDir } from './staging.js';
+import { adoptLeftovers, discardStaged, pruneStaging, publishStaged } from './staging.js';
 
 /** What a completed job returns (kept by BullMQ as the job's return value). */
 export interface JobResult {
@@ -78,10 +76,11 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
 
   const staging = stagingDir(batchDir, taskId, attempt, mine);
   const runTask = ctx.runTask ?? defaultRunTask;
+  const record = await ctx.recordFor(batch);
   const outcome = await runAttempt(
     { key: `${taskId}/${attempt}`, taskId, attempt, task, imageKey: imageKeyOf(task) },
     {
-      out: staging, runId: ctx.runId, signal, record: await ctx.recordFor(batch), log,
+      out: staging, runId: ctx.runId, signal, record, log, deferFinished: true,
       runTask: (t, options) => runTask(t, { ...options, rateLimiter: ctx.rateLimiter }),
       maxRetries: ctx.maxRetries, backoff: ctx.backoff, engineWaitMs: ctx.engineWaitMs,
       watchdogMarginMs: ctx.watchdogMarginMs, watchdogGraceMs: ctx.watchdogGraceMs, onEvent: () => undefined,
@@ -104,13 +103,15 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
   }
   const published = await publishStaged(staging, batchDir, taskId, attempt);
   await pruneStaging(batchDir, taskId, attempt);
+  // The worker's record names the published file: the staging folder is gone by now.
+  await record.append(finishedEvent({ ...outcome, path: published }));
   const result: JobResult = {
     ...base, status: outcome.status, failureKind: outcome.failureKind, code: outcome.code,
     path: published ? join(batch, 'trajectories', taskId, `${attempt}.jsonl`) : null,
     retries: outcome.retries, steps: outcome.steps, durationMs: Date.now() - started,
   };
   if (needsRedoOutcome(outcome)) {
-    // Still an infrastructure failure after local retries: fail the job so BullMQ retries it, maybe elsewhere.
+    // Still a transient failure after local retries: fail the job so BullMQ retries it, maybe elsewhere.
     throw new Error(`${outcome.code ?? 'INFRASTRUCTURE'}: ${outcome.message ?? 'the attempt failed for infrastructure'}`);
   }
   return result;
