@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { ForagerError } from '../core/errors.js';
-import { classifyFailure } from '../core/failure.js';
+import { classifyError } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
 import { runTask as defaultRunTask } from '../runner/index.js';
@@ -66,8 +65,8 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
     return { ...base, status: 'skipped', failureKind: null, code: null, path: join(batch, 'trajectories', taskId, `${attempt}.jsonl`), durationMs: 0 };
   }
   const task = await restoreTask(job.data).catch((error: unknown) => {
-    // A broken or changed task fails the same way on every worker: no point retrying it.
-    if (error instanceof ForagerError && error.kind === 'task') throw new UnrecoverableError(error.message);
+    // A broken or changed task fails the same way on every worker: no point retrying it (core/failure.ts).
+    if (classifyError(error) === 'final') throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     throw error;
   });
   const mine = safeToken(token);
@@ -111,7 +110,8 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
     retries: outcome.retries, steps: outcome.steps, durationMs: Date.now() - started,
   };
   if (needsRedoOutcome(outcome)) {
-    // Still a transient failure after local retries: fail the job so BullMQ retries it, maybe elsewhere.
+    // Not final after local retries (core/failure.ts): fail the job so BullMQ retries it, maybe elsewhere.
+    // A final failure (a model 401, an agent's limit, an internal bug) completes the job: its trajectory stands.
     throw new Error(`${outcome.code ?? 'INFRASTRUCTURE'}: ${outcome.message ?? 'the attempt failed for infrastructure'}`);
   }
   return result;
