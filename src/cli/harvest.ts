@@ -44,8 +44,8 @@ export function registerHarvest(program: Command): void {
     .option('--requests-per-minute <n>', 'model requests per minute, shared by every run of the batch', positiveInt)
     .option('--tokens-per-minute <n>', 'model tokens per minute, shared by every run of the batch', positiveInt);
   addModelOptions(command);
-  addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>) => {
-      if (options.queue) return runEnqueue(paths, options as HarvestCliOptions & EnqueueCliOptions);
+  addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>, self: Command) => {
+      if (options.queue) return runEnqueue(paths, options as HarvestCliOptions & EnqueueCliOptions, self);
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'harvest: --out <dir> is required (unless --queue)');
       await requireEngine();
       const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);

@@ -1,7 +1,41 @@
 import { z } from 'zod';
+import type { ModelOverrides } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
-import type { PlannedAttempt } from '../scheduler/plan.js';
+import type { PlannedAttempt } from '../scheduler/index.js';
 import { hashTask, loadTask, TaskSpecSchema, type LoadedTask } from '../task/index.js';
+
+/**
+ * `harvest --queue`'s model flags, carried as given and applied by the worker over the
+ * task's agent exactly as a local harvest does (scheduler/agent-setup.ts). Strict: a
+ * worker that does not know a flag refuses the job rather than run without it.
+ */
+export const ModelOverridesSchema = z.object({
+  baseUrl: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  apiKeyEnv: z.string().min(1).optional(),
+  toolFormat: z.enum(['openai', 'cwm']).optional(),
+  temperature: z.number().optional(),
+  topP: z.number().optional(),
+  maxTokens: z.number().int().optional(),
+  seed: z.number().int().optional(),
+  maxTurns: z.number().int().optional(),
+  tokenBudget: z.number().int().optional(),
+  contextWindow: z.number().int().optional(),
+  requestTimeoutS: z.number().optional(),
+  maxRetries: z.number().int().optional(),
+}).strict();
+
+// Compile-time guard: a flag added to ModelOverrides must be added here, or enqueueing would drop it.
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+const overridesCovered: SameKeys<z.infer<typeof ModelOverridesSchema>, Required<ModelOverrides>> = true;
+void overridesCovered;
+
+/** `harvest --queue --requests-per-minute/--tokens-per-minute`: one limit for the batch, shared by every worker. */
+export const BatchRateLimitSchema = z.object({
+  requestsPerMinute: z.number().int().positive().optional(),
+  tokensPerMinute: z.number().int().positive().optional(),
+}).strict();
+export type BatchRateLimit = z.infer<typeof BatchRateLimitSchema>;
 
 /**
  * What a job carries. `inline` (the default) is self-contained: the validated spec and
@@ -23,6 +57,10 @@ export const JobPayloadSchema = z.object({
   mode: z.enum(['inline', 'shared']),
   spec: z.record(z.string(), z.unknown()),
   files: z.array(z.object({ path: z.string().min(1), mode: z.number().int(), base64: z.string() }).strict()),
+  /** Model flags of `harvest --queue`, applied over the task's agent (absent: the task's own agent). */
+  agentOverrides: ModelOverridesSchema.optional(),
+  /** Rate limit of `harvest --queue`, one for the whole batch across workers. */
+  rateLimit: BatchRateLimitSchema.optional(),
 }).strict();
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 
@@ -30,7 +68,11 @@ export type JobPayload = z.infer<typeof JobPayloadSchema>;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 /** The job payload of one planned attempt, or a TaskError naming the task when it cannot travel inline. */
-export function buildPayload(batch: string, item: PlannedAttempt, options: { shared: boolean; maxBytes: number }): JobPayload {
+export function buildPayload(
+  batch: string,
+  item: PlannedAttempt,
+  options: { shared: boolean; maxBytes: number; agentOverrides?: ModelOverrides; rateLimit?: BatchRateLimit },
+): JobPayload {
   const { task } = item;
   const needsShared = typeof task.spec.image === 'object' && 'dockerfile' in task.spec.image;
   if (needsShared && !options.shared) {
@@ -41,12 +83,34 @@ export function buildPayload(batch: string, item: PlannedAttempt, options: { sha
     mode: options.shared ? 'shared' : 'inline',
     spec: task.spec as unknown as Record<string, unknown>,
     files: options.shared ? [] : task.files.map((f) => ({ path: f.path, mode: f.mode, base64: f.content.toString('base64') })),
+    ...carried(options.agentOverrides, options.rateLimit),
   };
   const size = Buffer.byteLength(JSON.stringify(payload));
   if (!options.shared && size > options.maxBytes) {
     throw new TaskError('TASK_PAYLOAD_TOO_LARGE', `${task.source}: the task's files make a ${mib(size)} job payload, over the ${mib(options.maxBytes)} cap; raise --max-payload or enqueue with --shared-tasks on a shared file system`);
   }
   return payload;
+}
+
+/** The model flags and rate limit a job carries: only those given, validated by the schemas above. */
+function carried(overrides: ModelOverrides | undefined, rateLimit: BatchRateLimit | undefined): Pick<JobPayload, 'agentOverrides' | 'rateLimit'> {
+  const given = <T extends object>(value: T | undefined) => {
+    const kept = Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined));
+    return Object.keys(kept).length > 0 ? (kept as T) : undefined;
+  };
+  const out: Pick<JobPayload, 'agentOverrides' | 'rateLimit'> = {};
+  const agentOverrides = given(overrides);
+  if (agentOverrides) out.agentOverrides = parseCarried(ModelOverridesSchema, agentOverrides, 'model flags');
+  const limit = given(rateLimit);
+  if (limit) out.rateLimit = parseCarried(BatchRateLimitSchema, limit, 'rate limit');
+  return out;
+}
+
+function parseCarried<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new TaskError('QUEUE_CANNOT_CARRY', `harvest --queue: the ${what} cannot travel in a job: field "${issue.path.join('.')}": ${issue.message}`);
 }
 
 /** Rebuild the task a job names, checking that it is the very task that was enqueued. */

@@ -5,11 +5,11 @@ import type { Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
 import { runTask as defaultRunTask } from '../runner/index.js';
 import {
-  attemptPath, finishedEvent, imageKeyOf, inspectAttemptFile, needsRedoOutcome, runAttempt, stagingDir,
+  attemptPath, finishedEvent, imageKeyOf, inspectAttemptFile, needsRedoOutcome, runAttempt, stagingDir, withAgentSetup,
   type BackoffOptions, type BatchRecord, type RunTaskFn,
 } from '../scheduler/index.js';
 import { safeToken } from './names.js';
-import { restoreTask, type JobPayload } from './payload.js';
+import { restoreTask, type BatchRateLimit, type JobPayload } from './payload.js';
 import { adoptLeftovers, discardStaged, pruneStaging, publishStaged } from './staging.js';
 
 /** What a completed job returns (kept by BullMQ as the job's return value). */
@@ -36,7 +36,10 @@ export interface JobContext {
   engineWaitMs: number;
   watchdogMarginMs: number;
   watchdogGraceMs: number;
+  /** The worker's own limit (--requests-per-minute …), if any. */
   rateLimiter?: RateLimiter;
+  /** The limit a batch's jobs carry (harvest --queue --requests-per-minute …), one per batch across workers. */
+  batchRateLimiter?(batch: string, limit: BatchRateLimit): RateLimiter;
   runTask?: RunTaskFn;
   /** The worker's per-batch event record (opened once per batch). */
   recordFor(batch: string): Promise<BatchRecord>;
@@ -74,13 +77,15 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
   if (adopted.length) log.warn({ files: adopted }, 'an earlier holder of this attempt left files; kept as try files');
 
   const staging = stagingDir(batchDir, taskId, attempt, mine);
-  const runTask = ctx.runTask ?? defaultRunTask;
+  // The job's model flags and rate limit apply as in a local harvest; the worker's own limit applies too.
+  const limiters = [ctx.rateLimiter, job.data.rateLimit && ctx.batchRateLimiter?.(batch, job.data.rateLimit)].filter((l): l is RateLimiter => l !== undefined);
+  const runTask = withAgentSetup(ctx.runTask ?? defaultRunTask, job.data.agentOverrides, bothLimits(limiters));
   const record = await ctx.recordFor(batch);
   const outcome = await runAttempt(
     { key: `${taskId}/${attempt}`, taskId, attempt, task, imageKey: imageKeyOf(task) },
     {
       out: staging, runId: ctx.runId, signal, record, log, deferFinished: true,
-      runTask: (t, options) => runTask(t, { ...options, rateLimiter: ctx.rateLimiter }),
+      runTask,
       maxRetries: ctx.maxRetries, backoff: ctx.backoff, engineWaitMs: ctx.engineWaitMs,
       watchdogMarginMs: ctx.watchdogMarginMs, watchdogGraceMs: ctx.watchdogGraceMs, onEvent: () => undefined,
     },
@@ -115,4 +120,14 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
     throw new Error(`${outcome.code ?? 'INFRASTRUCTURE'}: ${outcome.message ?? 'the attempt failed for infrastructure'}`);
   }
   return result;
+}
+
+/** One limiter that admits a request once every given limiter has. */
+function bothLimits(limiters: RateLimiter[]): RateLimiter | undefined {
+  if (limiters.length <= 1) return limiters[0];
+  return {
+    async acquire(tokens, signal) {
+      for (const limiter of limiters) await limiter.acquire(tokens, signal);
+    },
+  };
 }

@@ -12,5 +12,6 @@ export {
 } from './layout.js';
 export { matchesGlob } from '../core/glob.js';
 export { loadTasks } from './load-tasks.js';
+export { withAgentSetup } from './agent-setup.js';
 export { runAttempt, finishedEvent, type RunTaskFn, type AttemptContext } from './run-attempt.js';
 export type { AttemptOutcome, HarvestEvent } from './types.js';
