@@ -1,0 +1,53 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm run test:unit`: the pure modules only (parsers, planners, formats, schema,
+ * classifiers) — no Docker engine, no Redis, no browser; runs in seconds. `npm test`
+ * stays the whole suite. A file belongs here only if it needs none of those: the engine
+ * endpoint is pointed nowhere, so a listed test that reaches for Docker fails.
+ */
+export const UNIT_TESTS = [
+  'tests/agent/context.test.ts',
+  'tests/agent/cwm-text.test.ts',
+  'tests/agent/model-agent.test.ts',
+  'tests/agent/openai-tools.test.ts',
+  'tests/agent/overrides.test.ts',
+  'tests/architecture/import-cycles.test.ts',
+  'tests/cli/arguments.test.ts',
+  'tests/core/*.test.ts',
+  'tests/eval/grading.test.ts',
+  'tests/export/dedup.test.ts',
+  'tests/export/filters-splits.test.ts',
+  'tests/export/format-chat.test.ts',
+  'tests/export/format-jsonl.test.ts',
+  'tests/export/format-parquet.test.ts',
+  'tests/images/build-failure.test.ts',
+  'tests/images/eviction-plan.test.ts',
+  'tests/images/file-lock.test.ts',
+  'tests/model/client.test.ts',
+  'tests/model/rate-limiter.test.ts',
+  'tests/model/retry.test.ts',
+  'tests/mutate/planner.test.ts',
+  'tests/mutate/task-spec.test.ts',
+  'tests/queue/payload.test.ts',
+  'tests/replay/compare.test.ts',
+  'tests/sandbox/capture.test.ts',
+  'tests/sandbox/sentinel.test.ts',
+  'tests/sandbox/state.test.ts',
+  'tests/scheduler/batch-files.test.ts',
+  'tests/scheduler/layout-readers.test.ts',
+  'tests/scheduler/plan.test.ts',
+  'tests/scheduler/retry-policy.test.ts',
+  'tests/scheduler/watchdog.test.ts',
+  'tests/task/load.test.ts',
+  'tests/trajectory/json-schema.test.ts',
+  'tests/trajectory/reader.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: UNIT_TESTS,
+    testTimeout: 30_000,
+    env: { DOCKER_HOST: 'tcp://127.0.0.1:1' },
+  },
+});
