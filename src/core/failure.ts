@@ -6,12 +6,17 @@ import { ForagerError, toForagerError, type FailureKind } from './errors.js';
  * - `retry-now`: the harvester's world hiccuped (engine, container, network, a model
  *   endpoint's 408/409/429/5xx): try again after a backoff.
  * - `redo-on-resume`: the run does not count but retrying at once will not help (the
- *   user's abort, an infrastructure failure of unknown cause, retries used up): a resume
- *   of the batch runs it again.
+ *   user's abort, an infrastructure failure of unknown cause, a model endpoint still
+ *   failing after the client's own retries): a resume of the batch runs it again.
  * - `final`: the trajectory stands as it is (agent and task failures, model
  *   400/401/403/404/422 — a bad key, model name or request is configuration, recorded with
  *   failure kind `task` — and the harvester's own bugs, `INTERNAL`, which would fail the
  *   same way again).
+ * A live error (classifyError: one model request, one engine call) and a recorded
+ * failure (classifyFailure: a whole attempt's footer) get the same answer, with one
+ * difference: a recorded model failure has had its request retries already, so the
+ * attempt is not retried at once on top of them (that would multiply the load on a
+ * failing endpoint); it is redone on resume.
  */
 export type RetryDecision = 'retry-now' | 'redo-on-resume' | 'final';
 
@@ -23,6 +28,10 @@ export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'CONTAINER_OOM_KILLED', // killed for memory from outside the agent's control
   'IMAGE_BUILD_TRANSIENT', // a build failed on a network or mirror hiccup (images/build-failure.ts)
   'WATCHDOG_TIMEOUT', // the attempt hung past its wall limit (a hung engine call)
+]);
+
+/** Model endpoint codes that a request retry may mend (with the HTTP statuses below). */
+export const MODEL_TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'MODEL_CONNECTION', // no HTTP answer from the model endpoint
   'MODEL_TIMEOUT', // the model endpoint did not answer in time
 ]);
@@ -45,7 +54,7 @@ export function classifyFailure(failure: { kind: FailureKind; code: string } | n
   if (!failure) return 'final';
   if (failure.code === 'ABORTED') return 'redo-on-resume';
   const status = /^MODEL_HTTP_(\d{3})$/.exec(failure.code);
-  if (status) return isRetryableStatus(Number(status[1])) ? 'retry-now' : 'final';
+  if (status) return isRetryableStatus(Number(status[1])) ? 'redo-on-resume' : 'final';
   if (failure.kind !== 'infrastructure' || failure.code === 'INTERNAL') return 'final';
   return TRANSIENT_CODES.has(failure.code) ? 'retry-now' : 'redo-on-resume';
 }
@@ -54,6 +63,7 @@ export function classifyFailure(failure: { kind: FailureKind; code: string } | n
 export function classifyError(error: unknown): RetryDecision {
   const status = (error as { status?: unknown } | null)?.status;
   if (error instanceof ForagerError && typeof status === 'number') return isRetryableStatus(status) ? 'retry-now' : 'final';
+  if (error instanceof ForagerError && MODEL_TRANSIENT_CODES.has(error.code)) return 'retry-now';
   return classifyFailure(toForagerError(error));
 }
 

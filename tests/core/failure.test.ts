@@ -6,12 +6,15 @@ import { sleep, sleepUnlessAborted } from '../../src/core/sleep.js';
 import { APIConnectionError, errorForStatus } from '../../src/model/index.js';
 
 describe('classifyFailure() - the one retry rule', () => {
-  it('retries transient infrastructure failures now', () => {
-    for (const code of ['ENGINE_UNREACHABLE', 'ENGINE_ERROR', 'CONTAINER_GONE', 'CONTAINER_OOM_KILLED', 'IMAGE_BUILD_TRANSIENT', 'WATCHDOG_TIMEOUT', 'MODEL_CONNECTION', 'MODEL_TIMEOUT']) {
+  it('retries transient infrastructure failures of an attempt now', () => {
+    for (const code of ['ENGINE_UNREACHABLE', 'ENGINE_ERROR', 'CONTAINER_GONE', 'CONTAINER_OOM_KILLED', 'IMAGE_BUILD_TRANSIENT', 'WATCHDOG_TIMEOUT']) {
       expect(classifyFailure({ kind: 'infrastructure', code }), code).toBe('retry-now');
     }
-    for (const status of [408, 409, 429, 500, 502, 503, 504, 529]) {
-      expect(classifyFailure({ kind: 'infrastructure', code: `MODEL_HTTP_${status}` }), String(status)).toBe('retry-now');
+  });
+
+  it('redoes on resume an attempt whose model endpoint still failed after the client\'s own retries', () => {
+    for (const code of ['MODEL_CONNECTION', 'MODEL_TIMEOUT', 'MODEL_HTTP_429', 'MODEL_HTTP_503', 'MODEL_HTTP_529']) {
+      expect(classifyFailure({ kind: 'infrastructure', code }), code).toBe('redo-on-resume');
     }
   });
 
