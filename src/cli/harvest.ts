@@ -81,6 +81,7 @@ export function registerHarvest(program: Command): void {
       log.info({ summary }, 'batch ended');
       await new Promise<void>((resolve) => log.flush(() => resolve()));
       if (result.interrupted) process.exitCode = EXIT.interrupted;
-      else if (result.rejected.length > 0 || result.outcomes.some(needsRedoOutcome)) process.exitCode = EXIT.failed;
+      // A task failure (setup, image build, a model refusing the key) is final but still worth a non-zero exit.
+      else if (result.rejected.length > 0 || result.outcomes.some((o) => needsRedoOutcome(o) || o.failureKind === 'task')) process.exitCode = EXIT.failed;
     });
 }
