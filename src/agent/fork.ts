@@ -1,5 +1,7 @@
-import type { Agent, AgentContext, AgentDecision, StepOutcome } from '../core/contracts.js';
-import type { Action, Observation } from '../trajectory/schema.js';
+import type { Agent, AgentContext, AgentDecision, FormatProblem, StepOutcome } from '../core/contracts.js';
+import type { Action, ForkAgentDescription, Observation } from '../trajectory/schema.js';
+import { renderProblem } from './formats/index.js';
+import type { ReplayAgent } from './replay.js';
 
 /**
  * Two agents in turn: `prefix` (a replay of recorded steps) until it stops, then
@@ -13,13 +15,13 @@ export class ForkAgent implements Agent {
   private history: StepOutcome[] = [];
 
   constructor(
-    private readonly prefix: Agent,
+    private readonly prefix: ReplayAgent,
     private readonly successor: Agent,
   ) {
     this.current = prefix;
   }
 
-  describe(): Record<string, unknown> {
+  describe(): ForkAgentDescription {
     return { type: 'fork', replay: this.prefix.describe(), then: this.successor.describe() };
   }
 
@@ -49,7 +51,7 @@ export class ForkAgent implements Agent {
     return this.current.render(action, observation);
   }
 
-  renderInvalid(error: string): string {
-    return this.current.renderInvalid?.(error) ?? `FormatError: ${error}`;
+  renderInvalid(problem: FormatProblem): string {
+    return this.current.renderInvalid?.(problem) ?? renderProblem(problem);
   }
 }

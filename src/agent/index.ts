@@ -1,6 +1,6 @@
 import type { Agent } from '../core/contracts.js';
 import type { Logger } from '../core/log.js';
-import type { RateLimiter } from '../model/index.js';
+import type { PriceTable, RateLimiter } from '../model/index.js';
 import { createModelAgent } from './model-factory.js';
 import type { AgentSpec } from './spec.js';
 import { ScriptedAgent } from './scripted.js';
@@ -9,6 +9,8 @@ export interface AgentFactoryOptions {
   env?: NodeJS.ProcessEnv;
   /** One instance shared by every run of a harvest (model agents only). */
   rateLimiter?: RateLimiter;
+  /** USD per million tokens by model (model agents only). */
+  prices?: PriceTable;
   log?: Logger;
 }
 
@@ -32,6 +34,9 @@ export { ReplayAgent, type ReplayAgentOptions } from './replay.js';
 export { ForkAgent } from './fork.js';
 export { loadAgentSpec } from './spec-file.js';
 export { ModelAgentSpecSchema, type ModelAgentSpec } from './model-spec.js';
-export { cwmTextProtocol, formatCwmCall, formatCwmObservation, parseCwmCall } from './protocols/cwm-text.js';
-export { openaiToolsProtocol, OPENAI_TOOLS } from './protocols/openai-tools.js';
-export type { ToolProtocol, ParsedTurn, BudgetView } from './protocols/types.js';
+export {
+  getToolFormat, isToolFormatName, proseOf, groupTurns, renderProblem, readProblem, formatProblem, IGNORED_CALL,
+  TOOL_FORMAT_NAMES, formatCwmCall, formatCwmObservation, parseCwmCall, OPENAI_TOOLS,
+  type ToolFormat, type ToolFormatName, type ParsedTurn, type BudgetView, type ChatExportMessage, type RecordedTurn,
+} from './formats/index.js';
+export { renderTemplate, type PromptVariables } from './prompt.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/log.js';
-import { ChatClient, type RateLimiter } from '../model/index.js';
+import { AnthropicClient, ChatClient, priceFor, type ModelClient, type PriceTable, type RateLimiter } from '../model/index.js';
 import { ModelAgent } from './model-agent.js';
 import type { ModelAgentSpec } from './model-spec.js';
 
@@ -8,13 +8,15 @@ export interface ModelAgentFactoryOptions {
   env?: Record<string, string | undefined>;
   /** Shared by every run of a harvest. */
   rateLimiter?: RateLimiter;
+  /** USD per million tokens by model; a model without a price costs nothing. */
+  prices?: PriceTable;
   log?: Logger;
 }
 
-/** Build a model-driven agent and its client from a spec. */
+/** Build a model-driven agent and the client its endpoint kind needs from a spec. */
 export function createModelAgent(spec: ModelAgentSpec, options: ModelAgentFactoryOptions = {}): ModelAgent {
   const log = options.log?.child({ model: spec.model });
-  const client = new ChatClient({
+  const common = {
     baseUrl: spec.base_url,
     model: spec.model,
     apiKeyEnv: spec.api_key_env,
@@ -23,6 +25,9 @@ export function createModelAgent(spec: ModelAgentSpec, options: ModelAgentFactor
     maxRetries: spec.max_retries,
     rateLimiter: options.rateLimiter,
     log,
-  });
-  return new ModelAgent(spec, { client, log });
+  };
+  const client: ModelClient = spec.endpoint === 'anthropic'
+    ? new AnthropicClient({ ...common, promptCache: spec.prompt_cache })
+    : new ChatClient({ ...common, tokenParam: spec.token_param, stream: spec.stream });
+  return new ModelAgent(spec, { client, log, price: priceFor(options.prices, spec.model) });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOOL_FORMAT_NAMES } from './formats/index.js';
 
 /** Ceilings on one model-driven run; crossing one ends the run with its own exit status. */
 export const ModelBudgetsSchema = z.object({
@@ -10,6 +11,8 @@ export const ModelBudgetsSchema = z.object({
   max_format_errors: z.number().int().nonnegative().default(3),
   /** Seconds since the agent started; checked before each call. Exit status `wall_time`. */
   max_wall_time_s: z.number().positive().optional(),
+  /** USD spent over every call (needs a price for the model); checked before each call. Exit status `max_cost`. */
+  max_cost_usd: z.number().positive().optional(),
 }).strict();
 
 /**
@@ -22,11 +25,25 @@ export const ModelAgentSpecSchema = z.object({
   /** e.g. http://localhost:8000/v1 */
   base_url: z.string().url(),
   model: z.string().min(1),
+  /** `openai`: chat completions (vLLM, SGLang, Ollama, llama.cpp, OpenAI); `anthropic`: the Messages API. */
+  endpoint: z.enum(['openai', 'anthropic']).default('openai'),
+  /** OpenAI endpoints: the completion-cap field; default `max_completion_tokens` for o1/o3/o4/gpt-5 names, else `max_tokens`. */
+  token_param: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  /** OpenAI reasoning models: sent as `reasoning_effort`. */
+  reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+  /** OpenAI endpoints: ask for server-sent events (recorded as a non-streamed answer, plus time to first token). */
+  stream: z.boolean().default(false),
+  /** Anthropic: `cache_control` on the system prompt and the conversation prefix. */
+  prompt_cache: z.boolean().default(true),
   api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (the key itself never goes in a task file)').optional(),
-  /** `openai`: function calling; `cwm`: CWM's `<tool: NAME>` text format. */
-  tool_format: z.enum(['openai', 'cwm']).default('openai'),
-  temperature: z.number().min(0).max(2).default(0),
-  top_p: z.number().gt(0).max(1).default(1),
+  /** `openai`: function calling; `cwm`: CWM's `<tool: NAME>` text format (see agent/formats/). */
+  tool_format: z.enum(TOOL_FORMAT_NAMES).default('openai'),
+  /** Several tool calls in one answer: `run` carries them all out in order, one step each; `first` only the first (the others are answered as ignored). */
+  parallel_tool_calls: z.enum(['run', 'first']).default('first'),
+  /** Omitted from requests unless set (the server's default applies). */
+  temperature: z.number().min(0).max(2).optional(),
+  /** Omitted from requests unless set. */
+  top_p: z.number().gt(0).max(1).optional(),
   /** Completion tokens per call. */
   max_tokens: z.number().int().positive().default(4096),
   seed: z.number().int().optional(),
@@ -46,7 +63,7 @@ export const ModelAgentSpecSchema = z.object({
    * tool messages without a preceding tool call.
    */
   observation_role: z.enum(['tool', 'user']).default('tool'),
-  /** Server-specific request fields (top_k, chat_template_kwargs…), merged into the body. */
+  /** Top-level request fields merged over the body forager builds (top_k, chat_template_kwargs, thinking…); `null` removes a field. */
   extra_body: z.record(z.string(), z.unknown()).optional(),
 }).strict();
 export type ModelAgentSpec = z.infer<typeof ModelAgentSpecSchema>;

@@ -1,5 +1,6 @@
 import { TaskError } from '../core/errors.js';
 import { ModelAgentSpecSchema, type ModelAgentSpec } from './model-spec.js';
+import type { ToolFormatName } from './formats/index.js';
 import type { AgentSpec } from './spec.js';
 
 /** Model settings given on the command line; each one overrides the task file's. */
@@ -7,7 +8,8 @@ export interface ModelOverrides {
   baseUrl?: string;
   model?: string;
   apiKeyEnv?: string;
-  toolFormat?: 'openai' | 'cwm';
+  toolFormat?: ToolFormatName;
+  parallelToolCalls?: 'run' | 'first';
   temperature?: number;
   topP?: number;
   maxTokens?: number;
@@ -17,6 +19,11 @@ export interface ModelOverrides {
   contextWindow?: number;
   requestTimeoutS?: number;
   maxRetries?: number;
+  endpoint?: 'openai' | 'anthropic';
+  tokenParam?: 'max_tokens' | 'max_completion_tokens';
+  reasoningEffort?: string;
+  stream?: boolean;
+  costLimit?: number;
 }
 
 /**
@@ -36,6 +43,7 @@ export function applyModelOverrides(spec: AgentSpec, overrides: ModelOverrides):
   set('model', given.model);
   set('api_key_env', given.apiKeyEnv);
   set('tool_format', given.toolFormat);
+  set('parallel_tool_calls', given.parallelToolCalls);
   set('temperature', given.temperature);
   set('top_p', given.topP);
   set('max_tokens', given.maxTokens);
@@ -43,10 +51,15 @@ export function applyModelOverrides(spec: AgentSpec, overrides: ModelOverrides):
   set('context_window', given.contextWindow);
   set('request_timeout_s', given.requestTimeoutS);
   set('max_retries', given.maxRetries);
-  if (given.maxTurns !== undefined || given.tokenBudget !== undefined) {
+  set('endpoint', given.endpoint);
+  set('token_param', given.tokenParam);
+  set('reasoning_effort', given.reasoningEffort);
+  set('stream', given.stream);
+  if (given.maxTurns !== undefined || given.tokenBudget !== undefined || given.costLimit !== undefined) {
     const budgets = { ...(base.budgets as Record<string, unknown> | undefined) };
     if (given.maxTurns !== undefined) budgets.max_turns = given.maxTurns;
     if (given.tokenBudget !== undefined) budgets.max_tokens = given.tokenBudget;
+    if (given.costLimit !== undefined) budgets.max_cost_usd = given.costLimit;
     base.budgets = budgets;
   }
   const parsed = ModelAgentSpecSchema.safeParse(base);

@@ -1,12 +1,13 @@
-import type { Agent, AgentContext, AgentDecision } from '../core/contracts.js';
-import type { Action, Observation, Step } from '../trajectory/schema.js';
+import type { Agent, AgentContext, AgentDecision, FormatProblem } from '../core/contracts.js';
+import type { Action, AgentDescription, Observation, ReplayAgentDescription, Step } from '../trajectory/schema.js';
+import { readProblem, renderProblem } from './formats/index.js';
 import { renderObservation } from './render.js';
 
 export interface ReplayAgentOptions {
   /** The recorded steps, in order. */
   steps: Step[];
   /** The recorded trajectory, named in `describe()`. */
-  source: { trajectory_id: string; path?: string };
+  source: { trajectory_id: string; path?: string; agent?: AgentDescription };
   /** Play recorded steps up to this index (inclusive); default all of them. */
   until?: number;
   /**
@@ -36,13 +37,15 @@ export class ReplayAgent implements Agent {
     return this.queue.length;
   }
 
-  describe(): Record<string, unknown> {
+  describe(): ReplayAgentDescription {
+    const { source } = this.options;
     return {
       type: 'replay',
-      trajectory_id: this.options.source.trajectory_id,
-      ...(this.options.source.path ? { path: this.options.source.path } : {}),
+      trajectory_id: source.trajectory_id,
+      ...(source.path ? { path: source.path } : {}),
       ...(this.options.until !== undefined ? { until: this.options.until } : {}),
       steps: this.queue.length,
+      ...(source.agent ? { recorded: source.agent } : {}),
     };
   }
 
@@ -50,24 +53,26 @@ export class ReplayAgent implements Agent {
     this.cursor = 0;
   }
 
-  async next(): Promise<AgentDecision> {
+  async next(_previous?: unknown, _signal?: AbortSignal): Promise<AgentDecision> {
     const step = this.queue[this.cursor];
     if (!step) return { type: 'stop', exitStatus: 'agent_finished', reason: 'every recorded action was replayed' };
     this.cursor += 1;
     const model = step.model ? { model: step.model } : {};
-    if (step.action === null) return { type: 'invalid', error: recordedFormatError(step), replayOf: step.index, ...model };
-    return { type: 'action', action: step.action, replayOf: step.index, ...model };
+    const call = step.tool_call_id !== undefined ? { toolCallId: step.tool_call_id } : {};
+    if (step.action === null) return { type: 'invalid', problem: recordedProblem(step), replayOf: step.index, ...call, ...model };
+    return { type: 'action', action: step.action, replayOf: step.index, ...call, ...model };
   }
 
   render(action: Action, observation: Observation): string {
     return renderObservation(action, observation);
   }
 
-  renderInvalid(error: string): string {
-    return `FormatError: ${error}`;
+  renderInvalid(problem: FormatProblem): string {
+    return renderProblem(problem);
   }
 }
 
-function recordedFormatError(step: Step): string {
-  return step.model?.format_error ?? step.shown.replace(/^FormatError: /, '');
+/** The problem a recorded step showed, read from the text it was shown, so it shows the same again. */
+function recordedProblem(step: Step): FormatProblem {
+  return readProblem(step.shown || step.model?.format_error || '');
 }

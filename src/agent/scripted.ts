@@ -1,5 +1,5 @@
 import type { Agent, AgentContext, AgentDecision } from '../core/contracts.js';
-import type { Action, Observation } from '../trajectory/schema.js';
+import type { Action, Observation, ScriptedAgentDescription } from '../trajectory/schema.js';
 import { renderObservation } from './render.js';
 
 /**
@@ -12,7 +12,7 @@ export class ScriptedAgent implements Agent {
 
   constructor(private readonly actions: Action[]) {}
 
-  describe(): Record<string, unknown> {
+  describe(): ScriptedAgentDescription {
     return { type: 'scripted', actions: this.actions.length };
   }
 

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { TOOL_FORMAT_NAMES, type ToolFormatName } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
 import {
   exportTrajectories, globToRegExp, normaliseRepo, parseSplit, readExcludedRepos, readExcludedTasks,
@@ -10,7 +11,7 @@ import {
 interface ExportFlags {
   format: ExportFormat;
   out: string;
-  toolFormat: 'openai' | 'cwm';
+  toolFormat: ToolFormatName;
   maskObservations: number;
   seed: number;
   includePartial?: boolean;
@@ -40,7 +41,7 @@ export function registerExportCommand(program: Command): void {
     .argument('<inputs...>', 'batch folders (searched recursively) or trajectory files')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'chat', 'parquet']).makeOptionMandatory())
     .requiredOption('--out <path>', 'output file (jsonl, chat) or folder (parquet: trajectories.parquet + steps.parquet)')
-    .addOption(new Option('--tool-format <format>', 'chat tool format').choices(['openai', 'cwm']).default('openai'))
+    .addOption(new Option('--tool-format <format>', 'chat tool format').choices(TOOL_FORMAT_NAMES).default('openai'))
     .option('--mask-observations <rate>', 'share of observations masked out of the loss (chat)', parseUnit, 0.5)
     .option('--seed <n>', 'seed for masking and splits', parseInteger, 0)
     .option('--include-partial', 'keep trajectories without a footer')

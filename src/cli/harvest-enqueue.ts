@@ -4,7 +4,7 @@ import { createLogger } from '../core/log.js';
 import { enqueueBatch } from '../queue/index.js';
 import { EXIT } from './exit-codes.js';
 import { positiveInt } from './arguments.js';
-import { modelOverridesFrom } from './model-options.js';
+import { modelOverridesFrom, pricesFrom } from './model-options.js';
 
 export interface EnqueueCliOptions {
   queue: string;
@@ -53,6 +53,7 @@ export async function runEnqueue(paths: string[], options: EnqueueCliOptions, co
     batch: options.batch, shared: options.sharedTasks, maxPayloadBytes: options.maxPayload, log,
     agentOverrides: modelOverridesFrom(options as unknown as Record<string, unknown>),
     rateLimit: { requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute },
+    prices: await pricesFrom(options as unknown as Record<string, unknown>),
   });
   const lines = [
     `batch ${result.batch}: ${result.planned} attempts planned, ${result.added} added to the queue, ${result.existing} already there`,

@@ -10,6 +10,8 @@ export function formatHarvestSummary(result: HarvestResult, summary: OutcomeSumm
   if (summary.attempts) {
     lines.push(`steps p50 ${summary.steps.p50} p95 ${summary.steps.p95}; duration p50 ${(summary.durationMs.p50 / 1000).toFixed(1)} s p95 ${(summary.durationMs.p95 / 1000).toFixed(1)} s; retries ${summary.retries}`);
   }
+  if (summary.costUsd !== null) lines.push(`cost ${summary.costUsd} USD`);
+  if (result.stopped) lines.push(`stopped early: ${result.stopped}`);
   if (result.rejected.length) {
     lines.push(`rejected task files (${result.rejected.length}):`);
     for (const bad of result.rejected) lines.push(`  ${bad.message.split('\n')[0]}`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { loadAgentSpec } from '../agent/index.js';
 import { evictImages, recordImageUse } from '../images/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { harvest, LOG_FILE, needsRedoOutcome, summariseOutcomes, type HarvestOptions, type HarvestResult } from '../scheduler/index.js';
@@ -10,9 +11,9 @@ import { createProgressView } from './harvest-progress.js';
 import { formatHarvestSummary } from './harvest-summary.js';
 import { createHarvestLogger } from './readable-log.js';
 import { createRateLimiter } from '../model/index.js';
-import { addModelOptions, modelOverridesFrom } from './model-options.js';
+import { addModelOptions, modelOverridesFrom, pricesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
-import { nonNegativeInt, positiveInt, size as sizeOption } from './arguments.js';
+import { nonNegativeInt, number, positiveInt, size as sizeOption } from './arguments.js';
 
 /** The flags as commander hands them over: the batch's own options plus the CLI's. */
 type HarvestCliOptions = Pick<HarvestOptions, 'out' | 'concurrency' | 'attempts' | 'filter' | 'limit' | 'retries' | 'runId'> & {
@@ -21,6 +22,8 @@ type HarvestCliOptions = Pick<HarvestOptions, 'out' | 'concurrency' | 'attempts'
   quiet?: boolean;
   requestsPerMinute?: number;
   tokensPerMinute?: number;
+  agentFile?: string;
+  batchCostLimit?: number;
 };
 
 /** Exit within this long of the first signal, whatever is still running (the dead-man and gc clean up). */
@@ -42,11 +45,21 @@ export function registerHarvest(program: Command): void {
     .option('--run-id <id>', 'label for the containers (forager.run); default: a fresh id')
     .option('-q, --quiet', 'no progress bar or per-attempt lines, only the summary')
     .option('--requests-per-minute <n>', 'model requests per minute, shared by every run of the batch', positiveInt)
-    .option('--tokens-per-minute <n>', 'model tokens per minute, shared by every run of the batch', positiveInt);
+    .option('--tokens-per-minute <n>', 'model tokens per minute, shared by every run of the batch', positiveInt)
+    .addOption(new Option('--agent-file <file>', "agent spec (YAML/JSON, the shape of a task's agent:) for every task, in place of its own; model flags override its fields").env('FORAGER_AGENT_FILE'))
+    .addOption(new Option('--batch-cost-limit <usd>', 'stop starting attempts once the finished ones cost this many USD (needs prices)').env('FORAGER_BATCH_COST_LIMIT').argParser(number));
   addModelOptions(command);
   addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>, self: Command) => {
+      if (options.queue && (options.agentFile || options.batchCostLimit !== undefined)) {
+        throw new TaskError('USAGE', 'harvest --queue: --agent-file and --batch-cost-limit apply to a local harvest only (set the agent in the task files)');
+      }
       if (options.queue) return runEnqueue(paths, options as HarvestCliOptions & EnqueueCliOptions, self);
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'harvest: --out <dir> is required (unless --queue)');
+      const agentSpec = options.agentFile ? await loadAgentSpec(options.agentFile) : undefined;
+      const prices = await pricesFrom(options as unknown as Record<string, unknown>);
+      if (options.batchCostLimit !== undefined && !prices) {
+        process.stderr.write('forager: --batch-cost-limit without --prices or --price-*: no cost is known, so the limit never applies\n');
+      }
       await requireEngine();
       const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);
       const view = createProgressView({ tty: process.stdout.isTTY === true, quiet: options.quiet === true });
@@ -62,6 +75,7 @@ export function registerHarvest(program: Command): void {
           paths, out: options.out, concurrency: options.concurrency, attempts: options.attempts, filter: options.filter,
           limit: options.limit, retries: options.retries, signal: controller.signal, log, onEvent: (e) => view.onEvent(e), runId: options.runId,
           agentOverrides: modelOverridesFrom(options as unknown as Record<string, unknown>),
+          agentSpec, prices, batchCostLimit: options.batchCostLimit,
           rateLimiter: options.requestsPerMinute || options.tokensPerMinute
             ? createRateLimiter({ requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute })
             : undefined,
@@ -82,6 +96,6 @@ export function registerHarvest(program: Command): void {
       await new Promise<void>((resolve) => log.flush(() => resolve()));
       if (result.interrupted) process.exitCode = EXIT.interrupted;
       // A task failure (setup, image build, a model refusing the key) is final but still worth a non-zero exit.
-      else if (result.rejected.length > 0 || result.outcomes.some((o) => needsRedoOutcome(o) || o.failureKind === 'task')) process.exitCode = EXIT.failed;
+      else if (result.stopped || result.rejected.length > 0 || result.outcomes.some((o) => needsRedoOutcome(o) || o.failureKind === 'task')) process.exitCode = EXIT.failed;
     });
 }

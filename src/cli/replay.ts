@@ -6,7 +6,7 @@ import { createLogger } from '../core/log.js';
 import { forkTrajectory, formatComparison, loadRules, readRecordedAgentSpec, replayTrajectory } from '../replay/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { EXIT } from './exit-codes.js';
-import { addModelOptions, modelOverridesFrom } from './model-options.js';
+import { addModelOptions, commandLineOnly, modelOverridesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
 import { exitCodeForFooter, summariseFooter } from './summary.js';
 
@@ -33,8 +33,9 @@ export function registerReplay(program: Command): void {
     .option('--allow-retagged', 'replay on the recorded image ID even when its tag now names another image')
     .option('--log-level <level>', 'log level on stderr', 'warn');
   addModelOptions(command)
-    .action(async (file: string, flags: ReplayFlags) => {
-      const overrides = modelOverridesFrom(flags);
+    .action(async (file: string, flags: ReplayFlags, command: Command) => {
+      // FORAGER_* variables set for harvesting only count when forking (--until).
+      const overrides = modelOverridesFrom(flags.until === undefined ? commandLineOnly(command, flags) : flags);
       const newAgent = flags.agentFile !== undefined || Object.values(overrides).some((v) => v !== undefined);
       if ((flags.until === undefined) === newAgent) {
         throw new TaskError('USAGE', '--until goes with --agent-file or model flags (--model-url, --model…): replay up to a step, then continue with that agent');

@@ -8,7 +8,7 @@ import { runTask } from '../runner/index.js';
 import { loadTask } from '../task/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { EXIT } from './exit-codes.js';
-import { addModelOptions, modelOverridesFrom } from './model-options.js';
+import { addModelOptions, commandLineOnly, modelOverridesFrom, pricesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
 import { exitCodeForFooter, summariseFooter } from './summary.js';
 
@@ -25,11 +25,11 @@ export function registerRun(program: Command): void {
     .option('--allow-retagged', 'with --from: run on the recorded image ID even when its tag now names another image')
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn');
   addModelOptions(command)
-    .action(async (file: string | undefined, options: RunFlags) => {
+    .action(async (file: string | undefined, options: RunFlags, command: Command) => {
       if ((file === undefined) === (options.from === undefined)) {
         throw new TaskError('USAGE', 'name a task file, or --from <trajectory> to run a recorded task again (not both)');
       }
-      const overrides = modelOverridesFrom(options);
+      const overrides = modelOverridesFrom(options.from === undefined ? options : commandLineOnly(command, options));
       if (options.from !== undefined && Object.values(overrides).some((v) => v !== undefined)) {
         throw new TaskError('USAGE', '--from re-runs the recorded configuration exactly: model flags do not apply (fork with `forager replay --until` instead)');
       }
@@ -38,14 +38,15 @@ export function registerRun(program: Command): void {
       const log = createLogger({ level: options.logLevel });
       // Model flags build the agent here; the task spec (and its hash) stay as the file says.
       const agentSpec = task ? applyModelOverrides(task.spec.agent, overrides) : undefined;
-      const agent = task && agentSpec !== task.spec.agent ? createAgent(agentSpec!, { log }) : undefined;
+      const prices = await pricesFrom(options);
+      const agent = task && agentSpec !== task.spec.agent ? createAgent(agentSpec!, { log, prices }) : undefined;
       const name = task?.spec.id ?? 'rerun';
       const out = options.out ?? join('runs', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
       const controller = new AbortController();
       const release = abortOnSignals(controller, (signal) => process.stderr.write(`forager: ${signal}: stopping the run…\n`));
       try {
         const result = task
-          ? await runTask(task, { out, runId: options.runId ?? `run-${process.pid}-${Date.now()}`, signal: controller.signal, log, agent })
+          ? await runTask(task, { out, runId: options.runId ?? `run-${process.pid}-${Date.now()}`, signal: controller.signal, log, agent, prices })
           : await rerunTrajectory(options.from!, { out, signal: controller.signal, log, allowRetagged: options.allowRetagged });
         process.stdout.write(`${summariseFooter(result.footer)}\ntrajectory: ${result.path}\n`);
         process.exitCode = controller.signal.aborted ? EXIT.interrupted : exitCodeForFooter(result.footer);

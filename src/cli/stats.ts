@@ -34,6 +34,7 @@ function renderGroup(name: string, group: GroupStats): string[] {
     `  steps:       ${renderDistribution(group.steps)}`,
     `  tokens:      ${renderDistribution(group.tokens)}`,
     `  duration ms: ${renderDistribution(group.duration_ms)}`,
+    ...(group.cost_usd === null ? [] : [`  cost:        ${group.cost_usd} USD`]),
   ];
 }
 

@@ -30,6 +30,8 @@ function formatStatus(s: BatchStatus): string {
   if (outcomes.length) lines.push('outcomes:', ...outcomes.map(([label, n]) => `  ${String(n).padStart(6)}  ${label}`));
   const reasons = Object.entries(s.retryReasons).map(([code, n]) => `${code} ${n}`).join(', ');
   lines.push(`retries ${s.retries}${reasons ? ` (${reasons})` : ''}`);
+  if (s.costUsd !== null) lines.push(`cost ${s.costUsd} USD`);
+  if (s.stopped) lines.push(`stopped early: ${s.stopped}`);
   if (s.rejected.length) lines.push(`rejected task files (${s.rejected.length}):`, ...s.rejected.map((r) => `  ${r.message.split('\n')[0]}`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import type { Action, ExitStatus, ModelTurn, Observation, State } from '../trajectory/schema.js';
+import type { Action, AgentDescription, ExitStatus, ModelTurn, Observation, State } from '../trajectory/schema.js';
 
 export interface ExecOptions {
   /** Per-action timeout; the command's process tree is killed when it runs over. */
@@ -37,11 +37,25 @@ export interface AgentContext {
   signal: AbortSignal;
 }
 
+/**
+ * Why an answer is not a valid action. `message` never carries the name: the agent's tool
+ * format shows it as `NAME: message` (`renderInvalid`), once.
+ */
+export interface FormatProblem {
+  /** `FormatError`, or a format's own name for a kind of problem (CWM's `NoSuchToolError`). */
+  name: string;
+  message: string;
+}
+
 export type AgentDecision =
-  /** `replayOf`: the index of the recorded step this action replays (replay and fork prefixes). */
-  | { type: 'action'; action: Action; model?: ModelTurn; replayOf?: number }
+  /**
+   * `replayOf`: the index of the recorded step this action replays (replay and fork
+   * prefixes). `toolCallId`: the model's tool call this step carries out; `model` is on
+   * the first step of an answer only (several calls of one answer are several steps).
+   */
+  | { type: 'action'; action: Action; model?: ModelTurn; replayOf?: number; toolCallId?: string }
   /** The agent produced something that is not a valid action (a format error). */
-  | { type: 'invalid'; error: string; model?: ModelTurn; replayOf?: number }
+  | { type: 'invalid'; problem: FormatProblem; model?: ModelTurn; replayOf?: number; toolCallId?: string }
   | { type: 'stop'; exitStatus: ExitStatus; reason?: string; model?: ModelTurn };
 
 /** The result of the previous decision, handed to the agent's next turn. */
@@ -55,13 +69,13 @@ export interface StepOutcome {
 /** Anything that decides the next action: scripted, replay or model-driven. */
 export interface Agent {
   /** JSON-safe description for the trajectory header (never secrets). */
-  describe(): Record<string, unknown>;
+  describe(): AgentDescription;
   start(context: AgentContext): Promise<void>;
   next(previous: StepOutcome | undefined, signal: AbortSignal): Promise<AgentDecision>;
   /** Render an observation as the text this agent shows its model. */
   render(action: Action, observation: Observation): string;
-  /** Render a format error as the text this agent shows its model. */
-  renderInvalid?(error: string): string;
+  /** Render a format problem as the text this agent shows its model (default `NAME: message`). */
+  renderInvalid?(problem: FormatProblem): string;
   /**
    * Take over after steps another agent played (a fork): the agent's conversation gains
    * them as if it had taken those actions itself. Called once, right after `start`.

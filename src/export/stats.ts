@@ -1,3 +1,4 @@
+import { roundUsd } from '../model/prices.js';
 import type { Trajectory } from '../trajectory/reader.js';
 import { describeDistribution, type Distribution } from './distribution.js';
 import { durationOf, repoOf, resolvedOf, tokensOf } from './facts.js';
@@ -13,6 +14,7 @@ interface Tally {
   steps: number[];
   tokens: number[];
   durations: number[];
+  costUsd: number | null;
 }
 
 export interface GroupStats {
@@ -28,6 +30,8 @@ export interface GroupStats {
   steps: Distribution;
   tokens: Distribution;
   duration_ms: Distribution;
+  /** USD the model calls cost, summed (footer totals, else the steps' costs); null when none was priced. */
+  cost_usd: number | null;
 }
 
 export interface DatasetStats extends GroupStats {
@@ -53,7 +57,7 @@ export async function computeStats(inputs: readonly string[], options: { include
 }
 
 function emptyTally(): Tally {
-  return { trajectories: 0, submitted: 0, evaluated: 0, resolved: 0, exitStatuses: {}, failureKinds: {}, steps: [], tokens: [], durations: [] };
+  return { trajectories: 0, submitted: 0, evaluated: 0, resolved: 0, exitStatuses: {}, failureKinds: {}, steps: [], tokens: [], durations: [], costUsd: null };
 }
 
 function countInto(tally: Tally, trajectory: Trajectory): void {
@@ -73,6 +77,8 @@ function countInto(tally: Tally, trajectory: Trajectory): void {
   if (tokens !== null) tally.tokens.push(tokens);
   const duration = durationOf(trajectory);
   if (duration !== null) tally.durations.push(duration);
+  const cost = costOf(trajectory);
+  if (cost !== null) tally.costUsd = roundUsd((tally.costUsd ?? 0) + cost);
 }
 
 function summariseTally(tally: Tally): GroupStats {
@@ -87,5 +93,13 @@ function summariseTally(tally: Tally): GroupStats {
     steps: describeDistribution(tally.steps),
     tokens: describeDistribution(tally.tokens),
     duration_ms: describeDistribution(tally.durations),
+    cost_usd: tally.costUsd,
   };
+}
+
+function costOf(trajectory: Trajectory): number | null {
+  const total = trajectory.footer?.totals.cost_usd;
+  if (total !== undefined) return total;
+  const costs = trajectory.steps.flatMap((s) => (s.model?.cost_usd === undefined ? [] : [s.model.cost_usd]));
+  return costs.length ? costs.reduce((a, b) => a + b, 0) : null;
 }

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { AbortedError } from '../core/errors.js';
 import { estimateTokens } from '../core/tokens.js';
-import { APIConnectionError, APIConnectionTimeoutError, InvalidResponseError, errorForStatus } from './errors.js';
-import { unlimited, type RateLimiter } from './rate-limiter.js';
-import { parseRetryAfter, withRetries } from './retry.js';
-import { ChatResponseSchema, type ChatCompletion, type ChatRequest, type ChatResponse } from './types.js';
+import { InvalidResponseError } from './errors.js';
+import { readChatStream } from './openai-stream.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { buildChatBody, tokenParamFor, type TokenParam } from './request-body.js';
+import { postWithRetries, roundMs } from './transport.js';
+import { ChatResponseSchema, type ChatCompletion, type ChatRequest, type ChatResponse, type ModelClient, type Usage } from './types.js';
 
 export interface ChatClientOptions {
   /** e.g. http://localhost:8000/v1 (the client appends /chat/completions). */
@@ -20,66 +21,53 @@ export interface ChatClientOptions {
   log?: Logger;
   /** Passed to the retry loop, for tests. */
   baseDelayMs?: number;
+  /** The completion-cap field; default from the model name (see tokenParamFor). */
+  tokenParam?: TokenParam;
+  /** Ask for server-sent events (`stream: true`, usage in the last chunk). */
+  stream?: boolean;
 }
 
-/** An OpenAI-compatible chat-completions client: timeouts, retries, rate limit. */
-export class ChatClient {
+/** An OpenAI-compatible chat-completions client: request shaping, streaming, timeouts, retries, rate limit. */
+export class ChatClient implements ModelClient {
   private readonly url: string;
+  private readonly tokenParam: TokenParam;
 
   constructor(private readonly options: ChatClientOptions) {
     this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.tokenParam = options.tokenParam ?? tokenParamFor(options.model);
   }
 
   async complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatCompletion> {
-    const { extra_body, ...rest } = request;
-    const body = JSON.stringify({ ...extra_body, model: this.options.model, ...rest, stream: false });
-    const limiter = this.options.rateLimiter ?? unlimited;
-    const started = performance.now();
-    const { value, retries } = await withRetries(
-      async () => {
-        await limiter.acquire(estimateRequestTokens(body, request.max_tokens), signal);
-        return this.post(body, signal);
-      },
-      {
-        maxRetries: this.options.maxRetries,
-        signal,
-        baseDelayMs: this.options.baseDelayMs,
-        onRetry: ({ attempt, delayMs, error }) =>
-          this.options.log?.warn({ attempt, delayMs, error: error instanceof Error ? error.message : String(error), url: this.url }, 'model request retried'),
-      },
-    );
-    return toCompletion(value, retries, performance.now() - started);
-  }
-
-  private async post(body: string, signal: AbortSignal | undefined): Promise<ChatResponse> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const stream = this.options.stream === true;
+    const body = JSON.stringify(buildChatBody(this.options.model, request, { tokenParam: this.tokenParam, stream }));
     const context = { url: this.url, model: this.options.model };
-    try {
-      const response = await fetch(this.url, { method: 'POST', headers: this.headers(), body, signal: combined });
-      const text = await response.text();
-      if (!response.ok) {
-        throw errorForStatus(response.status, `model endpoint answered ${response.status}: ${text.slice(0, 500)}`, {
-          retryAfterMs: parseRetryAfter(response.headers),
-          context,
-        });
-      }
-      return parseResponse(text, context);
-    } catch (error) {
-      if (signal?.aborted) throw new AbortedError('model request aborted', { cause: signal.reason, context });
-      if (timeout.aborted) {
-        throw new APIConnectionTimeoutError(`model request timed out after ${this.options.timeoutMs} ms`, { cause: error, context });
-      }
-      if (error instanceof TypeError || (error as { name?: string }).name === 'SocketError') {
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        throw new APIConnectionError(`cannot reach the model endpoint: ${cause?.code ?? cause?.message ?? (error as Error).message}`, { cause: error, context });
-      }
-      throw error;
-    }
+    const started = performance.now();
+    const { value, retries } = await postWithRetries({
+      url: this.url,
+      headers: this.headers(stream),
+      body,
+      timeoutMs: this.options.timeoutMs,
+      maxRetries: this.options.maxRetries,
+      baseDelayMs: this.options.baseDelayMs,
+      rateLimiter: this.options.rateLimiter,
+      reserveTokens: estimateRequestTokens(body, request.max_tokens),
+      signal,
+      log: this.options.log,
+      context,
+      read: async (response, sentAt) => {
+        if (!stream) return { response: parseResponse(await readJson(response, context), context) };
+        const { json, firstTokenAt } = await readChatStream(response, context);
+        return { response: parseResponse(json, context), ttft: firstTokenAt === undefined ? undefined : firstTokenAt - sentAt };
+      },
+      actualTokens: ({ response }) => response.usage?.total_tokens ?? (response.usage ? response.usage.prompt_tokens + response.usage.completion_tokens : undefined),
+    });
+    const completion = toCompletion(value.response, retries, performance.now() - started);
+    if (value.ttft !== undefined) completion.timeToFirstTokenMs = roundMs(value.ttft);
+    return completion;
   }
 
-  private headers(): Record<string, string> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  private headers(stream: boolean): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
     const name = this.options.apiKeyEnv;
     const key = name ? (this.options.env ?? process.env)[name] : undefined;
     if (key) headers.authorization = `Bearer ${key}`;
@@ -87,13 +75,16 @@ export class ChatClient {
   }
 }
 
-function parseResponse(text: string, context: Record<string, string>): ChatResponse {
-  let json: unknown;
+async function readJson(response: Response, context: Record<string, string>): Promise<unknown> {
+  const text = await response.text();
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new InvalidResponseError(`model endpoint answered with invalid JSON: ${text.slice(0, 200)}`, { cause: error, context });
   }
+}
+
+function parseResponse(json: unknown, context: Record<string, string>): ChatResponse {
   const parsed = ChatResponseSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -105,16 +96,23 @@ function parseResponse(text: string, context: Record<string, string>): ChatRespo
   return parsed.data;
 }
 
+/** Every count the response gives: cached prompt tokens and reasoning tokens too. */
+function toUsage(wire: NonNullable<ChatResponse['usage']>): Usage {
+  const usage: Usage = {
+    prompt_tokens: wire.prompt_tokens,
+    completion_tokens: wire.completion_tokens,
+    total_tokens: wire.total_tokens ?? wire.prompt_tokens + wire.completion_tokens,
+  };
+  const cached = wire.prompt_tokens_details?.cached_tokens;
+  const reasoning = wire.completion_tokens_details?.reasoning_tokens;
+  if (typeof cached === 'number') usage.cache_read_tokens = cached;
+  if (typeof reasoning === 'number') usage.reasoning_tokens = reasoning;
+  return usage;
+}
+
 function toCompletion(response: ChatResponse, retries: number, latencyMs: number): ChatCompletion {
   const choice = response.choices[0]!;
   const message = choice.message;
-  const usage = response.usage
-    ? {
-        prompt_tokens: response.usage.prompt_tokens,
-        completion_tokens: response.usage.completion_tokens,
-        total_tokens: response.usage.total_tokens ?? response.usage.prompt_tokens + response.usage.completion_tokens,
-      }
-    : undefined;
   const reasoning = message.reasoning_content ?? message.reasoning ?? undefined;
   return {
     ...(response.id ? { id: response.id } : {}),
@@ -130,8 +128,8 @@ function toCompletion(response: ChatResponse, retries: number, latencyMs: number
       },
     })),
     finishReason: choice.finish_reason ?? null,
-    ...(usage ? { usage } : {}),
-    latencyMs: Math.round(latencyMs * 1000) / 1000,
+    ...(response.usage ? { usage: toUsage(response.usage) } : {}),
+    latencyMs: roundMs(latencyMs),
     retries,
   };
 }

@@ -8,6 +8,11 @@ import { sleep } from './retry.js';
 export interface RateLimiter {
   /** Resolve when one request of about `tokens` tokens may be sent. */
   acquire(tokens: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Correct a reservation once the answer's real usage is known: `reserved` tokens were
+   * taken at admission, `actual` were spent (the difference is given back, or taken).
+   */
+  settle?(reserved: number, actual: number): void;
 }
 
 export interface RateLimiterOptions {
@@ -20,7 +25,7 @@ export interface RateLimiterOptions {
 }
 
 /** A limiter that never waits. */
-export const unlimited: RateLimiter = { acquire: async () => undefined };
+export const unlimited: RateLimiter = { acquire: async () => undefined, settle: () => undefined };
 
 /**
  * Two token buckets (requests and tokens), each holding `burstMs` worth and refilled
@@ -58,6 +63,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       queue = turn.catch(() => undefined);
       return turn;
     },
+    settle(reserved, actual) {
+      if (Number.isFinite(reserved) && Number.isFinite(actual)) buckets[1]?.give(Math.max(0, reserved) - Math.max(0, actual));
+    },
   };
 }
 
@@ -79,6 +87,11 @@ function bucket(perMinute: number, burstMs: number, now: () => number) {
     },
     take(amount: number): void {
       level -= amount;
+    },
+    /** Give back (or, negative, take more than) a reservation; never above capacity. */
+    give(amount: number): void {
+      refill();
+      level = Math.min(capacity, level + amount);
     },
   };
 }

@@ -6,6 +6,14 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/**
+ * Anthropic's extended-thinking blocks, kept exactly as they came (the signature is
+ * what lets the API accept them back on the next turn).
+ */
+export type ThinkingBlock =
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'redacted_thinking'; data: string };
+
 /** One chat message as sent to an OpenAI-compatible endpoint. */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -14,6 +22,8 @@ export interface ChatMessage {
   name?: string;
   tool_call_id?: string;
   tool_calls?: ToolCall[];
+  /** Assistant messages from an Anthropic endpoint: its thinking blocks, sent back as they came. Never sent to OpenAI-compatible endpoints. */
+  thinking_blocks?: ThinkingBlock[];
 }
 
 /** A function the model may call (OpenAI `tools` entry). */
@@ -23,12 +33,20 @@ export interface ToolDefinition {
 }
 
 export interface SamplingParams {
+  /** Omitted from the request unless set (the server's default applies). */
   temperature?: number;
+  /** Omitted from the request unless set. */
   top_p?: number;
+  /** Completion tokens per call, sent as `max_tokens` or `max_completion_tokens` (see the client's `tokenParam`). */
   max_tokens?: number;
   seed?: number;
   stop?: string[];
-  /** Extra fields merged into the request body (server-specific: top_k, chat_template_kwargs…). */
+  /** OpenAI reasoning models: `minimal | low | medium | high`. */
+  reasoning_effort?: string;
+  /**
+   * Top-level request fields merged over the body forager builds: a value replaces the
+   * field, `null` removes it (e.g. `{ seed: null }`).
+   */
   extra_body?: Record<string, unknown>;
 }
 
@@ -37,10 +55,21 @@ export interface ChatRequest extends SamplingParams {
   tools?: ToolDefinition[];
 }
 
+/**
+ * Tokens of one call. `prompt_tokens` counts every prompt token, cached ones included
+ * (OpenAI's convention; Anthropic's input, cache-write and cache-read tokens are added
+ * up into it); `completion_tokens` includes reasoning tokens.
+ */
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Prompt tokens served from the server's prompt cache. */
+  cache_read_tokens?: number;
+  /** Prompt tokens written to the prompt cache (Anthropic). */
+  cache_write_tokens?: number;
+  /** Completion tokens spent on reasoning (OpenAI reasoning models; Anthropic does not report them apart). */
+  reasoning_tokens?: number;
 }
 
 /** What one chat completion produced, plus how it went on the wire. */
@@ -48,11 +77,20 @@ export interface ChatCompletion {
   id?: string;
   text: string;
   reasoning?: string;
+  /** Anthropic thinking blocks with their signatures, in order. */
+  thinkingBlocks?: ThinkingBlock[];
   toolCalls: ToolCall[];
   finishReason: string | null;
   usage?: Usage;
   latencyMs: number;
+  /** Streamed answers: from sending the request (last attempt) to the first content, reasoning or tool-call delta. */
+  timeToFirstTokenMs?: number;
   retries: number;
+}
+
+/** What the model agent needs from a client; the OpenAI-compatible and Anthropic clients both match it. */
+export interface ModelClient {
+  complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatCompletion>;
 }
 
 const ToolCallWireSchema = z.object({
@@ -60,6 +98,8 @@ const ToolCallWireSchema = z.object({
   type: z.string().nullish(),
   function: z.object({ name: z.string(), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish() }),
 });
+
+const count = z.number().int().nonnegative();
 
 /** The part of a chat-completions response forager reads; other fields are ignored. */
 export const ChatResponseSchema = z.object({
@@ -74,9 +114,11 @@ export const ChatResponseSchema = z.object({
     }),
   })).min(1),
   usage: z.object({
-    prompt_tokens: z.number().int().nonnegative(),
-    completion_tokens: z.number().int().nonnegative(),
-    total_tokens: z.number().int().nonnegative().nullish(),
+    prompt_tokens: count,
+    completion_tokens: count,
+    total_tokens: count.nullish(),
+    prompt_tokens_details: z.object({ cached_tokens: count.nullish() }).nullish(),
+    completion_tokens_details: z.object({ reasoning_tokens: count.nullish() }).nullish(),
   }).nullish(),
 });
 export type ChatResponse = z.infer<typeof ChatResponseSchema>;

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { applyModelOverrides, type ModelOverrides } from '../agent/index.js';
 import { ForagerError } from '../core/errors.js';
+import type { PriceTable } from '../model/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { loadTasks, planBatch, type RejectedTask } from '../scheduler/index.js';
 import { connectRedis } from './connection.js';
@@ -25,6 +26,8 @@ export interface EnqueueOptions {
   agentOverrides?: ModelOverrides;
   /** One model rate limit for the batch, shared by every worker that runs it. */
   rateLimit?: BatchRateLimit;
+  /** Model prices, for per-step cost and the per-run cost limit on the workers. */
+  prices?: PriceTable;
   log?: Logger;
 }
 
@@ -63,7 +66,7 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<EnqueueResu
     try {
       const data = buildPayload(batch, item, {
         shared: options.shared === true, maxBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
-        agentOverrides: overrides, rateLimit: options.rateLimit,
+        agentOverrides: overrides, rateLimit: options.rateLimit, prices: options.prices,
       });
       jobs.push({ name: item.taskId, id: jobIdOf(batch, item.taskId, item.attempt), data });
     } catch (error) {

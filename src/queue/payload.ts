@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { ModelOverrides } from '../agent/index.js';
+import { isToolFormatName, type ModelOverrides, type ToolFormatName } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
+import { PriceTableSchema, type PriceTable } from '../model/index.js';
 import type { PlannedAttempt } from '../scheduler/index.js';
 import { hashTask, loadTask, TaskSpecSchema, type LoadedTask } from '../task/index.js';
 
@@ -13,7 +14,8 @@ export const ModelOverridesSchema = z.object({
   baseUrl: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   apiKeyEnv: z.string().min(1).optional(),
-  toolFormat: z.enum(['openai', 'cwm']).optional(),
+  toolFormat: z.custom<ToolFormatName>((v) => typeof v === 'string' && isToolFormatName(v), 'expected a known tool format').optional(),
+  parallelToolCalls: z.enum(['run', 'first']).optional(),
   temperature: z.number().optional(),
   topP: z.number().optional(),
   maxTokens: z.number().int().optional(),
@@ -23,6 +25,11 @@ export const ModelOverridesSchema = z.object({
   contextWindow: z.number().int().optional(),
   requestTimeoutS: z.number().optional(),
   maxRetries: z.number().int().optional(),
+  endpoint: z.enum(['openai', 'anthropic']).optional(),
+  tokenParam: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  reasoningEffort: z.string().optional(),
+  stream: z.boolean().optional(),
+  costLimit: z.number().optional(),
 }).strict();
 
 // Compile-time guard: a flag added to ModelOverrides must be added here, or enqueueing would drop it.
@@ -61,6 +68,8 @@ export const JobPayloadSchema = z.object({
   agentOverrides: ModelOverridesSchema.optional(),
   /** Rate limit of `harvest --queue`, one for the whole batch across workers. */
   rateLimit: BatchRateLimitSchema.optional(),
+  /** Model prices of `harvest --queue --prices/--price-*`, for per-step cost and `--cost-limit`. */
+  prices: PriceTableSchema.optional(),
 }).strict();
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 
@@ -71,7 +80,7 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 export function buildPayload(
   batch: string,
   item: PlannedAttempt,
-  options: { shared: boolean; maxBytes: number; agentOverrides?: ModelOverrides; rateLimit?: BatchRateLimit },
+  options: { shared: boolean; maxBytes: number; agentOverrides?: ModelOverrides; rateLimit?: BatchRateLimit; prices?: PriceTable },
 ): JobPayload {
   const { task } = item;
   const needsShared = typeof task.spec.image === 'object' && 'dockerfile' in task.spec.image;
@@ -84,6 +93,7 @@ export function buildPayload(
     spec: task.spec as unknown as Record<string, unknown>,
     files: options.shared ? [] : task.files.map((f) => ({ path: f.path, mode: f.mode, base64: f.content.toString('base64') })),
     ...carried(options.agentOverrides, options.rateLimit),
+    ...(options.prices && Object.keys(options.prices).length > 0 ? { prices: parseCarried(PriceTableSchema, options.prices, 'prices') } : {}),
   };
   const size = Buffer.byteLength(JSON.stringify(payload));
   if (!options.shared && size > options.maxBytes) {

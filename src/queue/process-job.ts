@@ -79,7 +79,7 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
   const staging = stagingDir(batchDir, taskId, attempt, mine);
   // The job's model flags and rate limit apply as in a local harvest; the worker's own limit applies too.
   const limiters = [ctx.rateLimiter, job.data.rateLimit && ctx.batchRateLimiter?.(batch, job.data.rateLimit)].filter((l): l is RateLimiter => l !== undefined);
-  const runTask = withAgentSetup(ctx.runTask ?? defaultRunTask, job.data.agentOverrides, bothLimits(limiters));
+  const runTask = withAgentSetup(ctx.runTask ?? defaultRunTask, { overrides: job.data.agentOverrides, rateLimiter: bothLimits(limiters), prices: job.data.prices });
   const record = await ctx.recordFor(batch);
   const outcome = await runAttempt(
     { key: `${taskId}/${attempt}`, taskId, attempt, task, imageKey: imageKeyOf(task) },

@@ -4,8 +4,9 @@
  * [2] running token total of the set, [3] sequence. ARGV: [1] window ms, [2] requests
  * allowed per window (0: no limit), [3] tokens allowed per window (0: no limit),
  * [4] tokens this request wants. The clock is Redis's own (TIME), so workers on machines
- * with skewed clocks still share one window. Returns 0 when admitted (and records the
- * request), else the ms until it may be admitted.
+ * with skewed clocks still share one window. Returns minus the request's sequence
+ * number (≤ -1) when admitted (and records the request as `<seq>:<tokens>`), else the
+ * ms until it may be admitted.
  */
 export const RATE_LIMIT_SCRIPT = `
 local window = tonumber(ARGV[1])
@@ -53,5 +54,22 @@ redis.call('ZADD', KEYS[1], now, seq .. ':' .. want)
 redis.call('SET', KEYS[2], total + want, 'PX', window * 2)
 redis.call('PEXPIRE', KEYS[1], window * 2)
 redis.call('PEXPIRE', KEYS[3], window * 2)
-return 0
+return -seq
+`;
+
+/**
+ * Correct an admitted request's tokens once its real usage is known. KEYS: [1] the
+ * sorted set, [2] the running total. ARGV: [1] the member as admitted, [2] the member
+ * with the real tokens, [3] real minus admitted tokens. A member that already left the
+ * window is left alone. Returns 1 when corrected.
+ */
+export const RATE_SETTLE_SCRIPT = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[1], score, ARGV[2])
+local total = tonumber(redis.call('GET', KEYS[2]) or '0') + tonumber(ARGV[3])
+if total < 0 then total = 0 end
+redis.call('SET', KEYS[2], total, 'KEEPTTL')
+return 1
 `;

@@ -4,7 +4,7 @@ import { normalizeText, type NormalizeRule } from './normalize.js';
 
 /** One field whose recorded and replayed values differ; texts are what a diff is made of. */
 export interface FieldDifference {
-  field: 'action' | 'missing' | 'exit_code' | 'signal' | 'timed_out' | 'session_restarted' | 'stdout' | 'stderr' | 'cwd' | 'changes';
+  field: 'action' | 'missing' | 'exit_code' | 'signal' | 'timed_out' | 'session_restarted' | 'stdout' | 'stderr' | 'cwd' | 'changes' | 'shown';
   /** One-line account, e.g. `exit code 0 → 1` or `sha256 ab12… (12 bytes) → cd34… (13 bytes)`. */
   summary: string;
   recorded: string;
@@ -21,7 +21,7 @@ export interface StepDivergence {
 }
 
 export interface Comparison {
-  /** Recorded steps with an action that were compared. */
+  /** Recorded steps that were compared: those with an action, and replayed format errors. */
   compared: number;
   divergent: StepDivergence[];
   /** Whether normalisation rules were applied (text compared instead of hashes). */
@@ -32,7 +32,9 @@ export interface Comparison {
  * Compare each recorded step that has an action with the replayed step that replays it
  * (by `replay_of`, else in order). Without rules, streams are compared by sha256 and
  * byte count, so the comparison covers bytes the trajectory did not keep; with rules,
- * the kept text is compared after both sides are normalised.
+ * the kept text is compared after both sides are normalised. A format error that was
+ * replayed (a fork's prefix) is compared by the text the agent was shown: it has no
+ * observation, that text is all it is.
  */
 export function compareTrajectories(recorded: Step[], replayed: Step[], rules: readonly NormalizeRule[] = []): Comparison {
   const played = recorded.filter((s) => s.action !== null);
@@ -40,16 +42,26 @@ export function compareTrajectories(recorded: Step[], replayed: Step[], rules: r
   const unmarked = replayed.filter((s) => s.action !== null && s.replay_of === undefined);
   for (const s of replayed) if (s.replay_of !== undefined) byOrigin.set(s.replay_of, s);
   const divergent: StepDivergence[] = [];
-  played.forEach((step, position) => {
-    const twin = byOrigin.get(step.index) ?? (byOrigin.size === 0 ? unmarked[position] : undefined);
-    const differences = twin ? compareStep(step, twin, rules) : [missing(step)];
-    if (differences.length) divergent.push({ recordedIndex: step.index, replayedIndex: twin?.index ?? null, action: step.action, differences });
-  });
-  return { compared: played.length, divergent, normalized: rules.length > 0 };
+  let compared = played.length;
+  for (const step of recorded) {
+    if (step.action !== null) {
+      const twin = byOrigin.get(step.index) ?? (byOrigin.size === 0 ? unmarked[played.indexOf(step)] : undefined);
+      const differences = twin ? compareStep(step, twin, rules) : [missing(step)];
+      if (differences.length) divergent.push({ recordedIndex: step.index, replayedIndex: twin?.index ?? null, action: step.action, differences });
+      continue;
+    }
+    const twin = byOrigin.get(step.index);
+    if (!twin) continue;
+    compared += 1;
+    const differences = compareShown(step, twin);
+    if (differences.length) divergent.push({ recordedIndex: step.index, replayedIndex: twin.index, action: null, differences });
+  }
+  return { compared, divergent, normalized: rules.length > 0 };
 }
 
 /** The differences between one recorded step and its replay. */
 export function compareStep(recorded: Step, replayed: Step, rules: readonly NormalizeRule[] = []): FieldDifference[] {
+  if (recorded.action === null) return compareShown(recorded, replayed);
   const out: FieldDifference[] = [];
   const ra = JSON.stringify(recorded.action);
   const pa = JSON.stringify(replayed.action);
@@ -67,6 +79,12 @@ export function compareStep(recorded: Step, replayed: Step, rules: readonly Norm
   }
   out.push(...compareState(recorded.state, replayed.state, rules));
   return out;
+}
+
+/** A format error's replay shows the agent exactly the text the record shows. */
+function compareShown(recorded: Step, replayed: Step): FieldDifference[] {
+  if (recorded.shown === replayed.shown) return [];
+  return [{ field: 'shown', summary: 'the agent was shown a different text', recorded: recorded.shown, replayed: replayed.shown }];
 }
 
 function compareScalars(ro: Observation, po: Observation): FieldDifference[] {

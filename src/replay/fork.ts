@@ -36,7 +36,7 @@ export async function forkTrajectory(path: string, options: ForkOptions): Promis
   const task = await loadRecordedTask(header);
   const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged });
   const source = { trajectory_id: header.trajectory_id, path: resolve(path) };
-  const prefix = new ReplayAgent({ steps: parent.steps, source, until: options.until, formatErrors: 'replay' });
+  const prefix = new ReplayAgent({ steps: parent.steps, source: { ...source, agent: header.agent }, until: options.until, formatErrors: 'replay' });
   const run = await runTask(task, {
     out: options.out,
     runId: options.runId ?? `fork-${process.pid}-${Date.now()}`,

@@ -36,7 +36,7 @@ export async function replayTrajectory(path: string, options: ReplayOptions): Pr
   const { header } = recorded;
   const task = await loadRecordedTask(header);
   const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged });
-  const agent = new ReplayAgent({ steps: recorded.steps, source: { trajectory_id: header.trajectory_id, path: resolve(path) }, formatErrors: 'skip' });
+  const agent = new ReplayAgent({ steps: recorded.steps, source: { trajectory_id: header.trajectory_id, path: resolve(path), agent: header.agent }, formatErrors: 'skip' });
   const run = await runTask(task, {
     out: options.out,
     runId: options.runId ?? `replay-${process.pid}-${Date.now()}`,

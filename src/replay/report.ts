@@ -32,7 +32,7 @@ export function formatDivergence(divergence: StepDivergence): string[] {
 }
 
 function hasText(difference: FieldDifference): boolean {
-  return ['stdout', 'stderr', 'changes', 'action'].includes(difference.field);
+  return ['stdout', 'stderr', 'changes', 'action', 'shown'].includes(difference.field);
 }
 
 function unifiedDiff(difference: FieldDifference): string[] {

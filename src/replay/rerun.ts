@@ -36,17 +36,13 @@ export async function rerunTrajectory(path: string, options: RerunOptions): Prom
 }
 
 /**
- * The agent spec the header records: `agent.spec` (a batch may store it there), or the
- * description itself when it is a spec (a model agent describes itself by its spec plus
- * the tool list it derived); otherwise the task's own (a scripted agent records only a count).
+ * The agent spec the header records: a model agent's settings (its spec, defaults filled
+ * in); otherwise the task's own (a scripted agent records only a count).
  */
 export function recordedAgentSpec(header: Header, fallback: AgentSpec): AgentSpec {
-  const { tools: _derived, ...described } = header.agent;
-  for (const candidate of [header.agent.spec, header.agent, described]) {
-    const recorded = AgentSpecSchema.safeParse(candidate);
-    if (recorded.success) return recorded.data;
-  }
-  return fallback;
+  if (header.agent.type !== 'model') return fallback;
+  const recorded = AgentSpecSchema.safeParse({ ...header.agent.model, type: 'model' });
+  return recorded.success ? recorded.data : fallback;
 }
 
 /** The agent spec a trajectory was recorded with (see recordedAgentSpec). */

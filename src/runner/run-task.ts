@@ -4,10 +4,10 @@ import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
 import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
-import { createAgent } from '../agent/index.js';
+import { createAgent, renderProblem } from '../agent/index.js';
 import { resolveTaskImage, type ResolvedImage, type TaskImage } from '../images/index.js';
 import { capturePatch, gradeRun, type PatchCapture } from '../eval/index.js';
-import type { RateLimiter } from '../model/index.js';
+import type { PriceTable, RateLimiter } from '../model/index.js';
 import { performAction } from '../sandbox/actions.js';
 import { DockerSandbox } from '../sandbox/docker/sandbox.js';
 import { dockerVersion } from '../sandbox/docker/engine.js';
@@ -16,6 +16,7 @@ import { redactSpec } from '../task/repo.js';
 import { DEFAULT_LIMITS } from '../task/spec.js';
 import { TRAJECTORY_FORMAT, TRAJECTORY_VERSION, type ExitStatus, type Failure, type Footer, type Header, type Limits, type Step } from '../trajectory/schema.js';
 import { TrajectoryWriter } from '../trajectory/writer.js';
+import { sumModelUsage } from '../trajectory/usage-totals.js';
 import { SANDBOX_HOSTNAME, sandboxEnv } from './environment.js';
 import { placeFiles, runSetup } from './prepare.js';
 
@@ -33,6 +34,8 @@ export interface RunOptions {
   parent?: Header['parent'];
   /** Shared by every model-driven run of a harvest, so together they respect the endpoint's limits. */
   rateLimiter?: RateLimiter;
+  /** Model prices, for the cost of each step of a model-driven run. */
+  prices?: PriceTable;
   /** Resolve the task's image; defaults to the images concern. */
   resolveImage?: (task: LoadedTask, signal: AbortSignal) => Promise<ResolvedImage | TaskImage>;
 }
@@ -61,7 +64,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   const wall = new AbortController();
   const wallTimer = setTimeout(() => wall.abort(new AbortedError('wall time limit reached')), limits.wall_time_s * 1000);
   const signal = options.signal ? AbortSignal.any([options.signal, wall.signal]) : wall.signal;
-  const agent = options.agent ?? createAgent(task.spec.agent, { log, rateLimiter: options.rateLimiter });
+  const agent = options.agent ?? createAgent(task.spec.agent, { log, rateLimiter: options.rateLimiter, prices: options.prices });
   const steps: Step[] = [];
   let writer: TrajectoryWriter | undefined;
   let header: Header | undefined;
@@ -149,9 +152,14 @@ async function agentLoop(
         : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };
       return { status: decision.exitStatus, failure };
     }
-    const base = { type: 'step' as const, index, started_at: startedAt, model: decision.model, ...(decision.replayOf !== undefined ? { replay_of: decision.replayOf } : {}) };
+    const base = {
+      type: 'step' as const, index, started_at: startedAt, model: decision.model,
+      ...(decision.toolCallId !== undefined ? { tool_call_id: decision.toolCallId } : {}),
+      ...(decision.replayOf !== undefined ? { replay_of: decision.replayOf } : {}),
+    };
     if (decision.type === 'invalid') {
-      const shown = agent.renderInvalid?.(decision.error) ?? `FormatError: ${decision.error}`;
+      // The problem never carries its name; the agent's format adds it, once.
+      const shown = agent.renderInvalid?.(decision.problem) ?? renderProblem(decision.problem);
       const step: Step = { ...base, action: null, observation: null, shown, state: null, timing: { agent_ms: round(agentMs), action_ms: 0 } };
       await record(writer, steps, step);
       previous = { action: null, observation: null, shown };
@@ -202,14 +210,10 @@ function buildFooter(ending: { status: ExitStatus; failure?: Failure; submission
   let outputBytes = 0;
   let actionMs = 0;
   let agentMs = 0;
-  let prompt = 0;
-  let completion = 0;
   for (const s of steps) {
     outputBytes += (s.observation?.stdout.bytes ?? 0) + (s.observation?.stderr.bytes ?? 0);
     actionMs += s.timing.action_ms;
     agentMs += s.timing.agent_ms;
-    prompt += s.model?.usage?.prompt_tokens ?? 0;
-    completion += s.model?.usage?.completion_tokens ?? 0;
   }
   const footer: Footer = {
     type: 'footer',
@@ -220,7 +224,7 @@ function buildFooter(ending: { status: ExitStatus; failure?: Failure; submission
     steps: steps.length,
     totals: { output_bytes: outputBytes, action_ms: round(actionMs), agent_ms: round(agentMs) },
   };
-  if (prompt || completion) Object.assign(footer.totals, { prompt_tokens: prompt, completion_tokens: completion });
+  Object.assign(footer.totals, sumModelUsage(steps));
   if (ending.failure) footer.error = ending.failure;
   if (ending.submission !== undefined) footer.submission = ending.submission;
   return footer;

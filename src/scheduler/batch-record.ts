@@ -21,8 +21,10 @@ export type BatchEvent =
       reasons: string[];
       steps: number;
       duration_ms: number;
+      cost_usd?: number;
     }
-  | { type: 'interrupted'; at: string; reason: string };
+  | { type: 'interrupted'; at: string; reason: string }
+  | { type: 'stopped'; at: string; reason: string; cost_usd: number };
 
 /**
  * Appends events to DIR/batch.jsonl, one write per line, in order. Safe to reopen after

@@ -9,9 +9,9 @@ import { attemptPath } from './layout.js';
 import { loadTasks } from './load-tasks.js';
 import { planBatch, type PlannedAttempt, type RejectedTask } from './plan.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.js';
-import { applyModelOverrides, type ModelOverrides } from '../agent/index.js';
-import type { RateLimiter } from '../model/index.js';
-import { withAgentSetup } from './agent-setup.js';
+import type { AgentSpec, ModelOverrides } from '../agent/index.js';
+import { roundUsd, type PriceTable, type RateLimiter } from '../model/index.js';
+import { agentSpecFor, withAgentSetup } from './agent-setup.js';
 import { runAttempt, type RunTaskFn } from './run-attempt.js';
 import type { AttemptOutcome, HarvestEvent } from './types.js';
 
@@ -33,6 +33,12 @@ export interface HarvestOptions {
   runTask?: RunTaskFn;
   /** Model flags applied over every task's agent. */
   agentOverrides?: ModelOverrides;
+  /** Replaces every task's agent (`--agent-file`); the overrides apply over it. */
+  agentSpec?: AgentSpec;
+  /** USD per million tokens by model: each step's and trajectory's cost. */
+  prices?: PriceTable;
+  /** Stop taking work once the finished attempts cost this many USD (running ones finish). */
+  batchCostLimit?: number;
   /** One limit on model requests and tokens for every run of the batch. */
   rateLimiter?: RateLimiter;
   backoff?: BackoffOptions;
@@ -50,6 +56,8 @@ export interface HarvestResult {
   outcomes: AttemptOutcome[];
   interrupted: boolean;
   elapsedMs: number;
+  /** Why the batch stopped taking work before its plan was done (the batch cost limit). */
+  stopped?: string;
 }
 
 /**
@@ -68,8 +76,8 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const onEvent = options.onEvent ?? (() => undefined);
   const runId = options.runId ?? `harvest-${randomUUID().slice(0, 8)}`;
-  const overrides = options.agentOverrides;
-  const loaded = await loadTasks(options.paths, overrides ? (task) => void applyModelOverrides(task.spec.agent, overrides) : undefined);
+  const setup = { agent: options.agentSpec, overrides: options.agentOverrides, rateLimiter: options.rateLimiter, prices: options.prices };
+  const loaded = await loadTasks(options.paths, setup.agent || setup.overrides ? (task) => void agentSpecFor(task.spec.agent, setup) : undefined);
   const plan = planBatch(loaded.tasks, { attempts: options.attempts, filter: options.filter, limit: options.limit });
   const rejected = [...loaded.rejected, ...plan.rejected];
   for (const bad of rejected) log.warn({ source: bad.source }, bad.message);
@@ -90,25 +98,37 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     signal.addEventListener('abort', stop, { once: true });
     const context = {
       out: options.out, runId, signal, record, log, onEvent,
-      runTask: withAgentSetup(options.runTask ?? defaultRunTask, options.agentOverrides, options.rateLimiter),
+      runTask: withAgentSetup(options.runTask ?? defaultRunTask, setup),
       maxRetries: options.retries,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       engineWaitMs: options.engineWaitMs ?? 120_000,
       watchdogMarginMs: options.watchdogMarginMs ?? 30_000,
       watchdogGraceMs: options.watchdogGraceMs ?? 7_000,
     };
+    let spent = 0;
+    let stopped: string | undefined;
     for (const item of todo) {
       void queue.add(async () => {
-        if (signal.aborted) return;
+        if (signal.aborted || stopped) return;
         const outcome = await runAttempt(item, context);
         outcomes.push(outcome);
         onEvent({ type: 'finished', outcome });
+        spent = roundUsd(spent + (outcome.costUsd ?? 0));
+        if (options.batchCostLimit !== undefined && spent >= options.batchCostLimit && !stopped) {
+          stopped = `batch cost limit reached: ${spent} USD spent of ${options.batchCostLimit}`;
+          queue.clear();
+          log.warn({ spent, limit: options.batchCostLimit }, 'batch cost limit reached: no new attempts are started');
+          await record.append({ type: 'stopped', reason: stopped, cost_usd: spent });
+        }
       }).catch((error: unknown) => log.error({ err: error, key: item.key }, 'an attempt failed to run'));
     }
     await queue.onIdle();
     signal.removeEventListener('abort', stop);
     if (signal.aborted) await record.append({ type: 'interrupted', reason: String((signal.reason as Error | undefined)?.message ?? signal.reason) });
-    return { runId, planned: plan.attempts.length, skipped: plan.attempts.length - todo.length, rejected, outcomes, interrupted: signal.aborted, elapsedMs: Date.now() - started };
+    return {
+      runId, planned: plan.attempts.length, skipped: plan.attempts.length - todo.length, rejected, outcomes, interrupted: signal.aborted, elapsedMs: Date.now() - started,
+      ...(stopped ? { stopped } : {}),
+    };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await record.close();

@@ -81,6 +81,7 @@ export async function runAttempt(item: PlannedAttempt, ctx: AttemptContext): Pro
       durationMs: result.footer?.duration_ms ?? Date.now() - started,
       imageRef: result.imageRef,
     };
+    if (result.footer?.totals.cost_usd !== undefined) outcome.costUsd = result.footer.totals.cost_usd;
     if (!ctx.deferFinished) await ctx.record.append(finishedEvent(outcome));
     return outcome;
   }
@@ -91,6 +92,7 @@ export function finishedEvent(outcome: AttemptOutcome): Omit<Extract<BatchEvent,
   return {
     type: 'finished', key: outcome.key, status: outcome.status, failure_kind: outcome.failureKind, code: outcome.code,
     path: outcome.path, retries: outcome.retries, reasons: outcome.reasons, steps: outcome.steps, duration_ms: outcome.durationMs,
+    ...(outcome.costUsd !== undefined ? { cost_usd: outcome.costUsd } : {}),
   };
 }
 

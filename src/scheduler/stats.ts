@@ -1,5 +1,6 @@
 import { classifyFailure } from '../core/failure.js';
 import { percentile } from '../core/percentile.js';
+import { roundUsd } from '../model/prices.js';
 import type { AttemptOutcome } from './types.js';
 
 export interface OutcomeSummary {
@@ -11,6 +12,8 @@ export interface OutcomeSummary {
   durationMs: { p50: number; p95: number };
   /** Finished trajectories per minute of wall time. */
   perMinute: number;
+  /** USD the attempts' model calls cost; null when no attempt had a price. */
+  costUsd: number | null;
 }
 
 /** Summarise finished attempts: outcomes by exit status and failure kind, p50/p95, rate. Pure. */
@@ -29,6 +32,7 @@ export function summariseOutcomes(outcomes: AttemptOutcome[], elapsedMs: number)
     steps: { p50: percentile(steps, 50) ?? 0, p95: percentile(steps, 95) ?? 0 },
     durationMs: { p50: percentile(durations, 50) ?? 0, p95: percentile(durations, 95) ?? 0 },
     perMinute: elapsedMs > 0 ? (outcomes.length * 60_000) / elapsedMs : 0,
+    costUsd: outcomes.some((o) => o.costUsd !== undefined) ? roundUsd(outcomes.reduce((sum, o) => sum + (o.costUsd ?? 0), 0)) : null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { inspectAttemptFile } from './attempt-file.js';
 import { readBatchRecord, type BatchEvent } from './batch-record.js';
 import { attemptPath, listAttemptsOnDisk, listTries } from './layout.js';
+import { roundUsd } from '../model/prices.js';
 import { outcomeLabel } from './stats.js';
 
 export interface BatchStatus {
@@ -20,6 +21,10 @@ export interface BatchStatus {
   retries: number;
   retryReasons: Record<string, number>;
   rejected: { source: string; message: string }[];
+  /** USD the finished trajectories' model calls cost (their footers); null when none had a price. */
+  costUsd: number | null;
+  /** Why the last run stopped taking work early (the batch cost limit), if it did. */
+  stopped: string | null;
 }
 
 /** What a batch folder holds, from the trajectory files (the truth) and the index (plan, retries). */
@@ -29,6 +34,7 @@ export async function readBatchStatus(dir: string): Promise<BatchStatus> {
   const status: BatchStatus = {
     dir, runId: plan?.run_id ?? null, planned: plan?.attempts.length ?? 0,
     complete: 0, redo: 0, partial: 0, pending: 0, outcomes: {}, retries: 0, retryReasons: {}, rejected: plan?.rejected ?? [],
+    costUsd: null, stopped: null,
   };
   // The index is a cache: without it, the attempts are whatever trajectory files exist.
   const attempts = plan?.attempts ?? (await listAttemptsOnDisk(dir));
@@ -39,12 +45,16 @@ export async function readBatchStatus(dir: string): Promise<BatchStatus> {
       status[file.state] += 1;
       const label = outcomeLabel({ status: file.footer.exit_status, failureKind: file.footer.failure_kind, code: file.footer.error?.code ?? null });
       status.outcomes[label] = (status.outcomes[label] ?? 0) + 1;
+      const cost = file.footer.totals.cost_usd;
+      if (cost !== undefined) status.costUsd = roundUsd((status.costUsd ?? 0) + cost);
     } else if (file.state === 'partial' || (await listTries(dir, item.task, item.attempt)).length > 0) {
       status.partial += 1;
     } else {
       status.pending += 1;
     }
   }
+  const lastRun = plan ? events.lastIndexOf(plan) : -1;
+  for (const event of events.slice(lastRun + 1)) if (event.type === 'stopped') status.stopped = event.reason;
   for (const event of events) {
     if (event.type !== 'retry') continue;
     status.retries += 1;

@@ -19,6 +19,8 @@ export interface AttemptOutcome {
   steps: number;
   durationMs: number;
   imageRef: string | null;
+  /** USD the final trajectory's model calls cost (footer totals); absent without a price. */
+  costUsd?: number;
 }
 
 /** What the scheduler tells its caller as work moves; the CLI turns these into a bar or lines. */

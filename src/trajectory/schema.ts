@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentDescriptionSchema } from './agent-description.js';
 
 /** Bumped when a reader of the previous version could misread a file. */
 export const TRAJECTORY_VERSION = 1;
@@ -93,10 +94,24 @@ export const FailureSchema = z.object({
 export type Failure = z.infer<typeof FailureSchema>;
 
 export const UsageSchema = z.object({
+  /** Every prompt token, cached ones included. */
   prompt_tokens: z.number().int().nonnegative(),
+  /** Reasoning tokens included. */
   completion_tokens: z.number().int().nonnegative(),
   total_tokens: z.number().int().nonnegative(),
+  /** Prompt tokens read from the server's prompt cache. */
+  cache_read_tokens: z.number().int().nonnegative().optional(),
+  /** Prompt tokens written to the prompt cache (Anthropic). */
+  cache_write_tokens: z.number().int().nonnegative().optional(),
+  /** Completion tokens spent reasoning, when the server reports them apart. */
+  reasoning_tokens: z.number().int().nonnegative().optional(),
 });
+
+/** Anthropic thinking blocks as they came, signatures included, so the conversation can continue. */
+export const ThinkingBlockSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string() }),
+  z.object({ type: z.literal('redacted_thinking'), data: z.string() }),
+]);
 
 /** What a model said for this step, enough to rebuild the conversation in any tool format. */
 export const ModelTurnSchema = z.object({
@@ -112,6 +127,12 @@ export const ModelTurnSchema = z.object({
   response_id: z.string().optional(),
   /** How many observations, oldest first, were replaced by an elision marker in this request (context management). */
   elided_observations: z.number().int().nonnegative().optional(),
+  /** USD this call cost, from the price table; absent when the model has no price. */
+  cost_usd: z.number().nonnegative().optional(),
+  /** Streamed answers: ms from sending the request to the first token. */
+  ttft_ms: z.number().nonnegative().optional(),
+  /** Anthropic extended thinking: the blocks with their signatures (their text is also in `reasoning`). */
+  thinking_blocks: z.array(ThinkingBlockSchema).optional(),
 });
 export type ModelTurn = z.infer<typeof ModelTurnSchema>;
 
@@ -131,6 +152,8 @@ export const StepSchema = z.object({
   }),
   model: ModelTurnSchema.optional(),
   failure: FailureSchema.optional(),
+  /** The id of the model's tool call this step carried out (function calling; one answer may hold several). */
+  tool_call_id: z.string().optional(),
   /** Set when this step replays a recorded one: that step's index in the trajectory named by `header.parent` (forks) or the replay agent. */
   replay_of: z.number().int().nonnegative().optional(),
 });
@@ -166,7 +189,7 @@ export const HeaderSchema = z.object({
     spec: z.record(z.string(), z.unknown()),
   }),
   image: z.object({ ref: z.string(), id: z.string(), digest: z.string().nullable().optional() }),
-  agent: z.record(z.string(), z.unknown()),
+  agent: AgentDescriptionSchema,
   limits: LimitsSchema,
   environment: z.record(z.string(), z.string()),
   workdir: z.string(),
@@ -182,6 +205,7 @@ export const ExitStatusSchema = z.enum([
   'agent_finished',
   'max_steps',
   'max_tokens',
+  'max_cost',
   'wall_time',
   'format_errors',
   'aborted',
@@ -244,6 +268,11 @@ export const FooterSchema = z.object({
     agent_ms: z.number().nonnegative(),
     prompt_tokens: z.number().int().nonnegative().optional(),
     completion_tokens: z.number().int().nonnegative().optional(),
+    cache_read_tokens: z.number().int().nonnegative().optional(),
+    cache_write_tokens: z.number().int().nonnegative().optional(),
+    reasoning_tokens: z.number().int().nonnegative().optional(),
+    /** Sum of the steps' `model.cost_usd`; absent when no step had a price. */
+    cost_usd: z.number().nonnegative().optional(),
   }),
   /** What forager's evaluation writes (EvaluationSchema); other producers' free-form reports are still read. */
   evaluation: z.union([EvaluationSchema, z.record(z.string(), z.unknown())]).optional(),
@@ -254,3 +283,5 @@ export type Footer = z.infer<typeof FooterSchema>;
 
 export const LineSchema = z.discriminatedUnion('type', [HeaderSchema, StepSchema, FooterSchema]);
 export type Line = z.infer<typeof LineSchema>;
+
+export * from './agent-description.js';

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { walkJsonlFiles, type WalkOptions } from '../scheduler/index.js';
+import { agentLabel, AgentDescriptionSchema } from '../trajectory/schema.js';
 import { readFirstLine, readLastLine } from './lines.js';
 
 /** What the list page shows of one trajectory, read from its first and last lines only. */
@@ -55,7 +56,7 @@ async function summarise(path: string, id: string): Promise<TrajectorySummary | 
   const last = parse(await readLastLine(path));
   const footer = last?.type === 'footer' ? last : null;
   const task = header.task as Record<string, unknown> | undefined;
-  const agent = header.agent as Record<string, unknown> | undefined;
+  const agent = AgentDescriptionSchema.safeParse(header.agent);
   const parent = header.parent as { trajectory_id: string; step: number } | undefined;
   const error = footer?.error as { code?: string; message?: string } | undefined;
   return {
@@ -65,7 +66,7 @@ async function summarise(path: string, id: string): Promise<TrajectorySummary | 
     run_id: str(header.run_id),
     attempt: num(header.attempt),
     started_at: str(header.started_at),
-    agent: str(agent?.type),
+    agent: agent.success ? agentLabel(agent.data) : null,
     exit_status: str(footer?.exit_status),
     failure_kind: str(footer?.failure_kind),
     error: error ? `${error.code ?? ''}: ${error.message ?? ''}` : null,

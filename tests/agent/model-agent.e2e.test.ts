@@ -2,12 +2,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportTrajectories, type ChatRecord } from '../../src/export/index.js';
+import { parseCwmCall } from '../../src/agent/index.js';
 import { loadTask } from '../../src/task/index.js';
 import { runTask } from '../../src/runner/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import { completion, startChatServer, type ChatServer, type ScriptedReply } from '../model/support/chat-server.js';
 import { containersOf } from '../helpers/docker.js';
 import { BASE_IMAGE } from '../helpers/images.js';
+import { readParquet, rebuildStep } from '../export/duckdb.js';
 
 // The model is the only stand-in: a local chat-completions server. Docker is real.
 const IMAGE = BASE_IMAGE;
@@ -74,7 +77,7 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
     expect(steps[0]!.shown).toMatch(/^<output>\ndef add\(a, b\):\n    return a - b\n<\/output>\n\n<budget>\n\* Remaining turns: 9\n\* Remaining tokens: \d+\n<\/budget>$/);
     expect(steps[1]!.state?.changes).toEqual([expect.objectContaining({ path: '/work/calc.py', change: 'modified' })]);
     expect(steps[2]!.shown).toContain('<output>\nOK\n</output>');
-    expect(header!.agent).toMatchObject({ type: 'model', tool_format: 'cwm', model: 'scripted-model' });
+    expect(header!.agent).toMatchObject({ type: 'model', model: { tool_format: 'cwm', model: 'scripted-model' } });
 
     // What the model was sent: CWM's system prompt, then `tool: bash` turns carrying exactly what the trajectory shows.
     const second = server.requests[1]!.body.messages;
@@ -118,6 +121,69 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
     expect(server.requests[1]!.headers.authorization).toBe('Bearer sk-e2e-secret-value');
     expect(file).not.toContain('sk-e2e-secret-value');
     expect(file).toContain('"api_key_env":"FORAGER_E2E_KEY"');
+  });
+
+  it("carries out both calls of one answer as two steps with parallel_tool_calls 'run', and every export keeps both", async () => {
+    const server = await serve([
+      { body: completion({ content: 'Reading and fixing.', tool_calls: [{ name: 'view', arguments: { path: 'calc.py' }, id: 'v1' }, { name: 'edit', arguments: { path: 'calc.py', search: 'return a - b', replace: 'return a + b' }, id: 'e1' }] }) },
+      call('bash', { command: RUN_TESTS }, 'b1'),
+      // CWM's parser refuses an empty submit: a result keeps the CWM export parseable.
+      call('submit', { result: 'fixed' }, 's1'),
+    ]);
+    const { trajectory } = await run('parallel-run', server, { tool_format: 'openai', parallel_tool_calls: 'run' });
+    const { steps, footer } = trajectory;
+    expect(footer).toMatchObject({ exit_status: 'submitted' });
+    expect(steps.map((s) => [s.action?.tool, s.tool_call_id, s.model !== undefined])).toEqual([['view', 'v1', true], ['edit', 'e1', false], ['bash', 'b1', true], ['submit', 's1', true]]);
+    expect(steps[2]!.shown).toBe('OK');
+    // One model call for both: the next request answers both ids with what each step showed.
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests[1]!.body.messages.slice(2)).toEqual([
+      { role: 'assistant', content: 'Reading and fixing.', tool_calls: [expect.objectContaining({ id: 'v1' }), expect.objectContaining({ id: 'e1' })] },
+      { role: 'tool', tool_call_id: 'v1', content: steps[0]!.shown },
+      { role: 'tool', tool_call_id: 'e1', content: steps[1]!.shown },
+    ]);
+
+    const dir = join(root, 'parallel-run');
+    const file = join(dir, 'trajectory.jsonl');
+    await exportTrajectories([file], { format: 'chat', toolFormat: 'openai', out: join(dir, 'openai.jsonl'), maskObservations: 0 });
+    const openai = JSON.parse(await readFile(join(dir, 'openai.jsonl'), 'utf8')) as ChatRecord;
+    expect(openai.messages.slice(2, 5)).toEqual([
+      expect.objectContaining({ role: 'assistant', content: 'Reading and fixing.', tool_calls: [expect.objectContaining({ id: 'v1' }), expect.objectContaining({ id: 'e1' })], train: true }),
+      expect.objectContaining({ role: 'tool', tool_call_id: 'v1', name: 'view', content: steps[0]!.shown }),
+      expect.objectContaining({ role: 'tool', tool_call_id: 'e1', name: 'edit', content: steps[1]!.shown }),
+    ]);
+    expect(openai.messages.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual(steps.map((s) => s.shown));
+
+    // CWM allows one call a turn: the answer becomes two consecutive assistant turns, each parsing back to its step.
+    await exportTrajectories([file], { format: 'chat', toolFormat: 'cwm', out: join(dir, 'cwm.jsonl') });
+    const cwm = JSON.parse(await readFile(join(dir, 'cwm.jsonl'), 'utf8')) as ChatRecord;
+    const turns = cwm.messages.filter((m) => m.role === 'assistant');
+    expect(turns.map((m) => parseCwmCall(m.content ?? ''))).toEqual(steps.map((s) => ({ ok: true, toolName: s.action!.tool, action: s.action })));
+    expect(turns[0]!.content).toBe('Reading and fixing.\n<tool: view>\ncalc.py\n</tool>');
+    expect(cwm.messages.slice(2, 6).map((m) => m.role)).toEqual(['assistant', 'tool: view', 'assistant', 'tool: edit']);
+
+    await exportTrajectories([file], { format: 'jsonl', out: join(dir, 'all.jsonl') });
+    expect(JSON.parse(await readFile(join(dir, 'all.jsonl'), 'utf8')).steps).toEqual(steps);
+    await exportTrajectories([file], { format: 'parquet', out: join(dir, 'parquet') });
+    expect((await readParquet(join(dir, 'parquet', 'steps.parquet'), 'step_index')).map(rebuildStep)).toEqual(steps);
+  });
+
+  it("answers the other calls as ignored with parallel_tool_calls 'first', and the chat export still holds them", async () => {
+    const server = await serve([
+      { body: completion({ content: null, tool_calls: [{ name: 'bash', arguments: { command: 'echo one' }, id: 'x1' }, { name: 'bash', arguments: { command: 'echo two' }, id: 'x2' }] }) },
+      call('submit', { result: 'done' }, 's1'),
+    ]);
+    const { trajectory } = await run('parallel-first', server, { tool_format: 'openai' });
+    expect(trajectory.steps.map((s) => [s.action?.tool, s.tool_call_id])).toEqual([['bash', 'x1'], ['submit', 's1']]);
+    const dir = join(root, 'parallel-first');
+    await exportTrajectories([join(dir, 'trajectory.jsonl')], { format: 'chat', toolFormat: 'openai', out: join(dir, 'openai.jsonl') });
+    const openai = JSON.parse(await readFile(join(dir, 'openai.jsonl'), 'utf8')) as ChatRecord;
+    expect(openai.messages.slice(3, 5).map((m) => [m.tool_call_id, m.content])).toEqual([['x1', 'one'], ['x2', expect.stringMatching(/^Ignored: only the first tool call/)]]);
+    await exportTrajectories([join(dir, 'trajectory.jsonl')], { format: 'chat', toolFormat: 'cwm', out: join(dir, 'cwm.jsonl') });
+    const cwm = JSON.parse(await readFile(join(dir, 'cwm.jsonl'), 'utf8')) as ChatRecord;
+    const turns = cwm.messages.filter((m) => m.role === 'assistant');
+    expect(turns.map((m) => [parseCwmCall(m.content ?? '').ok, m.train])).toEqual([[true, true], [true, false], [true, true]]);
+    expect(cwm.messages[5]).toMatchObject({ role: 'tool: bash', content: expect.stringMatching(/^<output>\nIgnored: /), train: false });
   });
 
   it('answers malformed calls with FormatError and ends the run after too many in a row', async () => {

@@ -54,6 +54,40 @@ describe('ModelAgent', () => {
     expect(decisions.at(-1)!.model?.elided_observations).toBe(elided.length);
   });
 
+  it('says nothing of the context window in the CWM system prompt when it is unknown, and its size when it is known', async () => {
+    server = await startChatServer([bash('ls'), bash('ls')]);
+    const unknown = agentFor(server.url, {});
+    await unknown.start(context);
+    await unknown.next(undefined, signal);
+    const known = agentFor(server.url, { context_window: 32_768 });
+    await known.start(context);
+    await known.next(undefined, signal);
+    const [withoutWindow, withWindow] = server.requests.map((r) => (r.body.messages as Array<{ content: string }>)[0]!.content);
+    expect(withoutWindow).not.toMatch(/context window/i);
+    expect(withoutWindow).not.toContain('unknown');
+    expect(withoutWindow).toContain('is restarted after an error or when a command runs over its time limit. You interact with the container');
+    expect(withWindow).toContain('over its time limit. Your context window is 32768 tokens. You interact with the container');
+  });
+
+  it("carries out every call of one answer in order with parallel_tool_calls 'run', then asks again with all results", async () => {
+    const two = completion({ content: 'Both.', tool_calls: [{ name: 'bash', arguments: { command: 'ls' }, id: 'a' }, { name: 'bash', arguments: { command: 'pwd' }, id: 'b' }] });
+    server = await startChatServer([{ body: two }, { body: completion({ content: null, tool_calls: [{ name: 'submit', arguments: {}, id: 'c' }] }) }]);
+    const agent = createAgent(AgentSpecSchema.parse({ type: 'model', base_url: server.url, model: 'm', parallel_tool_calls: 'run' }), { env: {} });
+    await agent.start(context);
+    const first = await agent.next(undefined, signal);
+    expect(first).toMatchObject({ type: 'action', action: { command: 'ls' }, toolCallId: 'a', model: { tool_calls: [{ id: 'a' }, { id: 'b' }] } });
+    const second = await agent.next({ action: { tool: 'bash', command: 'ls' }, observation: null, shown: 'a.py' }, signal);
+    expect(second).toEqual({ type: 'action', action: { tool: 'bash', command: 'pwd' }, toolCallId: 'b' });
+    expect(server.requests).toHaveLength(1);
+    const third = await agent.next({ action: { tool: 'bash', command: 'pwd' }, observation: null, shown: '/work' }, signal);
+    expect(third).toMatchObject({ type: 'action', action: { tool: 'submit' }, toolCallId: 'c' });
+    expect((server.requests[1]!.body.messages as unknown[]).slice(2)).toEqual([
+      { role: 'assistant', content: 'Both.', tool_calls: [expect.objectContaining({ id: 'a' }), expect.objectContaining({ id: 'b' })] },
+      { role: 'tool', tool_call_id: 'a', content: 'a.py' },
+      { role: 'tool', tool_call_id: 'b', content: '/work' },
+    ]);
+  });
+
   it('shows the remaining turns and the context left in the budget block', async () => {
     server = await startChatServer([bash('ls')]);
     const agent = agentFor(server.url, { context_window: 10_000, budgets: { max_turns: 4 } });
@@ -81,6 +115,6 @@ describe('ModelAgent', () => {
     const agent = createAgent(AgentSpecSchema.parse({ type: 'model', base_url: 'http://x/v1', model: 'm', api_key_env: 'MY_KEY' }), { env: { MY_KEY: 'sk-never-shown' } });
     const described = JSON.stringify(agent.describe());
     expect(described).not.toContain('sk-never-shown');
-    expect(agent.describe()).toMatchObject({ api_key_env: 'MY_KEY', tool_format: 'openai', system_prompt: expect.stringContaining('{{max_turns}}') });
+    expect(agent.describe()).toMatchObject({ type: 'model', model: { api_key_env: 'MY_KEY', tool_format: 'openai' }, system_prompt: expect.stringContaining('{{max_turns}}') });
   });
 });

@@ -13,10 +13,7 @@ const ALLOWED_FOLDER_EDGES: Record<string, string> = {
   // the fix is to move the SWE-bench task loader into src/swebench/ (which may use both).
   'task -> eval': 'SWE-bench loader in task/',
 };
-const ALLOWED_FILE_EDGES: Record<string, string> = {
-  // A type import back into chat.ts. Owner: helper "formats" (chat.ts asks the tool-format registry).
-  'export/formats/prompts.ts -> export/formats/chat.ts': 'ToolFormat type',
-};
+const ALLOWED_FILE_EDGES: Record<string, string> = {};
 
 /** Every relative import of every .ts file under src/ (static, `export … from`, `import type`, `import('…')`), as src-relative paths. */
 function readImports(): Map<string, Set<string>> {

@@ -63,5 +63,6 @@ export function rebuildStep(row: Row): Step {
     timing: { agent_ms: row['agent_ms'] as number, action_ms: row['action_ms'] as number },
   };
   if (row['model_json'] !== null) step.model = JSON.parse(row['model_json'] as string);
+  if (row['tool_call_id'] !== null && row['tool_call_id'] !== undefined) step.tool_call_id = row['tool_call_id'] as string;
   return step;
 }

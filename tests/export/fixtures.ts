@@ -50,7 +50,8 @@ export function buildHeader(input: TrajectoryInput): Header {
       spec: { id: input.taskId, metadata: input.repo ? { repo: input.repo } : {} },
     },
     image: { ref: 'forager-base:bookworm', id: 'sha256:abc' },
-    agent: input.agent ?? { type: 'scripted' },
+    // Written as given (old untyped records included): the reader types it.
+    agent: (input.agent ?? { type: 'scripted' }) as unknown as Header['agent'],
     limits: { wall_time_s: 1800, action_timeout_s: 120, max_steps: 128, memory_mb: 2048, cpus: 1, pids: 512, network: 'none', max_output_bytes: 491520 },
     environment: { TZ: 'UTC' }, workdir: '/work', seed: 7,
     host: { hostname: 'test', platform: 'linux' }, setup: [],

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { exportTrajectories, type ChatMessage, type ChatRecord } from '../../src/export/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import type { Action } from '../../src/trajectory/schema.js';
-import { parseCwmCall as parseWithAgent } from '../../src/agent/protocols/cwm-text.js';
+import { parseCwmCall as parseWithAgent, type ToolFormatName } from '../../src/agent/index.js';
 import { bashTrajectory, makeTempDir, richTrajectory, writeTrajectory } from './fixtures.js';
 
-async function exportChat(toolFormat: 'openai' | 'cwm', extra: { maskObservations?: number; seed?: number } = {}) {
+async function exportChat(toolFormat: ToolFormatName, extra: { maskObservations?: number; seed?: number } = {}) {
   const dir = await makeTempDir();
   const path = join(dir, 'batch', 'rich.jsonl');
   await writeTrajectory(path, richTrajectory('t-rich', 'pkg-1', 'org/pkg'));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCwmCall } from '../../src/agent/protocols/cwm-text.js';
+import { parseCwmCall } from '../../src/agent/index.js';
 import { exportTrajectories, type ChatRecord } from '../../src/export/index.js';
 import { harvest } from '../../src/scheduler/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';

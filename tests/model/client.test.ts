@@ -4,10 +4,12 @@ import {
   APIConnectionTimeoutError,
   BadRequestError,
   ChatClient,
+  createRateLimiter,
   RateLimitError,
   type ChatClientOptions,
 } from '../../src/model/index.js';
 import { completion, startChatServer, type ChatServer } from './support/chat-server.js';
+import { asReasoningModel, asStreaming } from './support/endpoints.js';
 
 let server: ChatServer | undefined;
 afterEach(async () => {
@@ -116,5 +118,52 @@ describe('ChatClient.complete()', () => {
     setTimeout(() => controller.abort(), 100);
     const error = await client(server.url).complete(ask, controller.signal).catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('ABORTED');
+  });
+});
+
+describe('ChatClient.complete() against endpoint behaviours', () => {
+  const solve = (content: string) => () => ({ body: completion({ content, usage: { prompt_tokens: 900, completion_tokens: 300 } }) });
+
+  it('sends max_completion_tokens to a reasoning model, which refuses max_tokens, and keeps cached and reasoning tokens', async () => {
+    server = await startChatServer([asReasoningModel(solve('ok'), { cached: 512, reasoning: 256 }), asReasoningModel(solve('ok'), { cached: 0, reasoning: 0 })]);
+    const result = await new ChatClient({ baseUrl: server.url, model: 'o3-mini', timeoutMs: 5_000, maxRetries: 0 }).complete({ ...ask, reasoning_effort: 'low' });
+    expect(server.requests[0]!.body).toMatchObject({ max_completion_tokens: 16, reasoning_effort: 'low' });
+    expect(server.requests[0]!.body).not.toHaveProperty('temperature');
+    expect(result.usage).toEqual({ prompt_tokens: 900, completion_tokens: 300, total_tokens: 1200, cache_read_tokens: 512, reasoning_tokens: 256 });
+    // The same model forced onto max_tokens gets the endpoint's 400, which is final.
+    const refused = await new ChatClient({ baseUrl: server.url, model: 'o3-mini', timeoutMs: 5_000, maxRetries: 2, tokenParam: 'max_tokens' }).complete(ask).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BadRequestError);
+    expect((refused as Error).message).toContain("Use 'max_completion_tokens' instead");
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('records a streamed answer exactly as the same answer unstreamed, with time to first token', async () => {
+    const answer = () => ({ body: completion({ content: 'Let me run it.', reasoning_content: 'think first', tool_calls: [{ name: 'bash', arguments: { command: 'python3 -m pytest -q' }, id: 'c1' }, { name: 'view', arguments: { path: 'a.py' }, id: 'c2' }], usage: { prompt_tokens: 40, completion_tokens: 12 } }) });
+    server = await startChatServer([answer, asStreaming(answer, 20)]);
+    const plain = await client(server.url).complete(ask);
+    const streamed = await client(server.url, { stream: true }).complete(ask);
+    expect(server.requests[1]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    const { latencyMs: _a, timeToFirstTokenMs: ttft, ...streamedRest } = streamed;
+    const { latencyMs: _b, ...plainRest } = plain;
+    expect(streamedRest).toEqual(plainRest);
+    expect(plain.timeToFirstTokenMs).toBeUndefined();
+    // The first delta comes after two 20 ms pauses (role, then reasoning); the whole answer after many more.
+    expect(ttft).toBeGreaterThanOrEqual(35);
+    expect(ttft!).toBeLessThan(streamed.latencyMs);
+  });
+
+  it('gives back to the rate limiter what the real usage did not spend', async () => {
+    server = await startChatServer([{ body: completion({ content: 'ok', usage: { prompt_tokens: 10, completion_tokens: 5 } }) }, {}]);
+    const limiter = createRateLimiter({ tokensPerMinute: 6_000 });
+    const settled: Array<[number, number]> = [];
+    const spy = { acquire: limiter.acquire, settle: (reserved: number, actual: number) => { settled.push([reserved, actual]); limiter.settle!(reserved, actual); } };
+    await client(server.url, { rateLimiter: spy }).complete({ ...ask, max_tokens: 5_000 });
+    expect(settled).toHaveLength(1);
+    expect(settled[0]![0]).toBeGreaterThan(5_000);
+    expect(settled[0]![1]).toBe(15);
+    // Without the correction a second 5 000-token request would wait most of a minute.
+    const started = performance.now();
+    await client(server.url, { rateLimiter: spy }).complete({ ...ask, max_tokens: 5_000 });
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

@@ -41,3 +41,18 @@ describe('createRateLimiter()', () => {
     expect(() => createRateLimiter({ tokensPerMinute: 0 })).toThrow(/tokensPerMinute must be a positive number, got 0/);
   });
 });
+
+describe('RateLimiter.settle()', () => {
+  it('gives back the tokens a reservation did not use, and takes more when it used more', async () => {
+    const limiter = createRateLimiter({ tokensPerMinute: 6_000 }); // 100 tokens a second
+    await limiter.acquire(6_000);
+    limiter.settle!(6_000, 1_000); // only 1 000 were spent: 5 000 come back
+    let started = performance.now();
+    await limiter.acquire(5_000);
+    expect(performance.now() - started).toBeLessThan(100);
+    limiter.settle!(0, 100); // an answer cost 100 more than reserved: the next caller waits for them
+    started = performance.now();
+    await limiter.acquire(50);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_400);
+  });
+});

@@ -48,6 +48,22 @@ describe('createRedisRateLimiter', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(waited + 250);
   });
 
+  it('.settle() - corrects a reservation from the real usage, for every limiter sharing the window', async () => {
+    const options = { tokensPerMinute: 100, windowMs: 2_000, name: 'settle', maxPollMs: 30 };
+    const a = createRedisRateLimiter(client(), options);
+    const b = createRedisRateLimiter(client(), options);
+    await a.acquire(90);
+    a.settle!(90, 10); // the answer cost 10 tokens: 80 go back to the shared window
+    await new Promise((r) => setTimeout(r, 100));
+    const started = performance.now();
+    await b.acquire(80);
+    expect(performance.now() - started).toBeLessThan(500);
+    // Now the window holds 90: one more token waits for the window to move on.
+    const again = performance.now();
+    await b.acquire(20);
+    expect(performance.now() - again).toBeGreaterThanOrEqual(1_000);
+  });
+
   it('.acquire() - stops waiting when its signal aborts', async () => {
     const limiter = createRedisRateLimiter(client(), { requestsPerMinute: 1, windowMs: 10_000, name: 'abort' });
     await limiter.acquire(1);

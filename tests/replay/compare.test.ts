@@ -19,6 +19,17 @@ describe('compareTrajectories', () => {
     expect(compareTrajectories(recorded, replayed)).toEqual({ compared: 2, divergent: [], normalized: false });
   });
 
+  it('compares a replayed format error by the text the agent was shown', () => {
+    const invalid: Step = { ...step(1, ''), action: null, observation: null, state: null, shown: 'FormatError: No tool calls found' };
+    const recorded = [step(0, 'a\n'), invalid];
+    const same = [{ ...step(0, 'a\n'), replay_of: 0 }, { ...invalid, replay_of: 1 }];
+    expect(compareTrajectories(recorded, same)).toEqual({ compared: 2, divergent: [], normalized: false });
+    const doubled = [same[0]!, { ...invalid, shown: 'FormatError: FormatError: No tool calls found', replay_of: 1 }];
+    const { divergent } = compareTrajectories(recorded, doubled);
+    expect(divergent).toEqual([expect.objectContaining({ recordedIndex: 1, action: null, differences: [expect.objectContaining({ field: 'shown' })] })]);
+    expect(formatComparison(compareTrajectories(recorded, doubled))).toContain('+FormatError: FormatError: No tool calls found');
+  });
+
   it('reports exit code, stream, cwd and changed-file differences, and a step the replay never reached', () => {
     const recorded = [step(0, 'same\n'), step(1, 'x\n')];
     const replayed = [{ ...step(0, 'other\n'), observation: { ...step(0, 'other\n').observation!, exit_code: 2 }, state: { cwd: '/tmp', changes: [] } }];

@@ -30,7 +30,7 @@ describe('harvest() with model flags', () => {
     });
     expect(result.outcomes.map((o) => o.status)).toEqual(['submitted', 'submitted', 'submitted']);
     const trajectory = await readTrajectory(result.outcomes[0]!.path!);
-    expect(trajectory.header.agent).toMatchObject({ type: 'model', model: 'scripted-model', tool_format: 'cwm' });
+    expect(trajectory.header.agent).toMatchObject({ type: 'model', model: { model: 'scripted-model', tool_format: 'cwm' } });
     expect(trajectory.steps.map((s) => s.action?.tool)).toEqual(['bash', 'bash', 'submit']);
     const times = server.requests.map((r) => r.at).sort((a, b) => a - b);
     expect(times).toHaveLength(9);

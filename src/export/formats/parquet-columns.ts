@@ -93,6 +93,7 @@ export const STEP_COLUMNS: Column<StepRow>[] = [
   col('prompt_tokens', 'INT64', true, (r) => r.step.model?.usage?.prompt_tokens ?? null),
   col('completion_tokens', 'INT64', true, (r) => r.step.model?.usage?.completion_tokens ?? null),
   col('model_json', 'STRING', true, (r) => json(r.step.model)),
+  col('tool_call_id', 'STRING', true, (r) => r.step.tool_call_id ?? null),
   col('failure_kind', 'STRING', true, (r) => r.step.failure?.kind ?? null),
   col('failure_code', 'STRING', true, (r) => r.step.failure?.code ?? null),
   col('failure_message', 'STRING', true, (r) => r.step.failure?.message ?? null),

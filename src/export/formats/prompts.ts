@@ -1,30 +1,28 @@
-import { renderTemplate, type PromptVariables } from '../../agent/prompt.js';
-import { CWM_SYSTEM_PROMPT, CWM_USER_PROMPT, OPENAI_SYSTEM_PROMPT, OPENAI_USER_PROMPT } from '../../agent/protocols/prompts.js';
+import { getToolFormat, renderTemplate, type PromptVariables, type ToolFormatName } from '../../agent/index.js';
 import type { Trajectory } from '../../trajectory/reader.js';
-import { isRecord } from '../facts.js';
-import type { ToolFormat } from './chat.js';
+import { recordedModel } from '../../trajectory/schema.js';
 
 /**
- * The system and user messages that open the conversation. A model-driven agent of the
- * same tool format recorded its prompt templates in the header: fill them as it did. Any
- * other trajectory (scripted, or exported to the other format) gets the target format's
- * default prompts, so the prompt describes the tool syntax the conversation uses.
+ * The system and user messages that open the conversation. The model agent that acted
+ * (a fork's successor included) recorded its prompt templates in the header: when it
+ * used the same tool format, fill them as it did. Any other trajectory (scripted, or
+ * exported to another format) gets the target format's default prompts, so the prompt
+ * describes the tool syntax the conversation uses.
  */
-export function renderOpening(trajectory: Trajectory, toolFormat: ToolFormat): { system: string; user: string } {
+export function renderOpening(trajectory: Trajectory, toolFormat: ToolFormatName): { system: string; user: string } {
   const { header } = trajectory;
-  const agent = header.agent;
-  const budgets = isRecord(agent['budgets']) ? agent['budgets'] : {};
+  const model = recordedModel(header.agent);
+  const settings = model?.model;
   const variables: PromptVariables = {
     instruction: header.task.instruction,
     workdir: header.workdir,
-    max_turns: typeof budgets['max_turns'] === 'number' ? budgets['max_turns'] : header.limits.max_steps,
-    context_window: typeof agent['context_window'] === 'number' ? agent['context_window'] : 'unknown',
+    max_turns: settings?.budgets?.max_turns ?? header.limits.max_steps,
+    context_window: settings?.context_window,
     task_id: header.task.id,
   };
-  const recorded = agent['type'] === 'model' && (agent['tool_format'] ?? 'openai') === toolFormat;
-  const system = recorded && typeof agent['system_prompt'] === 'string' ? agent['system_prompt'] : toolFormat === 'cwm' ? CWM_SYSTEM_PROMPT : OPENAI_SYSTEM_PROMPT;
-  const user = recorded && typeof agent['user_prompt'] === 'string' ? agent['user_prompt'] : toolFormat === 'cwm' ? CWM_USER_PROMPT : OPENAI_USER_PROMPT;
-  return { system: fill(system, variables), user: fill(user, variables) };
+  const recorded = model && (settings?.tool_format ?? 'openai') === toolFormat ? model : undefined;
+  const format = getToolFormat(toolFormat);
+  return { system: fill(recorded?.system_prompt ?? format.defaultSystemPrompt, variables), user: fill(recorded?.user_prompt ?? format.defaultUserPrompt, variables) };
 }
 
 /** A template filled in; one with an unknown placeholder is kept as it was written. */

@@ -1,5 +1,6 @@
 import type { Trajectory } from '../../trajectory/reader.js';
-import { isRecord, repoOf, resolvedOf, rewardOf, tokensOf } from '../facts.js';
+import { recordedModel, type AgentDescription } from '../../trajectory/schema.js';
+import { repoOf, resolvedOf, rewardOf, tokensOf } from '../facts.js';
 
 /** The per-trajectory fields every dataset line carries, named as public trajectory datasets name them. */
 export interface TrajectorySummary {
@@ -35,10 +36,7 @@ export function summarise(trajectory: Trajectory): TrajectorySummary {
   };
 }
 
-/** The model name from the agent description (`model` as a string or `{ name }`). */
-export function modelOf(agent: Record<string, unknown>): string | null {
-  const model = agent['model'];
-  if (typeof model === 'string') return model;
-  if (isRecord(model) && typeof model['name'] === 'string') return model['name'];
-  return null;
+/** The model name from the agent description: the model that acted (a fork's successor), or the one a replay replayed. */
+export function modelOf(agent: AgentDescription): string | null {
+  return recordedModel(agent)?.model.model ?? null;
 }

@@ -9,6 +9,11 @@ export interface ScriptedReply {
   body?: unknown;
   /** Never answer: the client must time out. */
   hang?: boolean;
+  /** Server-sent events: each string is one event's data, written `delayMs` apart. */
+  sse?: string[];
+  delayMs?: number;
+  /** With `sse`: drop the connection after the events instead of ending the response. */
+  cut?: boolean;
 }
 
 export interface ReceivedRequest {
@@ -47,6 +52,10 @@ export async function startChatServer(
       const entry = script[next++];
       const reply = typeof entry === 'function' ? entry(received) : entry ?? { status: 500, body: { error: 'script exhausted' } };
       if (reply.hang) return;
+      if (reply.sse) {
+        void writeEvents(res, reply.sse, reply.delayMs ?? 0, reply.cut === true);
+        return;
+      }
       const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? completion({ content: '' }));
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(body);
     });
@@ -93,4 +102,14 @@ export function completion(options: {
     }],
     usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
   };
+}
+
+async function writeEvents(res: import('node:http').ServerResponse, events: string[], delayMs: number, cut: boolean): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  for (const data of events) {
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    res.write(`data: ${data}\n\n`);
+  }
+  if (cut) res.socket?.destroy();
+  else res.end();
 }

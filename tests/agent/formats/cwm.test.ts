@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cwmTextProtocol, formatCwmCall, formatCwmObservation, parseCwmCall } from '../../src/agent/index.js';
-import type { Action } from '../../src/trajectory/schema.js';
-import { textCapture, emptyCapture } from '../../src/sandbox/capture.js';
+import { formatCwmCall, formatCwmObservation, getToolFormat, parseCwmCall } from '../../../src/agent/index.js';
+import type { Action } from '../../../src/trajectory/schema.js';
+import { textCapture, emptyCapture } from '../../../src/sandbox/capture.js';
 
 describe('parseCwmCall()', () => {
   it('reads a bash call, thinking text around it included', () => {
@@ -26,32 +26,32 @@ describe('parseCwmCall()', () => {
 
   it('refuses two calls in one turn, naming them', () => {
     const parsed = parseCwmCall('<tool: bash>\nls\n</tool>\n<tool: bash>\npwd\n</tool>');
-    expect(parsed).toEqual({ ok: false, error: expect.stringMatching(/^FormatError: Expected one tool call, but found 2: bash, bash\./) });
+    expect(parsed).toEqual({ ok: false, problem: { name: 'FormatError', message: expect.stringMatching(/^Expected one tool call, but found 2: bash, bash\./) } });
   });
 
   it('refuses an answer without a call, and tags that do not pair up', () => {
-    expect(parseCwmCall('I think the bug is in calc.py')).toEqual({ ok: false, error: 'FormatError: No tool calls found' });
-    expect(parseCwmCall('<tool: bash>\nls\n')).toMatchObject({ ok: false, error: expect.stringContaining('Mismatch in tool tag counts: found 0 tool calls via regex, but counted 1 opening tags and 0 closing tags') });
+    expect(parseCwmCall('I think the bug is in calc.py')).toEqual({ ok: false, problem: { name: 'FormatError', message: 'No tool calls found' } });
+    expect(parseCwmCall('<tool: bash>\nls\n')).toMatchObject({ ok: false, problem: { message: expect.stringContaining('Mismatch in tool tag counts: found 0 tool calls via regex, but counted 1 opening tags and 0 closing tags') } });
     // The regex needs the newline before </tool>.
-    expect(parseCwmCall('<tool: bash>\nls</tool>')).toMatchObject({ ok: false, error: expect.stringContaining('Mismatch in tool tag counts') });
+    expect(parseCwmCall('<tool: bash>\nls</tool>')).toMatchObject({ ok: false, problem: { message: expect.stringContaining('Mismatch in tool tag counts') } });
   });
 
   it('refuses an empty body and an unknown tool', () => {
-    expect(parseCwmCall('<tool: bash>\n  \n</tool>')).toMatchObject({ ok: false, error: expect.stringMatching(/^FormatError: Tool 'bash' requires non-empty arguments/) });
-    expect(parseCwmCall('<tool: python>\nprint(1)\n</tool>')).toEqual({ ok: false, error: "NoSuchToolError: Tool 'python' not found." });
+    expect(parseCwmCall('<tool: bash>\n  \n</tool>')).toMatchObject({ ok: false, problem: { name: 'FormatError', message: expect.stringMatching(/^Tool 'bash' requires non-empty arguments/) } });
+    expect(parseCwmCall('<tool: python>\nprint(1)\n</tool>')).toEqual({ ok: false, toolName: 'python', problem: { name: 'NoSuchToolError', message: "Tool 'python' not found." } });
   });
 
   it('reads forager\'s view extension: a path, then an optional START:END line', () => {
     expect(parseCwmCall('<tool: view>\na.py\n</tool>')).toMatchObject({ ok: true, action: { tool: 'view', path: 'a.py' } });
     expect(parseCwmCall('<tool: view>\na.py\n3:9\n</tool>')).toMatchObject({ ok: true, action: { tool: 'view', path: 'a.py', start_line: 3, end_line: 9 } });
-    expect(parseCwmCall('<tool: view>\na.py\nlines 3-9\n</tool>')).toMatchObject({ ok: false, error: expect.stringContaining('START:END') });
+    expect(parseCwmCall('<tool: view>\na.py\nlines 3-9\n</tool>')).toMatchObject({ ok: false, problem: { message: expect.stringContaining('START:END') } });
   });
 
   it('refuses an edit without SEARCH/REPLACE markers, with two blocks, or with empty search lines', () => {
-    expect(parseCwmCall('<tool: edit>\na.py\nold\nnew\n</tool>')).toMatchObject({ ok: false, error: expect.stringMatching(/^FormatError: Failed to parse the edit tool call[\s\S]*<<<<<<< SEARCH/) });
+    expect(parseCwmCall('<tool: edit>\na.py\nold\nnew\n</tool>')).toMatchObject({ ok: false, problem: { name: 'FormatError', message: expect.stringMatching(/^Failed to parse the edit tool call[\s\S]*<<<<<<< SEARCH/) } });
     const two = '<tool: edit>\na.py\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\nb.py\n<<<<<<< SEARCH\nc\n=======\nd\n>>>>>>> REPLACE\n</tool>';
-    expect(parseCwmCall(two)).toEqual({ ok: false, error: 'FormatError: Only one search/replace block is allowed. Got: 2.' });
-    expect(parseCwmCall('<tool: edit>\na.py\n<<<<<<< SEARCH\n\n=======\nb\n>>>>>>> REPLACE\n</tool>')).toMatchObject({ ok: false, error: expect.stringContaining('search lines are empty') });
+    expect(parseCwmCall(two)).toEqual({ ok: false, toolName: 'edit', problem: { name: 'FormatError', message: 'Only one search/replace block is allowed. Got: 2.' } });
+    expect(parseCwmCall('<tool: edit>\na.py\n<<<<<<< SEARCH\n\n=======\nb\n>>>>>>> REPLACE\n</tool>')).toMatchObject({ ok: false, problem: { message: expect.stringContaining('search lines are empty') } });
   });
 });
 
@@ -69,29 +69,36 @@ describe('formatCwmCall()', () => {
   });
 });
 
-describe('cwmTextProtocol()', () => {
+describe('the cwm tool format', () => {
   const observation = {
     stdout: textCapture('1 passed\n'), stderr: emptyCapture(), exit_code: 0, signal: null, timed_out: false, duration_ms: 5, session_restarted: false,
   };
 
   it('renders an observation as <output> then the <budget> block', () => {
-    const shown = cwmTextProtocol().render({ tool: 'bash', command: 'x' }, observation, { remainingTurns: 7, remainingTokens: 1200 });
+    const shown = getToolFormat('cwm').renderObservation({ tool: 'bash', command: 'x' }, observation, { remainingTurns: 7, remainingTokens: 1200 });
     expect(shown).toBe('<output>\n1 passed\n</output>\n\n<budget>\n* Remaining turns: 7\n* Remaining tokens: 1200\n</budget>');
   });
 
   it('shows stderr apart and a non-zero exit code', () => {
     const failing = { ...observation, stderr: textCapture('Traceback\n'), exit_code: 1 };
     expect(formatCwmObservation('x', { remainingTurns: 1, remainingTokens: null })).toContain('* Remaining tokens: unlimited');
-    expect(cwmTextProtocol().render({ tool: 'bash', command: 'x' }, failing, { remainingTurns: 1, remainingTokens: 5 }))
+    expect(getToolFormat('cwm').renderObservation({ tool: 'bash', command: 'x' }, failing, { remainingTurns: 1, remainingTokens: 5 }))
       .toContain('<output>\n1 passed\n[stderr]\nTraceback\n[exit code 1]\n</output>');
   });
 
   it("answers an observation as CWM's `tool: NAME` turn and a format error as a user turn", () => {
-    const protocol = cwmTextProtocol();
+    const protocol = getToolFormat('cwm');
     const ok = protocol.parse({ text: '<tool: bash>\nls\n</tool>', toolCalls: [], finishReason: 'stop', latencyMs: 1, retries: 0 });
-    expect(protocol.replyMessages(ok, 'OUT')).toEqual([{ role: 'tool', name: 'bash', content: 'OUT' }]);
-    expect(cwmTextProtocol({ observationRole: 'user' }).replyMessages(ok, 'OUT')).toEqual([{ role: 'user', content: 'OUT' }]);
+    expect(protocol.replyMessages(ok, ['OUT'])).toEqual([{ role: 'tool', name: 'bash', content: 'OUT' }]);
+    expect(getToolFormat('cwm', { observationRole: 'user' }).replyMessages(ok, ['OUT'])).toEqual([{ role: 'user', content: 'OUT' }]);
     const bad = protocol.parse({ text: 'no call', toolCalls: [], finishReason: 'stop', latencyMs: 1, retries: 0 });
-    expect(protocol.replyMessages(bad, 'FormatError: No tool calls found')).toEqual([{ role: 'user', content: 'FormatError: No tool calls found' }]);
+    expect(protocol.replyMessages(bad, ['FormatError: No tool calls found'])).toEqual([{ role: 'user', content: 'FormatError: No tool calls found' }]);
+  });
+
+  it('shows a problem with its name once, NoSuchToolError included', () => {
+    const format = getToolFormat('cwm');
+    const bad = format.parse({ text: '<tool: python>\nprint(1)\n</tool>', toolCalls: [], finishReason: 'stop', latencyMs: 1, retries: 0 });
+    expect(bad).toEqual({ calls: [], problem: { name: 'NoSuchToolError', message: "Tool 'python' not found." } });
+    expect(format.renderError(bad.problem!)).toBe("NoSuchToolError: Tool 'python' not found.");
   });
 });

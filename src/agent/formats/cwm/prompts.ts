@@ -1,12 +1,12 @@
-// Default prompt templates. Placeholders: {{instruction}}, {{workdir}}, {{max_turns}},
-// {{context_window}}, {{task_id}} (see ../prompt.ts).
+// CWM's default prompt templates. Placeholders: {{instruction}}, {{workdir}}, {{max_turns}},
+// {{context_window}}, {{task_id}}; {{#context_window}}…{{/context_window}} only when it is known (see ../../prompt.ts).
 
 /** CWM's system prompt shape: a description, then `# Environment` with the tool specifications. */
 export const CWM_SYSTEM_PROMPT = `You are a helpful AI assistant.
 
 # Environment
 
-You are working in a linux container. The bash session is persistent across turns, and is restarted after an error or when a command runs over its time limit. Your context window is {{context_window}} tokens. You interact with the container through the tool interface below, for at most {{max_turns}} turns:
+You are working in a linux container. The bash session is persistent across turns, and is restarted after an error or when a command runs over its time limit. {{#context_window}}Your context window is {{context_window}} tokens. {{/context_window}}You interact with the container through the tool interface below, for at most {{max_turns}} turns:
 
 <tool: bash>
 [command(s)]
@@ -38,10 +38,4 @@ REQUIREMENTS:
 * Invoke exactly one tool in each turn.
 * Use <tool: submit> when you are done.`;
 
-export const CWM_USER_PROMPT = `{{instruction}}
-
-The code is at {{workdir}}, which is the bash session's working directory.`;
-
-export const OPENAI_SYSTEM_PROMPT = `You are a software engineer working in a linux container through the tools you are given. The bash session is persistent across turns. Call exactly one tool in each turn; you have at most {{max_turns}} turns. Call submit when you are done.`;
-
-export const OPENAI_USER_PROMPT = CWM_USER_PROMPT;
+export { DEFAULT_USER_PROMPT as CWM_USER_PROMPT } from '../prompts.js';

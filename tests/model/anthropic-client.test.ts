@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AnthropicClient, AuthenticationError, type AnthropicClientOptions, type ChatMessage } from '../../src/model/index.js';
+import { anthropicMessage, startAnthropicServer, type AnthropicServer } from './support/anthropic-server.js';
+
+let server: AnthropicServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function client(url: string, options: Partial<AnthropicClientOptions> = {}): AnthropicClient {
+  return new AnthropicClient({ baseUrl: url, model: 'claude-test', timeoutMs: 5_000, maxRetries: 2, baseDelayMs: 10, ...options });
+}
+
+const tools = [{ type: 'function' as const, function: { name: 'bash', description: 'run a command', parameters: { type: 'object', properties: { command: { type: 'string' } } } } }];
+
+describe('AnthropicClient.complete()', () => {
+  it('reads thinking (with its signature), text, tool use and cache tokens, and sends the thinking back on the next turn', async () => {
+    server = await startAnthropicServer([
+      () => ({ body: anthropicMessage({ thinking: 'look first', text: 'Listing.', toolUses: [{ name: 'bash', input: { command: 'ls' }, id: 'toolu_a' }], usage: { input_tokens: 10, output_tokens: 30, cache_creation_input_tokens: 1_000, cache_read_input_tokens: 0 } }) }),
+      () => ({ body: anthropicMessage({ text: 'Done.', usage: { input_tokens: 20, output_tokens: 5, cache_creation_input_tokens: 40, cache_read_input_tokens: 1_000 } }) }),
+    ]);
+    const c = client(server.url);
+    const messages: ChatMessage[] = [{ role: 'system', content: 'You fix code.' }, { role: 'user', content: 'Fix it.' }];
+    const first = await c.complete({ messages, tools, max_tokens: 512 });
+    expect(first).toMatchObject({
+      text: 'Listing.',
+      reasoning: 'look first',
+      thinkingBlocks: [{ type: 'thinking', thinking: 'look first', signature: expect.stringMatching(/^sig-/) }],
+      toolCalls: [{ id: 'toolu_a', type: 'function', function: { name: 'bash', arguments: '{"command":"ls"}' } }],
+      finishReason: 'tool_use',
+      usage: { prompt_tokens: 1_010, completion_tokens: 30, total_tokens: 1_040, cache_read_tokens: 0, cache_write_tokens: 1_000 },
+    });
+    const sent = server.requests[0]!;
+    expect(sent.headers['anthropic-version']).toBe('2023-06-01');
+    expect(sent.body).toMatchObject({ model: 'claude-test', max_tokens: 512, system: [{ type: 'text', text: 'You fix code.', cache_control: { type: 'ephemeral' } }], tools: [{ name: 'bash', input_schema: tools[0]!.function.parameters }] });
+    expect(sent.body.messages.at(-1).content.at(-1).cache_control).toEqual({ type: 'ephemeral' });
+
+    messages.push({ role: 'assistant', content: first.text, tool_calls: first.toolCalls, thinking_blocks: first.thinkingBlocks }, { role: 'tool', tool_call_id: 'toolu_a', content: 'calc.py' });
+    const second = await c.complete({ messages, tools, max_tokens: 512 });
+    expect(server.refusals).toEqual([]);
+    expect(second.usage).toEqual({ prompt_tokens: 1_060, completion_tokens: 5, total_tokens: 1_065, cache_read_tokens: 1_000, cache_write_tokens: 40 });
+    expect(server.requests[1]!.body.messages[1].content[0]).toEqual(first.thinkingBlocks![0]);
+  });
+
+  it('is refused by the stand-in, as by the real API, when the thinking blocks do not come back', async () => {
+    server = await startAnthropicServer([
+      () => ({ body: anthropicMessage({ thinking: 'hmm', toolUses: [{ name: 'bash', input: { command: 'ls' }, id: 'toolu_b' }] }) }),
+      () => ({ body: anthropicMessage({ text: 'never sent' }) }),
+    ]);
+    const c = client(server.url);
+    const first = await c.complete({ messages: [{ role: 'user', content: 'go' }], tools, max_tokens: 64 });
+    const error = await c.complete({
+      messages: [{ role: 'user', content: 'go' }, { role: 'assistant', content: null, tool_calls: first.toolCalls }, { role: 'tool', tool_call_id: 'toolu_b', content: 'x' }],
+      tools, max_tokens: 64,
+    }).catch((e: unknown) => e);
+    expect((error as { status?: number }).status).toBe(400);
+    expect(server.refusals[0]).toMatch(/thinking/);
+  });
+
+  it('sends the key named by api_key_env as x-api-key, and maps a 401 to AuthenticationError without retrying', async () => {
+    server = await startAnthropicServer([() => ({ body: anthropicMessage({ text: 'hi' }) })], { apiKey: 'sk-ant-test' });
+    const error = await client(server.url, { apiKeyEnv: 'ANTHROPIC_TEST_KEY', env: {} }).complete({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(server.requests).toHaveLength(1);
+    const ok = await client(`${server.url}/v1`, { apiKeyEnv: 'ANTHROPIC_TEST_KEY', env: { ANTHROPIC_TEST_KEY: 'sk-ant-test' } }).complete({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 });
+    expect(ok.text).toBe('hi');
+  });
+
+  it('retries an overloaded (529) endpoint', async () => {
+    server = await startAnthropicServer([
+      () => ({ status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }),
+      () => ({ body: anthropicMessage({ text: 'back' }) }),
+    ]);
+    const result = await client(server.url).complete({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 });
+    expect(result).toMatchObject({ text: 'back', retries: 1 });
+  });
+});

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ReceivedRequest, ScriptedReply } from './chat-server.js';
+
+type Block = Record<string, any>;
+
+export interface AnthropicServer {
+  /** Base URL, e.g. http://127.0.0.1:PORT (the client appends /v1/messages). */
+  url: string;
+  requests: ReceivedRequest[];
+  /** Requests refused with a 400, and why. */
+  refusals: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A local HTTP server speaking Anthropic's Messages API, strict where the real one is:
+ * it wants `anthropic-version`, `max_tokens` and alternating turns; every `tool_use` must
+ * be answered by a `tool_result` in the next user turn; and every assistant turn it gave
+ * with thinking must come back starting with exactly those thinking blocks, signatures
+ * intact (or it answers 400, as the real API does). Each POST gets the next answer
+ * from `script` (a message body, see anthropicMessage()). It stands in for the model only.
+ */
+export async function startAnthropicServer(
+  script: Array<(request: ReceivedRequest) => ScriptedReply>,
+  options: { apiKey?: string } = {},
+): Promise<AnthropicServer> {
+  const requests: ReceivedRequest[] = [];
+  const refusals: string[] = [];
+  const issuedThinking = new Map<string, Block[]>();
+  let next = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.method !== 'POST' || req.url !== '/v1/messages') return send(404, { type: 'error', error: { type: 'not_found_error', message: 'not found' } });
+      const received = { body: JSON.parse(Buffer.concat(chunks).toString('utf8')), headers: req.headers, at: performance.now() };
+      requests.push(received);
+      if (options.apiKey && req.headers['x-api-key'] !== options.apiKey) return send(401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
+      const problem = checkRequest(received, issuedThinking);
+      if (problem) {
+        refusals.push(problem);
+        return send(400, { type: 'error', error: { type: 'invalid_request_error', message: problem } });
+      }
+      const entry = script[next++];
+      if (!entry) return send(500, { type: 'error', error: { type: 'api_error', message: 'script exhausted' } });
+      const reply = entry(received);
+      const body = reply.body as { content?: Block[] };
+      if ((reply.status ?? 200) === 200 && body.content) {
+        const thinking = body.content.filter((b) => b.type === 'thinking' || b.type === 'redacted_thinking');
+        for (const use of body.content.filter((b) => b.type === 'tool_use')) if (thinking.length) issuedThinking.set(use.id, thinking);
+      }
+      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(JSON.stringify(reply.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    refusals,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function checkRequest(request: ReceivedRequest, issuedThinking: Map<string, Block[]>): string | undefined {
+  const body = request.body;
+  if (request.headers['anthropic-version'] !== '2023-06-01') return 'anthropic-version header: required';
+  if (typeof body.max_tokens !== 'number') return 'max_tokens: Field required';
+  if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required';
+  const messages = body.messages as Array<{ role: string; content: Block[] | string }>;
+  for (const [i, message] of messages.entries()) {
+    const expected = i % 2 === 0 ? 'user' : 'assistant';
+    if (message.role !== expected) return `messages.${i}.role: roles must alternate between "user" and "assistant", starting with "user"`;
+    const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+    if (message.role !== 'assistant') continue;
+    const uses = blocks.filter((b) => b.type === 'tool_use');
+    const following = messages[i + 1];
+    const results = following && typeof following.content !== 'string' ? following.content.filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id) : [];
+    const missing = uses.filter((u) => !results.includes(u.id));
+    if (following && missing.length) return `messages.${i + 1}: tool_use ids were found without tool_result blocks immediately after: ${missing.map((u) => u.id).join(', ')}`;
+    const thinking = uses.map((u) => issuedThinking.get(u.id)).find((t) => t !== undefined);
+    if (thinking) {
+      const sent = blocks.slice(0, thinking.length).map(({ cache_control: _, ...b }) => b);
+      if (JSON.stringify(sent) !== JSON.stringify(thinking)) {
+        return `messages.${i}.content.0: Invalid \`signature\` in \`thinking\` block, or the thinking blocks of this assistant turn were not sent back first and unchanged`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A Messages API answer: optional thinking (with a fresh signature), text, tool uses, usage. */
+export function anthropicMessage(options: {
+  thinking?: string;
+  text?: string;
+  toolUses?: Array<{ name: string; input: Record<string, unknown>; id?: string }>;
+  usage?: { input_tokens: number; output_tokens: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number };
+  stop_reason?: string;
+}): Record<string, unknown> {
+  const content: Block[] = [];
+  if (options.thinking !== undefined) content.push({ type: 'thinking', thinking: options.thinking, signature: `sig-${randomUUID()}` });
+  if (options.text !== undefined) content.push({ type: 'text', text: options.text });
+  for (const use of options.toolUses ?? []) content.push({ type: 'tool_use', id: use.id ?? `toolu_${randomUUID().slice(0, 12)}`, name: use.name, input: use.input });
+  return {
+    id: `msg_${randomUUID().slice(0, 12)}`,
+    type: 'message',
+    role: 'assistant',
+    model: 'stand-in',
+    content,
+    stop_reason: options.stop_reason ?? (options.toolUses?.length ? 'tool_use' : 'end_turn'),
+    stop_sequence: null,
+    usage: options.usage ?? { input_tokens: 50, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+  };
+}
