@@ -55,7 +55,7 @@ describe('harvest --queue with model flags', () => {
     for (const id of ids) {
       expect(await filesOfTask(join(out, 'flags'), id)).toEqual({ '0.jsonl': 'complete' });
       const trajectory = await readTrajectory(join(out, 'flags', 'trajectories', id, '0.jsonl'));
-      expect(trajectory.header.agent).toMatchObject({ type: 'model', model: 'queued-model' });
+      expect(trajectory.header.agent).toMatchObject({ type: 'model', model: { model: 'queued-model', tool_format: 'openai' } });
       expect(trajectory.steps[0]!.action).toMatchObject({ tool: 'bash', command: 'echo from-the-model' });
     }
     // The worker's record names the published trajectories, not its (now removed) staging folder.

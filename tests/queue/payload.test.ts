@@ -61,7 +61,7 @@ describe('job payloads', () => {
 
   it('refuse model flags they cannot carry, at enqueue and on a worker that does not know them', async () => {
     const item = await plannedTask();
-    const unknown = { model: 'm', costLimit: 3 } as unknown as Record<string, string>;
+    const unknown = { model: 'm', madeUpFlag: 3 } as unknown as Record<string, string>;
     expect(() => buildPayload('b1', item, { shared: false, maxBytes: 1 << 20, agentOverrides: unknown })).toThrow(/harvest --queue: the model flags cannot travel in a job/);
     const payload = { ...buildPayload('b1', item, { shared: false, maxBytes: 1 << 20 }), agentOverrides: unknown };
     await expect(restoreTask(payload)).rejects.toMatchObject({ code: 'JOB_PAYLOAD_INVALID', message: expect.stringContaining('agentOverrides') });
