@@ -54,6 +54,8 @@ export default defineConfig({
   test: {
     include: UNIT_TESTS,
     testTimeout: 30_000,
+    // Pure modules need no process of their own: threads start faster than forks.
+    pool: 'threads',
     env: { DOCKER_HOST: 'tcp://127.0.0.1:1' },
   },
 });
