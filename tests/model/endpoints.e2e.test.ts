@@ -173,7 +173,7 @@ describe.concurrent('model endpoints solving the example task', () => {
     expect(run.cli.code, run.cli.stderr).toBe(0);
     const [trajectory] = run.trajectories;
     expectSolved(trajectory!);
-    expect(trajectory!.header.agent).toMatchObject({ stream: true, temperature: 0.2, request_timeout_s: 45, max_retries: 1 });
+    expect(trajectory!.header.agent).toMatchObject({ type: 'model', model: { stream: true, temperature: 0.2, request_timeout_s: 45, max_retries: 1 } });
     expect(server.requests.every((r) => r.body.stream === true && r.body.stream_options?.include_usage === true && r.body.temperature === 0.2)).toBe(true);
     expect(trajectory!.steps[2]!.model).toMatchObject({
       raw_text: 'Step 2.', reasoning: 'plan step 2', finish_reason: 'tool_calls',
