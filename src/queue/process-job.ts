@@ -122,12 +122,15 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
   return result;
 }
 
-/** One limiter that admits a request once every given limiter has. */
+/** One limiter that admits a request once every given limiter has, and settles with each. */
 function bothLimits(limiters: RateLimiter[]): RateLimiter | undefined {
   if (limiters.length <= 1) return limiters[0];
   return {
     async acquire(tokens, signal) {
       for (const limiter of limiters) await limiter.acquire(tokens, signal);
+    },
+    settle(reserved, actual) {
+      for (const limiter of limiters) limiter.settle?.(reserved, actual);
     },
   };
 }
