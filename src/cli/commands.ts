@@ -8,6 +8,7 @@ import { registerSetup } from './setup.js';
 import { registerShow } from './show.js';
 import { registerStatsCommand } from './stats.js';
 import { registerStatus } from './status.js';
+import { registerSwebench } from './swebench.js';
 import { registerTasks } from './tasks.js';
 import { registerValidate } from './validate.js';
 import { registerView } from './view.js';
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerView(program);
   registerExportCommand(program);
   registerStatsCommand(program);
+  registerSwebench(program);
 }

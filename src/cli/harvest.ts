@@ -6,6 +6,7 @@ import { requireEngine } from '../sandbox/docker/engine.js';
 import { harvest, LOG_FILE, needsRedoOutcome, summariseOutcomes, type HarvestOptions, type HarvestResult } from '../scheduler/index.js';
 import { TaskError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
+import { addTaskPolicyOptions, applyTaskPolicyOptions, type TaskPolicyFlags } from './task-policy-options.js';
 import { addQueueOptions, runEnqueue, type EnqueueCliOptions } from './harvest-enqueue.js';
 import { createProgressView } from './harvest-progress.js';
 import { formatHarvestSummary } from './harvest-summary.js';
@@ -48,8 +49,9 @@ export function registerHarvest(program: Command): void {
     .option('--tokens-per-minute <n>', 'model tokens per minute, shared by every run of the batch', positiveInt)
     .addOption(new Option('--agent-file <file>', "agent spec (YAML/JSON, the shape of a task's agent:) for every task, in place of its own; model flags override its fields").env('FORAGER_AGENT_FILE'))
     .addOption(new Option('--batch-cost-limit <usd>', 'stop starting attempts once the finished ones cost this many USD (needs prices)').env('FORAGER_BATCH_COST_LIMIT').argParser(number));
-  addModelOptions(command);
+  addModelOptions(addTaskPolicyOptions(command));
   addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>, self: Command) => {
+      applyTaskPolicyOptions(options as TaskPolicyFlags);
       if (options.queue && (options.agentFile || options.batchCostLimit !== undefined)) {
         throw new TaskError('USAGE', 'harvest --queue: --agent-file and --batch-cost-limit apply to a local harvest only (set the agent in the task files)');
       }

@@ -8,6 +8,7 @@ import { runTask } from '../runner/index.js';
 import { loadTask } from '../task/index.js';
 import { requireEngine } from '../sandbox/docker/engine.js';
 import { EXIT } from './exit-codes.js';
+import { addTaskPolicyOptions, applyTaskPolicyOptions, type TaskPolicyFlags } from './task-policy-options.js';
 import { addModelOptions, commandLineOnly, modelOverridesFrom, pricesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
 import { exitCodeForFooter, summariseFooter } from './summary.js';
@@ -24,8 +25,9 @@ export function registerRun(program: Command): void {
     .option('--from <trajectory>', 'run the task of this trajectory again, as a new attempt with its exact configuration (task, limits, image ID, agent)')
     .option('--allow-retagged', 'with --from: run on the recorded image ID even when its tag now names another image')
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn');
-  addModelOptions(command)
+  addModelOptions(addTaskPolicyOptions(command))
     .action(async (file: string | undefined, options: RunFlags, command: Command) => {
+      applyTaskPolicyOptions(options as TaskPolicyFlags);
       if ((file === undefined) === (options.from === undefined)) {
         throw new TaskError('USAGE', 'name a task file, or --from <trajectory> to run a recorded task again (not both)');
       }

@@ -3,6 +3,7 @@ import { captureText } from '../sandbox/capture.js';
 import { readTrajectory } from '../trajectory/reader.js';
 import type { Step } from '../trajectory/schema.js';
 import { summariseFooter } from './summary.js';
+import { escapeForTerminal, escapeJsonForTerminal } from './terminal-text.js';
 
 export function registerShow(program: Command): void {
   program
@@ -14,7 +15,7 @@ export function registerShow(program: Command): void {
     .action(async (file: string, options: { full?: boolean; json?: boolean }) => {
       const trajectory = await readTrajectory(file);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(trajectory, null, 2)}\n`);
+        process.stdout.write(`${escapeJsonForTerminal(JSON.stringify(trajectory, null, 2))}\n`);
         return;
       }
       const { header, steps, footer } = trajectory;
@@ -31,7 +32,8 @@ export function registerShow(program: Command): void {
       out.push(footer ? `== ${summariseFooter(footer)}` : '== partial trajectory: no footer (the run crashed or is still going)');
       if (footer?.reward !== undefined) out.push(`== reward ${footer.reward}${footer.evaluation && 'resolved' in footer.evaluation ? ` (resolved: ${String(footer.evaluation.resolved)})` : ''}`);
       if (footer?.patch) out.push(`== patch (${Buffer.byteLength(footer.patch)} bytes)`, options.full ? footer.patch : footer.patch.slice(0, 2000));
-      process.stdout.write(`${out.join('\n')}\n`);
+      // Everything here may come from the agent or its container: escaped before it reaches a terminal.
+      process.stdout.write(`${escapeForTerminal(out.join('\n'))}\n`);
     });
 }
 

@@ -8,6 +8,27 @@ export interface ExecOptions {
   trackState?: boolean;
 }
 
+/** A helper process run outside the agent's session (file tools): bounded in every way. */
+export interface ToolRunOptions {
+  /** Bytes fed to the script's stdin (none when absent). */
+  stdin?: Buffer;
+  /** Stdout kept at most; past it the process is killed and `stdoutOverflow` set. */
+  maxStdoutBytes: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ToolRunResult {
+  /** null when the process was killed (timeout, overflow). */
+  exitCode: number | null;
+  stdout: Buffer;
+  stdoutOverflow: boolean;
+  /** The first 16 KiB of stderr. */
+  stderr: Buffer;
+  timedOut: boolean;
+  durationMs: number;
+}
+
 export interface ExecResult {
   observation: Observation;
   state: State | null;
@@ -25,6 +46,12 @@ export interface Sandbox {
   /** The file's bytes, or null when it does not exist. */
   readFile(path: string, options?: { signal?: AbortSignal }): Promise<Buffer | null>;
   writeFile(path: string, data: Buffer | string, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Run a POSIX sh script with `args` ($1…) in the session's working directory but not
+   * in the session: a clean environment the agent cannot redefine (its PATH, functions
+   * and aliases do not apply). For file tools; output and time are bounded.
+   */
+  runTool(script: string, args: string[], options: ToolRunOptions): Promise<ToolRunResult>;
   stop(): Promise<void>;
 }
 

@@ -8,13 +8,15 @@ import { repoRoot } from '../task/repo.js';
 import { DEFAULT_LIMITS, type EvalSpec } from '../task/spec.js';
 import type { Evaluation } from '../trajectory/schema.js';
 import { applyPatch } from './apply-patch.js';
-import { gradeTests } from './grade.js';
-import { parseJunit, statusesOf, type TestCase } from './junit.js';
+import { gradeStatusMap } from './grade.js';
+import { parserNamed, type LogParser, type StatusMap } from './parsers/index.js';
 import { patchedFiles } from './pathspecs.js';
 import { resetScript } from './apply-patch.js';
 import { runIn, tail } from './sandbox-shell.js';
 
 export const DEFAULT_JUNIT_PATH = '/tmp/forager-eval/junit.xml';
+/** Where the test command's output (stdout and stderr interleaved, as the harness captures it) is kept in full. */
+export const TEST_LOG_PATH = '/tmp/forager-eval/test.log';
 
 export interface EvaluateOptions {
   runId?: string;
@@ -24,8 +26,8 @@ export interface EvaluateOptions {
 
 /**
  * Grade `patch` for a task with `eval`, in a fresh container from `imageId`: apply the
- * patch (cascade), apply the test patch, run the test command, read its JUnit report and
- * grade FAIL_TO_PASS / PASS_TO_PASS. A patch that does not apply is a graded failure;
+ * patch (cascade), apply the test patch, run the test command, read its log (or JUnit
+ * report) with the task's parser and grade FAIL_TO_PASS / PASS_TO_PASS as the harness does. A patch that does not apply is a graded failure;
  * a broken harness (container gone, engine down) is a report with status `error`.
  */
 export async function evaluatePatch(task: LoadedTask, imageId: string, patch: string, options: EvaluateOptions = {}): Promise<Evaluation> {
@@ -71,11 +73,11 @@ async function gradeIn(task: LoadedTask, spec: EvalSpec, imageId: string, patch:
         return { ...report, error: { kind: 'task', code: 'TEST_PATCH_FAILED', message: `the task's test patch does not apply after the patch: ${tail(testPatch.log_tail, 500)}` } };
       }
     }
-    const { tests, cases } = await runTests(sandbox, root, spec, junitPath, options.signal);
+    const parser = parserNamed(spec.parser);
+    const { tests, map } = await runTests(sandbox, root, spec, parser, junitPath, options.signal);
     report.tests = tests;
-    const results = statusesOf([...spec.fail_to_pass, ...spec.pass_to_pass], cases);
-    const grade = gradeTests(results, spec.fail_to_pass, spec.pass_to_pass);
-    return { ...report, ...grade, results, status: 'graded' };
+    const grade = gradeStatusMap(map, spec.fail_to_pass, spec.pass_to_pass, parser.keyOf);
+    return { ...report, ...grade, resolved: grade.resolved && tests.invalid === undefined, status: 'graded' };
   } catch (error) {
     const failure = toForagerError(error);
     (options.log ?? silentLogger).warn({ err: error, task: task.spec.id }, 'evaluation failed');
@@ -93,19 +95,41 @@ async function applyTestPatch(sandbox: DockerSandbox, root: string, testPatch: s
   return { applied: result.exitCode === 0, log_tail: tail(result.output) };
 }
 
-async function runTests(sandbox: DockerSandbox, root: string, spec: EvalSpec, junitPath: string, signal?: AbortSignal): Promise<{ tests: NonNullable<Evaluation['tests']>; cases: TestCase[] }> {
-  const dir = posix.dirname(junitPath);
-  await runIn(sandbox, root, `mkdir -p ${JSON.stringify(dir)} && rm -f ${JSON.stringify(junitPath)}`, { timeoutMs: 30_000, signal });
-  const result = await runIn(sandbox, root, spec.test_command, { timeoutMs: spec.timeout_s * 1000, signal });
-  const xml = await sandbox.readFile(junitPath, { signal });
-  let cases: TestCase[] = [];
-  try {
-    cases = xml ? parseJunit(xml.toString('utf8')) : [];
-  } catch {
-    cases = [];
-  }
+async function runTests(sandbox: DockerSandbox, root: string, spec: EvalSpec, parser: LogParser, junitPath: string, signal?: AbortSignal): Promise<{ tests: NonNullable<Evaluation['tests']>; map: StatusMap }> {
+  const dirs = [...new Set([posix.dirname(junitPath), posix.dirname(TEST_LOG_PATH)])].map((d) => JSON.stringify(d)).join(' ');
+  await runIn(sandbox, root, `mkdir -p ${dirs} && rm -f ${JSON.stringify(junitPath)} ${TEST_LOG_PATH}`, { timeoutMs: 30_000, signal });
+  const result = await runIn(sandbox, root, `(\n${spec.test_command}\n) > ${TEST_LOG_PATH} 2>&1`, { timeoutMs: spec.timeout_s * 1000, signal });
+  const log = (await sandbox.readFile(TEST_LOG_PATH, { signal }))?.toString('utf8') ?? '';
+  const xml = parser.input === 'junit' ? await sandbox.readFile(junitPath, { signal }) : null;
+  const map = parser.input === 'junit' ? (xml ? parser.parse(xml.toString('utf8')) : {}) : parser.parse(log);
+  const total = Object.keys(map).length;
   return {
-    cases,
-    tests: { command: spec.test_command, exit_code: result.exitCode, timed_out: result.timedOut, duration_ms: result.durationMs, junit: xml !== null && cases.length > 0, total: cases.length, log_tail: tail(result.output) },
+    map,
+    tests: {
+      command: spec.test_command,
+      exit_code: result.exitCode,
+      timed_out: result.timedOut,
+      duration_ms: result.durationMs,
+      junit: parser.input === 'junit' && total > 0,
+      total,
+      log_tail: tail(log + result.output),
+      parser: parser.name,
+      ...distrust(parser, map, result.exitCode, result.timedOut),
+    },
   };
+}
+
+/**
+ * The harness's checks on a run before it is graded: a log that names no test was not a
+ * run at all, a timed-out one is not trusted, and a non-zero exit whose log shows no
+ * failing test means the log does not describe the run (a patch can print "PASSED").
+ */
+export function distrust(parser: LogParser, map: StatusMap, exitCode: number | null, timedOut: boolean): { invalid?: string } {
+  if (timedOut) return { invalid: 'the test command timed out' };
+  const statuses = Object.values(map);
+  if (statuses.length === 0) return { invalid: `parser ${parser.name} found no tests` };
+  if (exitCode !== 0 && exitCode !== null && !statuses.some((s) => s === 'FAILED' || s === 'ERROR')) {
+    return { invalid: `the test command exited ${exitCode} but parser ${parser.name} found no failing test` };
+  }
+  return {};
 }

@@ -9,6 +9,8 @@ import { evaluatePatch } from './evaluate.js';
 export interface TaskProof {
   id: string;
   source: string;
+  /** The parser the task's tests are read with (its runner kind), when it has eval. */
+  parser?: string;
   sound: boolean;
   /** Why not, when it is not sound (or `no eval` when there was nothing to prove). */
   reason: string | null;
@@ -18,7 +20,7 @@ export interface TaskProof {
 
 /** Build the task's image, then grade its gold patch and the empty patch, both at once. */
 export async function proveTask(task: LoadedTask, options: { runId?: string; signal?: AbortSignal; log?: Logger; repository?: string } = {}): Promise<TaskProof> {
-  const base = { id: task.spec.id, source: task.source };
+  const base = { id: task.spec.id, source: task.source, ...(task.spec.eval ? { parser: task.spec.eval.parser } : {}) };
   if (!task.spec.eval) return { ...base, sound: true, reason: 'no eval' };
   if (task.spec.gold_patch === undefined) return { ...base, sound: false, reason: 'no gold_patch to prove it with' };
   let imageId: string;
@@ -38,6 +40,8 @@ export async function proveTask(task: LoadedTask, options: { runId?: string; sig
 function judge(gold: Evaluation, empty: Evaluation): { sound: boolean; reason: string | null } {
   if (gold.status === 'error') return { sound: false, reason: `gold: ${gold.error?.code}: ${gold.error?.message}` };
   if (gold.status === 'patch_failed') return { sound: false, reason: 'gold patch does not apply' };
+  // A log the parser cannot read is never a pass or a fail: say so.
+  if (gold.tests?.invalid) return { sound: false, reason: gold.tests.invalid };
   if (!gold.resolved) return { sound: false, reason: `gold patch fails ${[...gold.fail_to_pass.failure, ...gold.pass_to_pass.failure].join(', ')}` };
   if (empty.status === 'error') return { sound: false, reason: `empty: ${empty.error?.code}: ${empty.error?.message}` };
   if (empty.resolved) return { sound: false, reason: 'the empty patch resolves it too (FAIL_TO_PASS tests pass without a fix)' };

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { findStreamError, followProgress, inspectImage } from './engine-images.js';
+import { recordBuiltImage } from './built-images.js';
 import type { Logger } from '../core/log.js';
 
 export interface BuildRequest {
@@ -49,6 +50,9 @@ export async function buildFromContext(docker: Docker, context: Readable, reques
   const error = findStreamError(events);
   if (error) return { id: null, log: `${log}${log.endsWith('\n') ? '' : '\n'}${error}\n`, error, durationMs: Date.now() - started };
   const id = [...events].reverse().find((event) => event.aux?.ID)?.aux?.ID ?? (await inspectImage(docker, request.tag))?.Id ?? null;
+  // Our own record of what we built: eviction may remove these and nothing else. Failing
+  // to record only means the image is never evicted.
+  if (id) await recordBuiltImage(docker, id, request.tag).catch((cause: unknown) => request.log?.warn({ err: cause, tag: request.tag }, 'could not record a built image'));
   return { id, log, error: id ? null : 'the engine reported no image', durationMs: Date.now() - started };
 }
 

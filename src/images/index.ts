@@ -5,6 +5,7 @@ export { ImageBuildError } from './errors.js';
 export { listRecipes, findRecipe, RECIPES_DIR, PACKAGE_ROOT } from './paths.js';
 export { LABEL_IMAGE, LABEL_HASH, LABEL_RECIPE } from './labels.js';
 export { evictImages, type EvictOptions } from './evict.js';
+export { builtImagesPath, builtImageIds, recordBuiltImage, readBuiltImages, type BuiltImages } from './built-images.js';
 export { planEviction, parseSize, type CachedImage } from './eviction-plan.js';
 export { recordImageUse, readImageUse, imageUsePath, type ImageUse } from './image-use.js';
 export { resolveTaskImage, type TaskImage, type ImageLayer, type ResolveTaskImageOptions } from './task-image.js';

@@ -3,7 +3,7 @@ import { isToolFormatName, type ModelOverrides, type ToolFormatName } from '../a
 import { TaskError } from '../core/errors.js';
 import { PriceTableSchema, type PriceTable } from '../model/index.js';
 import type { PlannedAttempt } from '../scheduler/index.js';
-import { hashTask, loadTask, TaskSpecSchema, type LoadedTask } from '../task/index.js';
+import { hashTask, KEY_ENV_VARIABLE, loadTask, taskPolicy, TaskSpecSchema, type LoadedTask } from '../task/index.js';
 
 /**
  * `harvest --queue`'s model flags, carried as given and applied by the worker over the
@@ -135,7 +135,25 @@ export async function restoreTask(data: unknown): Promise<LoadedTask> {
   if (task.hash !== payload.hash) {
     throw new TaskError('TASK_HASH_MISMATCH', `${payload.source}: field "hash": expected ${payload.hash.slice(0, 12)}… (as enqueued), found ${task.hash.slice(0, 12)}… (the task changed since)`);
   }
+  checkKeyEnv(payload, task);
   return task;
+}
+
+/**
+ * A job names the variable whose value the worker sends to the model endpoint: only
+ * variables this worker allows (task/policy.ts: the usual key names and
+ * $FORAGER_ALLOWED_KEY_ENV), whatever the enqueuer allowed.
+ */
+function checkKeyEnv(payload: JobPayload, task: LoadedTask): void {
+  const allowed = taskPolicy().allowedKeyEnv;
+  const named: [string, string | undefined][] = [
+    ['agentOverrides.apiKeyEnv', payload.agentOverrides?.apiKeyEnv],
+    ['spec.agent.api_key_env', task.spec.agent.type === 'model' ? task.spec.agent.api_key_env : undefined],
+  ];
+  for (const [field, name] of named) {
+    if (name === undefined || allowed.has(name)) continue;
+    throw new TaskError('TASK_KEY_ENV_REFUSED', `job payload of ${payload.source}: field "${field}": expected a variable this worker allows (${[...allowed].sort().join(', ')}; allow more with ${KEY_ENV_VARIABLE}), found ${name}`);
+  }
 }
 
 function inlineTask(payload: JobPayload): LoadedTask {

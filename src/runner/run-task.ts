@@ -183,6 +183,8 @@ async function agentLoop(
       shown,
       state: result.state,
       timing: { agent_ms: round(agentMs), action_ms: round(performance.now() - actionStart) },
+      // A misused tool is the agent's doing: recorded on the step, and the run goes on.
+      ...(result.failure ? { failure: result.failure } : {}),
     });
     if (action.tool === 'submit') return { status: 'submitted', submission: action.result ?? '' };
     previous = { action, observation: result.observation, shown };

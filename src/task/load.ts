@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { TaskError } from '../core/errors.js';
 import { readConfigFile } from '../core/config-file.js';
+import { checkTaskPolicy } from './policy.js';
 import { TaskSpecSchema, type TaskSpec } from './spec.js';
 
 export interface TaskFile {
@@ -34,6 +35,7 @@ export async function loadTask(file: string): Promise<LoadedTask> {
   const source = resolve(file);
   const { data: spec } = await readConfigFile(file, TaskSpecSchema, { what: 'task file', code: 'TASK' });
   const dir = dirname(source);
+  await checkTaskPolicy(file, spec, dir);
   const files = await resolveFiles(file, spec, dir);
   return { spec, source, dir, hash: hashTask(spec, files), files };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentSpecSchema } from '../agent/spec.js';
+import { PARSER_NAMES } from '../eval/parsers/names.js';
 
 /**
  * Where a task's image comes from: a recipe folder under images/ (`"python"` is short
@@ -89,6 +90,8 @@ export const EvalSpecSchema = z.object({
   pass_to_pass: z.array(z.string().min(1)).default([]),
   /** Where the test command writes JUnit XML (default /tmp/forager-eval/junit.xml, exported as $FORAGER_JUNIT). */
   junit_path: z.string().startsWith('/').optional(),
+  /** How the test run is read (docs/repository-tasks.md): `junit` reads the XML report, the others the command's output. */
+  parser: z.enum(PARSER_NAMES).default('junit'),
   timeout_s: z.number().positive().default(1800),
 }).strict().refine((e) => e.fail_to_pass.length + e.pass_to_pass.length > 0, { message: 'at least one test in fail_to_pass or pass_to_pass' });
 export type EvalSpec = z.infer<typeof EvalSpecSchema>;

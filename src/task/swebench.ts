@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { TaskError } from '../core/errors.js';
-import { patchedFiles } from '../eval/pathspecs.js';
 import { describeIssues } from '../core/describe-issues.js';
+import { TaskError } from '../core/errors.js';
+import { PARSER_NAMES, type ParserName } from '../eval/parsers/names.js';
+import { harnessParser, harnessSpec, harnessTestCommand, knownVersions, parserFromHarnessName, testDirectives } from '../eval/test-specs.js';
 import { TaskSpecSchema } from './spec.js';
 
-/** A list of test ids, as SWE-bench stores it (a JSON-encoded string) or as a plain array. */
+/** A list of test ids, as SWE-bench stores it (a JSON-encoded string) or as a plain array (SWE-Gym, SWE-smith, Parquet lists). */
 const TestListSchema = z.unknown().transform((value, ctx) => {
   let list = value;
   if (typeof value === 'string') {
@@ -20,73 +22,90 @@ const TestListSchema = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
-/** One SWE-bench instance; fields beyond these (hints_text, created_at…) are ignored. */
+/** Text or nothing; Parquet gives dates and numbers where JSONL gives strings. */
+const TextSchema = z.union([z.string(), z.number(), z.bigint(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString() : String(v)));
+
+/**
+ * One instance of SWE-bench, SWE-bench Verified, SWE-Gym or SWE-smith (fields not listed
+ * are ignored). `repo` is `owner/name` (GitHub), any git URL, a local path, or SWE-smith's
+ * `owner__name.commit` mirror name.
+ */
 export const SwebenchInstanceSchema = z.object({
   instance_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ -'),
-  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name'),
-  base_commit: z.string().regex(/^[0-9a-f]{40}$/, 'a full 40-hex commit SHA'),
+  repo: z.string().min(1),
+  base_commit: z.string().regex(/^[^\s-][^\s]*$/, 'a commit SHA or revision'),
   problem_statement: z.string().min(1),
   patch: z.string().min(1),
-  test_patch: z.string().min(1),
+  test_patch: z.string().nullish().transform((v) => v ?? ''),
   FAIL_TO_PASS: TestListSchema,
-  PASS_TO_PASS: TestListSchema,
-  version: z.union([z.string(), z.number()]).optional(),
-  environment_setup_commit: z.string().optional(),
-});
+  PASS_TO_PASS: TestListSchema.optional().transform((v) => v ?? []),
+  version: TextSchema.nullish(),
+  environment_setup_commit: z.string().nullish(),
+  hints_text: z.string().nullish(),
+  created_at: TextSchema.nullish(),
+  /** A prebuilt image for this instance: SWE-smith's `image_name`, SWE-bench 5's `image`, others' `docker_image`. */
+  image_name: z.string().min(1).nullish(),
+  image: z.string().min(1).nullish(),
+  docker_image: z.string().min(1).nullish(),
+  /** SWE-bench 5's parser name (`parse_log_django`…). */
+  log_parser: z.string().nullish(),
+}).refine((i) => i.FAIL_TO_PASS.length + i.PASS_TO_PASS.length > 0, { message: 'at least one test in FAIL_TO_PASS or PASS_TO_PASS', path: ['FAIL_TO_PASS'] });
 export type SwebenchInstance = z.infer<typeof SwebenchInstanceSchema>;
 
 export interface SwebenchImportOptions {
-  /** Image ref with `{id}` (instance id, `__` → `_1776_`, lower case) or `{instance_id}`; the repo is then taken as in the image at /testbed. */
+  /** Image ref with `{id}` or `{instance_id}`; the repository is then taken as in the image at /testbed. */
   imageTemplate?: string;
-  /** Without a template: the recipe the environment is built on (default python). */
+  /** Without an image: the recipe the environment is built on (default python). */
   recipe?: string;
-  /** Without a template: commands installing the repository's dependencies (the environment layer). */
+  /** Without an image: commands installing the repository's dependencies (the environment layer). */
   environment?: string[];
-  /** Test command; `{files}` is replaced by the files the test patch touches. */
+  /** Test command; `{files}` is replaced by the test files (the harness's directives). */
   testCommand?: string;
+  /** Parser for the test command's log (default: the harness's for known repositories, else junit). */
+  parser?: ParserName;
+  /** Where relative `repo` paths are resolved (the instances file's folder). */
+  baseDir?: string;
 }
 
 const DEFAULT_TEST_COMMAND = 'python3 -m pytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT {files}';
-const SWEBENCH_IMAGE_TEST_COMMAND = 'source /opt/miniconda3/bin/activate && conda activate testbed && pytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT {files}';
+const CONDA = 'source /opt/miniconda3/bin/activate\nconda activate testbed';
 
-/** Parse a SWE-bench JSONL file; a bad line is a task error naming the line and the field. */
-export async function readSwebench(file: string): Promise<SwebenchInstance[]> {
-  const text = await readFile(file, 'utf8').catch((cause: NodeJS.ErrnoException) => {
-    throw new TaskError('TASK_NOT_FOUND', `${file}: cannot read: ${cause.code ?? cause.message}`, { cause });
-  });
-  const out: SwebenchInstance[] = [];
-  for (const [index, line] of text.split('\n').entries()) {
-    if (line.trim() === '') continue;
-    const where = `${file}:${index + 1}`;
-    let data: unknown;
-    try {
-      data = JSON.parse(line);
-    } catch (cause) {
-      throw new TaskError('TASK_SYNTAX', `${where}: not valid JSON: ${(cause as Error).message}`, { cause });
-    }
-    const parsed = SwebenchInstanceSchema.safeParse(data);
-    if (!parsed.success) throw describeIssues(where, parsed.error.issues, data);
-    out.push(parsed.data);
-  }
-  return out;
+/**
+ * Whether an image is one of SWE-bench's (or SWE-smith's) own, whose tests run in the
+ * conda environment `testbed`: `sweb.eval.<arch>.<id>` and `swesmith.<arch>.<repo>` names.
+ */
+export function isSwebenchImage(ref: string): boolean {
+  return /(^|\/)(sweb\.eval|swesmith)\./.test(ref);
 }
 
-/** The task spec for one instance: the repository at its base commit, graded by its tests; the gold patch kept for validation only. */
-export function taskFromInstance(instance: SwebenchInstance, options: SwebenchImportOptions = {}): Record<string, unknown> {
-  const files = patchedFiles(instance.test_patch).filter((f) => f !== '/dev/null');
-  const template = options.testCommand ?? (options.imageTemplate ? SWEBENCH_IMAGE_TEST_COMMAND : DEFAULT_TEST_COMMAND);
+/**
+ * The image an instance runs in: its own `image_name`/`docker_image`, else the template's.
+ * `{id}` is SWE-bench's image key (test_spec.py instance_image_key): the instance id in
+ * lower case, with `__` → `_1776_` when the name has a namespace (`owner/…`, as on Docker
+ * Hub), kept as `__` in a local name. `{instance_id}` is the id as it is.
+ */
+export function swebenchImageRef(template: string, instanceId: string): string {
+  const key = instanceId.toLowerCase();
+  const namespaced = template.split(':')[0]!.includes('/');
+  return template.replaceAll('{id}', namespaced ? key.replaceAll('__', '_1776_') : key).replaceAll('{instance_id}', instanceId);
+}
+
+/** The task spec for one instance; `where` (file:line) names it in errors. */
+export function taskFromInstance(instance: SwebenchInstance, options: SwebenchImportOptions = {}, where = instance.instance_id): Record<string, unknown> {
+  const ownImage = instance.image_name ?? instance.image ?? instance.docker_image ?? undefined;
+  const imageRef = ownImage ?? (options.imageTemplate ? swebenchImageRef(options.imageTemplate, instance.instance_id) : undefined);
+  const { test_command, parser } = testCommandFor(instance, options, imageRef, where);
   const spec = {
     id: instance.instance_id,
     instruction: instance.problem_statement,
-    image: options.imageTemplate ? { ref: swebenchImageRef(options.imageTemplate, instance.instance_id) } : (options.recipe ?? 'python'),
+    image: imageRef ? { ref: imageRef } : (options.recipe ?? 'python'),
     workdir: '/testbed',
-    repo: options.imageTemplate
-      ? { in_image: true, commit: instance.base_commit, root: '/testbed' }
-      : { url: `https://github.com/${instance.repo}`, commit: instance.base_commit, root: '/testbed' },
-    ...(!options.imageTemplate && options.environment?.length ? { environment: { commands: options.environment } } : {}),
+    repo: imageRef ? { in_image: true, commit: instance.base_commit, root: '/testbed' } : { ...repoSource(instance.repo, options.baseDir), commit: instance.base_commit, root: '/testbed' },
+    ...(!imageRef && options.environment?.length ? { environment: { commands: options.environment } } : {}),
     eval: {
-      test_command: template.replace('{files}', files.join(' ')),
-      test_patch: instance.test_patch,
+      test_command,
+      parser,
+      ...(instance.test_patch.trim() ? { test_patch: instance.test_patch } : {}),
       fail_to_pass: instance.FAIL_TO_PASS,
       pass_to_pass: instance.PASS_TO_PASS,
     },
@@ -96,16 +115,57 @@ export function taskFromInstance(instance: SwebenchInstance, options: SwebenchIm
     metadata: {
       source: 'swe-bench',
       repo: instance.repo,
-      ...(instance.version !== undefined ? { version: String(instance.version) } : {}),
+      ...(instance.version != null ? { version: instance.version } : {}),
       ...(instance.environment_setup_commit ? { environment_setup_commit: instance.environment_setup_commit } : {}),
+      ...(instance.hints_text ? { hints_text: instance.hints_text } : {}),
+      ...(instance.created_at != null ? { created_at: instance.created_at } : {}),
     },
   };
   const parsed = TaskSpecSchema.safeParse(spec);
-  if (!parsed.success) throw describeIssues(instance.instance_id, parsed.error.issues, spec);
+  if (!parsed.success) throw describeIssues(where, parsed.error.issues, spec);
   return spec;
 }
 
-/** SWE-bench's image naming: `__` in the instance id becomes `_1776_`, all lower case. */
-export function swebenchImageRef(template: string, instanceId: string): string {
-  return template.replaceAll('{id}', instanceId.replaceAll('__', '_1776_').toLowerCase()).replaceAll('{instance_id}', instanceId);
+/**
+ * The test command and parser: the options' if given; for a repository the harness knows,
+ * its command for the instance's version (a version it does not know is an error); else
+ * pytest with JUnit XML on the test files. Inside SWE-bench's images the command first
+ * enters their conda environment; in any other image it runs as it is.
+ */
+function testCommandFor(instance: SwebenchInstance, options: SwebenchImportOptions, imageRef: string | undefined, where: string): { test_command: string; parser: ParserName } {
+  const conda = imageRef !== undefined && isSwebenchImage(imageRef);
+  const directives = testDirectives(instance.repo, instance.test_patch);
+  const ownParser = instance.log_parser ? parserFromHarnessName(instance.log_parser) ?? unknownParser(instance.log_parser, where) : undefined;
+  if (options.testCommand) {
+    const command = options.testCommand.replace('{files}', directives.join(' '));
+    return { test_command: conda ? `${CONDA}\n${command}` : command, parser: options.parser ?? ownParser ?? harnessParser(instance.repo) ?? 'junit' };
+  }
+  const known = knownVersions(instance.repo);
+  if (known.length > 0) {
+    const test = harnessSpec(instance.repo, instance.version ?? undefined);
+    if (!test) {
+      throw new TaskError('TASK_INVALID', `${where}: field "version": the harness has no test spec for ${instance.repo} version ${JSON.stringify(instance.version ?? null)} (known: ${known.join(', ')}); give --test-command`);
+    }
+    return { test_command: harnessTestCommand(test, directives, conda), parser: options.parser ?? ownParser ?? test.parser };
+  }
+  const command = DEFAULT_TEST_COMMAND.replace('{files}', directives.join(' ')).trimEnd();
+  return { test_command: conda ? `${CONDA}\n${command.replace('python3 -m pytest', 'pytest')}` : command, parser: options.parser ?? 'junit' };
+}
+
+function unknownParser(name: string, where: string): never {
+  throw new TaskError('TASK_INVALID', `${where}: field "log_parser": no parser here for ${JSON.stringify(name)} (known: ${PARSER_NAMES.join(', ')} and the harness's parse_log_* names for them)`);
+}
+
+/**
+ * Where the repository comes from: any git URL, a local path (absolute, `./…`, or an
+ * existing folder relative to the instances file), GitHub `owner/name`, or SWE-smith's
+ * `owner__name.commit` mirror (github.com/swesmith).
+ */
+export function repoSource(repo: string, baseDir = process.cwd()): { url: string } | { path: string } {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo)) return { url: repo };
+  const local = isAbsolute(repo) ? repo : resolve(baseDir, repo);
+  if (isAbsolute(repo) || repo.startsWith('./') || repo.startsWith('../') || existsSync(local)) return { path: local };
+  if (/^[\w.-]+\/[\w.-]+$/.test(repo)) return { url: `https://github.com/${repo}` };
+  if (/^[\w-]+__[\w.-]+\.[0-9a-f]{7,40}$/.test(repo)) return { url: `https://github.com/swesmith/${repo}` };
+  return { path: local };
 }

@@ -242,6 +242,10 @@ export const EvaluationSchema = z.object({
     /** Test cases in the report, graded or not. */
     total: z.number().int().nonnegative(),
     log_tail: z.string(),
+    /** The parser that read the run (eval.parser). */
+    parser: z.string().optional(),
+    /** Why the run's log was not trusted (no tests found, timed out, a non-zero exit with no failing test): the task is then not resolved. */
+    invalid: z.string().optional(),
   }).optional(),
   /** Status of every FAIL_TO_PASS and PASS_TO_PASS test. */
   results: z.record(z.string(), TestStatusSchema),

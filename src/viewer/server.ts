@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, type Logger } from '../core/log.js';
 import { listTrajectories, type TrajectorySummary } from './catalog.js';
+import { isAllowedHost } from './host-check.js';
 import { StepStore } from './step-store.js';
 
 /** The page's files, shipped with the package: nothing is fetched from elsewhere. */
@@ -51,6 +52,7 @@ export async function startViewer(options: ViewerOptions): Promise<RunningViewer
   };
 
   const server = createServer((req, res) => {
+    if (!isAllowedHost(req.headers.host, listeningPort(server), options.host)) return send(res, 421, { error: `this viewer answers only to its own address (localhost or an IP), not Host ${JSON.stringify(req.headers.host ?? '')}` });
     handle(req, res).catch((error: unknown) => {
       log.warn({ err: error, url: req.url }, 'viewer request failed');
       send(res, 500, { error: (error as Error).message });
@@ -95,6 +97,11 @@ export async function startViewer(options: ViewerOptions): Promise<RunningViewer
     server,
     close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
   };
+}
+
+function listeningPort(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : -1;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -92,6 +92,7 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
 
   it('solves the same project through function calling, after a 429 with Retry-After', async () => {
     process.env.FORAGER_E2E_KEY = 'sk-e2e-secret-value';
+    process.env.FORAGER_ALLOWED_KEY_ENV = 'FORAGER_E2E_KEY'; // the operator allows the name (task policy)
     const server = await serve([
       { status: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'rate limited' } } },
       { body: completion({ content: 'Reading both files.', tool_calls: [{ name: 'view', arguments: { path: 'calc.py' }, id: 'v1' }, { name: 'view', arguments: { path: 'test_calc.py' }, id: 'v2' }] }) },

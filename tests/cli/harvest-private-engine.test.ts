@@ -1,11 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBatchRecord } from '../../src/scheduler/index.js';
 import { filesOfTask, waitFor, writeTasks } from '../helpers/batch.js';
 import { runCli, spawnCli, waitCli } from '../helpers/cli.js';
 import { PrivateDockerd } from '../helpers/private-dockerd.js';
-import { tempDir } from '../helpers/tasks.js';
+import { tempDir, writeTask } from '../helpers/tasks.js';
+import { BASE_IMAGE } from '../helpers/images.js';
+import type { BuiltImages } from '../../src/images/index.js';
 
 describe('forager harvest on an engine of its own (restarts, image budget)', () => {
   const dockerd = new PrivateDockerd();
@@ -46,20 +48,43 @@ describe('forager harvest on an engine of its own (restarts, image budget)', () 
     expect(await dockerd.foragerContainers()).toEqual([]);
   });
 
-  it('evicts the least recently used forager images above --image-budget', async () => {
-    await dockerd.buildLabelled('forager-env:test-old', { 'forager.image': '1', 'test.which': 'old' });
-    await dockerd.buildLabelled('forager-env:test-new', { 'forager.image': '1', 'test.which': 'new' });
+  it('evicts the least recently used images forager built above --image-budget, never one it did not build', async () => {
     const dir = await tempDir();
     const cache = join(dir, 'cache');
-    await mkdir(join(cache, 'forager'), { recursive: true });
-    await writeFile(join(cache, 'forager', 'image-use.json'), JSON.stringify({ 'forager-env:test-old': '2020-01-01T00:00:00Z', 'forager-env:test-new': new Date().toISOString() }));
-    const before = await dockerd.foragerImages();
-    const total = [...before.values()].reduce((a, b) => a + b, 0);
+    const env = { ...dockerd.env, XDG_CACHE_HOME: cache };
+    // As on a fresh machine where `forager setup` made it, the base image carries forager.image=1.
+    await dockerd.relabelBase();
+    // Two images forager builds itself, one per task (a Dockerfile next to each).
+    for (const which of ['old', 'new']) {
+      const folder = join(dir, 'built', which);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'Dockerfile'), `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\nLABEL test.which=${which}\n`);
+      await writeTask([{ tool: 'submit' }], { id: `built-${which}`, image: { dockerfile: 'Dockerfile' } }, folder);
+    }
+    const first = await runCli(['harvest', join(dir, 'built'), '--out', join(dir, 'out-built'), '--quiet'], { env });
+    expect(first.code).toBe(0);
+    const old = await dockerd.imageWithLabel('test.which=old');
+    const recent = await dockerd.imageWithLabel('test.which=new');
+    // A user's image built FROM the base with plain `docker build`: it inherits the label, forager never built it.
+    await dockerd.buildLabelled('users/swe-task:1', { 'test.which': 'user' });
+    expect(await dockerd.labelsOf('users/swe-task:1')).toMatchObject({ 'forager.image': '1' });
+    await writeFile(join(cache, 'forager', 'image-use.json'), JSON.stringify({
+      [old.ref]: '2020-01-01T00:00:00Z',
+      [recent.ref]: new Date().toISOString(),
+      'users/swe-task:1': '2019-01-01T00:00:00Z',
+      [BASE_IMAGE]: '2018-01-01T00:00:00Z',
+    }));
     await writeTasks(join(dir, 'tasks'), 1, () => [{ tool: 'submit' }], 'budget');
-    const result = await runCli(['harvest', join(dir, 'tasks'), '--out', join(dir, 'out'), '--image-budget', String(total - 1), '--quiet'], { env: { ...dockerd.env, XDG_CACHE_HOME: cache } });
+    const result = await runCli(['harvest', join(dir, 'tasks'), '--out', join(dir, 'out'), '--image-budget', String(old.size + recent.size - 1), '--quiet'], { env });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('evicted images over budget: forager-env:test-old');
-    expect([...(await dockerd.foragerImages()).keys()]).toEqual(['forager-env:test-new']);
+    expect(result.stdout).toContain(`evicted images over budget: ${old.ref}\n`);
+    const left = await dockerd.imageRefs();
+    expect(left).not.toContain(old.ref);
+    expect(left).toEqual(expect.arrayContaining([recent.ref, 'users/swe-task:1', BASE_IMAGE]));
+    const record = JSON.parse(await readFile(join(cache, 'forager', 'built-images.json'), 'utf8')) as BuiltImages;
+    const ids = Object.values(record.engines).flatMap((images) => Object.keys(images));
+    expect(ids).toContain(recent.id);
+    expect(ids).not.toContain(old.id);
     expect((await runCli(['status', join(dir, 'out'), '--json'])).code).toBe(0);
   });
 });

@@ -23,8 +23,9 @@ describe('forager tasks validate', () => {
     commits.push(project.base);
     const unsound = await writeRepoTask(project.dir, project.base, { id: 'calc-wrong-gold', gold_patch: WRONG });
     const result = await runCli(['tasks', 'validate', 'tasks/repo-fix', unsound]);
-    expect(result.stdout).toMatch(/^repo-fix\s+resolved 1\/1\s+unresolved 0\/1\s+sound$/m);
-    expect(result.stdout).toMatch(/^calc-wrong-gold\s+unresolved 0\/1\s+unresolved 0\/1\s+UNSOUND: gold patch fails test_calc.py::test_add$/m);
+    expect(result.stdout).toMatch(/^repo-fix\s+junit\s+resolved 1\/1\s+unresolved 0\/1\s+sound$/m);
+    expect(result.stdout).toMatch(/^calc-wrong-gold\s+junit\s+unresolved 0\/1\s+unresolved 0\/1\s+UNSOUND: gold patch fails test_calc.py::test_add$/m);
+    expect(result.stdout).toMatch(/^runner junit: 1 sound, 1 unsound$/m);
     expect(result.stdout).toContain('1 sound, 1 unsound');
     expect(result.code).toBe(1);
   });

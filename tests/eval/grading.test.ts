@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excludePathspecs, gradeTests, junitKey, parseJunit, patchedFiles, statusesOf } from '../../src/eval/index.js';
+import { excludePathspecs, gradeStatusMap, junitKey, parseJunit, patchedFiles, statusesOf } from '../../src/eval/index.js';
 
 const JUNIT = `<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="1" failures="1" skipped="2" tests="6">
@@ -28,12 +28,23 @@ describe('parseJunit() and statusesOf()', () => {
   });
 });
 
-describe('gradeTests()', () => {
-  it('resolves only when every FAIL_TO_PASS and PASS_TO_PASS test passes, skipped ones counting neither way', () => {
-    const statuses = { f1: 'passed', f2: 'xfail', p1: 'passed', p2: 'skipped' } as const;
-    expect(gradeTests(statuses, ['f1', 'f2'], ['p1', 'p2']).resolved).toBe(true);
-    const broken = gradeTests({ ...statuses, p1: 'failed' }, ['f1', 'f2'], ['p1', 'p2', 'p3']);
-    expect(broken).toEqual({ resolved: false, fail_to_pass: { success: ['f1', 'f2'], failure: [] }, pass_to_pass: { success: [], failure: ['p1', 'p3'] } });
+describe('gradeStatusMap()', () => {
+  it('grades as the harness: F2P passes only when PASSED or XFAIL, P2P also when SKIPPED, a missing test fails', () => {
+    const map = { f1: 'PASSED', f2: 'XFAIL', p1: 'PASSED', p2: 'SKIPPED' } as const;
+    expect(gradeStatusMap(map, ['f1', 'f2'], ['p1', 'p2']).resolved).toBe(true);
+    const broken = gradeStatusMap({ ...map, p1: 'FAILED' }, ['f1', 'f2'], ['p1', 'p2', 'p3']);
+    expect(broken).toMatchObject({ resolved: false, fail_to_pass: { success: ['f1', 'f2'], failure: [] }, pass_to_pass: { success: ['p2'], failure: ['p1', 'p3'] } });
+    expect(broken.results).toEqual({ f1: 'passed', f2: 'xfail', p1: 'failed', p2: 'skipped', p3: 'missing' });
+    const skippedF2p = gradeStatusMap({ f1: 'SKIPPED', p1: 'PASSED' }, ['f1'], ['p1']);
+    expect(skippedF2p).toMatchObject({ resolved: false, fail_to_pass: { failure: ['f1'] } });
+  });
+
+  it('never resolves on an empty status map, and matches ids cut inside their brackets by prefix when the candidates agree', () => {
+    expect(gradeStatusMap({}, [], ['p']).resolved).toBe(false);
+    const cut = 'tests/test_a.py::test_x[a';
+    expect(gradeStatusMap({ 'tests/test_a.py::test_x[a b]': 'PASSED', 'tests/test_a.py::test_x[a c]': 'PASSED' }, [cut], []).resolved).toBe(true);
+    expect(gradeStatusMap({ 'tests/test_a.py::test_x[a b]': 'PASSED', 'tests/test_a.py::test_x[a c]': 'FAILED' }, [cut], []).fail_to_pass.failure).toEqual([cut]);
+    expect(gradeStatusMap({ 'x[1]': 'PASSED' }, ['x'], []).resolved).toBe(false);
   });
 });
 

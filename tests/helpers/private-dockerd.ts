@@ -54,6 +54,32 @@ export class PrivateDockerd {
     await run('sh', ['-c', `printf '%s' "$DOCKERFILE" | docker build -q -t ${tag} -`], { env: { ...this.env, DOCKERFILE: dockerfile } });
   }
 
+  /** Give the base image forager.image=1, as `forager setup` does on a fresh machine. */
+  async relabelBase(): Promise<void> {
+    await this.buildLabelled(BASE_IMAGE, { 'forager.image': '1' });
+  }
+
+  /** The one image carrying `label` (k=v): its first ref, ID and size. */
+  async imageWithLabel(label: string): Promise<{ ref: string; id: string; size: number }> {
+    const { stdout } = await run('docker', ['images', '--filter', `label=${label}`, '--format', '{{.Repository}}:{{.Tag}}'], { env: this.env });
+    const ref = stdout.split('\n').filter(Boolean)[0];
+    if (!ref) throw new Error(`no image labelled ${label}`);
+    const info = await run('docker', ['image', 'inspect', ref, '--format', '{{.Id}} {{.Size}}'], { env: this.env });
+    const [id, size] = info.stdout.trim().split(' ');
+    return { ref, id: id!, size: Number(size) };
+  }
+
+  async labelsOf(ref: string): Promise<Record<string, string>> {
+    const { stdout } = await run('docker', ['image', 'inspect', ref, '--format', '{{json .Config.Labels}}'], { env: this.env });
+    return JSON.parse(stdout) as Record<string, string>;
+  }
+
+  /** `repo:tag` of every tagged image. */
+  async imageRefs(): Promise<string[]> {
+    const { stdout } = await run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env: this.env });
+    return stdout.split('\n').filter((ref) => ref && !ref.includes('<none>'));
+  }
+
   /** `repo:tag size` of every image labelled forager.image=1. */
   async foragerImages(): Promise<Map<string, number>> {
     const { stdout } = await run('docker', ['images', '--filter', 'label=forager.image=1', '--format', '{{.Repository}}:{{.Tag}}'], { env: this.env });

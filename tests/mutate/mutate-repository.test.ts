@@ -79,7 +79,7 @@ describe('mutateRepository()', () => {
     } finally {
       await Promise.all([again, other].map((d) => rm(d, { recursive: true, force: true })));
     }
-  });
+  }, 600_000); // two whole mutation runs: 112 s on main under load, over the default 120 s with file I/O through execs
 
   it('writes only sound tasks: the gold patch resolves each, the empty patch does not', async () => {
     const proofs = await Promise.all(tasks.map((task) => queue.add(() => proveTask(task, { runId, repository: TEST_REPOSITORY }))));

@@ -67,6 +67,14 @@ describe('job payloads', () => {
     await expect(restoreTask(payload)).rejects.toMatchObject({ code: 'JOB_PAYLOAD_INVALID', message: expect.stringContaining('agentOverrides') });
   });
 
+  it('name only API-key variables the worker allows', async () => {
+    const item = await plannedTask();
+    const payload = buildPayload('b1', item, { shared: false, maxBytes: 1 << 20, agentOverrides: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' } });
+    await expect(restoreTask(payload)).rejects.toMatchObject({ code: 'TASK_KEY_ENV_REFUSED', message: expect.stringContaining('field "agentOverrides.apiKeyEnv"') });
+    const allowed = buildPayload('b1', item, { shared: false, maxBytes: 1 << 20, agentOverrides: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKeyEnv: 'OPENAI_API_KEY' } });
+    await expect(restoreTask(allowed)).resolves.toMatchObject({ hash: item.task.hash });
+  });
+
   it('refuse a malformed payload, naming the field', async () => {
     await expect(restoreTask({ version: 1, batch: 'b' })).rejects.toThrow(/job payload: field "taskId"/);
   });

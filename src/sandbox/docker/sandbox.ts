@@ -1,13 +1,16 @@
+import { posix } from 'node:path';
 import type Docker from 'dockerode';
 import { AbortedError, InfrastructureError } from '../../core/errors.js';
-import type { ExecOptions, ExecResult, Sandbox } from '../../core/contracts.js';
+import type { ExecOptions, ExecResult, Sandbox, ToolRunOptions, ToolRunResult } from '../../core/contracts.js';
 import type { Limits } from '../../trajectory/schema.js';
-import { capturedBytes } from '../capture.js';
 import { stateProbe, WorkdirTracker } from '../state.js';
 import { shellQuote } from '../quote.js';
 import { engine } from './engine.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { killAllButInit } from './one-shot.js';
+import { readSandboxFile } from '../file-tools/read-write.js';
+import { putFile } from './put-file.js';
+import { runToolScript } from './tool-exec.js';
 import { ShellSession, type ShellRunResult } from './shell.js';
 
 export interface DockerSandboxOptions {
@@ -26,7 +29,6 @@ export interface DockerSandboxOptions {
 const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETFCAP', 'NET_BIND_SERVICE'];
 /** Extra life the dead-man gives a container past the task's wall limit, for clean-up. */
 const DEADMAN_GRACE_S = 60;
-const INTERNAL_READ_CAP = 256 * 1024 * 1024;
 
 /** A sandbox backed by one Docker container and one persistent bash session in it. */
 export class DockerSandbox implements Sandbox {
@@ -130,34 +132,28 @@ export class DockerSandbox implements Sandbox {
     };
   }
 
-  async readFile(path: string, options: { signal?: AbortSignal } = {}): Promise<Buffer | null> {
-    const session = await this.liveSession();
-    const quoted = shellQuote(path);
-    const result = await session.run(`if [ -f ${quoted} ]; then cat -- ${quoted}; else __forager_return 44; fi`, {
-      timeoutMs: this.limits.action_timeout_s * 1000,
-      signal: options.signal,
-      maxOutputBytes: INTERNAL_READ_CAP,
-    });
-    if (result.exitCode === 44) return null;
-    if (result.exitCode !== 0) {
-      throw new InfrastructureError('READ_FAILED', `could not read ${path}: ${result.stderr.text.slice(0, 300)}`);
-    }
-    const { head, tail } = capturedBytes(result.stdout);
-    return Buffer.concat([head, tail]);
+  async readFile(path: string, options: { signal?: AbortSignal; maxBytes?: number } = {}): Promise<Buffer | null> {
+    return readSandboxFile(this, path, { timeoutMs: this.limits.action_timeout_s * 1000, ...options });
   }
 
   async writeFile(path: string, data: Buffer | string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const session = await this.liveSession();
-    const quoted = shellQuote(path);
-    const b64 = (typeof data === 'string' ? Buffer.from(data, 'utf8') : data).toString('base64');
-    const command = `mkdir -p -- "$(dirname -- ${quoted})" && base64 -d > ${quoted} <<'__FORAGER_EOF__'\n${b64}\n__FORAGER_EOF__`;
-    const result = await session.run(command, {
-      timeoutMs: this.limits.action_timeout_s * 1000,
-      signal: options.signal,
-      maxOutputBytes: 64 * 1024,
-    });
-    if (result.exitCode !== 0) {
-      throw new InfrastructureError('WRITE_FAILED', `could not write ${path}: ${result.stderr.text.slice(0, 300)}`);
+    if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
+    try {
+      await putFile(this.container, posix.resolve(this.cwd, path), typeof data === 'string' ? Buffer.from(data, 'utf8') : data, options);
+    } catch (error) {
+      await this.throwIfContainerGone(error);
+      throw error;
+    }
+  }
+
+  /** A helper script through its own exec, in the session's working directory (see Sandbox.runTool). */
+  async runTool(script: string, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {
+    if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
+    try {
+      return await runToolScript(this.container, script, args, { ...options, cwd: this.cwd });
+    } catch (error) {
+      await this.throwIfContainerGone(error);
+      throw error;
     }
   }
 

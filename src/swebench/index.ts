@@ -1,0 +1,5 @@
+export { readBatchAttempts, repoOf, type BatchAttempt } from './attempts.js';
+export { chooseAttempt, chooseAttempts } from './select.js';
+export { modelOf, predictionsOf, renderPredictions, type Prediction } from './predictions.js';
+export { makeRunReport, outcomeOf, perRepository, renderRepoTable, type Outcome, type RepoRow, type RunReport } from './report.js';
+export { harnessVerdicts, writeHarnessSidecar, HARNESS_SIDECAR, type HarnessSidecar } from './harness-results.js';
