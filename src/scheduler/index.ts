@@ -8,7 +8,7 @@ export { summariseOutcomes, outcomeLabel, needsRedoOutcome, type OutcomeSummary 
 export { withWatchdog, WatchdogTimeout } from './watchdog.js';
 export {
   attemptPath, tryPath, taskDir, stagingRoot, stagingDir, parseTryName, parseTrajectoryName, isTryName,
-  walkJsonlFiles, listAttemptsOnDisk, listTries, INDEX_FILE, LOG_FILE, TRAJECTORIES_DIR, STAGING_DIR, type WalkOptions,
+  walkJsonlFiles, listAttemptsOnDisk, listAttemptFiles, listTries, INDEX_FILE, LOG_FILE, TRAJECTORIES_DIR, STAGING_DIR, type WalkOptions,
 } from './layout.js';
 export { matchesGlob } from '../core/glob.js';
 export { loadTasks } from './load-tasks.js';

@@ -104,6 +104,27 @@ export async function listAttemptsOnDisk(dir: string): Promise<{ task: string; a
   return found;
 }
 
+/**
+ * Each attempt's own trajectory file (`<attempt>.jsonl`; tries passed over), by task then
+ * attempt, with its path relative to the batch folder; undefined when there is no
+ * trajectories/ folder (not a batch folder).
+ */
+export async function listAttemptFiles(dir: string): Promise<{ task: string; attempt: number; file: string }[] | undefined> {
+  const root = join(dir, TRAJECTORIES_DIR);
+  const tasks = await readdir(root).catch(() => undefined);
+  if (!tasks) return undefined;
+  const found: { task: string; attempt: number; file: string }[] = [];
+  for (const task of tasks.sort()) {
+    const attempts: number[] = [];
+    for (const name of await readdir(join(root, task)).catch(() => [] as string[])) {
+      const parsed = parseTrajectoryName(name);
+      if (parsed?.kind === 'attempt') attempts.push(parsed.attempt);
+    }
+    for (const attempt of attempts.sort((a, b) => a - b)) found.push({ task, attempt, file: join(TRAJECTORIES_DIR, task, `${attempt}.jsonl`) });
+  }
+  return found;
+}
+
 /** The try numbers present for an attempt, ascending. */
 export async function listTries(out: string, taskId: string, attempt: number): Promise<number[]> {
   const names = await readdir(taskDir(out, taskId)).catch(() => [] as string[]);

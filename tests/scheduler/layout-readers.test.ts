@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeStats, discoverTrajectoryFiles, exportTrajectories } from '../../src/export/index.js';
 import { BatchRecord, readBatchStatus, stagingDir, tryPath, attemptPath } from '../../src/scheduler/index.js';
+import { readBatchAttempts } from '../../src/swebench/index.js';
 import { listTrajectories } from '../../src/viewer/index.js';
 import { bashTrajectory, makeTempDir, writeTrajectory } from '../export/fixtures.js';
 
@@ -43,6 +44,9 @@ describe('the batch layout: one trajectory per attempt for every reader', () => 
 
     const listed = await listTrajectories(out);
     expect(listed.map((t) => t.trajectory_id)).toEqual(['final']);
+
+    const attempts = await readBatchAttempts(out);
+    expect(attempts.map((a) => [a.taskId, a.attempt, a.file, a.header.trajectory_id])).toEqual([['alpha', 0, 'trajectories/alpha/0.jsonl', 'final']]);
   });
 
   it('reads tries and staging files only when asked (--include-tries)', async () => {
