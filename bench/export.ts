@@ -18,10 +18,14 @@ export interface ExportBenchOptions {
 export interface ExportBenchResult {
   format: ExportFormat;
   trajectories: number;
+  /** Step rows written (the hf and parquet step tables hold one per step). */
+  steps: number;
   seconds: number;
   trajectoriesPerSecond: number;
   /** Peak resident set size of the process that exported, in MiB. */
   peakRssMb: number;
+  /** CPU time (user + system) of the export: the fair comparison on a shared, busy machine. */
+  cpuSeconds: number;
 }
 
 const run = promisify(execFile);
@@ -39,8 +43,8 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<{ c
     await writeSyntheticBatch(join(dir, 'batch'), count);
     const generateSeconds = (performance.now() - started) / 1000;
     const results: ExportBenchResult[] = [];
-    for (const format of options.formats ?? ['jsonl', 'chat', 'parquet']) {
-      const out = join(dir, format === 'parquet' ? 'parquet' : `${format}.jsonl`);
+    for (const format of options.formats ?? ['jsonl', 'chat', 'parquet', 'hf']) {
+      const out = join(dir, format === 'parquet' || format === 'hf' || format === 'atif' ? format : `${format}.jsonl`);
       const { stdout } = await run(process.execPath, ['--import', 'tsx', self, '--child', format, join(dir, 'batch'), out], { maxBuffer: 1 << 20 });
       results.push(JSON.parse(stdout) as ExportBenchResult);
     }
@@ -53,9 +57,12 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<{ c
 /** The measured run, inside the child process. */
 async function exportOnce(format: ExportFormat, input: string, out: string): Promise<ExportBenchResult> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const report = await exportTrajectories([input], { format, out, toolFormat: 'cwm' });
+  const used = process.cpuUsage(cpu);
   const seconds = (performance.now() - started) / 1000;
-  return { format, trajectories: report.exported, seconds, trajectoriesPerSecond: report.exported / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  const steps = report.outputs.reduce((sum, o) => sum + o.steps, 0);
+  return { format, trajectories: report.exported, steps, seconds, trajectoriesPerSecond: report.exported / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 async function cli(argv: string[]): Promise<void> {
@@ -63,16 +70,30 @@ async function cli(argv: string[]): Promise<void> {
     process.stdout.write(JSON.stringify(await exportOnce(argv[1] as ExportFormat, argv[2] as string, argv[3] as string)));
     return;
   }
-  const countFlag = argv.indexOf('--count');
-  const count = countFlag === -1 ? 100_000 : Number(argv[countFlag + 1]);
-  printExportBench(await benchExport({ count }));
+  printExportBench(await benchExport(parseExportBenchArgs(argv)));
+}
+
+/** `--count N` and `--formats jsonl,hf` from a bench command line. */
+export function parseExportBenchArgs(argv: readonly string[]): ExportBenchOptions {
+  const value = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at === -1 ? undefined : argv[at + 1];
+  };
+  const count = value('--count');
+  const formats = value('--formats');
+  return {
+    ...(count !== undefined ? { count: Number(count) } : {}),
+    ...(formats !== undefined ? { formats: formats.split(',') as ExportFormat[] } : {}),
+  };
 }
 
 /** Print the figures of benchExport(), one line per format. */
 export function printExportBench(bench: Awaited<ReturnType<typeof benchExport>>): void {
   process.stdout.write(`export: generated ${bench.count} synthetic trajectories in ${bench.generateSeconds.toFixed(1)} s\n`);
+  const jsonl = bench.results.find((r) => r.format === 'jsonl');
   for (const r of bench.results) {
-    process.stdout.write(`export ${r.format.padEnd(8)} ${r.trajectories} trajectories in ${r.seconds.toFixed(1)} s: ${Math.round(r.trajectoriesPerSecond)} trajectories/s, peak RSS ${Math.round(r.peakRssMb)} MB (target < 300 MB)\n`);
+    const ratio = jsonl && r !== jsonl ? `; ${(r.seconds / jsonl.seconds).toFixed(2)}x jsonl's wall time, ${(r.cpuSeconds / jsonl.cpuSeconds).toFixed(2)}x its CPU time (target <= 1.5x for hf)` : '';
+    process.stdout.write(`export ${r.format.padEnd(8)} ${r.trajectories} trajectories (${r.steps} steps) in ${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU: ${Math.round(r.trajectoriesPerSecond)} trajectories/s, ${Math.round(r.steps / r.seconds)} step rows/s, peak RSS ${Math.round(r.peakRssMb)} MB (target <= 300 MB)${ratio}\n`);
   }
 }
 

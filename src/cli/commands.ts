@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerExportCommand } from './export.js';
 import { registerGc } from './gc.js';
+import { registerImport } from './import.js';
 import { registerHarvest } from './harvest.js';
 import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
@@ -10,6 +11,7 @@ import { registerStatsCommand } from './stats.js';
 import { registerStatus } from './status.js';
 import { registerSwebench } from './swebench.js';
 import { registerTasks } from './tasks.js';
+import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 import { registerView } from './view.js';
 import { registerWorker } from './worker.js';
@@ -29,5 +31,7 @@ export function registerCommands(program: Command): void {
   registerView(program);
   registerExportCommand(program);
   registerStatsCommand(program);
+  registerImport(program);
   registerSwebench(program);
+  registerTrace(program);
 }

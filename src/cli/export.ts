@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TOOL_FORMAT_NAMES, type ToolFormatName } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
+import { createExportProgress } from './export-progress.js';
 import {
-  exportTrajectories, globToRegExp, normaliseRepo, parseSplit, readExcludedRepos, readExcludedTasks,
+  exportTrajectories, globToRegExp, indexExistingSet, normaliseRepo, parseSplit, readExcludedRepos, readExcludedTasks,
   type ExportFormat, type ExportReport, type FilterSpec,
 } from '../export/index.js';
 
@@ -31,16 +32,21 @@ interface ExportFlags {
   excludeRepos?: string;
   split?: string;
   report?: string;
+  excludeFrom?: string[];
+  shardSize: number;
+  license: string;
+  language: string[];
+  progress: boolean;
 }
 
 /** `forager export`: turn trajectory files into a training dataset. */
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
-    .description('Export trajectories (batch folders or files) as jsonl, chat/SFT or Parquet, with filters, dedup and splits')
+    .description('Export trajectories (batch folders, files, imported ones) as jsonl, chat/SFT, Parquet or a Hugging Face dataset folder, with filters, dedup and splits')
     .argument('<inputs...>', 'batch folders (searched recursively) or trajectory files')
-    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'chat', 'parquet']).makeOptionMandatory())
-    .requiredOption('--out <path>', 'output file (jsonl, chat) or folder (parquet: trajectories.parquet + steps.parquet)')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'chat', 'parquet', 'hf', 'atif']).makeOptionMandatory())
+    .requiredOption('--out <path>', 'output file (jsonl, chat) or folder (parquet: trajectories.parquet + steps.parquet; hf: README.md card + data/<config>/<split>-NNNNN-of-MMMMM.parquet; atif: one <trajectory_id>.json per trajectory)')
     .addOption(new Option('--tool-format <format>', 'chat tool format').choices(TOOL_FORMAT_NAMES).default('openai'))
     .option('--mask-observations <rate>', 'share of observations masked out of the loss (chat)', parseUnit, 0.5)
     .option('--seed <n>', 'seed for masking and splits', parseInteger, 0)
@@ -61,9 +67,16 @@ export function registerExportCommand(program: Command): void {
     .option('--exclude-tasks <file>', 'drop these task ids (one per line)')
     .option('--exclude-repos <file>', 'drop these repositories (one per line)')
     .option('--split <name=fraction>', 'split by repository, e.g. validation=0.1 (the rest is train)')
-    .option('--report <file>', 'where to write the JSON report (default: beside the output)')
+    .option('--exclude-from <dataset>', 'drop near-duplicates (--jaccard) of an existing set: trajectory folders/files or an hf export folder (repeatable)', collect)
+    .option('--shard-size <size>', 'hf: shard size, e.g. 500MB, 1GB', parseSize, 500_000_000)
+    .option('--license <id>', 'hf: the card\'s license field', 'other')
+    .option('--language <code>', 'hf: the card\'s language field (repeatable)', collect)
+    .option('--no-progress', 'no progress bar on a terminal')
+    .option('--report <file>', 'where to write the JSON report (default: beside the output; hf: OUT/forager-report.json)')
     .action(async (inputs: string[], flags: ExportFlags & { unresolved?: boolean }) => {
       if (flags.resolved && flags.unresolved) throw new TaskError('EXPORT_BAD_FLAGS', '--resolved and --unresolved: expected at most one, found both');
+      const excludeFrom = flags.excludeFrom ? await indexExistingSet(flags.excludeFrom, flags.jaccard) : undefined;
+      const progress = await createExportProgress(inputs, flags.progress && process.stderr.isTTY === true, { includeTries: flags.includeTries });
       const report = await exportTrajectories(inputs, {
         format: flags.format,
         out: flags.out,
@@ -75,11 +88,23 @@ export function registerExportCommand(program: Command): void {
         filters: await buildFilters({ ...flags, resolved: flags.resolved ? true : flags.unresolved ? false : undefined }),
         dedup: flags.dedup ? { threshold: flags.jaccard } : undefined,
         split: flags.split ? parseSplit(flags.split, flags.seed) : undefined,
-      });
-      const reportPath = flags.report ?? (flags.format === 'parquet' ? join(flags.out, 'report.json') : `${flags.out}.report.json`);
+        excludeFrom,
+        shardBytes: flags.shardSize,
+        license: flags.license,
+        languages: flags.language,
+        onProgress: progress.onProgress,
+      }).finally(() => progress.stop());
+      const reportPath = flags.report ?? defaultReportPath(flags.format, flags.out);
       await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
       process.stdout.write(renderSummary(report, reportPath));
     });
+}
+
+function defaultReportPath(format: ExportFormat, out: string): string {
+  if (format === 'parquet') return join(out, 'report.json');
+  // Beside the dataset's data/, never inside it: `datasets` would take it for data.
+  if (format === 'hf') return join(out, 'forager-report.json');
+  return `${out}.report.json`;
 }
 
 async function buildFilters(flags: ExportFlags): Promise<FilterSpec> {
@@ -103,9 +128,12 @@ function renderSummary(report: ExportReport, reportPath: string): string {
   const filtered = Object.entries(report.filtered).map(([reason, n]) => `${reason} ${n}`).join(', ');
   if (filtered) lines.push(`filtered out: ${filtered}`);
   if (report.dedup) lines.push(`near-duplicates dropped: ${report.dedup.dropped.length} (Jaccard >= ${report.dedup.threshold})`);
+  const excluded = report.excluded_near_duplicates;
+  if (excluded) lines.push(`near-duplicates of ${excluded.sets.join(', ')} (${excluded.indexed} indexed) dropped: ${excluded.dropped.length} (Jaccard >= ${excluded.threshold})`);
   for (const output of report.outputs) {
     lines.push(`${output.split === 'all' ? 'exported' : output.split}: ${output.trajectories} trajectories, ${output.steps} steps, ${output.repos} repos -> ${output.files.join(', ')}`);
   }
+  if (report.card) lines.push(`dataset card: ${report.card}`);
   lines.push(`report: ${reportPath}`);
   return `${lines.join('\n')}\n`;
 }
@@ -128,6 +156,15 @@ function parseNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, found ${JSON.stringify(value)}`);
   return n;
+}
+
+/** `500MB`, `1.5GB`, `200KB` or a number of bytes (decimal units, as `datasets`' max_shard_size). */
+export function parseSize(value: string): number {
+  const match = /^\s*([0-9.]+)\s*(B|KB|MB|GB|TB)?\s*$/i.exec(value);
+  const units: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+  const n = match ? Number(match[1]) * (units[(match[2] ?? 'B').toUpperCase()] as number) : Number.NaN;
+  if (!(n >= 1)) throw new InvalidArgumentError(`expected a size such as 500MB or 1GB, found ${JSON.stringify(value)}`);
+  return Math.floor(n);
 }
 
 function parseUnit(value: string): number {

@@ -6,6 +6,11 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Record the working directory and the files the command changed (default true). */
   trackState?: boolean;
+  /**
+   * Harness work (patches, grading): run in a fresh shell of its own, at the workdir,
+   * out of reach of the agent's functions, aliases and traps. Implies no state.
+   */
+  isolated?: boolean;
 }
 
 /** A helper process run outside the agent's session (file tools): bounded in every way. */

@@ -10,9 +10,9 @@ export interface ShellOutcome {
   output: string;
 }
 
-/** Run a harness command in a subshell at `cwd` (the agent's session keeps its own cd and exports). */
+/** Run a harness command at `cwd` in a shell of its own, out of reach of the agent's functions and traps. */
 export async function runIn(sandbox: Sandbox, cwd: string, script: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ShellOutcome> {
-  const { observation } = await sandbox.exec(`( cd ${shellQuote(cwd)} && ${script}\n)`, { ...options, trackState: false });
+  const { observation } = await sandbox.exec(`cd ${shellQuote(cwd)} && ${script}\n`, { ...options, trackState: false, isolated: true });
   const stdout = captureText(observation.stdout);
   const stderr = captureText(observation.stderr);
   return { exitCode: observation.exit_code, timedOut: observation.timed_out, durationMs: observation.duration_ms, output: stdout + (stdout && stderr && !stdout.endsWith('\n') ? '\n' : '') + stderr };

@@ -40,11 +40,18 @@ export class NearDuplicateIndex {
   /** Decide on one trajectory (by id and repository) from the text of its actions; kept ones join the index. */
   offer(id: string, repo: string, text: string): DedupVerdict {
     const signature = computeSignature(text, this.options);
+    const match = this.find(repo, signature);
+    if (match) return { kept: false, duplicateOf: match.id, similarity: match.similarity };
+    this.insert(id, repo, signature);
+    return { kept: true };
+  }
+
+  /** The most similar indexed trajectory at or above the threshold, if any; the index is unchanged. */
+  find(repo: string, signature: Uint32Array): { id: string; similarity: number } | undefined {
     const index = this.repoIndex(repo);
-    const keys = this.bandKeys(signature);
     let best: { position: number; similarity: number } | undefined;
     const checked = new Set<number>();
-    for (const key of keys) {
+    for (const key of this.bandKeys(signature)) {
       for (const position of index.buckets.get(key) ?? []) {
         if (checked.has(position)) continue;
         checked.add(position);
@@ -52,15 +59,19 @@ export class NearDuplicateIndex {
         if (similarity >= this.threshold && (!best || similarity > best.similarity)) best = { position, similarity };
       }
     }
-    if (best) return { kept: false, duplicateOf: index.ids[best.position] as string, similarity: best.similarity };
+    return best ? { id: index.ids[best.position] as string, similarity: best.similarity } : undefined;
+  }
+
+  /** Add a signature to the index without checking it. */
+  insert(id: string, repo: string, signature: Uint32Array): void {
+    const index = this.repoIndex(repo);
     const position = index.signatures.push(signature) - 1;
     index.ids.push(id);
-    for (const key of keys) {
+    for (const key of this.bandKeys(signature)) {
       const bucket = index.buckets.get(key);
       if (bucket) bucket.push(position);
       else index.buckets.set(key, [position]);
     }
-    return { kept: true };
   }
 
   private bandKeys(signature: Uint32Array): number[] {

@@ -1,4 +1,4 @@
-import type { Trajectory } from '../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../trajectory/dataset-reader.js';
 import type { Action } from '../trajectory/schema.js';
 
 /**
@@ -51,11 +51,12 @@ export function tokensOf(trajectory: Trajectory): number | null {
 
 /** Wall time of the run: the footer's duration, else first step start to last step end. */
 export function durationOf(trajectory: Trajectory): number | null {
-  if (trajectory.footer) return trajectory.footer.duration_ms;
+  if (trajectory.footer?.duration_ms !== undefined) return trajectory.footer.duration_ms;
   const first = trajectory.steps[0];
   const last = trajectory.steps.at(-1);
-  if (!first || !last) return null;
-  return Date.parse(last.started_at) - Date.parse(first.started_at) + last.timing.agent_ms + last.timing.action_ms;
+  // Imported steps may lack times: no duration then, rather than a made-up one.
+  if (!first?.started_at || !last?.started_at) return null;
+  return Date.parse(last.started_at) - Date.parse(first.started_at) + (last.timing?.agent_ms ?? 0) + (last.timing?.action_ms ?? 0);
 }
 
 /** One action as the text a model would have written: the input to near-duplicate detection. */
@@ -69,9 +70,22 @@ export function describeAction(action: Action): string {
   }
 }
 
-/** Every action of the trajectory, concatenated (format errors contribute nothing). */
+/**
+ * Every action of the trajectory, concatenated. Format errors contribute nothing; an
+ * imported call forager has no action for contributes the call as recorded (name and arguments).
+ */
 export function actionsText(trajectory: Trajectory): string {
-  return trajectory.steps.flatMap((step) => (step.action ? [describeAction(step.action)] : [])).join('\n');
+  return trajectory.steps.flatMap((step) => {
+    if (step.action) return [describeAction(step.action)];
+    const call = step.model?.format_error === undefined ? step.model?.tool_calls?.[0] : undefined;
+    return call ? [`${call.name} ${call.arguments}`] : [];
+  }).join('\n');
+}
+
+/** The exit status for filters and counts: the footer's, `unknown` when an imported one has none, `partial` without a footer. */
+export function exitStatusOf(trajectory: Trajectory): string {
+  if (!trajectory.footer) return 'partial';
+  return trajectory.footer.exit_status ?? 'unknown';
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

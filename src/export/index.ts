@@ -1,7 +1,10 @@
-export { exportTrajectories, type ExportOptions, type ExportReport, type DroppedDuplicate } from './export.js';
+export { exportTrajectories, type ExportOptions, type ExportReport, type ExportProgress, type DroppedDuplicate } from './export.js';
+export { indexExistingSet, type ExistingSetIndex } from './exclude-from.js';
+export { discoverTrajectoryCandidates } from './candidates.js';
+export { HF_CONFIGS, type HfConfig } from './formats/hf/index.js';
 export { computeStats, type DatasetStats, type GroupStats } from './stats.js';
 export type { Distribution } from './distribution.js';
-export { rejectReason, type FilterSpec } from './filters.js';
+export { describeFilters, rejectReason, type FilterSpec } from './filters.js';
 export { globToRegExp } from '../core/glob.js';
 export { readExcludedRepos, readExcludedTasks } from './exclusions.js';
 export { parseSplit, assignSplit, type SplitSpec } from './split.js';
@@ -13,3 +16,4 @@ export { renderCwmCall } from './formats/cwm.js';
 export { TRAJECTORY_COLUMNS, STEP_COLUMNS } from './formats/parquet-columns.js';
 export { outputPath, type ExportFormat } from './outputs.js';
 export { discoverTrajectoryFiles } from './discover.js';
+export { toAtif, ATIF_VERSION, type AtifTrajectory, type AtifStep } from './formats/atif/index.js';

@@ -1,5 +1,5 @@
 import { ForagerError } from '../core/errors.js';
-import { readTrajectory, type Trajectory } from '../trajectory/reader.js';
+import { readDatasetTrajectory, type DatasetTrajectory as Trajectory } from '../trajectory/dataset-reader.js';
 import { discoverCandidates, hasTrajectoryHeader, type Candidate } from './discover.js';
 
 export interface SourceCounts {
@@ -69,7 +69,7 @@ export async function* readTrajectories(
 async function load(candidate: Candidate): Promise<Loaded> {
   try {
     if (candidate.probe && !(await hasTrajectoryHeader(candidate.path))) return { kind: 'skip' };
-    return { kind: 'ok', trajectory: await readTrajectory(candidate.path) };
+    return { kind: 'ok', trajectory: await readDatasetTrajectory(candidate.path) };
   } catch (error) {
     if (!(error instanceof ForagerError)) throw error;
     return { kind: 'invalid', path: candidate.path, error: error.message };

@@ -1,7 +1,7 @@
 import { roundUsd } from '../model/prices.js';
-import type { Trajectory } from '../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../trajectory/dataset-reader.js';
 import { describeDistribution, type Distribution } from './distribution.js';
-import { durationOf, repoOf, resolvedOf, tokensOf } from './facts.js';
+import { durationOf, exitStatusOf, repoOf, resolvedOf, tokensOf } from './facts.js';
 import { emptySourceCounts, readTrajectories, type SourceCounts } from './source.js';
 
 interface Tally {
@@ -61,7 +61,7 @@ function emptyTally(): Tally {
 }
 
 function countInto(tally: Tally, trajectory: Trajectory): void {
-  const exitStatus = trajectory.footer?.exit_status ?? 'partial';
+  const exitStatus = exitStatusOf(trajectory);
   const failureKind = trajectory.footer?.failure_kind ?? 'none';
   tally.trajectories += 1;
   if (exitStatus === 'submitted') tally.submitted += 1;
@@ -98,7 +98,7 @@ function summariseTally(tally: Tally): GroupStats {
 }
 
 function costOf(trajectory: Trajectory): number | null {
-  const total = trajectory.footer?.totals.cost_usd;
+  const total = trajectory.footer?.totals?.cost_usd;
   if (total !== undefined) return total;
   const costs = trajectory.steps.flatMap((s) => (s.model?.cost_usd === undefined ? [] : [s.model.cost_usd]));
   return costs.length ? costs.reduce((a, b) => a + b, 0) : null;

@@ -77,7 +77,9 @@ export function compareStep(recorded: Step, replayed: Step, rules: readonly Norm
       if (difference) out.push(difference);
     }
   }
-  out.push(...compareState(recorded.state, replayed.state, rules));
+  // The old in-session probe (no `state.probe`) took step 0 as its baseline and listed no changes there.
+  const baselineOnly = recorded.index === 0 && recorded.state !== null && recorded.state.probe === undefined && recorded.state.changes.length === 0;
+  out.push(...compareState(recorded.state, replayed.state, rules, baselineOnly));
   return out;
 }
 
@@ -112,12 +114,13 @@ function compareStream(field: 'stdout' | 'stderr', r: StreamCapture, p: StreamCa
   return { field, summary: `normalised text differs (${r.bytes} bytes → ${p.bytes} bytes)`, recorded: rNorm, replayed: pNorm };
 }
 
-function compareState(r: State | null, p: State | null, rules: readonly NormalizeRule[]): FieldDifference[] {
+function compareState(r: State | null, p: State | null, rules: readonly NormalizeRule[], cwdOnly = false): FieldDifference[] {
   if (!r || !p) return [];
   const out: FieldDifference[] = [];
   const rCwd = normalizeText(r.cwd, 'cwd', rules);
   const pCwd = normalizeText(p.cwd, 'cwd', rules);
   if (rCwd !== pCwd) out.push({ field: 'cwd', summary: `cwd ${r.cwd} → ${p.cwd}`, recorded: r.cwd, replayed: p.cwd });
+  if (cwdOnly) return out;
   // Sizes count only in a strict comparison: normalised noise may also change file sizes.
   const withSize = rules.length === 0;
   const rList = listChanges(r.changes, rules, withSize);

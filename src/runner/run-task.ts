@@ -186,6 +186,10 @@ async function agentLoop(
       // A misused tool is the agent's doing: recorded on the step, and the run goes on.
       ...(result.failure ? { failure: result.failure } : {}),
     });
+    if (result.observation.disk_limit_reached) {
+      // The agent filled the sandbox's writable layer: its doing, and the sandbox ends here.
+      return { status: 'error', failure: { kind: 'agent', code: 'DISK_LIMIT', message: `the sandbox's writable layer grew past its disk limit (${limits.disk_mb ?? '?'} MiB) at step ${index}` } };
+    }
     if (action.tool === 'submit') return { status: 'submitted', submission: action.result ?? '' };
     previous = { action, observation: result.observation, shown };
   }

@@ -1,17 +1,21 @@
 /**
  * Splits a byte stream at the first occurrence of a marker without holding the body:
  * bytes that cannot be the start of the marker are passed on at once, at most
- * `marker.length - 1` bytes are held back, and everything after the marker is kept as
- * the trailer (small: exit code, cwd, state).
+ * `marker.length - 1` bytes are held back, and what follows the marker is kept as the
+ * trailer, at most `trailerCap` bytes (the rest is counted, never buffered).
  */
 export class SentinelSplitter {
   private held: Buffer = Buffer.alloc(0);
   private trailerParts: Buffer[] = [];
+  private trailerBytes = 0;
   private found = false;
+  /** Bytes after the marker that were dropped because the trailer was full. */
+  overflow = 0;
 
   constructor(
     private readonly marker: Buffer,
     private readonly onBody: (chunk: Buffer) => void,
+    private readonly trailerCap = 64 * 1024,
   ) {}
 
   get seen(): boolean {
@@ -24,7 +28,7 @@ export class SentinelSplitter {
 
   push(chunk: Buffer): void {
     if (this.found) {
-      this.trailerParts.push(chunk);
+      this.keep(chunk);
       return;
     }
     const data = this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]);
@@ -33,12 +37,23 @@ export class SentinelSplitter {
       if (at > 0) this.onBody(data.subarray(0, at));
       this.found = true;
       this.held = Buffer.alloc(0);
-      this.trailerParts.push(Buffer.from(data.subarray(at + this.marker.length)));
+      this.keep(data.subarray(at + this.marker.length));
       return;
     }
     const keep = partialMarkerSuffix(data, this.marker);
     if (data.length - keep > 0) this.onBody(data.subarray(0, data.length - keep));
     this.held = Buffer.from(data.subarray(data.length - keep));
+  }
+
+  private keep(chunk: Buffer): void {
+    const room = this.trailerCap - this.trailerBytes;
+    if (room > 0 && chunk.length > 0) {
+      // Copy: the chunk may be a view into a pooled buffer that is reused.
+      const part = Buffer.from(chunk.subarray(0, room));
+      this.trailerParts.push(part);
+      this.trailerBytes += part.length;
+    }
+    this.overflow += Math.max(0, chunk.length - Math.max(room, 0));
   }
 
   /** The stream ended without a marker: release what was held back. */
@@ -55,26 +70,4 @@ function partialMarkerSuffix(data: Buffer, marker: Buffer): number {
     if (data.compare(marker, 0, len, data.length - len, data.length) === 0) return len;
   }
   return 0;
-}
-
-/**
- * Docker's multiplexed attach stream: frames of an 8-byte header (stream type, three
- * zero bytes, big-endian length) then the payload. Type 1 is stdout, 2 is stderr.
- */
-export class FrameDemuxer {
-  private pending: Buffer = Buffer.alloc(0);
-
-  constructor(private readonly onFrame: (stream: 1 | 2, payload: Buffer) => void) {}
-
-  push(chunk: Buffer): void {
-    let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    while (data.length >= 8) {
-      const size = data.readUInt32BE(4);
-      if (data.length < 8 + size) break;
-      const type = data[0] === 2 ? 2 : 1;
-      this.onFrame(type, data.subarray(8, 8 + size));
-      data = data.subarray(8 + size);
-    }
-    this.pending = data.length === 0 ? Buffer.alloc(0) : Buffer.from(data);
-  }
 }

@@ -1,64 +1,69 @@
 import type { FileChange, State } from '../trajectory/schema.js';
-import { shellQuote } from './quote.js';
 
-/** At most this many changed files are listed per step; the rest is flagged as truncated. */
+/** At most this many changed files under the workdir are listed per step. */
 export const MAX_CHANGES = 1000;
-const PRUNED = ['.git', '__pycache__', 'node_modules', '.pytest_cache'];
+/** At most this many changed files outside the workdir are listed per step. */
+export const MAX_OUTSIDE = 200;
+/** Longest path kept in a change record, in characters; longer ones are cut and end with `…`. */
+export const MAX_PATH = 4096;
+/** Caches and VCS internals: changes under folders of these names are not listed. */
+export const PRUNED = ['.git', '__pycache__', 'node_modules', '.pytest_cache'];
+
+/** One change a state reader saw, before bounds and the workdir/outside split. */
+export interface RawChange {
+  path: string;
+  change: FileChange['change'];
+  size?: number;
+}
+
+export interface StateReading {
+  changes: RawChange[];
+  /** The reader could not see everything (a snapshot or a listing hit its bound). */
+  incomplete: boolean;
+  /** Changes the reader knows of but did not list. */
+  omitted: number;
+}
 
 /**
- * Shell code that lists every file under `root` with its mtime and size, NUL-separated:
- * one `find`, the cheapest probe there is (one process per step). The harvester keeps
- * the previous listing and diffs (see WorkdirTracker).
+ * The step's state record from what a reader saw: changes under the workdir in
+ * `changes`, the rest in `outside`, each sorted, pruned and bounded (counts of what was
+ * left out are kept).
  */
-export function stateProbe(root: string): string {
-  const prune = PRUNED.map((name) => `-name ${name}`).join(' -o ');
-  return `find ${shellQuote(root)} -xdev \\( ${prune} \\) -prune -o \\( -type f -o -type l \\) -printf '%P\\t%T@\\t%s\\0'`;
-}
-
-interface Entry {
-  mtime: string;
-  size: number;
-}
-
-/**
- * What each step did to the files under a root: the listing after the step compared
- * with the one before it. The first listing is the baseline and reports no change.
- */
-export class WorkdirTracker {
-  private previous: Map<string, Entry> | undefined;
-
-  constructor(private readonly root: string) {}
-
-  update(listing: Buffer, cwd: string): State {
-    const now = parseListing(listing);
-    const before = this.previous;
-    this.previous = now;
-    if (!before) return { cwd, changes: [] };
-    const prefix = this.root.endsWith('/') ? this.root : `${this.root}/`;
-    const changes: FileChange[] = [];
-    for (const [path, entry] of now) {
-      const old = before.get(path);
-      if (!old) changes.push({ path: prefix + path, change: 'added', size: entry.size });
-      else if (old.mtime !== entry.mtime || old.size !== entry.size) changes.push({ path: prefix + path, change: 'modified', size: entry.size });
-    }
-    for (const path of before.keys()) {
-      if (!now.has(path)) changes.push({ path: prefix + path, change: 'deleted' });
-    }
-    changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const state: State = { cwd, changes: changes.slice(0, MAX_CHANGES) };
-    if (changes.length > MAX_CHANGES) state.changes_truncated = true;
-    return state;
+export function buildState(cwd: string, reading: StateReading, workdir: string): State {
+  const prefix = workdir.endsWith('/') ? workdir : `${workdir}/`;
+  const inside: FileChange[] = [];
+  const outside: FileChange[] = [];
+  for (const raw of reading.changes) {
+    if (isPruned(raw.path)) continue;
+    const change: FileChange = { path: boundPath(raw.path), change: raw.change };
+    if (raw.size !== undefined && raw.change !== 'deleted') change.size = raw.size;
+    (raw.path.startsWith(prefix) ? inside : outside).push(change);
   }
+  const byPath = (a: FileChange, b: FileChange) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  inside.sort(byPath);
+  outside.sort(byPath);
+  const state: State = { cwd, changes: inside.slice(0, MAX_CHANGES) };
+  const insideOmitted = Math.max(0, inside.length - MAX_CHANGES);
+  if (insideOmitted > 0 || reading.incomplete || reading.omitted > 0) {
+    state.changes_truncated = true;
+    // What the reader could not attribute counts against the workdir: the stricter reading.
+    state.changes_omitted = insideOmitted + reading.omitted;
+  }
+  if (outside.length > 0) state.outside = outside.slice(0, MAX_OUTSIDE);
+  if (outside.length > MAX_OUTSIDE) {
+    state.outside_truncated = true;
+    state.outside_omitted = outside.length - MAX_OUTSIDE;
+  }
+  return state;
 }
 
-/** `path\tmtime\tsize` records; a path may itself hold tabs, so split from the right. */
-function parseListing(listing: Buffer): Map<string, Entry> {
-  const entries = new Map<string, Entry>();
-  for (const record of listing.toString('utf8').split('\0')) {
-    const sizeAt = record.lastIndexOf('\t');
-    const timeAt = record.lastIndexOf('\t', sizeAt - 1);
-    if (sizeAt < 0 || timeAt < 0) continue;
-    entries.set(record.slice(0, timeAt), { mtime: record.slice(timeAt + 1, sizeAt), size: Number(record.slice(sizeAt + 1)) });
+function isPruned(path: string): boolean {
+  for (const name of PRUNED) {
+    if (path.includes(`/${name}/`) || path.endsWith(`/${name}`)) return true;
   }
-  return entries;
+  return false;
+}
+
+function boundPath(path: string): string {
+  return path.length <= MAX_PATH ? path : `${path.slice(0, MAX_PATH)}…`;
 }

@@ -13,6 +13,7 @@ import type { AgentSpec, ModelOverrides } from '../agent/index.js';
 import { roundUsd, type PriceTable, type RateLimiter } from '../model/index.js';
 import { agentSpecFor, withAgentSetup } from './agent-setup.js';
 import { runAttempt, type RunTaskFn } from './run-attempt.js';
+import { minFreeBytesFromEnv, requireEngineFreeSpace } from '../sandbox/docker/disk-guard.js';
 import type { AttemptOutcome, HarvestEvent } from './types.js';
 
 export interface HarvestOptions {
@@ -43,6 +44,8 @@ export interface HarvestOptions {
   rateLimiter?: RateLimiter;
   backoff?: BackoffOptions;
   engineWaitMs?: number;
+  /** Free bytes the engine's data root must keep before an attempt starts (default FORAGER_MIN_FREE_MB, else 5 GiB; 0: off). */
+  minFreeDiskBytes?: number;
   watchdogMarginMs?: number;
   watchdogGraceMs?: number;
 }
@@ -107,9 +110,19 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     };
     let spent = 0;
     let stopped: string | undefined;
+    const minFree = options.minFreeDiskBytes ?? minFreeBytesFromEnv();
+    let diskLow: unknown;
     for (const item of todo) {
       void queue.add(async () => {
-        if (signal.aborted || stopped) return;
+        if (signal.aborted || stopped || diskLow) return;
+        try {
+          await requireEngineFreeSpace(minFree);
+        } catch (error) {
+          // The host is filling up: take no new work (running attempts finish), say why.
+          diskLow ??= error;
+          queue.clear();
+          return;
+        }
         const outcome = await runAttempt(item, context);
         outcomes.push(outcome);
         onEvent({ type: 'finished', outcome });
@@ -124,6 +137,10 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     }
     await queue.onIdle();
     signal.removeEventListener('abort', stop);
+    if (diskLow) {
+      await record.append({ type: 'interrupted', reason: (diskLow as Error).message });
+      throw diskLow;
+    }
     if (signal.aborted) await record.append({ type: 'interrupted', reason: String((signal.reason as Error | undefined)?.message ?? signal.reason) });
     return {
       runId, planned: plan.attempts.length, skipped: plan.attempts.length - todo.length, rejected, outcomes, interrupted: signal.aborted, elapsedMs: Date.now() - started,

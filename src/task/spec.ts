@@ -34,6 +34,8 @@ export const DEFAULT_LIMITS = {
   pids: 512,
   network: 'none',
   max_output_bytes: 480 * 1024,
+  /** The writable layer's size limit: a step that grows it past this is stopped and the attempt ends. */
+  disk_mb: 10240,
 } as const;
 
 export const LimitsInputSchema = z.object({
@@ -45,6 +47,7 @@ export const LimitsInputSchema = z.object({
   pids: z.number().int().min(8),
   network: z.enum(['none', 'bridge']),
   max_output_bytes: z.number().int().min(1024),
+  disk_mb: z.number().int().min(1),
 }).strict().partial();
 
 /** Paths left out of a run's patch by default: build artefacts and caches (gitignore-style globs). */

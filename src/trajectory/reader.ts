@@ -32,6 +32,7 @@ export async function readTrajectory(path: string): Promise<Trajectory> {
     }
     const type = (value as { type?: unknown }).type;
     if (lineNo === 1) {
+      if (isImportedHeader(value)) throw new TaskError('TRAJECTORY_IMPORTED', `${path}: an imported trajectory (header.source.kind "import"): view, stats and export read it; replay and show need a harvested one`);
       header = parseLine(HeaderSchema, value, path, lineNo);
     } else if (type === 'step') {
       steps.push(parseLine(StepSchema, value, path, lineNo));
@@ -59,7 +60,13 @@ export function readLines(path: string): AsyncIterable<string> {
   return createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
 }
 
-function parseLine<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, path: string, lineNo: number): T {
+/** Whether a parsed first line is the header of an imported trajectory. */
+export function isImportedHeader(value: unknown): boolean {
+  const source = (value as { source?: { kind?: unknown } } | null)?.source;
+  return typeof source === 'object' && source !== null && source.kind === 'import';
+}
+
+export function parseLine<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, path: string, lineNo: number): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -65,6 +65,10 @@ export const ObservationSchema = z.object({
   duration_ms: z.number().nonnegative(),
   /** The shell session died or was killed during this action and was started again. */
   session_restarted: z.boolean(),
+  /** The sandbox's writable layer grew past `limits.disk_mb` during this action: it was stopped and the attempt ends. */
+  disk_limit_reached: z.boolean().optional(),
+  /** Processes killed after this action because the sandbox was at its PID limit (a backgrounded fork bomb). */
+  pids_cleared: z.number().int().nonnegative().optional(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;
 
@@ -78,9 +82,21 @@ export type FileChange = z.infer<typeof FileChangeSchema>;
 /** What the step did to the environment: the world-model signal. */
 export const StateSchema = z.object({
   cwd: z.string(),
+  /** The working directory was longer than the bound and `cwd` holds its start. */
+  cwd_truncated: z.boolean().optional(),
   changes: z.array(FileChangeSchema),
   /** More files changed than were listed. */
   changes_truncated: z.boolean().optional(),
+  /** How many changed files under the workdir were left out of `changes` (bounds on count or a snapshot too large to walk). */
+  changes_omitted: z.number().int().nonnegative().optional(),
+  /** Files the step changed outside the workdir (what `pip install` touched), kept apart from `changes`. */
+  outside: z.array(FileChangeSchema).optional(),
+  outside_truncated: z.boolean().optional(),
+  outside_omitted: z.number().int().nonnegative().optional(),
+  /** How the state was read: `host` (the container's overlay upper directory) or `exec` (a separate exec in the container). */
+  probe: z.enum(['host', 'exec']).optional(),
+  /** Time spent measuring the state after the action, outside the action's `duration_ms`. */
+  probe_ms: z.number().nonnegative().optional(),
 });
 export type State = z.infer<typeof StateSchema>;
 
@@ -168,6 +184,8 @@ export const LimitsSchema = z.object({
   pids: z.number().int().positive(),
   network: z.enum(['none', 'bridge']),
   max_output_bytes: z.number().int().positive(),
+  /** Most the sandbox's writable layer may hold, in MiB (absent in trajectories written before it existed). */
+  disk_mb: z.number().int().positive().optional(),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
@@ -287,5 +305,60 @@ export type Footer = z.infer<typeof FooterSchema>;
 
 export const LineSchema = z.discriminatedUnion('type', [HeaderSchema, StepSchema, FooterSchema]);
 export type Line = z.infer<typeof LineSchema>;
+
+/**
+ * Where an imported trajectory came from: another harvester's record, read by `forager
+ * import`. Imported trajectories carry only what their source recorded; the fields below
+ * relax the harvested schema for them, so nothing is invented to fill a required field.
+ */
+export const ImportSourceSchema = z.object({
+  kind: z.literal('import'),
+  /** The importer that read it: atif, mini-swe-agent, swe-agent, openhands, messages. */
+  format: z.string(),
+  /** The file it was read from. */
+  path: z.string(),
+  /** The record within that file (line number or id) when the file holds many. */
+  record: z.union([z.string(), z.number()]).optional(),
+  /** The source's own exit status, as it wrote it. */
+  exit_status: z.string().optional(),
+  /** Source fields forager has no place for, kept as they were (small values only). */
+  extra: z.record(z.string(), z.unknown()).optional(),
+});
+export type ImportSource = z.infer<typeof ImportSourceSchema>;
+
+/** The header of an imported trajectory: `source` says so; sandbox provenance the source lacks stays absent. */
+export const ImportedHeaderSchema = HeaderSchema.extend({
+  source: ImportSourceSchema,
+  started_at: z.string().optional(),
+  image: HeaderSchema.shape.image.optional(),
+  limits: LimitsSchema.partial().optional(),
+  environment: z.record(z.string(), z.string()).optional(),
+  workdir: z.string().optional(),
+  seed: z.number().int().optional(),
+  host: HeaderSchema.shape.host.optional(),
+  setup: HeaderSchema.shape.setup.optional(),
+});
+export type ImportedHeader = z.infer<typeof ImportedHeaderSchema>;
+
+/** A step of an imported trajectory: only the observation fields the source recorded (often none but the text shown). */
+export const ImportedStepSchema = StepSchema.extend({
+  started_at: z.string().optional(),
+  observation: ObservationSchema.partial().nullable(),
+  timing: z.object({ agent_ms: z.number().nonnegative().optional(), action_ms: z.number().nonnegative().optional() }).optional(),
+});
+export type ImportedStep = z.infer<typeof ImportedStepSchema>;
+
+/** The footer of an imported trajectory: an exit status only when the source's maps onto forager's. */
+export const ImportedFooterSchema = FooterSchema.extend({
+  exit_status: ExitStatusSchema.optional(),
+  failure_kind: FailureKindSchema.nullable().optional(),
+  ended_at: z.string().optional(),
+  duration_ms: z.number().nonnegative().optional(),
+  totals: FooterSchema.shape.totals.partial().optional(),
+});
+export type ImportedFooter = z.infer<typeof ImportedFooterSchema>;
+
+/** Any line a dataset reader accepts: harvested lines, or the relaxed lines of an imported trajectory. */
+export const DatasetLineSchema = z.union([HeaderSchema, StepSchema, FooterSchema, ImportedHeaderSchema, ImportedStepSchema, ImportedFooterSchema]);
 
 export * from './agent-description.js';

@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../core/log.js';
 import { listTrajectories, type TrajectorySummary } from './catalog.js';
 import { isAllowedHost } from './host-check.js';
 import { StepStore } from './step-store.js';
+import { createTraceRoutes } from './trace-routes.js';
 
 /** The page's files, shipped with the package: nothing is fetched from elsewhere. */
 export const ASSETS_DIR = fileURLToPath(new URL('../../src/viewer/assets/', import.meta.url));
@@ -51,6 +52,7 @@ export async function startViewer(options: ViewerOptions): Promise<RunningViewer
     return list;
   };
 
+  const traceRoutes = createTraceRoutes(root, ASSETS_DIR);
   const server = createServer((req, res) => {
     if (!isAllowedHost(req.headers.host, listeningPort(server), options.host)) return send(res, 421, { error: `this viewer answers only to its own address (localhost or an IP), not Host ${JSON.stringify(req.headers.host ?? '')}` });
     handle(req, res).catch((error: unknown) => {
@@ -63,6 +65,7 @@ export async function startViewer(options: ViewerOptions): Promise<RunningViewer
     const url = new URL(req.url ?? '/', 'http://localhost');
     const asset = ASSETS[url.pathname];
     if (req.method !== 'GET') return send(res, 405, { error: 'GET only' });
+    if (await traceRoutes(url, res)) return;
     if (asset) {
       const body = await readFile(resolve(ASSETS_DIR, asset));
       res.writeHead(200, { 'content-type': TYPES[asset.split('.').pop()!]!, 'cache-control': 'no-store' });

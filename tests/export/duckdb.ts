@@ -63,6 +63,7 @@ export function rebuildStep(row: Row): Step {
     timing: { agent_ms: row['agent_ms'] as number, action_ms: row['action_ms'] as number },
   };
   if (row['model_json'] !== null) step.model = JSON.parse(row['model_json'] as string);
+  if (row['failure_kind'] !== null) step.failure = { kind: row['failure_kind'] as 'agent' | 'task' | 'infrastructure', code: row['failure_code'] as string, message: row['failure_message'] as string };
   if (row['tool_call_id'] !== null && row['tool_call_id'] !== undefined) step.tool_call_id = row['tool_call_id'] as string;
   return step;
 }

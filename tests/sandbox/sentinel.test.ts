@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FrameDemuxer, SentinelSplitter } from '../../src/sandbox/sentinel.js';
+import { SentinelSplitter } from '../../src/sandbox/sentinel.js';
+import { FrameDemuxer } from '../../src/sandbox/docker/frames.js';
 
 describe('SentinelSplitter', () => {
   it('finds a marker split across chunks and passes the body on', () => {

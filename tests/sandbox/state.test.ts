@@ -1,36 +1,63 @@
 import { describe, expect, it } from 'vitest';
-import { WorkdirTracker } from '../../src/sandbox/state.js';
+import { buildState, MAX_CHANGES, MAX_OUTSIDE, MAX_PATH } from '../../src/sandbox/state.js';
+import { parseComm } from '../../src/sandbox/docker/exec-state.js';
 
-const listing = (...records: string[]) => Buffer.from(records.map((r) => `${r}\0`).join(''));
-
-describe('WorkdirTracker', () => {
-  it('takes the first listing as the baseline', () => {
-    const tracker = new WorkdirTracker('/work');
-    expect(tracker.update(listing('a.py\t1.0\t10'), '/work')).toEqual({ cwd: '/work', changes: [] });
-  });
-
-  it('reports added, modified (mtime or size) and deleted files, sorted', () => {
-    const tracker = new WorkdirTracker('/work');
-    tracker.update(listing('a.py\t1.0\t10', 'gone.txt\t1.0\t3', 'same\t1.0\t1', 'touched\t1.0\t5'), '/work');
-    const state = tracker.update(listing('a.py\t1.0\t12', 'same\t1.0\t1', 'touched\t2.5\t5', 'new dir/x\t2.0\t0', 'tab\tname\t2.0\t4'), '/tmp');
-    expect(state).toEqual({
-      cwd: '/tmp',
+describe('buildState', () => {
+  it('keeps changes under the workdir apart from the rest, sorted, caches pruned', () => {
+    const state = buildState('/work', {
       changes: [
-        { path: '/work/a.py', change: 'modified', size: 12 },
-        { path: '/work/gone.txt', change: 'deleted' },
-        { path: '/work/new dir/x', change: 'added', size: 0 },
-        { path: '/work/tab\tname', change: 'added', size: 4 },
-        { path: '/work/touched', change: 'modified', size: 5 },
+        { path: '/work/b.py', change: 'modified', size: 3 },
+        { path: '/usr/lib/python3/dist-packages/x/__init__.py', change: 'added', size: 0 },
+        { path: '/work/a.py', change: 'deleted', size: 9 },
+        { path: '/work/pkg/__pycache__/a.pyc', change: 'added', size: 1 },
+        { path: '/work/.git/index', change: 'modified', size: 1 },
+        { path: '/tmp/t', change: 'added', size: 2 },
       ],
+      incomplete: false,
+      omitted: 0,
+    }, '/work');
+    expect(state).toEqual({
+      cwd: '/work',
+      changes: [{ path: '/work/a.py', change: 'deleted' }, { path: '/work/b.py', change: 'modified', size: 3 }],
+      outside: [{ path: '/tmp/t', change: 'added', size: 2 }, { path: '/usr/lib/python3/dist-packages/x/__init__.py', change: 'added', size: 0 }],
     });
   });
 
-  it('flags more changes than it lists', () => {
-    const tracker = new WorkdirTracker('/w/');
-    tracker.update(listing(), '/w');
-    const state = tracker.update(listing(...Array.from({ length: 1005 }, (_, i) => `f${i}\t1.0\t1`)), '/w');
-    expect(state.changes).toHaveLength(1000);
+  it('bounds the count of changes and the length of paths, and counts what it left out', () => {
+    const changes = [
+      ...Array.from({ length: MAX_CHANGES + 5 }, (_, i) => ({ path: `/w/f${String(i).padStart(5, '0')}`, change: 'added' as const, size: 1 })),
+      ...Array.from({ length: MAX_OUTSIDE + 7 }, (_, i) => ({ path: `/o/f${i}`, change: 'added' as const, size: 1 })),
+      { path: `/w/${'x'.repeat(10_000)}`, change: 'added' as const, size: 1 },
+    ];
+    const state = buildState('/w', { changes, incomplete: false, omitted: 0 }, '/w/');
+    expect(state.changes).toHaveLength(MAX_CHANGES);
     expect(state.changes_truncated).toBe(true);
-    expect(state.changes[0]?.path).toBe('/w/f0');
+    expect(state.changes_omitted).toBe(6);
+    expect(state.outside).toHaveLength(MAX_OUTSIDE);
+    expect(state.outside_omitted).toBe(7);
+    const long = buildState('/w', { changes: changes.slice(-1), incomplete: false, omitted: 0 }, '/w');
+    expect(long.changes[0]!.path.length).toBe(MAX_PATH + 1);
+  });
+
+  it('says when the reader could not see everything', () => {
+    const state = buildState('/w', { changes: [], incomplete: true, omitted: 0 }, '/w');
+    expect(state.changes_truncated).toBe(true);
+  });
+});
+
+describe('parseComm', () => {
+  it('reads added, modified and deleted files from a comm -3 listing', () => {
+    const listing = Buffer.from(['/w/a\t1:1.0', '\t/w/a\t2:2.0', '/w/gone\t3:1.0', '\t/w/new\tname\t4:2.0', ''].join('\0'));
+    expect(parseComm(listing, false).changes).toEqual([
+      { path: '/w/a', change: 'modified', size: 2 },
+      { path: '/w/new\tname', change: 'added', size: 4 },
+      { path: '/w/gone', change: 'deleted' },
+    ]);
+  });
+
+  it('drops a record cut by the bound', () => {
+    const { changes, incomplete } = parseComm(Buffer.from('\t/w/a\t1:1.0\0\t/w/b\t1:'), true);
+    expect(changes).toEqual([{ path: '/w/a', change: 'added', size: 1 }]);
+    expect(incomplete).toBe(true);
   });
 });

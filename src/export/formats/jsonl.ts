@@ -1,4 +1,5 @@
-import type { Trajectory } from '../../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
+import type { Trajectory as HarvestedTrajectory } from '../../trajectory/reader.js';
 import { buildConversation, type ChatOptions } from './chat.js';
 import { LineFile } from './line-file.js';
 import type { TrajectorySink } from './sink.js';
@@ -18,7 +19,16 @@ export async function openChatSink(path: string, options: ChatOptions): Promise<
   const file = await LineFile.open(path);
   return {
     files: [path],
-    write: (trajectory: Trajectory) => file.write(buildConversation(trajectory, options)),
+    write: (trajectory: Trajectory) => file.write(conversationOf(trajectory, options)),
     close: () => file.close(),
   };
+}
+
+/**
+ * The chat builder (chat.ts) is typed for harvested trajectories but reads only what
+ * imported ones have too: the action, the model turn, `shown`, and the header through
+ * renderOpening and summarise, which take either.
+ */
+export function conversationOf(trajectory: Trajectory, options: ChatOptions) {
+  return buildConversation(trajectory as HarvestedTrajectory, options);
 }

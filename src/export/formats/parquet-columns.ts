@@ -1,5 +1,6 @@
-import type { Trajectory } from '../../trajectory/reader.js';
-import type { Step, StreamCapture } from '../../trajectory/schema.js';
+import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
+import type { DatasetStep as Step } from '../../trajectory/dataset-reader.js';
+import type { StreamCapture } from '../../trajectory/schema.js';
 import { summarise } from './record.js';
 
 /** Parquet column types used here (hyparquet-writer basic types). */
@@ -26,10 +27,10 @@ export const TRAJECTORY_COLUMNS: Column<Trajectory>[] = [
   col('repo', 'STRING', false, (t) => summarise(t).repo),
   col('instruction', 'STRING', false, (t) => t.header.task.instruction),
   col('model', 'STRING', true, (t) => summarise(t).model),
-  col('image_ref', 'STRING', false, (t) => t.header.image.ref),
-  col('image_id', 'STRING', false, (t) => t.header.image.id),
-  col('seed', 'INT64', false, (t) => t.header.seed),
-  col('started_at', 'TIMESTAMP', false, (t) => t.header.started_at),
+  col('image_ref', 'STRING', true, (t) => t.header.image?.ref ?? null),
+  col('image_id', 'STRING', true, (t) => t.header.image?.id ?? null),
+  col('seed', 'INT64', true, (t) => t.header.seed ?? null),
+  col('started_at', 'TIMESTAMP', true, (t) => t.header.started_at ?? null),
   col('ended_at', 'TIMESTAMP', true, (t) => t.footer?.ended_at ?? null),
   col('complete', 'BOOLEAN', false, (t) => t.footer !== undefined),
   col('exit_status', 'STRING', true, (t) => t.footer?.exit_status ?? null),
@@ -42,9 +43,9 @@ export const TRAJECTORY_COLUMNS: Column<Trajectory>[] = [
   col('model_patch', 'STRING', true, (t) => t.footer?.patch ?? null),
   col('reward', 'DOUBLE', true, (t) => t.footer?.reward ?? null),
   col('resolved', 'BOOLEAN', true, (t) => summarise(t).resolved),
-  col('prompt_tokens', 'INT64', true, (t) => t.footer?.totals.prompt_tokens ?? null),
-  col('completion_tokens', 'INT64', true, (t) => t.footer?.totals.completion_tokens ?? null),
-  col('output_bytes', 'INT64', true, (t) => t.footer?.totals.output_bytes ?? null),
+  col('prompt_tokens', 'INT64', true, (t) => t.footer?.totals?.prompt_tokens ?? null),
+  col('completion_tokens', 'INT64', true, (t) => t.footer?.totals?.completion_tokens ?? null),
+  col('output_bytes', 'INT64', true, (t) => t.footer?.totals?.output_bytes ?? null),
   col('evaluation_json', 'STRING', true, (t) => json(t.footer?.evaluation)),
   col('header_json', 'STRING', false, (t) => JSON.stringify(t.header)),
   col('footer_json', 'STRING', true, (t) => json(t.footer)),
@@ -57,7 +58,7 @@ export interface StepRow {
 }
 
 const streamColumns = (which: 'stdout' | 'stderr'): Column<StepRow>[] => {
-  const capture = (r: StepRow): StreamCapture | undefined => r.step.observation?.[which];
+  const capture = (r: StepRow): Partial<StreamCapture> | undefined => r.step.observation?.[which];
   return [
     col(`${which}_text`, 'STRING', true, (r) => capture(r)?.text ?? null),
     col(`${which}_tail`, 'STRING', true, (r) => capture(r)?.tail ?? null),
@@ -72,7 +73,7 @@ const streamColumns = (which: 'stdout' | 'stderr'): Column<StepRow>[] => {
 export const STEP_COLUMNS: Column<StepRow>[] = [
   col('trajectory_id', 'STRING', false, (r) => r.trajectory_id),
   col('step_index', 'INT32', false, (r) => r.step.index),
-  col('started_at', 'TIMESTAMP', false, (r) => r.step.started_at),
+  col('started_at', 'TIMESTAMP', true, (r) => r.step.started_at ?? null),
   col('tool', 'STRING', true, (r) => r.step.action?.tool ?? null),
   col('action_json', 'STRING', true, (r) => json(r.step.action)),
   col('exit_code', 'INT32', true, (r) => r.step.observation?.exit_code ?? null),
@@ -86,8 +87,8 @@ export const STEP_COLUMNS: Column<StepRow>[] = [
   col('cwd', 'STRING', true, (r) => r.step.state?.cwd ?? null),
   col('changes_json', 'STRING', true, (r) => json(r.step.state?.changes)),
   col('changes_truncated', 'BOOLEAN', true, (r) => r.step.state?.changes_truncated ?? null),
-  col('agent_ms', 'DOUBLE', false, (r) => r.step.timing.agent_ms),
-  col('action_ms', 'DOUBLE', false, (r) => r.step.timing.action_ms),
+  col('agent_ms', 'DOUBLE', true, (r) => r.step.timing?.agent_ms ?? null),
+  col('action_ms', 'DOUBLE', true, (r) => r.step.timing?.action_ms ?? null),
   col('model_raw_text', 'STRING', true, (r) => r.step.model?.raw_text ?? null),
   col('model_format_error', 'STRING', true, (r) => r.step.model?.format_error ?? null),
   col('prompt_tokens', 'INT64', true, (r) => r.step.model?.usage?.prompt_tokens ?? null),

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Trajectory } from '../../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
 import { VERSION } from '../../core/version.js';
 import { STEP_COLUMNS, TRAJECTORY_COLUMNS, type StepRow } from './parquet-columns.js';
 import { ParquetTable } from './parquet-table.js';

@@ -1,5 +1,5 @@
 import { getToolFormat, renderTemplate, type PromptVariables, type ToolFormatName } from '../../agent/index.js';
-import type { Trajectory } from '../../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
 import { recordedModel } from '../../trajectory/schema.js';
 
 /**
@@ -13,10 +13,12 @@ export function renderOpening(trajectory: Trajectory, toolFormat: ToolFormatName
   const { header } = trajectory;
   const model = recordedModel(header.agent);
   const settings = model?.model;
+  // An imported trajectory may know neither its limits nor its workdir: the default prompt then
+  // says the turns it took and names no path (it is forager's prompt rebuilt for export, not the source's).
   const variables: PromptVariables = {
     instruction: header.task.instruction,
-    workdir: header.workdir,
-    max_turns: settings?.budgets?.max_turns ?? header.limits.max_steps,
+    workdir: header.workdir ?? 'the repository',
+    max_turns: settings?.budgets?.max_turns ?? header.limits?.max_steps ?? trajectory.steps.length,
     context_window: settings?.context_window,
     task_id: header.task.id,
   };

@@ -1,4 +1,4 @@
-import type { Trajectory } from '../../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
 import { recordedModel, type AgentDescription } from '../../trajectory/schema.js';
 import { repoOf, resolvedOf, rewardOf, tokensOf } from '../facts.js';
 

@@ -1,4 +1,4 @@
-import type { Trajectory } from '../../trajectory/reader.js';
+import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
 
 /** Where exported trajectories go; one per output (per split). */
 export interface TrajectorySink {

@@ -1,17 +1,23 @@
 import { posix } from 'node:path';
+import { constants } from 'node:os';
 import type Docker from 'dockerode';
 import { AbortedError, InfrastructureError } from '../../core/errors.js';
 import type { ExecOptions, ExecResult, Sandbox, ToolRunOptions, ToolRunResult } from '../../core/contracts.js';
 import type { Limits } from '../../trajectory/schema.js';
-import { stateProbe, WorkdirTracker } from '../state.js';
+import type { Observation, State } from '../../trajectory/schema.js';
+import { buildState, type StateReading } from '../state.js';
 import { shellQuote } from '../quote.js';
+import { writableLayerBytes } from './disk.js';
 import { engine } from './engine.js';
+import { ExecStateReader } from './exec-state.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
-import { killAllButInit } from './one-shot.js';
+import { killAllButInit, runIsolated } from './one-shot.js';
 import { readSandboxFile } from '../file-tools/read-write.js';
 import { putFile } from './put-file.js';
 import { runToolScript } from './tool-exec.js';
-import { ShellSession, type ShellRunResult } from './shell.js';
+import { OverlayStateReader, readableOverlay } from './overlay-state.js';
+import { atPidLimit, PidCounter } from './pids.js';
+import { openShell, type ShellSession, type ShellRunResult } from './shell.js';
 
 export interface DockerSandboxOptions {
   image: string;
@@ -23,19 +29,31 @@ export interface DockerSandboxOptions {
   hostname?: string;
   docker?: Docker;
   signal?: AbortSignal;
+  /**
+   * How the state after each step is read: `host` (the overlay upper directory, needs a
+   * local engine and root), `exec` (a separate exec in the container), or `auto` (host
+   * when it can). Default: FORAGER_STATE_READER, else `auto`.
+   */
+  stateReader?: 'auto' | 'host' | 'exec';
 }
+
+/** How often the writable layer and the PID count are looked at while a step runs. */
+const WATCH_INTERVAL_MS = 250;
 
 /** Capabilities a root shell needs for ordinary work (files, users, apt); everything else is dropped. */
 const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETFCAP', 'NET_BIND_SERVICE'];
 /** Extra life the dead-man gives a container past the task's wall limit, for clean-up. */
 const DEADMAN_GRACE_S = 60;
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 
 /** A sandbox backed by one Docker container and one persistent bash session in it. */
 export class DockerSandbox implements Sandbox {
   private session: ShellSession | undefined;
   private cwd: string;
   private stopped = false;
-  private readonly tracker: WorkdirTracker;
+  private overlay: OverlayStateReader | undefined;
+  private execState: ExecStateReader | undefined;
+  private pids: PidCounter | undefined;
 
   private constructor(
     readonly container: Docker.Container,
@@ -45,7 +63,11 @@ export class DockerSandbox implements Sandbox {
     private readonly deadman: string[],
   ) {
     this.cwd = workdir;
-    this.tracker = new WorkdirTracker(workdir);
+  }
+
+  /** How this sandbox reads state: from the host's view of its layer, or by a separate exec. */
+  get stateReader(): 'host' | 'exec' {
+    return this.overlay ? 'host' : 'exec';
   }
 
   get id(): string {
@@ -96,8 +118,9 @@ export class DockerSandbox implements Sandbox {
     try {
       if (options.signal?.aborted) throw new AbortedError();
       await container.start();
+      await sandbox.chooseReaders(docker, options.stateReader);
       try {
-        sandbox.session = await ShellSession.open(container, { env, cwd: options.workdir, deadman });
+        sandbox.session = await openShell(container, { env, cwd: options.workdir, deadman, localKernel: sandbox.overlay !== undefined });
       } catch (error) {
         // Killed between start and the shell (an engine going down): say so, for the retry policy.
         await sandbox.throwIfContainerGone(error);
@@ -111,25 +134,159 @@ export class DockerSandbox implements Sandbox {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (options.isolated) return this.execIsolated(command, options);
     const session = await this.liveSession();
     const trackState = options.trackState ?? true;
-    const result = await session.run(command, {
-      timeoutMs: options.timeoutMs ?? this.limits.action_timeout_s * 1000,
-      signal: options.signal,
-      maxOutputBytes: this.limits.max_output_bytes,
-      probe: trackState ? stateProbe(this.workdir) : undefined,
-    });
-    if (result.cwd !== null) this.cwd = result.cwd;
-    let probe = result.probe;
-    if (!session.alive) {
-      await this.afterSessionDeath();
-      // The command took the session down before its probe ran: probe in the new one.
-      if (trackState) probe = (await this.session!.run(':', { timeoutMs: 60_000, maxOutputBytes: 1024, probe: stateProbe(this.workdir) })).probe;
+    // The baseline is taken before the first tracked command, so that command's changes count.
+    if (trackState) await this.primeState();
+    // A bomb an earlier step left in the background, grown since that step's look: cleared first.
+    const clearedBefore = await this.clearForkBomb(session.pid, true);
+    const limit = new AbortController();
+    const watch = this.watchStep(limit, session.pid);
+    let result: ShellRunResult;
+    try {
+      result = await session.run(command, {
+        timeoutMs: options.timeoutMs ?? this.limits.action_timeout_s * 1000,
+        signal: options.signal,
+        maxOutputBytes: this.limits.max_output_bytes,
+        limit: limit.signal,
+      });
+    } finally {
+      await watch.stop();
     }
+    if (result.cwd !== null) this.cwd = result.cwd;
+    if (!session.alive) await this.afterSessionDeath();
+
+    // Everything below is the harvester's bookkeeping: off the action's clock.
+    const probeStarted = performance.now();
+    const cleared = clearedBefore + watch.cleared + (await this.clearForkBomb(this.session!.pid, true));
+    const observation: Observation = toObservation(result);
+    let state: State | null = null;
+    let layerBytes: number | undefined;
+    if (trackState) {
+      const reading = await this.readState();
+      layerBytes = reading.bytes;
+      state = buildState(this.cwd, reading, this.workdir);
+      if (result.cwdTruncated) state.cwd_truncated = true;
+      state.probe = this.stateReader;
+    }
+    layerBytes ??= await writableLayerBytes(this.container, this.overlay);
+    if (watch.diskReached || (layerBytes !== undefined && layerBytes > this.diskLimitBytes())) observation.disk_limit_reached = true;
+    if (cleared > 0) observation.pids_cleared = cleared;
+    if (state) state.probe_ms = Math.round((performance.now() - probeStarted) * 1000) / 1000;
+    return { observation, state };
+  }
+
+  private async execIsolated(command: string, options: ExecOptions): Promise<ExecResult> {
+    if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
+    const r = await runIsolated(this.container, command, {
+      cwd: this.workdir,
+      timeoutMs: options.timeoutMs ?? this.limits.action_timeout_s * 1000,
+      maxOutputBytes: this.limits.max_output_bytes,
+      signal: options.signal,
+    });
+    const signal = r.exitCode !== null && r.exitCode > 128 ? SIGNAL_NAMES.get(r.exitCode - 128) ?? null : null;
     return {
-      observation: toObservation(result),
-      state: trackState ? this.tracker.update(probe, this.cwd) : null,
+      observation: {
+        stdout: r.stdout.finish(),
+        stderr: r.stderr.finish(),
+        exit_code: r.timedOut ? null : r.exitCode,
+        signal,
+        timed_out: r.timedOut,
+        duration_ms: Math.round(r.durationMs * 1000) / 1000,
+        session_restarted: false,
+      },
+      state: null,
     };
+  }
+
+  private diskLimitBytes(): number {
+    return (this.limits.disk_mb ?? Number.MAX_SAFE_INTEGER / (1024 * 1024)) * 1024 * 1024;
+  }
+
+  /** Pick the state reader and the PID counter once, at start. */
+  private async chooseReaders(docker: Docker, wanted: DockerSandboxOptions['stateReader']): Promise<void> {
+    const mode = wanted ?? (process.env.FORAGER_STATE_READER as DockerSandboxOptions['stateReader']) ?? 'auto';
+    const local = Boolean((docker.modem as { socketPath?: unknown }).socketPath);
+    if (mode === 'host' || (mode === 'auto' && local)) {
+      const info = await this.container.inspect();
+      const dirs = readableOverlay(info.GraphDriver as { Name?: string; Data?: Record<string, string> });
+      if (dirs) this.overlay = new OverlayStateReader(dirs);
+      else if (mode === 'host') throw new InfrastructureError('STATE_READER_UNAVAILABLE', 'the container\'s overlay upper directory is not readable from here (a remote engine, not root, or not overlay2): use the exec state reader');
+    }
+    if (!this.overlay) this.execState = new ExecStateReader(this.container);
+    this.pids = PidCounter.create(this.container, this.overlay !== undefined);
+  }
+
+  private async primeState(): Promise<void> {
+    if (this.overlay) this.overlay.prime();
+    else await this.execState!.prime().catch(() => undefined);
+  }
+
+  private async readState(): Promise<StateReading & { bytes?: number }> {
+    if (this.overlay) return this.overlay.read();
+    try {
+      return await this.execState!.read();
+    } catch {
+      // The container could not host the lister (PIDs, memory): say the state is unknown.
+      return { changes: [], incomplete: true, omitted: 0 };
+    }
+  }
+
+  /**
+   * While a step runs, look at the writable layer's size and the PID count every
+   * WATCH_INTERVAL_MS (longer when a look is slow): past `disk_mb` the step is stopped
+   * through `limit`; at the PID limit the processes (all but the session) are cleared.
+   */
+  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; cleared: number } {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let inFlight: Promise<void> = Promise.resolve();
+    const watch = {
+      diskReached: false,
+      cleared: 0,
+      // Wait for a look under way: its kill may be what ended the step, and its count belongs to it.
+      stop: async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await inFlight;
+      },
+    };
+    const tick = async () => {
+      const started = performance.now();
+      const bytes = await writableLayerBytes(this.container, this.overlay);
+      if (bytes !== undefined && bytes > this.diskLimitBytes()) {
+        watch.diskReached = true;
+        limit.abort();
+        return;
+      }
+      watch.cleared += await this.clearForkBomb(sessionPid, false);
+      if (stopped) return;
+      const took = performance.now() - started;
+      timer = setTimeout(() => { inFlight = tick(); }, Math.max(this.overlay ? WATCH_INTERVAL_MS : 1000, took * 4));
+    };
+    timer = setTimeout(() => { inFlight = tick(); }, WATCH_INTERVAL_MS);
+    return watch;
+  }
+
+  /**
+   * A container at its PID limit holds a fork bomb (or its remains): kill every process
+   * but init, the dead-man and the session, and say how many. While a step runs, "at the
+   * limit" means within 5 % of it. After a step, a bomb left in the background swings
+   * below the limit as its processes fail to fork and exit: there, two looks 150 ms apart
+   * both over half the limit are enough.
+   */
+  private async clearForkBomb(sessionPid: number, afterStep: boolean): Promise<number> {
+    if (!this.pids) return 0;
+    const limit = this.limits.pids;
+    let count = await this.pids.count();
+    if (afterStep && !atPidLimit(count, limit) && count !== undefined && count > limit / 2) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const again = await this.pids.count();
+      if (again !== undefined && again > limit / 2) count = limit;
+    }
+    if (!atPidLimit(count, limit)) return 0;
+    return killAllButInit(this.container, this.deadman, [sessionPid]).catch(() => 0);
   }
 
   async readFile(path: string, options: { signal?: AbortSignal; maxBytes?: number } = {}): Promise<Buffer | null> {
@@ -180,7 +337,7 @@ export class DockerSandbox implements Sandbox {
     await this.throwIfContainerGone();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        this.session = await ShellSession.open(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman });
+        this.session = await openShell(this.container, { env: this.env, cwd: this.workdir, deadman: this.deadman, localKernel: this.overlay !== undefined });
         break;
       } catch (error) {
         // A container being removed from outside can read as running for a moment; and
@@ -208,7 +365,7 @@ export class DockerSandbox implements Sandbox {
   }
 }
 
-function toObservation(result: ShellRunResult) {
+function toObservation(result: ShellRunResult): Observation {
   return {
     stdout: result.stdout,
     stderr: result.stderr,

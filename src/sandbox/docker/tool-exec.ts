@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AbortedError } from '../../core/errors.js';
 import type { ToolRunOptions, ToolRunResult } from '../../core/contracts.js';
-import { FrameDemuxer } from '../sentinel.js';
+import { FrameDemuxer } from './frames.js';
 import { killTree, runOneShot } from './one-shot.js';
 
 /** The environment of every tool process: fixed, whatever the agent exported in its shell. */

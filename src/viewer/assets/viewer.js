@@ -91,12 +91,13 @@ function renderMeta({ id, header, footer }) {
   const h = header ?? {};
   const items = [
     el('div', {}, el('b', { text: 'task ' }), h.task?.id ?? '?'),
-    el('div', {}, el('b', { text: 'status ' }), footer ? badge(footer.exit_status, footer.failure_kind ? 'bad' : 'ok') : badge('partial: no footer', 'warn')),
+    el('div', {}, el('b', { text: 'status ' }), footer ? badge(footer.exit_status ?? 'unknown', footer.failure_kind ? 'bad' : 'ok') : badge('partial: no footer', 'warn')),
     el('div', {}, el('b', { text: 'reward ' }), footer?.reward ?? '—'),
     el('div', {}, el('b', { text: 'agent ' }), JSON.stringify(h.agent ?? {})),
     el('div', {}, el('b', { text: 'image ' }), `${h.image?.ref ?? ''} ${h.image?.id?.slice(0, 19) ?? ''}`),
-    el('div', {}, el('b', { text: 'steps ' }), `${state.total}${footer ? ` in ${(footer.duration_ms / 1000).toFixed(1)} s` : ''}`),
+    el('div', {}, el('b', { text: 'steps ' }), `${state.total}${typeof footer?.duration_ms === 'number' ? ` in ${(footer.duration_ms / 1000).toFixed(1)} s` : ''}`),
   ];
+  if (h.source?.kind === 'import') items.push(el('div', { class: 'wide muted' }, el('b', { text: 'imported ' }), `from ${h.source.format}: ${h.source.path}`));
   if (h.parent) items.push(el('div', {}, el('b', { text: 'forked from ' }), `${h.parent.trajectory_id} after step ${h.parent.step}`));
   if (footer?.error) items.push(el('div', { class: 'wide' }, el('b', { text: 'failure ' }), `${footer.error.kind}: ${footer.error.code}: ${footer.error.message}`));
   if (footer?.evaluation) items.push(el('div', { class: 'wide evaluation' }, el('b', { text: 'evaluation ' }), el('pre', { text: JSON.stringify(footer.evaluation, null, 2) })));
@@ -169,10 +170,11 @@ function renderStep(step) {
   if (obs) {
     out.push(el('h3', { text: 'result' }), el('div', { class: 'kv result' },
       el('span', { class: 'exit' }, 'exit code ', el('b', { text: obs.exit_code ?? `signal ${obs.signal ?? '?'}` })),
-      el('span', { text: `${obs.duration_ms.toFixed(1)} ms` }),
+      typeof obs.duration_ms === 'number' ? el('span', { text: `${obs.duration_ms.toFixed(1)} ms` }) : null,
       obs.timed_out ? badge('timed out', 'bad') : null,
       obs.session_restarted ? badge('session restarted', 'warn') : null));
-    out.push(...renderStream('stdout', obs.stdout), ...renderStream('stderr', obs.stderr));
+    // An imported step may know its exit code and nothing of its streams: show none rather than "empty".
+    if (obs.stdout || obs.stderr) out.push(...renderStream('stdout', obs.stdout), ...renderStream('stderr', obs.stderr));
   }
   if (step.state) {
     out.push(el('h3', { text: 'state' }), el('div', { class: 'kv' }, el('span', {}, 'cwd ', el('code', { text: step.state.cwd }))));

@@ -1,0 +1,28 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { ImportError, importTrajectories, IMPORT_FORMATS, type ImportFormat, type ImportReport } from '../import/index.js';
+
+/** `forager import`: read peers' trajectories into forager trajectories marked imported. */
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('Import other harvesters\' trajectories (ATIF, mini-swe-agent, SWE-agent, OpenHands, SFT message lists) as forager trajectories for view, stats and export')
+    .addArgument(new Command().createArgument('<format>', 'the input format').choices([...IMPORT_FORMATS]))
+    .argument('<paths...>', 'files, or folders searched for the format\'s files (*.json, *.traj.json, *.traj, output.jsonl, *.jsonl|*.json|*.parquet)')
+    .addOption(new Option('--out <dir>', 'where to write: DIR/trajectories/<task-id>/<n>.jsonl, and DIR/import-report.json').makeOptionMandatory())
+    .action(async (format: ImportFormat, paths: string[], flags: { out: string }) => {
+      const report = await importTrajectories(format, paths, flags.out);
+      const reportPath = join(flags.out, 'import-report.json');
+      await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(renderSummary(report, flags.out, reportPath));
+      if (report.imported === 0 && report.invalid > 0) throw new ImportError(`nothing could be imported; first problem: ${report.invalidRecords[0]?.error ?? 'unknown'}`);
+    });
+}
+
+function renderSummary(report: ImportReport, out: string, reportPath: string): string {
+  const lines = [`read ${report.files} ${report.format} files: ${report.imported} trajectories imported into ${out}, ${report.invalid} records skipped`];
+  for (const bad of report.invalidRecords.slice(0, 5)) lines.push(`  skipped ${bad.error}`);
+  lines.push(`report: ${reportPath}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,3 @@
+export { toAtif } from './to-atif.js';
+export { openAtifSink } from './sink.js';
+export { ATIF_VERSION, type AtifTrajectory, type AtifStep, type AtifToolCall, type AtifMetrics } from './types.js';

@@ -1,0 +1,54 @@
+import { ParquetWriter } from 'hyparquet-writer';
+import { StreamWriter } from './stream-writer.js';
+
+/** One row group's columns as hyparquet-writer takes them. */
+export type ColumnData = { name: string; data: unknown[]; statistics?: boolean; encoding?: string }[];
+
+/**
+ * Encodes Parquet shards: open a file, write row groups, finish it. An encoder in a worker
+ * thread was tried (overlapping reading with compression): ~25% less wall time on an idle
+ * moment but +170 MB peak RSS, over the export's 300 MB budget, so encoding stays on the
+ * export's thread behind this interface.
+ */
+export interface ShardEncoder {
+  open(path: string, schema: unknown[], createdBy: string): Promise<number>;
+  write(handle: number, columnData: ColumnData, rows: number): Promise<void>;
+  finish(handle: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Encodes on the calling thread. */
+export class InThreadEncoder implements ShardEncoder {
+  private readonly files = new Map<number, { writer: ParquetWriter; output: StreamWriter }>();
+  private next = 0;
+
+  async open(path: string, schema: unknown[], createdBy: string): Promise<number> {
+    const output = new StreamWriter(path);
+    const writer = new ParquetWriter({ writer: output as never, schema: schema as never, codec: 'SNAPPY', createdBy });
+    this.files.set(this.next, { writer, output });
+    return this.next++;
+  }
+
+  async write(handle: number, columnData: ColumnData, rows: number): Promise<void> {
+    const file = this.file(handle);
+    await file.writer.write({ columnData: columnData as never, rowGroupSize: rows });
+    await file.output.settle();
+  }
+
+  async finish(handle: number): Promise<void> {
+    const file = this.file(handle);
+    await file.writer.finish();
+    await file.output.closed();
+    this.files.delete(handle);
+  }
+
+  async close(): Promise<void> {
+    this.files.clear();
+  }
+
+  private file(handle: number) {
+    const file = this.files.get(handle);
+    if (!file) throw new Error(`no open shard ${handle}`);
+    return file;
+  }
+}

@@ -1,0 +1,144 @@
+import { rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ColumnData, ShardEncoder } from './encoder.js';
+import { schemaElements, type Field } from './fields.js';
+
+/** One column of a sharded table: its field, and how a row gives its value. */
+export interface HfColumn<T> {
+  field: Field;
+  get: (row: T) => unknown;
+  /** Long free text (outputs, JSON, messages): written plain, without min/max statistics, which cost time and help no reader. */
+  longText?: boolean;
+}
+
+export interface ShardLimits {
+  /** Start a new shard when the current one holds this many bytes of values (uncompressed, as `datasets` counts a shard). */
+  shardBytes: number;
+  /** Row group bounds: rows, and bytes of text buffered. */
+  groupRows: number;
+  groupBytes: number;
+}
+
+/**
+ * One split of one config, written as `<split>-NNNNN-of-MMMMM.parquet` shards of about
+ * `shardBytes` each. Shard files are named `-of-MMMMM` once the count is known, at close.
+ * Rows are buffered per row group, so memory stays bounded by `groupBytes`.
+ */
+export class ShardedTable<T> {
+  /** The open shard's handle in the encoder. */
+  private shard: number | undefined;
+  /** The row group being encoded (at most one): the next is built meanwhile. */
+  private inflight: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private buffers: unknown[][];
+  private groupRows = 0;
+  private groupBytes = 0;
+  private shardBytes = 0;
+  private readonly pending: string[] = [];
+  /** The shard files, named as they end up. */
+  readonly files: string[] = [];
+  rows = 0;
+  bytes = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly split: string,
+    private readonly columns: readonly HfColumn<T>[],
+    private readonly limits: ShardLimits,
+    private readonly createdBy: string,
+    private readonly encoder: ShardEncoder,
+  ) {
+    this.buffers = columns.map(() => []);
+  }
+
+  async add(row: T): Promise<void> {
+    this.columns.forEach((column, i) => {
+      const value = toCell(column.field, column.get(row));
+      this.groupBytes += sizeOf(value);
+      (this.buffers[i] as unknown[]).push(value);
+    });
+    this.groupRows += 1;
+    this.rows += 1;
+    const full = this.groupRows >= this.limits.groupRows || this.groupBytes >= this.limits.groupBytes;
+    if (full || this.shardBytes + this.groupBytes >= this.limits.shardBytes) await this.flush();
+  }
+
+  /** Write what is buffered, finish the last shard and give every shard its final name. */
+  async close(): Promise<string[]> {
+    await this.flush();
+    if (this.pending.length === 0 || this.shard !== undefined) await this.finishShard(true);
+    await this.settle();
+    const total = this.pending.length;
+    for (const [i, temp] of this.pending.entries()) {
+      const final = join(this.dir, `${this.split}-${pad(i)}-of-${pad(total)}.parquet`);
+      await unlink(final).catch(() => undefined);
+      await rename(temp, final);
+      this.files.push(final);
+    }
+    return this.files;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.groupRows === 0) return;
+    const shard = await this.openShard();
+    const columnData: ColumnData = this.columns.map((c, i) => ({
+      name: c.field.name, data: this.buffers[i] as unknown[], ...(c.longText ? { statistics: false, encoding: 'PLAIN' } : {}),
+    }));
+    const rows = this.groupRows;
+    await this.settle();
+    this.inflight = this.encoder.write(shard, columnData, rows).catch((error: unknown) => { this.failure = error; });
+    this.shardBytes += this.groupBytes;
+    this.bytes += this.groupBytes;
+    this.buffers = this.columns.map(() => []);
+    this.groupRows = 0;
+    this.groupBytes = 0;
+    if (this.shardBytes >= this.limits.shardBytes) await this.finishShard(false);
+  }
+
+  /** Wait for the row group in flight; an encoding failure surfaces here. */
+  private async settle(): Promise<void> {
+    await this.inflight;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private async openShard(): Promise<number> {
+    if (this.shard !== undefined) return this.shard;
+    const path = join(this.dir, `.${this.split}-${pad(this.pending.length)}.parquet.partial`);
+    this.pending.push(path);
+    const schema = [{ name: 'root', num_children: this.columns.length }, ...this.columns.flatMap((c) => schemaElements(c.field))];
+    this.shard = await this.encoder.open(path, schema, this.createdBy);
+    return this.shard;
+  }
+
+  private async finishShard(evenIfEmpty: boolean): Promise<void> {
+    if (this.shard === undefined && evenIfEmpty) await this.openShard();
+    if (this.shard === undefined) return;
+    await this.settle();
+    await this.encoder.finish(this.shard);
+    this.shard = undefined;
+    this.shardBytes = 0;
+  }
+}
+
+const pad = (n: number) => String(n).padStart(5, '0');
+
+function toCell(field: Field, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if ('type' in field) {
+    if (field.type === 'int64') return BigInt(value as number);
+    if (field.type === 'timestamp[ms]') return new Date(value as string);
+  }
+  return value;
+}
+
+/** Bytes a value adds to a shard, roughly as Arrow counts them (text by length, numbers by width). */
+function sizeOf(value: unknown): number {
+  if (value === null || value === undefined) return 1;
+  if (typeof value === 'string') return value.length + 4;
+  if (typeof value === 'object' && !(value instanceof Date)) {
+    let total = 0;
+    for (const item of Object.values(value as Record<string, unknown>)) total += sizeOf(item);
+    return total + 4;
+  }
+  return 8;
+}

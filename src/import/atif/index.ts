@@ -1,0 +1,1 @@
+export { importAtif } from './from-atif.js';

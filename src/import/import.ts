@@ -1,0 +1,65 @@
+import { ForagerError } from '../core/errors.js';
+import { importAtif } from './atif/index.js';
+import type { Json } from './errors.js';
+import { findInputFiles } from './files.js';
+import { importMessages } from './messages.js';
+import { importMiniSweAgent } from './mini-swe-agent.js';
+import { importOpenHands } from './openhands.js';
+import { readRecords } from './read-input.js';
+import type { ImportedRecord } from './record.js';
+import { importSweAgent } from './swe-agent.js';
+import { ImportWriter } from './write.js';
+
+export const IMPORT_FORMATS = ['atif', 'mini-swe-agent', 'swe-agent', 'openhands', 'messages'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** Per format: which files a folder holds, and how one record becomes an imported trajectory. */
+const FORMATS: Record<ImportFormat, { files: RegExp; convert: (value: Json, where: string, path: string, record?: number) => ImportedRecord }> = {
+  atif: { files: /\.json$/, convert: importAtif },
+  'mini-swe-agent': { files: /\.traj\.json$/, convert: (v, w, p) => importMiniSweAgent(v, w, p) },
+  'swe-agent': { files: /\.traj$/, convert: (v, w, p) => importSweAgent(v, w, p) },
+  openhands: { files: /^output\.jsonl$/, convert: importOpenHands },
+  messages: { files: /\.(jsonl|json|parquet)$/, convert: importMessages },
+};
+
+export interface ImportReport {
+  format: ImportFormat;
+  files: number;
+  imported: number;
+  /** Records that could not be imported, with why (the first 20), and how many in all. */
+  invalid: number;
+  invalidRecords: { where: string; error: string }[];
+  written: string[];
+}
+
+/**
+ * Read peers' trajectory files and write them as forager trajectories marked imported
+ * (`header.source`), in a batch-shaped folder under `out`. A record that does not hold
+ * what its format promises is reported (file, field, what was expected) and skipped.
+ */
+export async function importTrajectories(format: ImportFormat, paths: readonly string[], out: string): Promise<ImportReport> {
+  const spec = FORMATS[format];
+  const writer = new ImportWriter(out);
+  const report: ImportReport = { format, files: 0, imported: 0, invalid: 0, invalidRecords: [], written: writer.files };
+  const fail = (where: string, error: unknown) => {
+    if (!(error instanceof ForagerError)) throw error;
+    report.invalid += 1;
+    if (report.invalidRecords.length < 20) report.invalidRecords.push({ where, error: error.message });
+  };
+  for await (const path of findInputFiles(paths, spec.files)) {
+    report.files += 1;
+    try {
+      for await (const input of readRecords(path)) {
+        try {
+          await writer.write(spec.convert(input.value, input.where, path, input.record));
+          report.imported += 1;
+        } catch (error) {
+          fail(input.where, error);
+        }
+      }
+    } catch (error) {
+      fail(path, error);
+    }
+  }
+  return report;
+}

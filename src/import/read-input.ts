@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { readLines } from '../trajectory/reader.js';
+import { ImportError, isObject, type Json } from './errors.js';
+
+/** One record of an input file and where it is (`file`, `file:line` or `file#row`) for messages. */
+export interface InputRecord {
+  value: Json;
+  where: string;
+  /** Line or row number when the file holds many records. */
+  record?: number;
+}
+
+/**
+ * The records of a file: a JSON document (one object, or an array of objects), JSON lines
+ * (one object per line), or Parquet (one object per row, read a row group at a time).
+ */
+export async function* readRecords(path: string): AsyncGenerator<InputRecord> {
+  if (path.endsWith('.parquet')) return yield* readParquet(path);
+  if (path.endsWith('.jsonl')) return yield* readJsonLines(path);
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new ImportError(`${path}: expected a JSON document: ${(cause as Error).message}`, { cause });
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      if (!isObject(item)) throw new ImportError(`${path}[${i}]: expected an object, found ${Array.isArray(item) ? 'an array' : typeof item}`);
+      yield { value: item, where: `${path}[${i}]`, record: i };
+    }
+  } else if (isObject(value)) yield { value, where: path };
+  else throw new ImportError(`${path}: expected a JSON object or an array of objects`);
+}
+
+async function* readJsonLines(path: string): AsyncGenerator<InputRecord> {
+  let lineNo = 0;
+  for await (const line of readLines(path)) {
+    lineNo += 1;
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (cause) {
+      throw new ImportError(`${path}:${lineNo}: not valid JSON`, { cause });
+    }
+    if (!isObject(value)) throw new ImportError(`${path}:${lineNo}: expected a JSON object`);
+    yield { value, where: `${path}:${lineNo}`, record: lineNo };
+  }
+}
+
+async function* readParquet(path: string): AsyncGenerator<InputRecord> {
+  const file = await asyncBufferFromFile(path);
+  const metadata = await parquetMetadataAsync(file);
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd });
+    for (const [i, row] of rows.entries()) yield { value: row as Json, where: `${path}#${rowStart + i}`, record: rowStart + i };
+    rowStart = rowEnd;
+  }
+}
+
+/** A message's text: a string, or the text parts of a content list (OpenAI/Anthropic style); null stays ''. */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content.map((part) => (typeof part === 'string' ? part : isObject(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('');
+  }
+  return '';
+}

@@ -1,0 +1,3 @@
+export { ShellSession, type ShellRunOptions, type ShellRunResult } from './shell-session.js';
+export type { SessionTransport } from './transport.js';
+export { quoteAnsiC, stepScript, parseTrailer, TRAILER_CAP, CWD_CAP } from './protocol.js';

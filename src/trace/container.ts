@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TaskError } from '../core/errors.js';
+import { runIn, tail } from '../eval/index.js';
+import { PACKAGE_ROOT } from '../images/index.js';
+import { killAllButInit } from '../sandbox/docker/one-shot.js';
+import type { DockerSandbox } from '../sandbox/docker/sandbox.js';
+import { shellQuote } from '../sandbox/quote.js';
+import { TraceFooterSchema, type TraceFooter, type TraceLimits } from './schema.js';
+
+/** The tracer shipped with forager, copied into the container outside the repository. */
+export const TRACER_DIR = join(PACKAGE_ROOT, 'src', 'trace', 'python');
+const TRACER_FILES = ['sitecustomize.py', 'forager_tracer.py', 'forager_tracer_pytest.py', 'replay_check.py'];
+/** mutate's pytest plugin, reused for test selection (FORAGER_SELECT) in pair mode. */
+const SELECT_PLUGIN = join(PACKAGE_ROOT, 'src', 'mutate', 'python', 'forager_trace.py');
+export const TRACER_HOME = '/opt/forager-trace';
+export const WORK = '/tmp/forager-trace';
+/** Where each traced process writes trace-<pid>.jsonl. */
+export const OUT = `${WORK}/out`;
+
+export interface TracedRun {
+  exit_code: number | null;
+  timed_out: boolean;
+  duration_ms: number;
+  log_tail: string;
+}
+
+/** Kill what a command left running (init and the dead-man, the container's own command, are spared). */
+export async function clearProcesses(sandbox: DockerSandbox, root: string, signal?: AbortSignal): Promise<void> {
+  const config = (await sandbox.container.inspect()).Config;
+  await killAllButInit(sandbox.container, [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])]);
+  // The session died with the rest: the next command opens a new one once the old is seen gone.
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    if ((await runIn(sandbox, root, 'true', { timeoutMs: 30_000, signal }).catch(() => undefined))?.exitCode === 0) return;
+  }
+}
+
+export async function installTracer(sandbox: DockerSandbox, signal?: AbortSignal): Promise<void> {
+  for (const name of TRACER_FILES) await sandbox.writeFile(`${TRACER_HOME}/${name}`, await readFile(join(TRACER_DIR, name)), { signal });
+  await sandbox.writeFile(`${TRACER_HOME}/forager_trace.py`, await readFile(SELECT_PLUGIN), { signal });
+}
+
+/** Run `command` at `root` with the tracer active (or not, `untraced`), stopped at the wall limit. */
+export async function runTraced(sandbox: DockerSandbox, root: string, command: string, options: { limits: TraceLimits; select?: string[]; untraced?: boolean }, signal?: AbortSignal): Promise<TracedRun> {
+  const { limits } = options;
+  const python = { max_events: limits.max_events, max_invocations: limits.max_invocations, repr_len: limits.repr_len, max_bytes: limits.max_bytes, repr_ms: limits.repr_ms, seed: limits.seed, include_tests: limits.include_tests };
+  const env = options.untraced ? [`FORAGER_JUNIT=${WORK}/junit.xml`] : [
+    `FORAGER_TRACE_DIR=${OUT}`,
+    `FORAGER_TRACE_ROOT=${shellQuote(root)}`,
+    `FORAGER_TRACE_LIMITS=${shellQuote(JSON.stringify(python))}`,
+    `FORAGER_TRACE_DEADLINE=$(( $(date +%s) + ${Math.ceil(limits.wall_s)} ))`,
+    `FORAGER_JUNIT=${WORK}/junit.xml`,
+    `PYTHONPATH=${TRACER_HOME}\${PYTHONPATH:+:$PYTHONPATH}`,
+  ];
+  // pytest (if the command runs it) loads the re-arming plugin, and in pair mode mutate's selecting one.
+  const plugins = ['-p forager_tracer_pytest'];
+  if (options.select) {
+    await sandbox.writeFile(`${WORK}/select.txt`, `${options.select.join('\n')}\n`, { signal });
+    env.push(`FORAGER_SELECT=${WORK}/select.txt`, 'FORAGER_TRACE_OUT=');
+    plugins.push('-p forager_trace');
+  }
+  if (!options.untraced) env.push(`PYTEST_ADDOPTS="${plugins.join(' ')} \${PYTEST_ADDOPTS:-}"`);
+  const script = `rm -rf ${OUT} && mkdir -p ${OUT} && export ${env.join(' ')} && ${command}`;
+  // The tracer stops itself at the deadline and writes what it has; the kill comes a little later.
+  const result = await runIn(sandbox, root, script, { timeoutMs: (limits.wall_s + 10) * 1000, signal });
+  return { exit_code: result.exitCode, timed_out: result.timedOut, duration_ms: result.durationMs, log_tail: tail(result.output, 4000) };
+}
+
+/** Run replay_check.py (untraced) over the processes' files; its last output line is its JSON report. */
+export async function replayCheck(sandbox: DockerSandbox, root: string, limits: TraceLimits, signal?: AbortSignal): Promise<TraceFooter['replay']> {
+  const env = `FORAGER_TRACE_LIMITS=${shellQuote(JSON.stringify({ repr_len: limits.repr_len, repr_ms: limits.repr_ms }))}`;
+  const result = await runIn(sandbox, root, `${env} python3 ${TRACER_HOME}/replay_check.py ${shellQuote(root)} ${OUT} 2>/dev/null`, { timeoutMs: limits.wall_s * 1000, signal });
+  const last = result.output.trim().split('\n').pop() ?? '';
+  const parsed = TraceFooterSchema.shape.replay.safeParse((() => { try { return JSON.parse(last); } catch { return undefined; } })());
+  if (!parsed.success || !parsed.data) throw new TaskError('TRACE_REPLAY_FAILED', `replay check failed (exit ${result.exitCode}): ${tail(result.output, 500)}`);
+  return parsed.data;
+}
+
