@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { sandboxEnv, SANDBOX_HOSTNAME } from '../runner/environment.js';
+import { sandboxEnv, SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
 import { DockerSandbox } from '../sandbox/docker/sandbox.js';
 import type { LoadedTask } from '../task/load.js';
 import { repoRoot } from '../task/repo.js';
