@@ -1,9 +1,8 @@
-/** Median and percentiles of a sample, for benchmarks. */
+import { percentile as nearestRank } from '../src/core/percentile.js';
+
+/** Percentile of a sample (forager's one nearest-rank percentile), NaN when empty: for benchmarks. */
 export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[at]!;
+  return nearestRank(values, p) ?? NaN;
 }
 
 export const median = (values: number[]) => percentile(values, 50);

@@ -40,3 +40,18 @@ export function size(value: string): number {
     throw new InvalidArgumentError((error as Error).message);
   }
 }
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration flag, in milliseconds: `500ms`, `30s`, `2m`, `1h`. A bare number is read in
+ * `bareUnit`, the unit the flag had before units were accepted, so old command lines
+ * keep working (`--grace 30` is 30 s, `--lock-duration 30000` is 30 000 ms).
+ */
+export function duration(bareUnit: 'ms' | 's'): (value: string) => number {
+  return (value: string) => {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+    if (!match) throw new InvalidArgumentError(`expected a duration such as 500ms, 30s or 2m (a bare number is ${bareUnit === 's' ? 'seconds' : 'milliseconds'}), found "${value}"`);
+    return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? bareUnit]!);
+  };
+}

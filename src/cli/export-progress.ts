@@ -11,10 +11,10 @@ export interface ExportProgressView {
  * On a terminal, a bar over the candidate files (counted first: a walk of the inputs):
  * trajectories/s, bytes read and ETA. Elsewhere (pipes, CI logs) nothing.
  */
-export async function createExportProgress(inputs: readonly string[], tty: boolean): Promise<ExportProgressView> {
+export async function createExportProgress(inputs: readonly string[], tty: boolean, options: { includeTries?: boolean } = {}): Promise<ExportProgressView> {
   if (!tty) return { onProgress: () => undefined, stop: () => undefined };
   let total = 0;
-  for await (const _candidate of discoverTrajectoryCandidates(inputs)) total += 1;
+  for await (const _candidate of discoverTrajectoryCandidates(inputs, options)) total += 1;
   const bar = new cliProgress.SingleBar({
     format: '{bar} {value}/{total} files | {rate} trajectories/s | {bytes} read | exported {exported} | ETA {eta_formatted}',
     hideCursor: true,

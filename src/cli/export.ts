@@ -16,6 +16,7 @@ interface ExportFlags {
   maskObservations: number;
   seed: number;
   includePartial?: boolean;
+  includeTries?: boolean;
   exitStatus?: string;
   failureKind?: string;
   resolved?: boolean;
@@ -50,6 +51,7 @@ export function registerExportCommand(program: Command): void {
     .option('--mask-observations <rate>', 'share of observations masked out of the loss (chat)', parseUnit, 0.5)
     .option('--seed <n>', 'seed for masking and splits', parseInteger, 0)
     .option('--include-partial', 'keep trajectories without a footer')
+    .option('--include-tries', 'also read retried tries and staging files of batch folders (default: one trajectory per attempt)')
     .option('--exit-status <list>', 'keep these exit statuses (comma-separated)')
     .option('--failure-kind <list>', 'keep these failure kinds: agent, task, infrastructure, none (comma-separated)')
     .option('--resolved', 'keep resolved trajectories only')
@@ -74,7 +76,7 @@ export function registerExportCommand(program: Command): void {
     .action(async (inputs: string[], flags: ExportFlags & { unresolved?: boolean }) => {
       if (flags.resolved && flags.unresolved) throw new TaskError('EXPORT_BAD_FLAGS', '--resolved and --unresolved: expected at most one, found both');
       const excludeFrom = flags.excludeFrom ? await indexExistingSet(flags.excludeFrom, flags.jaccard) : undefined;
-      const progress = await createExportProgress(inputs, flags.progress && process.stderr.isTTY === true);
+      const progress = await createExportProgress(inputs, flags.progress && process.stderr.isTTY === true, { includeTries: flags.includeTries });
       const report = await exportTrajectories(inputs, {
         format: flags.format,
         out: flags.out,
@@ -82,6 +84,7 @@ export function registerExportCommand(program: Command): void {
         maskObservations: flags.maskObservations,
         seed: flags.seed,
         includePartial: flags.includePartial,
+        includeTries: flags.includeTries,
         filters: await buildFilters({ ...flags, resolved: flags.resolved ? true : flags.unresolved ? false : undefined }),
         dedup: flags.dedup ? { threshold: flags.jaccard } : undefined,
         split: flags.split ? parseSplit(flags.split, flags.seed) : undefined,

@@ -37,7 +37,7 @@ export function registerHarvest(program: Command): void {
     .option('-o, --out <dir>', 'batch folder: trajectories, batch.jsonl index, harvest.log (required unless --queue)')
     .option('-c, --concurrency <n>', 'attempts running at once', positiveInt, 4)
     .option('-k, --attempts <k>', 'independent attempts per task', positiveInt, 1)
-    .option('--filter <glob>', 'only tasks whose id matches (* and ?)')
+    .option('--filter <glob>', 'only tasks whose id matches the glob (*, ?, [abc])')
     .option('--limit <n>', 'at most this many tasks (after --filter)', positiveInt)
     .option('--retries <r>', 'retries per attempt for infrastructure failures', nonNegativeInt, 3)
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error); harvest.log gets debug', 'warn')
@@ -49,12 +49,12 @@ export function registerHarvest(program: Command): void {
     .addOption(new Option('--agent-file <file>', "agent spec (YAML/JSON, the shape of a task's agent:) for every task, in place of its own; model flags override its fields").env('FORAGER_AGENT_FILE'))
     .addOption(new Option('--batch-cost-limit <usd>', 'stop starting attempts once the finished ones cost this many USD (needs prices)').env('FORAGER_BATCH_COST_LIMIT').argParser(number));
   addModelOptions(addTaskPolicyOptions(command));
-  addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>) => {
+  addQueueOptions(command).action(async (paths: string[], options: HarvestCliOptions & Partial<EnqueueCliOptions>, self: Command) => {
       applyTaskPolicyOptions(options as TaskPolicyFlags);
       if (options.queue && (options.agentFile || options.batchCostLimit !== undefined)) {
         throw new TaskError('USAGE', 'harvest --queue: --agent-file and --batch-cost-limit apply to a local harvest only (set the agent in the task files)');
       }
-      if (options.queue) return runEnqueue(paths, options as HarvestCliOptions & EnqueueCliOptions);
+      if (options.queue) return runEnqueue(paths, options as HarvestCliOptions & EnqueueCliOptions, self);
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'harvest: --out <dir> is required (unless --queue)');
       const agentSpec = options.agentFile ? await loadAgentSpec(options.agentFile) : undefined;
       const prices = await pricesFrom(options as unknown as Record<string, unknown>);
@@ -96,6 +96,7 @@ export function registerHarvest(program: Command): void {
       log.info({ summary }, 'batch ended');
       await new Promise<void>((resolve) => log.flush(() => resolve()));
       if (result.interrupted) process.exitCode = EXIT.interrupted;
-      else if (result.stopped || result.rejected.length > 0 || result.outcomes.some(needsRedoOutcome)) process.exitCode = EXIT.failed;
+      // A task failure (setup, image build, a model refusing the key) is final but still worth a non-zero exit.
+      else if (result.stopped || result.rejected.length > 0 || result.outcomes.some((o) => needsRedoOutcome(o) || o.failureKind === 'task')) process.exitCode = EXIT.failed;
     });
 }

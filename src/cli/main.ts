@@ -24,7 +24,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Commander has printed its own message (and the help) already.
+    if (error instanceof CommanderError) return exitCodeFor(error);
     if (error instanceof ForagerError) {
       process.stderr.write(`forager: ${error.message}\n`);
     } else {

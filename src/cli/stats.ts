@@ -8,9 +8,10 @@ export function registerStatsCommand(program: Command): void {
     .description('Counts, success rates, exit statuses, failure kinds and distributions of trajectories, per repository')
     .argument('<inputs...>', 'batch folders (searched recursively) or trajectory files')
     .option('--include-partial', 'count trajectories without a footer')
+    .option('--include-tries', 'also count retried tries and staging files of batch folders (default: one trajectory per attempt)')
     .option('--json', 'print JSON')
-    .action(async (inputs: string[], flags: { includePartial?: boolean; json?: boolean }) => {
-      const stats = await computeStats(inputs, { includePartial: flags.includePartial });
+    .action(async (inputs: string[], flags: { includePartial?: boolean; includeTries?: boolean; json?: boolean }) => {
+      const stats = await computeStats(inputs, { includePartial: flags.includePartial, includeTries: flags.includeTries });
       process.stdout.write(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : renderStats(stats));
     });
 }

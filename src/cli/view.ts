@@ -13,14 +13,15 @@ export function registerView(program: Command): void {
     .argument('<path>', 'a trajectory file, or a folder searched recursively for *.jsonl')
     .option('-p, --port <port>', `port to listen on (default ${DEFAULT_PORT}, or any free one when taken)`)
     .option('--no-open', 'do not open a browser; just print the address')
-    .action(async (path: string, options: { port?: string; open: boolean }) => {
+    .option('--include-tries', 'also list retried tries and staging files of batch folders (default: one trajectory per attempt)')
+    .action(async (path: string, options: { port?: string; open: boolean; includeTries?: boolean }) => {
       const log = createLogger();
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
         throw new TaskError('USAGE', `--port: expected a port number from 0 to 65535, found ${JSON.stringify(options.port)}`);
       }
-      const viewer = await startViewer({ root: path, port: port ?? DEFAULT_PORT, log }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE' && port === undefined) return startViewer({ root: path, port: 0, log });
+      const viewer = await startViewer({ root: path, port: port ?? DEFAULT_PORT, log, includeTries: options.includeTries }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE' && port === undefined) return startViewer({ root: path, port: 0, log, includeTries: options.includeTries });
         if (error.code === 'ENOENT') throw new TaskError('VIEW_NOT_FOUND', `${path}: no such file or folder`);
         throw error;
       });

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { sandboxEnv, SANDBOX_HOSTNAME } from '../runner/environment.js';
+import { sandboxEnv, SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
 import type { ProvidedSandbox, SandboxProvider } from '../core/contracts.js';
 import { defaultProvider } from '../sandbox/providers.js';
 import type { LoadedTask } from '../task/load.js';

@@ -1,6 +1,6 @@
-import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, stat } from 'node:fs/promises';
 import { TaskError } from '../core/errors.js';
+import { walkJsonlFiles, type WalkOptions } from '../scheduler/index.js';
 import { TRAJECTORY_FORMAT } from '../trajectory/schema.js';
 
 /** A candidate file; `probe` when it was found in a folder and must be checked for a trajectory header. */
@@ -12,16 +12,18 @@ export interface Candidate {
 /**
  * Trajectory files under the inputs, in a stable order: a file is taken as given, a folder
  * is walked recursively for `*.jsonl` files whose first line is a forager trajectory
- * header (other JSONL files, such as batch manifests, are passed over).
+ * header (other JSONL files, such as batch manifests, are passed over). In a batch folder
+ * that is one file per attempt; tries and staging files only with `includeTries`
+ * (scheduler/layout.ts).
  */
-export async function* discoverTrajectoryFiles(inputs: readonly string[]): AsyncGenerator<string> {
-  for await (const candidate of discoverCandidates(inputs)) {
+export async function* discoverTrajectoryFiles(inputs: readonly string[], options: WalkOptions = {}): AsyncGenerator<string> {
+  for await (const candidate of discoverCandidates(inputs, options)) {
     if (!candidate.probe || (await hasTrajectoryHeader(candidate.path))) yield candidate.path;
   }
 }
 
-/** Files given, and `*.jsonl` files in the folders given (recursively), sorted by name. */
-export async function* discoverCandidates(inputs: readonly string[]): AsyncGenerator<Candidate> {
+/** Files given, and `*.jsonl` files in the folders given (recursively, by the batch layout's walk), sorted by name. */
+export async function* discoverCandidates(inputs: readonly string[], options: WalkOptions = {}): AsyncGenerator<Candidate> {
   for (const input of inputs) {
     let info;
     try {
@@ -29,18 +31,8 @@ export async function* discoverCandidates(inputs: readonly string[]): AsyncGener
     } catch (cause) {
       throw new TaskError('EXPORT_INPUT_MISSING', `${input}: no such file or folder`, { cause });
     }
-    if (info.isDirectory()) yield* walk(input);
-    else yield { path: input, probe: false };
-  }
-}
-
-async function* walk(folder: string): AsyncGenerator<Candidate> {
-  const entries = await readdir(folder, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile() && entry.name.endsWith('.jsonl')) yield { path, probe: true };
+    if (!info.isDirectory()) yield { path: input, probe: false };
+    else for await (const path of walkJsonlFiles(input, options)) yield { path, probe: true };
   }
 }
 

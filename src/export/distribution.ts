@@ -1,3 +1,5 @@
+import { percentileOfSorted } from '../core/percentile.js';
+
 export interface Distribution {
   count: number;
   min: number | null;
@@ -11,7 +13,9 @@ export interface Distribution {
 export function describeDistribution(values: number[]): Distribution {
   if (values.length === 0) return { count: 0, min: null, p50: null, p95: null, max: null, mean: null };
   values.sort((a, b) => a - b);
-  const at = (q: number) => values[Math.min(values.length - 1, Math.max(0, Math.ceil(q * values.length) - 1))] as number;
   const sum = values.reduce((total, value) => total + value, 0);
-  return { count: values.length, min: values[0] as number, p50: at(0.5), p95: at(0.95), max: values.at(-1) as number, mean: sum / values.length };
+  return {
+    count: values.length, min: values[0] as number, p50: percentileOfSorted(values, 50)!, p95: percentileOfSorted(values, 95)!,
+    max: values.at(-1) as number, mean: sum / values.length,
+  };
 }

@@ -21,6 +21,8 @@ export interface ExportOptions {
   maskObservations?: number;
   seed?: number;
   includePartial?: boolean;
+  /** Also read try and staging files of batch folders (forensics); default one trajectory per attempt. */
+  includeTries?: boolean;
   filters?: FilterSpec;
   /** Near-duplicate removal within each repository; off when undefined. */
   dedup?: { threshold: number };
@@ -90,7 +92,7 @@ export async function exportTrajectories(inputs: readonly string[], options: Exp
   let seen = 0;
   let exported = 0;
   try {
-    for await (const trajectory of readTrajectories(inputs, { includePartial: options.includePartial }, read)) {
+    for await (const trajectory of readTrajectories(inputs, { includePartial: options.includePartial, includeTries: options.includeTries }, read)) {
       seen += 1;
       const kept = await offer(trajectory);
       if (kept) exported += 1;

@@ -1,6 +1,6 @@
 import type { DatasetTrajectory as Trajectory } from '../trajectory/dataset-reader.js';
 import { exitStatusOf, repoOf, resolvedOf, rewardOf, tokensOf } from './facts.js';
-import { matchesAnyGlob } from './glob.js';
+import { matchesAnyGlob } from '../core/glob.js';
 
 /** What to keep; every field left undefined keeps everything. */
 export interface FilterSpec {

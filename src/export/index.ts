@@ -5,7 +5,7 @@ export { HF_CONFIGS, type HfConfig } from './formats/hf/index.js';
 export { computeStats, type DatasetStats, type GroupStats } from './stats.js';
 export type { Distribution } from './distribution.js';
 export { describeFilters, rejectReason, type FilterSpec } from './filters.js';
-export { globToRegExp } from './glob.js';
+export { globToRegExp } from '../core/glob.js';
 export { readExcludedRepos, readExcludedTasks } from './exclusions.js';
 export { parseSplit, assignSplit, type SplitSpec } from './split.js';
 export { NearDuplicateIndex, type DedupOptions, type DedupVerdict } from './dedup.js';

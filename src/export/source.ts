@@ -28,11 +28,11 @@ type Loaded = { kind: 'skip' } | { kind: 'ok'; trajectory: Trajectory } | { kind
  */
 export async function* readTrajectories(
   inputs: readonly string[],
-  options: { includePartial?: boolean },
+  options: { includePartial?: boolean; includeTries?: boolean },
   counts: SourceCounts,
 ): AsyncGenerator<Trajectory> {
   const pending: Promise<Loaded>[] = [];
-  const candidates = discoverCandidates(inputs);
+  const candidates = discoverCandidates(inputs, { includeTries: options.includeTries });
   let exhausted = false;
   const fill = async () => {
     while (!exhausted && pending.length < READ_AHEAD) {

@@ -40,7 +40,7 @@ export interface DatasetStats extends GroupStats {
 }
 
 /** Counts, rates and distributions over the trajectories under the inputs, overall and per repository; streamed. */
-export async function computeStats(inputs: readonly string[], options: { includePartial?: boolean } = {}): Promise<DatasetStats> {
+export async function computeStats(inputs: readonly string[], options: { includePartial?: boolean; includeTries?: boolean } = {}): Promise<DatasetStats> {
   const read = emptySourceCounts();
   const overall = emptyTally();
   const perRepo = new Map<string, Tally>();

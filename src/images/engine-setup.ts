@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../core/sleep.js';
 import type Docker from 'dockerode';
 import { InfrastructureError } from '../core/errors.js';
 import { engine, pingEngine } from '../sandbox/docker/engine.js';

@@ -1,7 +1,7 @@
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleepUnlessAborted } from '../core/sleep.js';
 import { AbortedError, InfrastructureError } from '../core/errors.js';
 
 export interface FileLockOptions {
@@ -51,7 +51,7 @@ async function acquire(path: string, options: FileLockOptions): Promise<void> {
     if (Date.now() > deadline) {
       throw new InfrastructureError('LOCK_TIMEOUT', `Timed out waiting for ${path} (held by ${holder || 'unknown'}); remove it if that process is gone.`, { context: { path } });
     }
-    await sleep(250, undefined, { signal: options.signal }).catch(() => undefined);
+    await sleepUnlessAborted(250, options.signal);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { estimateTokens } from '../core/tokens.js';
 import { InvalidResponseError } from './errors.js';
 import { readChatStream } from './openai-stream.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -135,5 +136,5 @@ function toCompletion(response: ChatResponse, retries: number, latencyMs: number
 
 /** Tokens a request may cost: the prompt (~4 characters a token) plus the completion cap. */
 export function estimateRequestTokens(body: string, maxTokens: number | undefined): number {
-  return Math.ceil(body.length / 4) + (maxTokens ?? 0);
+  return estimateTokens(body.length) + (maxTokens ?? 0);
 }

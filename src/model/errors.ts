@@ -1,14 +1,17 @@
-import { ForagerError, type ErrorContext } from '../core/errors.js';
+import { ForagerError, type ErrorContext, type FailureKind } from '../core/errors.js';
+import { failureKindOfStatus } from '../core/failure.js';
 
 type Options = { context?: ErrorContext; cause?: unknown };
 
 /**
- * Root of the model endpoint's failures. They are `infrastructure` failures: the
+ * Root of the model endpoint's failures. Mostly `infrastructure` failures: the
  * harvester could not get an answer, the agent did nothing wrong, a retry may succeed.
+ * An HTTP error no retry can mend (400, 401, 403, 404, 422: a bad key, model name or
+ * request) is a `task` failure: the run's configuration is wrong (core/failure.ts).
  */
 export class ModelError extends ForagerError {
-  constructor(code: string, message: string, options: Options = {}) {
-    super(code, 'infrastructure', message, options);
+  constructor(code: string, message: string, options: Options & { kind?: FailureKind } = {}) {
+    super(code, options.kind ?? 'infrastructure', message, options);
   }
 }
 
@@ -18,7 +21,7 @@ export class APIError extends ModelError {
   readonly retryAfterMs: number | undefined;
 
   constructor(status: number, message: string, options: Options & { retryAfterMs?: number; code?: string } = {}) {
-    super(options.code ?? `MODEL_HTTP_${status}`, message, { ...options, context: { status, ...options.context } });
+    super(options.code ?? `MODEL_HTTP_${status}`, message, { ...options, kind: failureKindOfStatus(status), context: { status, ...options.context } });
     this.status = status;
     this.retryAfterMs = options.retryAfterMs;
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readConfigFile } from '../core/config-file.js';
 import type { Usage } from './types.js';
+import { roundUsd } from '../trajectory/usage-totals.js';
 
 const usd = z.number().nonnegative();
 
@@ -40,7 +41,4 @@ export function costOfUsage(usage: Usage, price: Price): number {
   return roundUsd(micro / 1_000_000);
 }
 
-/** Costs are kept to 1e-10 USD, so sums of recorded costs compare equal to a recomputation. */
-export function roundUsd(value: number): number {
-  return Math.round(value * 1e10) / 1e10;
-}
+export { roundUsd };

@@ -1,14 +1,17 @@
-import { AbortedError } from '../core/errors.js';
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from './errors.js';
+import { backoffDelay } from '../core/backoff.js';
+import { AbortedError, ForagerError } from '../core/errors.js';
+import { classifyError, RETRYABLE_HTTP_STATUSES } from '../core/failure.js';
+import { sleep as sleepOrThrow } from '../core/sleep.js';
+import { APIError } from './errors.js';
 
-/** HTTP statuses worth another attempt: the request was fine, the server was not. */
-export const RETRYABLE_STATUSES: readonly number[] = [408, 409, 429, 500, 502, 503, 504];
+/** HTTP statuses worth another attempt: the request was fine, the server was not (core/failure.ts). */
+export const RETRYABLE_STATUSES: readonly number[] = RETRYABLE_HTTP_STATUSES;
 
 export interface RetryOptions {
   /** Attempts after the first one. */
   maxRetries: number;
   signal?: AbortSignal;
-  /** First backoff delay (default 500 ms); doubled each attempt. */
+  /** Ceiling of the first backoff delay (default 500 ms); doubled each attempt. */
   baseDelayMs?: number;
   /** Cap on a computed backoff delay (default 8 s). */
   maxDelayMs?: number;
@@ -20,27 +23,20 @@ export interface RetryOptions {
 }
 
 /**
- * The one place that decides what is retried: connection errors and timeouts, and
- * HTTP 408, 409, 429 and 5xx (listed in RETRYABLE_STATUSES; 501 and above 504 too).
- * Aborts and every other 4xx are final.
+ * Whether a request is retried: core/failure.ts decides (`retry-now`): connection
+ * errors and timeouts, HTTP 408, 409, 429 and 5xx. Aborts and every other 4xx are final.
  */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof AbortedError) return false;
-  if (error instanceof APIConnectionError || error instanceof APIConnectionTimeoutError) return true;
-  if (error instanceof APIError) return RETRYABLE_STATUSES.includes(error.status) || error.status >= 500;
-  return false;
+  return classifyError(error) === 'retry-now';
 }
 
 /**
  * Delay before retry number `attempt` (1-based): the server's Retry-After when it gave
- * one (capped), otherwise capped exponential backoff with up to 25% jitter taken off.
+ * one (capped), otherwise forager's one backoff (core/backoff.ts: capped exponential, full jitter).
  */
 export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, options: RetryOptions): number {
   if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, options.maxRetryAfterMs ?? 120_000);
-  const base = options.baseDelayMs ?? 500;
-  const capped = Math.min(base * 2 ** (attempt - 1), options.maxDelayMs ?? 8_000);
-  const jitter = 1 - 0.25 * (options.random ?? Math.random)();
-  return Math.round(capped * jitter);
+  return backoffDelay(attempt - 1, { baseMs: options.baseDelayMs ?? 500, capMs: options.maxDelayMs ?? 8_000 }, options.random);
 }
 
 /**
@@ -75,18 +71,9 @@ export async function withRetries<T>(
   }
 }
 
-/** Wait `ms`, or reject with AbortedError as soon as `signal` aborts. */
+/** Wait `ms` (core/sleep.ts); an abort rejects with the model client's AbortedError, the reason as its cause. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError('aborted while waiting', { cause: signal.reason }));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError('aborted while waiting', { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+  return sleepOrThrow(ms, signal).catch((reason: unknown) => {
+    throw reason instanceof ForagerError && reason.code === 'ABORTED' ? reason : new AbortedError('aborted while waiting', { cause: reason });
   });
 }

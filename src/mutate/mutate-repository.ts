@@ -6,7 +6,7 @@ import type { SandboxProvider } from '../core/contracts.js';
 import { TaskError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { sandboxEnv } from '../runner/index.js';
-import { SANDBOX_HOSTNAME } from '../runner/environment.js';
+import { SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
 import { defaultProvider } from '../sandbox/providers.js';
 import { DEFAULT_LIMITS } from '../task/index.js';
 import { CandidateFileSchema, parseHelperOutput, sortCandidates, TraceSchema } from './candidates.js';

@@ -1,11 +1,12 @@
 import { Queue } from 'bullmq';
+import { applyModelOverrides, type ModelOverrides } from '../agent/index.js';
 import { ForagerError } from '../core/errors.js';
+import type { PriceTable } from '../model/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { loadTasks } from '../scheduler/load-tasks.js';
-import { planBatch, type RejectedTask } from '../scheduler/plan.js';
+import { loadTasks, planBatch, type RejectedTask } from '../scheduler/index.js';
 import { connectRedis } from './connection.js';
 import { BATCHES_KEY, checkBatchId, defaultBatchId, jobIdOf, KEY_PREFIX, QUEUE_NAME } from './names.js';
-import { buildPayload, DEFAULT_MAX_PAYLOAD_BYTES, type JobPayload } from './payload.js';
+import { buildPayload, DEFAULT_MAX_PAYLOAD_BYTES, type BatchRateLimit, type JobPayload } from './payload.js';
 
 export interface EnqueueOptions {
   paths: string[];
@@ -21,6 +22,12 @@ export interface EnqueueOptions {
   maxPayloadBytes?: number;
   /** Whole-job tries across workers when an attempt still fails for infrastructure after its local retries. */
   jobAttempts?: number;
+  /** Model flags applied over every task's agent, by the worker that runs it (checked here first). */
+  agentOverrides?: ModelOverrides;
+  /** One model rate limit for the batch, shared by every worker that runs it. */
+  rateLimit?: BatchRateLimit;
+  /** Model prices, for per-step cost and the per-run cost limit on the workers. */
+  prices?: PriceTable;
   log?: Logger;
 }
 
@@ -48,16 +55,23 @@ export interface BatchInfo {
  */
 export async function enqueueBatch(options: EnqueueOptions): Promise<EnqueueResult> {
   const log = options.log ?? silentLogger;
-  const loaded = await loadTasks(options.paths);
+  const overrides = options.agentOverrides;
+  // Checked here as a local harvest checks them: a task the flags cannot apply to is rejected now, not on a worker.
+  const loaded = await loadTasks(options.paths, overrides ? (task) => void applyModelOverrides(task.spec.agent, overrides) : undefined);
   const plan = planBatch(loaded.tasks, { attempts: options.attempts, filter: options.filter, limit: options.limit });
   const rejected = [...loaded.rejected, ...plan.rejected];
   const batch = checkBatchId(options.batch ?? defaultBatchId(plan.attempts.map((a) => ({ taskId: a.taskId, attempt: a.attempt, hash: a.task.hash }))));
   const jobs: { name: string; data: JobPayload; id: string }[] = [];
   for (const item of plan.attempts) {
     try {
-      jobs.push({ name: item.taskId, id: jobIdOf(batch, item.taskId, item.attempt), data: buildPayload(batch, item, { shared: options.shared === true, maxBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES }) });
+      const data = buildPayload(batch, item, {
+        shared: options.shared === true, maxBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+        agentOverrides: overrides, rateLimit: options.rateLimit, prices: options.prices,
+      });
+      jobs.push({ name: item.taskId, id: jobIdOf(batch, item.taskId, item.attempt), data });
     } catch (error) {
-      if (!(error instanceof ForagerError)) throw error;
+      // Flags that cannot travel concern the whole batch, not one task.
+      if (!(error instanceof ForagerError) || error.code === 'QUEUE_CANNOT_CARRY') throw error;
       if (!rejected.some((r) => r.source === item.task.source)) rejected.push({ source: item.task.source, message: error.message });
     }
   }

@@ -1,7 +1,48 @@
 import { z } from 'zod';
+import { isToolFormatName, type ModelOverrides, type ToolFormatName } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
-import type { PlannedAttempt } from '../scheduler/plan.js';
-import { hashTask, loadTask, TaskSpecSchema, type LoadedTask } from '../task/index.js';
+import { PriceTableSchema, type PriceTable } from '../model/index.js';
+import type { PlannedAttempt } from '../scheduler/index.js';
+import { hashTask, KEY_ENV_VARIABLE, loadTask, taskPolicy, TaskSpecSchema, type LoadedTask } from '../task/index.js';
+
+/**
+ * `harvest --queue`'s model flags, carried as given and applied by the worker over the
+ * task's agent exactly as a local harvest does (scheduler/agent-setup.ts). Strict: a
+ * worker that does not know a flag refuses the job rather than run without it.
+ */
+export const ModelOverridesSchema = z.object({
+  baseUrl: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  apiKeyEnv: z.string().min(1).optional(),
+  toolFormat: z.custom<ToolFormatName>((v) => typeof v === 'string' && isToolFormatName(v), 'expected a known tool format').optional(),
+  parallelToolCalls: z.enum(['run', 'first']).optional(),
+  temperature: z.number().optional(),
+  topP: z.number().optional(),
+  maxTokens: z.number().int().optional(),
+  seed: z.number().int().optional(),
+  maxTurns: z.number().int().optional(),
+  tokenBudget: z.number().int().optional(),
+  contextWindow: z.number().int().optional(),
+  requestTimeoutS: z.number().optional(),
+  maxRetries: z.number().int().optional(),
+  endpoint: z.enum(['openai', 'anthropic']).optional(),
+  tokenParam: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  reasoningEffort: z.string().optional(),
+  stream: z.boolean().optional(),
+  costLimit: z.number().optional(),
+}).strict();
+
+// Compile-time guard: a flag added to ModelOverrides must be added here, or enqueueing would drop it.
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+const overridesCovered: SameKeys<z.infer<typeof ModelOverridesSchema>, Required<ModelOverrides>> = true;
+void overridesCovered;
+
+/** `harvest --queue --requests-per-minute/--tokens-per-minute`: one limit for the batch, shared by every worker. */
+export const BatchRateLimitSchema = z.object({
+  requestsPerMinute: z.number().int().positive().optional(),
+  tokensPerMinute: z.number().int().positive().optional(),
+}).strict();
+export type BatchRateLimit = z.infer<typeof BatchRateLimitSchema>;
 
 /**
  * What a job carries. `inline` (the default) is self-contained: the validated spec and
@@ -23,6 +64,12 @@ export const JobPayloadSchema = z.object({
   mode: z.enum(['inline', 'shared']),
   spec: z.record(z.string(), z.unknown()),
   files: z.array(z.object({ path: z.string().min(1), mode: z.number().int(), base64: z.string() }).strict()),
+  /** Model flags of `harvest --queue`, applied over the task's agent (absent: the task's own agent). */
+  agentOverrides: ModelOverridesSchema.optional(),
+  /** Rate limit of `harvest --queue`, one for the whole batch across workers. */
+  rateLimit: BatchRateLimitSchema.optional(),
+  /** Model prices of `harvest --queue --prices/--price-*`, for per-step cost and `--cost-limit`. */
+  prices: PriceTableSchema.optional(),
 }).strict();
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 
@@ -30,7 +77,11 @@ export type JobPayload = z.infer<typeof JobPayloadSchema>;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 /** The job payload of one planned attempt, or a TaskError naming the task when it cannot travel inline. */
-export function buildPayload(batch: string, item: PlannedAttempt, options: { shared: boolean; maxBytes: number }): JobPayload {
+export function buildPayload(
+  batch: string,
+  item: PlannedAttempt,
+  options: { shared: boolean; maxBytes: number; agentOverrides?: ModelOverrides; rateLimit?: BatchRateLimit; prices?: PriceTable },
+): JobPayload {
   const { task } = item;
   const needsShared = typeof task.spec.image === 'object' && 'dockerfile' in task.spec.image;
   if (needsShared && !options.shared) {
@@ -41,12 +92,35 @@ export function buildPayload(batch: string, item: PlannedAttempt, options: { sha
     mode: options.shared ? 'shared' : 'inline',
     spec: task.spec as unknown as Record<string, unknown>,
     files: options.shared ? [] : task.files.map((f) => ({ path: f.path, mode: f.mode, base64: f.content.toString('base64') })),
+    ...carried(options.agentOverrides, options.rateLimit),
+    ...(options.prices && Object.keys(options.prices).length > 0 ? { prices: parseCarried(PriceTableSchema, options.prices, 'prices') } : {}),
   };
   const size = Buffer.byteLength(JSON.stringify(payload));
   if (!options.shared && size > options.maxBytes) {
     throw new TaskError('TASK_PAYLOAD_TOO_LARGE', `${task.source}: the task's files make a ${mib(size)} job payload, over the ${mib(options.maxBytes)} cap; raise --max-payload or enqueue with --shared-tasks on a shared file system`);
   }
   return payload;
+}
+
+/** The model flags and rate limit a job carries: only those given, validated by the schemas above. */
+function carried(overrides: ModelOverrides | undefined, rateLimit: BatchRateLimit | undefined): Pick<JobPayload, 'agentOverrides' | 'rateLimit'> {
+  const given = <T extends object>(value: T | undefined) => {
+    const kept = Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined));
+    return Object.keys(kept).length > 0 ? (kept as T) : undefined;
+  };
+  const out: Pick<JobPayload, 'agentOverrides' | 'rateLimit'> = {};
+  const agentOverrides = given(overrides);
+  if (agentOverrides) out.agentOverrides = parseCarried(ModelOverridesSchema, agentOverrides, 'model flags');
+  const limit = given(rateLimit);
+  if (limit) out.rateLimit = parseCarried(BatchRateLimitSchema, limit, 'rate limit');
+  return out;
+}
+
+function parseCarried<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new TaskError('QUEUE_CANNOT_CARRY', `harvest --queue: the ${what} cannot travel in a job: field "${issue.path.join('.')}": ${issue.message}`);
 }
 
 /** Rebuild the task a job names, checking that it is the very task that was enqueued. */
@@ -61,7 +135,25 @@ export async function restoreTask(data: unknown): Promise<LoadedTask> {
   if (task.hash !== payload.hash) {
     throw new TaskError('TASK_HASH_MISMATCH', `${payload.source}: field "hash": expected ${payload.hash.slice(0, 12)}… (as enqueued), found ${task.hash.slice(0, 12)}… (the task changed since)`);
   }
+  checkKeyEnv(payload, task);
   return task;
+}
+
+/**
+ * A job names the variable whose value the worker sends to the model endpoint: only
+ * variables this worker allows (task/policy.ts: the usual key names and
+ * $FORAGER_ALLOWED_KEY_ENV), whatever the enqueuer allowed.
+ */
+function checkKeyEnv(payload: JobPayload, task: LoadedTask): void {
+  const allowed = taskPolicy().allowedKeyEnv;
+  const named: [string, string | undefined][] = [
+    ['agentOverrides.apiKeyEnv', payload.agentOverrides?.apiKeyEnv],
+    ['spec.agent.api_key_env', task.spec.agent.type === 'model' ? task.spec.agent.api_key_env : undefined],
+  ];
+  for (const [field, name] of named) {
+    if (name === undefined || allowed.has(name)) continue;
+    throw new TaskError('TASK_KEY_ENV_REFUSED', `job payload of ${payload.source}: field "${field}": expected a variable this worker allows (${[...allowed].sort().join(', ')}; allow more with ${KEY_ENV_VARIABLE}), found ${name}`);
+  }
 }
 
 function inlineTask(payload: JobPayload): LoadedTask {

@@ -1,19 +1,16 @@
 import { join } from 'node:path';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { ForagerError } from '../core/errors.js';
+import { classifyError } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
 import { runTask as defaultRunTask } from '../runner/index.js';
-import { inspectAttemptFile } from '../scheduler/attempt-file.js';
-import type { BatchRecord } from '../scheduler/batch-record.js';
-import { attemptPath } from '../scheduler/layout.js';
-import { imageKeyOf } from '../scheduler/plan.js';
-import type { BackoffOptions } from '../scheduler/retry-policy.js';
-import { runAttempt, type RunTaskFn } from '../scheduler/run-attempt.js';
-import { needsRedoOutcome } from '../scheduler/stats.js';
+import {
+  attemptPath, finishedEvent, imageKeyOf, inspectAttemptFile, needsRedoOutcome, runAttempt, stagingDir, withAgentSetup,
+  type BackoffOptions, type BatchRecord, type RunTaskFn,
+} from '../scheduler/index.js';
 import { safeToken } from './names.js';
-import { restoreTask, type JobPayload } from './payload.js';
-import { adoptLeftovers, discardStaged, pruneStaging, publishStaged, stagingDir } from './staging.js';
+import { restoreTask, type BatchRateLimit, type JobPayload } from './payload.js';
+import { adoptLeftovers, discardStaged, pruneStaging, publishStaged } from './staging.js';
 
 /** What a completed job returns (kept by BullMQ as the job's return value). */
 export interface JobResult {
@@ -39,7 +36,10 @@ export interface JobContext {
   engineWaitMs: number;
   watchdogMarginMs: number;
   watchdogGraceMs: number;
+  /** The worker's own limit (--requests-per-minute …), if any. */
   rateLimiter?: RateLimiter;
+  /** The limit a batch's jobs carry (harvest --queue --requests-per-minute …), one per batch across workers. */
+  batchRateLimiter?(batch: string, limit: BatchRateLimit): RateLimiter;
   runTask?: RunTaskFn;
   /** The worker's per-batch event record (opened once per batch). */
   recordFor(batch: string): Promise<BatchRecord>;
@@ -68,8 +68,8 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
     return { ...base, status: 'skipped', failureKind: null, code: null, path: join(batch, 'trajectories', taskId, `${attempt}.jsonl`), durationMs: 0 };
   }
   const task = await restoreTask(job.data).catch((error: unknown) => {
-    // A broken or changed task fails the same way on every worker: no point retrying it.
-    if (error instanceof ForagerError && error.kind === 'task') throw new UnrecoverableError(error.message);
+    // A broken or changed task fails the same way on every worker: no point retrying it (core/failure.ts).
+    if (classifyError(error) === 'final') throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     throw error;
   });
   const mine = safeToken(token);
@@ -77,12 +77,15 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
   if (adopted.length) log.warn({ files: adopted }, 'an earlier holder of this attempt left files; kept as try files');
 
   const staging = stagingDir(batchDir, taskId, attempt, mine);
-  const runTask = ctx.runTask ?? defaultRunTask;
+  // The job's model flags and rate limit apply as in a local harvest; the worker's own limit applies too.
+  const limiters = [ctx.rateLimiter, job.data.rateLimit && ctx.batchRateLimiter?.(batch, job.data.rateLimit)].filter((l): l is RateLimiter => l !== undefined);
+  const runTask = withAgentSetup(ctx.runTask ?? defaultRunTask, { overrides: job.data.agentOverrides, rateLimiter: bothLimits(limiters), prices: job.data.prices });
+  const record = await ctx.recordFor(batch);
   const outcome = await runAttempt(
     { key: `${taskId}/${attempt}`, taskId, attempt, task, imageKey: imageKeyOf(task) },
     {
-      out: staging, runId: ctx.runId, signal, record: await ctx.recordFor(batch), log,
-      runTask: (t, options) => runTask(t, { ...options, rateLimiter: ctx.rateLimiter }),
+      out: staging, runId: ctx.runId, signal, record, log, deferFinished: true,
+      runTask,
       maxRetries: ctx.maxRetries, backoff: ctx.backoff, engineWaitMs: ctx.engineWaitMs,
       watchdogMarginMs: ctx.watchdogMarginMs, watchdogGraceMs: ctx.watchdogGraceMs, onEvent: () => undefined,
     },
@@ -104,14 +107,30 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
   }
   const published = await publishStaged(staging, batchDir, taskId, attempt);
   await pruneStaging(batchDir, taskId, attempt);
+  // The worker's record names the published file: the staging folder is gone by now.
+  await record.append(finishedEvent({ ...outcome, path: published }));
   const result: JobResult = {
     ...base, status: outcome.status, failureKind: outcome.failureKind, code: outcome.code,
     path: published ? join(batch, 'trajectories', taskId, `${attempt}.jsonl`) : null,
     retries: outcome.retries, steps: outcome.steps, durationMs: Date.now() - started,
   };
   if (needsRedoOutcome(outcome)) {
-    // Still an infrastructure failure after local retries: fail the job so BullMQ retries it, maybe elsewhere.
+    // Not final after local retries (core/failure.ts): fail the job so BullMQ retries it, maybe elsewhere.
+    // A final failure (a model 401, an agent's limit, an internal bug) completes the job: its trajectory stands.
     throw new Error(`${outcome.code ?? 'INFRASTRUCTURE'}: ${outcome.message ?? 'the attempt failed for infrastructure'}`);
   }
   return result;
+}
+
+/** One limiter that admits a request once every given limiter has, and settles with each. */
+function bothLimits(limiters: RateLimiter[]): RateLimiter | undefined {
+  if (limiters.length <= 1) return limiters[0];
+  return {
+    async acquire(tokens, signal) {
+      for (const limiter of limiters) await limiter.acquire(tokens, signal);
+    },
+    settle(reserved, actual) {
+      for (const limiter of limiters) limiter.settle?.(reserved, actual);
+    },
+  };
 }

@@ -1,22 +1,15 @@
 import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { moveAside } from '../scheduler/attempt-file.js';
-import { attemptPath, taskDir } from '../scheduler/layout.js';
+import { attemptPath, moveAside, parseTrajectoryName, stagingRoot, taskDir } from '../scheduler/index.js';
 
-/**
+/*
  * Where a worker writes an attempt before it is published: a folder per lock token,
  *   <batch dir>/.staging/<task-id>/<attempt>/<token>/
  * holding a batch-folder layout of its own (trajectories/<task-id>/<attempt>…). Only the
  * holder of the job's lock renames the result into the batch folder; anything else
- * left there is from a worker that died or lost its lock.
+ * left there is from a worker that died or lost its lock. The names come from the
+ * scheduler's layout (scheduler/layout.ts: stagingRoot, stagingDir).
  */
-export function stagingRoot(batchDir: string, taskId: string, attempt: number): string {
-  return join(batchDir, '.staging', taskId, String(attempt));
-}
-
-export function stagingDir(batchDir: string, taskId: string, attempt: number, token: string): string {
-  return join(stagingRoot(batchDir, taskId, attempt), token);
-}
 
 /**
  * Move what earlier holders of this job left in staging (a dead worker's partial
@@ -69,8 +62,9 @@ async function moveTries(staging: string, batchDir: string, taskId: string, atte
   const from = taskDir(staging, taskId);
   const moved: string[] = [];
   for (const name of (await listNames(from)).sort()) {
-    if (!name.startsWith(`${attempt}.`) || !name.endsWith('.jsonl')) continue;
-    if (!all && name === `${attempt}.jsonl`) continue;
+    const parsed = parseTrajectoryName(name);
+    if (parsed?.attempt !== attempt) continue;
+    if (!all && parsed.kind === 'attempt') continue;
     await mkdir(taskDir(batchDir, taskId), { recursive: true });
     moved.push(await moveAside(batchDir, taskId, attempt, join(from, name)));
   }

@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
-import { BatchRecord } from '../scheduler/batch-record.js';
-import { DEFAULT_BACKOFF, type BackoffOptions } from '../scheduler/retry-policy.js';
-import type { RunTaskFn } from '../scheduler/run-attempt.js';
+import { BatchRecord, DEFAULT_BACKOFF, type BackoffOptions, type RunTaskFn } from '../scheduler/index.js';
 import { connectRedis } from './connection.js';
 import { KEY_PREFIX, QUEUE_NAME } from './names.js';
-import type { JobPayload } from './payload.js';
+import type { BatchRateLimit, JobPayload } from './payload.js';
 import { processJob, type JobResult } from './process-job.js';
 import { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';
 
@@ -60,8 +58,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const runId = options.runId ?? `worker-${randomUUID().slice(0, 8)}`;
   const lockDurationMs = options.lockDurationMs ?? 30_000;
   const connection = connectRedis(options.queue);
-  const limiterConnection = options.rateLimit ? connectRedis(options.queue) : undefined;
-  const rateLimiter: RateLimiter | undefined = limiterConnection && options.rateLimit ? createRedisRateLimiter(limiterConnection, options.rateLimit) : undefined;
+  let limiterConnection: ReturnType<typeof connectRedis> | undefined;
+  const limiterRedis = () => (limiterConnection ??= connectRedis(options.queue));
+  const rateLimiter: RateLimiter | undefined = options.rateLimit ? createRedisRateLimiter(limiterRedis(), options.rateLimit) : undefined;
+  // A batch enqueued with a rate limit: one limit per batch, named after it, shared by every worker.
+  const batchLimiters = new Map<string, RateLimiter>();
+  const batchRateLimiter = (batch: string, limit: BatchRateLimit): RateLimiter => {
+    const key = `${batch}:${limit.requestsPerMinute ?? 0}:${limit.tokensPerMinute ?? 0}`;
+    let limiter = batchLimiters.get(key);
+    if (!limiter) batchLimiters.set(key, (limiter = createRedisRateLimiter(limiterRedis(), { ...limit, name: `batch:${batch}` })));
+    return limiter;
+  };
   const records = new Map<string, Promise<BatchRecord>>();
   const controllers = new Map<string, { controller: AbortController; reason?: 'shutdown' | 'lock' }>();
   let handedBack = 0;
@@ -70,7 +77,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     out: options.out, workerId: id, runId, log, lockDurationMs,
     maxRetries: options.retries ?? 3, backoff: options.backoff ?? DEFAULT_BACKOFF,
     engineWaitMs: options.engineWaitMs ?? 120_000, watchdogMarginMs: options.watchdogMarginMs ?? 30_000, watchdogGraceMs: options.watchdogGraceMs ?? 7_000,
-    rateLimiter, runTask: options.runTask,
+    rateLimiter, batchRateLimiter, runTask: options.runTask,
     recordFor(batch: string) {
       let record = records.get(batch);
       if (!record) {

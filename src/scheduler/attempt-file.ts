@@ -1,11 +1,13 @@
-import { open, readdir, rename, stat } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
+import { needsRedo } from '../core/failure.js';
 import { FooterSchema, type Footer } from '../trajectory/schema.js';
-import { parseTryName, taskDir, tryPath } from './layout.js';
+import { listTries, tryPath } from './layout.js';
 
 /**
- * What a trajectory file says about its attempt. `complete`: a valid footer whose run
- * neither was aborted nor failed for infrastructure; `redo`: a footer that asks for
- * another run (aborted, infrastructure); `partial`: no footer (a crash); `missing`.
+ * What a trajectory file says about its attempt. `complete`: a valid footer whose
+ * failure is final (core/failure.ts); `redo`: a footer that asks for another run
+ * (aborted, an infrastructure failure that is not final); `partial`: no footer (a
+ * crash); `missing`.
  */
 export type AttemptFileState =
   | { state: 'missing' }
@@ -28,20 +30,12 @@ export async function inspectAttemptFile(path: string): Promise<AttemptFileState
   return needsRedo(parsed.data) ? { state: 'redo', footer: parsed.data } : { state: 'complete', footer: parsed.data };
 }
 
-/** A finished run that does not count as a harvested trajectory. */
-export function needsRedo(footer: Footer): boolean {
-  return footer.exit_status === 'aborted' || footer.failure_kind === 'infrastructure';
-}
+export { needsRedo };
 
 /** The next unused try number for an attempt. */
 export async function nextTry(out: string, taskId: string, attempt: number): Promise<number> {
-  const names = await readdir(taskDir(out, taskId)).catch(() => [] as string[]);
-  let next = 0;
-  for (const name of names) {
-    const n = parseTryName(name, attempt);
-    if (n !== null && n >= next) next = n + 1;
-  }
-  return next;
+  const tries = await listTries(out, taskId, attempt);
+  return tries.length === 0 ? 0 : tries[tries.length - 1]! + 1;
 }
 
 /** Move an attempt's file out of the way as its next `.try-<n>` file, so it is kept but no longer counts. */

@@ -1,4 +1,5 @@
 import type { SandboxProvider } from '../core/contracts.js';
+import { sleepUnlessAborted } from '../core/sleep.js';
 import { defaultProvider } from '../sandbox/providers.js';
 
 /** Wait until the sandbox backend answers again, up to `capMs`; true when it does. */
@@ -8,20 +9,6 @@ export async function waitForEngine(capMs: number, signal?: AbortSignal, interva
     if (signal?.aborted) return false;
     if (await provider.ping(Math.min(3_000, Math.max(100, until - Date.now())))) return true;
     if (Date.now() >= until) return false;
-    await sleep(intervalMs, signal);
+    await sleepUnlessAborted(intervalMs, signal);
   }
-}
-
-/** Resolve after `ms`, or early when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

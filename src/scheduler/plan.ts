@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { LoadedTask } from '../task/load.js';
-import { matchesGlob } from './glob.js';
+import { globToRegExp } from '../core/glob.js';
 
 export interface PlanOptions {
   /** Independent attempts per task (K ≥ 1). */
@@ -42,8 +42,9 @@ export function planBatch(tasks: LoadedTask[], options: PlanOptions): BatchPlan 
   const rejected: RejectedTask[] = [];
   const seen = new Map<string, string>();
   let chosen: LoadedTask[] = [];
+  const filter = options.filter === undefined ? undefined : globToRegExp(options.filter);
   for (const task of tasks) {
-    if (options.filter !== undefined && !matchesGlob(task.spec.id, options.filter)) continue;
+    if (filter && !filter.test(task.spec.id)) continue;
     const first = seen.get(task.spec.id);
     if (first !== undefined) {
       rejected.push({ source: task.source, message: `${task.source}: field "id": expected a task id unique in the batch, found "${task.spec.id}" (also in ${first})` });

@@ -4,11 +4,13 @@ import { effectiveLimits, type RunOptions, type RunResult } from '../runner/inde
 import type { LoadedTask } from '../task/load.js';
 import type { Failure, Footer } from '../trajectory/schema.js';
 import { nextTry } from './attempt-file.js';
-import type { BatchRecord } from './batch-record.js';
-import { sleep, waitForEngine } from './engine-wait.js';
+import type { BatchEvent, BatchRecord } from './batch-record.js';
+import { backoffDelay } from '../core/backoff.js';
+import { sleepUnlessAborted } from '../core/sleep.js';
+import { waitForEngine } from './engine-wait.js';
 import { attemptPath, tryPath } from './layout.js';
 import type { PlannedAttempt } from './plan.js';
-import { backoffDelay, isRetryable, type BackoffOptions } from './retry-policy.js';
+import { isRetryable, type BackoffOptions } from './retry-policy.js';
 import type { AttemptOutcome, HarvestEvent } from './types.js';
 import { WatchdogTimeout, withWatchdog } from './watchdog.js';
 
@@ -29,6 +31,11 @@ export interface AttemptContext {
   watchdogMarginMs: number;
   watchdogGraceMs: number;
   onEvent(event: HarvestEvent): void;
+  /**
+   * The caller records the `finished` event itself (finishedEvent()) once it knows the
+   * trajectory's final place: a queue worker runs into a staging folder and publishes after.
+   */
+  deferFinished?: boolean;
 }
 
 /**
@@ -53,7 +60,7 @@ export async function runAttempt(item: PlannedAttempt, ctx: AttemptContext): Pro
       log.warn({ code: failure!.code, message: failure!.message, retry: retry + 1, delayMs: delay }, 'retrying after an infrastructure failure');
       await ctx.record.append({ type: 'retry', key: item.key, try: n, code: failure!.code, message: failure!.message, delay_ms: delay });
       ctx.onEvent({ type: 'retry', key: item.key, code: failure!.code, delayMs: delay });
-      await sleep(delay, ctx.signal);
+      await sleepUnlessAborted(delay, ctx.signal);
       if (!(await waitForEngine(ctx.engineWaitMs, ctx.signal))) log.error({ waitedMs: ctx.engineWaitMs }, 'the engine still does not answer; retrying anyway');
       if (!ctx.signal.aborted) continue;
     }
@@ -75,13 +82,18 @@ export async function runAttempt(item: PlannedAttempt, ctx: AttemptContext): Pro
       imageRef: result.imageRef,
     };
     if (result.footer?.totals.cost_usd !== undefined) outcome.costUsd = result.footer.totals.cost_usd;
-    await ctx.record.append({
-      type: 'finished', key: item.key, status: outcome.status, failure_kind: outcome.failureKind, code: outcome.code,
-      path: kept, retries: outcome.retries, reasons, steps: outcome.steps, duration_ms: outcome.durationMs,
-      ...(outcome.costUsd !== undefined ? { cost_usd: outcome.costUsd } : {}),
-    });
+    if (!ctx.deferFinished) await ctx.record.append(finishedEvent(outcome));
     return outcome;
   }
+}
+
+/** The batch record's `finished` event of an outcome (its `path`: where the trajectory now is). */
+export function finishedEvent(outcome: AttemptOutcome): Omit<Extract<BatchEvent, { type: 'finished' }>, 'at'> {
+  return {
+    type: 'finished', key: outcome.key, status: outcome.status, failure_kind: outcome.failureKind, code: outcome.code,
+    path: outcome.path, retries: outcome.retries, reasons: outcome.reasons, steps: outcome.steps, duration_ms: outcome.durationMs,
+    ...(outcome.costUsd !== undefined ? { cost_usd: outcome.costUsd } : {}),
+  };
 }
 
 interface TryResult {

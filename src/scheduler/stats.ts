@@ -1,3 +1,5 @@
+import { classifyFailure } from '../core/failure.js';
+import { percentile } from '../core/percentile.js';
 import { roundUsd } from '../model/prices.js';
 import type { AttemptOutcome } from './types.js';
 
@@ -27,8 +29,8 @@ export function summariseOutcomes(outcomes: AttemptOutcome[], elapsedMs: number)
     attempts: outcomes.length,
     outcomes: counts,
     retries: outcomes.reduce((sum, o) => sum + o.retries, 0),
-    steps: { p50: percentile(steps, 50), p95: percentile(steps, 95) },
-    durationMs: { p50: percentile(durations, 50), p95: percentile(durations, 95) },
+    steps: { p50: percentile(steps, 50) ?? 0, p95: percentile(steps, 95) ?? 0 },
+    durationMs: { p50: percentile(durations, 50) ?? 0, p95: percentile(durations, 95) ?? 0 },
     perMinute: elapsedMs > 0 ? (outcomes.length * 60_000) / elapsedMs : 0,
     costUsd: outcomes.some((o) => o.costUsd !== undefined) ? roundUsd(outcomes.reduce((sum, o) => sum + (o.costUsd ?? 0), 0)) : null,
   };
@@ -38,15 +40,9 @@ export function outcomeLabel(o: { status: string; failureKind: string | null; co
   return o.failureKind ? `${o.status}/${o.failureKind}:${o.code ?? '?'}` : o.status;
 }
 
-/** Nearest-rank percentile; 0 for an empty list. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
-}
-
-/** An attempt whose trajectory does not count and will be redone on resume (aborted, infrastructure). */
+/** An attempt whose trajectory does not count and will be redone on resume (core/failure.ts). */
 export function needsRedoOutcome(o: AttemptOutcome): boolean {
-  return o.status === 'aborted' || o.failureKind === 'infrastructure';
+  if (o.status === 'aborted') return true;
+  if (o.failureKind !== 'infrastructure') return false;
+  return classifyFailure({ kind: o.failureKind, code: o.code ?? 'UNKNOWN' }) !== 'final';
 }

@@ -1,8 +1,6 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { inspectAttemptFile } from './attempt-file.js';
 import { readBatchRecord, type BatchEvent } from './batch-record.js';
-import { attemptPath, parseTryName, taskDir, TRAJECTORIES_DIR } from './layout.js';
+import { attemptPath, listAttemptsOnDisk, listTries } from './layout.js';
 import { roundUsd } from '../model/prices.js';
 import { outcomeLabel } from './stats.js';
 
@@ -39,7 +37,7 @@ export async function readBatchStatus(dir: string): Promise<BatchStatus> {
     costUsd: null, stopped: null,
   };
   // The index is a cache: without it, the attempts are whatever trajectory files exist.
-  const attempts = plan?.attempts ?? (await attemptsOnDisk(dir));
+  const attempts = plan?.attempts ?? (await listAttemptsOnDisk(dir));
   status.planned = attempts.length;
   for (const item of attempts) {
     const file = await inspectAttemptFile(attemptPath(dir, item.task, item.attempt));
@@ -49,7 +47,7 @@ export async function readBatchStatus(dir: string): Promise<BatchStatus> {
       status.outcomes[label] = (status.outcomes[label] ?? 0) + 1;
       const cost = file.footer.totals.cost_usd;
       if (cost !== undefined) status.costUsd = roundUsd((status.costUsd ?? 0) + cost);
-    } else if (file.state === 'partial' || (await hasTries(dir, item.task, item.attempt))) {
+    } else if (file.state === 'partial' || (await listTries(dir, item.task, item.attempt)).length > 0) {
       status.partial += 1;
     } else {
       status.pending += 1;
@@ -63,23 +61,4 @@ export async function readBatchStatus(dir: string): Promise<BatchStatus> {
     status.retryReasons[event.code] = (status.retryReasons[event.code] ?? 0) + 1;
   }
   return status;
-}
-
-async function attemptsOnDisk(dir: string): Promise<{ task: string; attempt: number }[]> {
-  const root = join(dir, TRAJECTORIES_DIR);
-  const found: { task: string; attempt: number }[] = [];
-  for (const task of (await readdir(root).catch(() => [] as string[])).sort()) {
-    const attempts = new Set<number>();
-    for (const name of await readdir(join(root, task)).catch(() => [] as string[])) {
-      const match = /^(\d+)\.(?:try-\d+\.)?jsonl$/.exec(name);
-      if (match) attempts.add(Number(match[1]));
-    }
-    for (const attempt of [...attempts].sort((a, b) => a - b)) found.push({ task, attempt });
-  }
-  return found;
-}
-
-async function hasTries(dir: string, taskId: string, attempt: number): Promise<boolean> {
-  const names = await readdir(taskDir(dir, taskId)).catch(() => [] as string[]);
-  return names.some((name) => parseTryName(name, attempt) !== null);
 }

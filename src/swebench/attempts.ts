@@ -1,7 +1,6 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaskError } from '../core/errors.js';
-import { TRAJECTORIES_DIR } from '../scheduler/layout.js';
+import { listAttemptFiles, TRAJECTORIES_DIR } from '../scheduler/index.js';
 import { readTrajectory } from '../trajectory/reader.js';
 import type { Footer, Header } from '../trajectory/schema.js';
 
@@ -16,28 +15,19 @@ export interface BatchAttempt {
   footer: Footer | undefined;
 }
 
-const FINAL = /^(\d+)\.jsonl$/;
-
 /**
  * Every attempt of a batch (its final `<attempt>.jsonl` files; tries kept for forensics are
  * passed over), by task id and attempt number. A file that cannot be read is a task error
  * naming it: a report must not silently drop an attempt.
  */
 export async function readBatchAttempts(batch: string): Promise<BatchAttempt[]> {
-  const root = join(batch, TRAJECTORIES_DIR);
-  const tasks = await readdir(root).catch((cause: NodeJS.ErrnoException) => {
-    throw new TaskError('BATCH_NOT_FOUND', `${batch}: not a batch folder (no ${TRAJECTORIES_DIR}/: ${cause.code ?? cause.message})`, { cause });
-  });
+  // The batch layout (scheduler/layout.ts) names the files: one per attempt, tries passed over.
+  const files = await listAttemptFiles(batch);
+  if (!files) throw new TaskError('BATCH_NOT_FOUND', `${batch}: not a batch folder (no ${TRAJECTORIES_DIR}/)`);
   const attempts: BatchAttempt[] = [];
-  for (const taskId of tasks.sort()) {
-    const names = await readdir(join(root, taskId)).catch(() => [] as string[]);
-    for (const name of names) {
-      const match = FINAL.exec(name);
-      if (!match) continue;
-      const file = join(TRAJECTORIES_DIR, taskId, name);
-      const trajectory = await readTrajectory(join(batch, file));
-      attempts.push({ taskId: trajectory.header.task.id, attempt: Number(match[1]), file, header: trajectory.header, footer: trajectory.footer });
-    }
+  for (const { attempt, file } of files) {
+    const trajectory = await readTrajectory(join(batch, file));
+    attempts.push({ taskId: trajectory.header.task.id, attempt, file, header: trajectory.header, footer: trajectory.footer });
   }
   return attempts.sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : a.attempt - b.attempt));
 }

@@ -1,4 +1,4 @@
-import { TaskError } from '../core/errors.js';
+import { TaskError } from '../errors/index.js';
 import { isImportedHeader, parseLine, readLines } from './reader.js';
 import {
   FooterSchema, HeaderSchema, ImportedFooterSchema, ImportedHeaderSchema, ImportedStepSchema, StepSchema,

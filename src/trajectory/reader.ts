@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { TaskError } from '../core/errors.js';
+import { TaskError } from '../errors/index.js';
 import { FooterSchema, HeaderSchema, StepSchema, type Footer, type Header, type Step } from './schema.js';
 
 export interface Trajectory {

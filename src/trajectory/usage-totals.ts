@@ -1,5 +1,12 @@
-import { roundUsd } from '../model/prices.js';
 import type { Footer, Step } from './schema.js';
+
+/**
+ * Costs are kept to 1e-10 USD, so sums of recorded costs compare equal to a recomputation.
+ * A rule of the record format, so it lives here (src/model's prices use it too).
+ */
+export function roundUsd(value: number): number {
+  return Math.round(value * 1e10) / 1e10;
+}
 
 type UsageTotals = Pick<Footer['totals'], 'prompt_tokens' | 'completion_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'reasoning_tokens' | 'cost_usd'>;
 

@@ -1,5 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import { walkJsonlFiles, type WalkOptions } from '../scheduler/index.js';
 import { agentLabel, AgentDescriptionSchema } from '../trajectory/schema.js';
 import { readFirstLine, readLastLine } from './lines.js';
 
@@ -24,29 +25,23 @@ export interface TrajectorySummary {
   parent: { trajectory_id: string; step: number } | null;
 }
 
-/** Every *.jsonl trajectory under `root` (or `root` itself when it is a file), sorted by path. */
-export async function findTrajectories(root: string): Promise<string[]> {
+/**
+ * Every *.jsonl file under `root` (or `root` itself when it is a file), sorted by path:
+ * in a batch folder one per attempt, tries and staging files only with `includeTries`
+ * (the batch layout's walk, scheduler/layout.ts).
+ */
+export async function findTrajectories(root: string, options: WalkOptions = {}): Promise<string[]> {
   const info = await stat(root);
   if (!info.isDirectory()) return [resolve(root)];
   const out: string[] = [];
-  await walk(resolve(root), out);
+  for await (const path of walkJsonlFiles(resolve(root), options)) out.push(path);
   return out.sort();
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(path, out);
-    else if (entry.isFile() && entry.name.endsWith('.jsonl')) out.push(path);
-  }
-}
-
 /** Summaries of the trajectories under root; files that are not trajectories are left out. */
-export async function listTrajectories(root: string): Promise<TrajectorySummary[]> {
+export async function listTrajectories(root: string, options: WalkOptions = {}): Promise<TrajectorySummary[]> {
   const base = (await stat(root)).isDirectory() ? resolve(root) : resolve(root, '..');
-  const files = await findTrajectories(root);
+  const files = await findTrajectories(root, options);
   const out: TrajectorySummary[] = [];
   for (const file of files) {
     const summary = await summarise(file, relative(base, file).split(sep).join('/')).catch(() => null);

@@ -24,6 +24,8 @@ export interface ViewerOptions {
   port?: number;
   host?: string;
   log?: Logger;
+  /** List try and staging files of batch folders too (default: one trajectory per attempt). */
+  includeTries?: boolean;
 }
 
 export interface RunningViewer {
@@ -45,7 +47,7 @@ export async function startViewer(options: ViewerOptions): Promise<RunningViewer
     return known.get(id);
   };
   const refresh = async (): Promise<TrajectorySummary[]> => {
-    const list = await listTrajectories(root);
+    const list = await listTrajectories(root, { includeTries: options.includeTries });
     known = new Map(list.map((t) => [t.id, isDir ? resolve(root, t.id) : root]));
     return list;
   };

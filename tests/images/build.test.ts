@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ImageBuildError, LABEL_HASH, LABEL_IMAGE, LABEL_RECIPE, resolveImage } from '../../src/images/index.js';
 import { docker, removeTestImages, runInImage, TEST_REPOSITORY, writeTree } from './helpers.js';
+import { classifyError } from '../../src/core/failure.js';
 
 const folders: string[] = [];
 const nonce = `${process.pid}-${Date.now()}`;
@@ -85,6 +86,15 @@ describe('resolveImage()', () => {
     expect(failure.log).toContain('Step 3/');
     const tagged = await docker.listImages({ filters: { reference: [String(failure.context.ref)] } });
     expect(tagged).toEqual([]);
+  });
+
+  it('raises IMAGE_BUILD_TRANSIENT (infrastructure, retried) when a build fails on a mirror hiccup', async () => {
+    const taskDir = await taskWithDockerfile(`echo "Err:1 http://deb.debian.org/debian bookworm InRelease" && echo "  Temporary failure resolving 'deb.debian.org' ${nonce}" && exit 100`);
+    const error = await resolveImage({ dockerfile: 'Dockerfile' }, { taskDir, repository: TEST_REPOSITORY }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageBuildError);
+    expect(error).toMatchObject({ code: 'IMAGE_BUILD_TRANSIENT', kind: 'infrastructure' });
+    expect(classifyError(error)).toBe('retry-now');
+    expect((error as ImageBuildError).log).toContain(`Temporary failure resolving 'deb.debian.org' ${nonce}`);
   });
 
   it('says IMAGE_MISSING for a { ref } the engine does not have', async () => {

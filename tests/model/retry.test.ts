@@ -45,12 +45,12 @@ describe('parseRetryAfter()', () => {
 });
 
 describe('retryDelayMs()', () => {
-  it('backs off exponentially with jitter under a cap', () => {
+  it('backs off exponentially with full jitter under a cap (the one backoff, core/backoff.ts)', () => {
     const options = { maxRetries: 9, baseDelayMs: 100, maxDelayMs: 1_000 };
-    expect(retryDelayMs(1, undefined, { ...options, random: () => 0 })).toBe(100);
-    expect(retryDelayMs(3, undefined, { ...options, random: () => 0 })).toBe(400);
-    expect(retryDelayMs(3, undefined, { ...options, random: () => 1 })).toBe(300);
-    expect(retryDelayMs(9, undefined, { ...options, random: () => 0 })).toBe(1_000);
+    expect(retryDelayMs(1, undefined, { ...options, random: () => 0.999999 })).toBe(99);
+    expect(retryDelayMs(3, undefined, { ...options, random: () => 0.999999 })).toBe(399);
+    expect(retryDelayMs(3, undefined, { ...options, random: () => 0 })).toBe(0);
+    expect(retryDelayMs(9, undefined, { ...options, random: () => 0.999999 })).toBe(999);
   });
 
   it('prefers the server Retry-After, capped', () => {

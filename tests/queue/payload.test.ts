@@ -45,6 +45,36 @@ describe('job payloads', () => {
     expect((await restoreTask(payload)).hash).toBe(item.task.hash);
   });
 
+  it('carry the model flags and rate limit given, and nothing for flags not given', async () => {
+    const item = await plannedTask();
+    const payload = buildPayload('b1', item, {
+      shared: false, maxBytes: 1 << 20,
+      agentOverrides: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm', temperature: undefined },
+      rateLimit: { requestsPerMinute: 30, tokensPerMinute: undefined },
+    });
+    expect(payload.agentOverrides).toEqual({ baseUrl: 'http://127.0.0.1:9/v1', model: 'm' });
+    expect(payload.rateLimit).toEqual({ requestsPerMinute: 30 });
+    const bare = buildPayload('b1', item, { shared: false, maxBytes: 1 << 20, agentOverrides: {}, rateLimit: {} });
+    expect('agentOverrides' in bare || 'rateLimit' in bare).toBe(false);
+    await expect(restoreTask(JSON.parse(JSON.stringify(payload)))).resolves.toMatchObject({ hash: item.task.hash });
+  });
+
+  it('refuse model flags they cannot carry, at enqueue and on a worker that does not know them', async () => {
+    const item = await plannedTask();
+    const unknown = { model: 'm', madeUpFlag: 3 } as unknown as Record<string, string>;
+    expect(() => buildPayload('b1', item, { shared: false, maxBytes: 1 << 20, agentOverrides: unknown })).toThrow(/harvest --queue: the model flags cannot travel in a job/);
+    const payload = { ...buildPayload('b1', item, { shared: false, maxBytes: 1 << 20 }), agentOverrides: unknown };
+    await expect(restoreTask(payload)).rejects.toMatchObject({ code: 'JOB_PAYLOAD_INVALID', message: expect.stringContaining('agentOverrides') });
+  });
+
+  it('name only API-key variables the worker allows', async () => {
+    const item = await plannedTask();
+    const payload = buildPayload('b1', item, { shared: false, maxBytes: 1 << 20, agentOverrides: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' } });
+    await expect(restoreTask(payload)).rejects.toMatchObject({ code: 'TASK_KEY_ENV_REFUSED', message: expect.stringContaining('field "agentOverrides.apiKeyEnv"') });
+    const allowed = buildPayload('b1', item, { shared: false, maxBytes: 1 << 20, agentOverrides: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKeyEnv: 'OPENAI_API_KEY' } });
+    await expect(restoreTask(allowed)).resolves.toMatchObject({ hash: item.task.hash });
+  });
+
   it('refuse a malformed payload, naming the field', async () => {
     await expect(restoreTask({ version: 1, batch: 'b' })).rejects.toThrow(/job payload: field "taskId"/);
   });

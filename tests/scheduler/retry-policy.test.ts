@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryable } from '../../src/scheduler/index.js';
+import { backoffDelay } from '../../src/core/backoff.js';
+import { isRetryable } from '../../src/scheduler/index.js';
 
 describe('isRetryable', () => {
   it('retries infrastructure failures of the engine and the container', () => {
