@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { SandboxProvider } from '../core/contracts.js';
-import { createProvider, defaultProvider, PROVIDERS, useProvider } from '../sandbox/providers.js';
+import { createProvider, defaultProvider, PROVIDERS, useProvider } from '../providers/index.js';
 
 /**
  * `--sandbox <name>` (or FORAGER_SANDBOX): the sandbox provider of this process, chosen

@@ -3,7 +3,7 @@ import { toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { sandboxEnv, SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
 import type { ProvidedSandbox, SandboxProvider } from '../core/contracts.js';
-import { defaultProvider } from '../sandbox/providers.js';
+import { defaultProvider } from '../providers/index.js';
 import type { LoadedTask } from '../task/load.js';
 import { repoRoot } from '../task/repo.js';
 import { DEFAULT_LIMITS, type EvalSpec } from '../task/spec.js';

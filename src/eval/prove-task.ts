@@ -1,7 +1,7 @@
 import { toForagerError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { SandboxProvider } from '../core/contracts.js';
-import { defaultProvider } from '../sandbox/providers.js';
+import { defaultProvider } from '../providers/index.js';
 import type { LoadedTask } from '../task/load.js';
 import type { Evaluation } from '../trajectory/schema.js';
 import { evaluatePatch } from './evaluate.js';

@@ -7,7 +7,7 @@ import { TaskError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { sandboxEnv } from '../runner/index.js';
 import { SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
-import { defaultProvider } from '../sandbox/providers.js';
+import { defaultProvider } from '../providers/index.js';
 import { DEFAULT_LIMITS } from '../task/index.js';
 import { CandidateFileSchema, parseHelperOutput, sortCandidates, TraceSchema } from './candidates.js';
 import { DEFAULT_SHARES, type KindShares, type MutationKind } from './kinds.js';

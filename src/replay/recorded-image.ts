@@ -1,5 +1,5 @@
 import type { PreparedImage, SandboxProvider } from '../core/contracts.js';
-import { defaultProvider } from '../sandbox/providers.js';
+import { defaultProvider } from '../providers/index.js';
 import type { Header } from '../trajectory/schema.js';
 import { ReplayRefusedError } from './errors.js';
 

@@ -8,7 +8,7 @@ import { createAgent, renderProblem } from '../agent/index.js';
 import { capturePatch, gradeRun, type PatchCapture } from '../eval/index.js';
 import type { PriceTable, RateLimiter } from '../model/index.js';
 import { performAction } from '../sandbox/actions.js';
-import { defaultProvider } from '../sandbox/providers.js';
+import { defaultProvider } from '../providers/index.js';
 import type { LoadedTask } from '../task/load.js';
 import { redactSpec } from '../task/repo.js';
 import { DEFAULT_LIMITS } from '../task/spec.js';

@@ -1,6 +1,6 @@
 import type { SandboxProvider } from '../core/contracts.js';
 import { sleepUnlessAborted } from '../core/sleep.js';
-import { defaultProvider } from '../sandbox/providers.js';
+import { defaultProvider } from '../providers/index.js';
 
 /** Wait until the sandbox backend answers again, up to `capMs`; true when it does. */
 export async function waitForEngine(capMs: number, signal?: AbortSignal, intervalMs = 500, provider: SandboxProvider = defaultProvider()): Promise<boolean> {

@@ -15,7 +15,7 @@ import { roundUsd, type PriceTable, type RateLimiter } from '../model/index.js';
 import { agentSpecFor, withAgentSetup } from './agent-setup.js';
 import { runAttempt, type RunTaskFn } from './run-attempt.js';
 import { minFreeBytesFromEnv } from '../sandbox/free-space.js';
-import { defaultProvider } from '../sandbox/providers.js';
+import { defaultProvider } from '../providers/index.js';
 import type { AttemptOutcome, HarvestEvent } from './types.js';
 
 export interface HarvestOptions {

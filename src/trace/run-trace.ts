@@ -7,7 +7,7 @@ import { applyPatch, runIn } from '../eval/index.js';
 import { sandboxEnv } from '../runner/index.js';
 import { SANDBOX_HOSTNAME } from '../runner/environment.js';
 import { placeFiles, runSetup } from '../runner/prepare.js';
-import { defaultProvider } from '../sandbox/providers.js';
+import { defaultProvider } from '../providers/index.js';
 import { DEFAULT_LIMITS, type LoadedTask } from '../task/index.js';
 import { collectInto } from './collect.js';
 import { clearProcesses, installTracer, replayCheck, runTraced, WORK } from './container.js';

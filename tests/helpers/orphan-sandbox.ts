@@ -1,6 +1,6 @@
 // Start a sandbox through the provider registry (FORAGER_SANDBOX, DOCKER_HOST from the
 // environment), print its id and exit without stopping it: its owner is then gone.
-import { createProvider } from '../../src/sandbox/providers.js';
+import { createProvider } from '../../src/providers/index.js';
 import { DEFAULT_LIMITS } from '../../src/task/spec.js';
 
 const [image, runId] = process.argv.slice(2);

@@ -2,13 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../../src/sandbox/providers.js';
+import { PROVIDERS } from '../../src/providers/index.js';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 /** The folders that are Docker's: only they may use dockerode or each other's internals. */
 const DOCKER_FOLDERS = ['sandbox/docker', 'images'];
-/** The one line where providers are listed may name Docker's folder (its index only). */
-const REGISTRY = { file: 'sandbox/providers.ts', target: 'sandbox/docker/index.ts' };
+/** The one line where providers are listed may name Docker's provider (the images index only). */
+const REGISTRY = { file: 'providers/index.ts', target: 'images/index.ts' };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

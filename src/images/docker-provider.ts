@@ -1,13 +1,16 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions, ProvidedSandbox, ReapOptions, ReapedSandbox, SandboxProvider, SandboxSpec } from '../../core/contracts.js';
-import { evictImages, findImage, recordImageUse, resolveTaskImage, type TaskImage } from '../../images/index.js';
-import type { LoadedTask } from '../../task/index.js';
-import { requireEngineFreeSpace } from './disk-guard.js';
-import { dockerVersion, engine, pingEngine, requireEngine } from './engine.js';
-import { reapOrphans } from './reaper.js';
-import { DockerSandbox, type DockerSandboxOptions } from './sandbox.js';
+import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions, ProvidedSandbox, ReapOptions, ReapedSandbox, SandboxProvider, SandboxSpec } from '../core/contracts.js';
+import { requireEngineFreeSpace } from '../sandbox/docker/disk-guard.js';
+import { dockerVersion, engine, pingEngine, requireEngine } from '../sandbox/docker/engine.js';
+import { reapOrphans } from '../sandbox/docker/reaper.js';
+import { DockerSandbox, type DockerSandboxOptions } from '../sandbox/docker/sandbox.js';
+import type { LoadedTask } from '../task/load.js';
+import { evictImages } from './evict.js';
+import { findImage } from './find-image.js';
+import { recordImageUse } from './image-use.js';
 import { setupDocker } from './setup.js';
+import { resolveTaskImage, type TaskImage } from './task-image.js';
 
 export interface DockerProviderOptions {
   /** The engine to talk to (default: the one DOCKER_HOST names, else the local socket). */
@@ -16,7 +19,11 @@ export interface DockerProviderOptions {
   stateReader?: DockerSandboxOptions['stateReader'];
 }
 
-/** Docker as a sandbox provider: containers with a dead-man, exec-attached bash sessions. */
+/**
+ * Docker as a sandbox provider: containers with a dead-man and exec-attached bash sessions
+ * (src/sandbox/docker/), images built and cached here (src/images/). It lives with the
+ * images because preparing an image needs the task (images -> task), which sandbox/ may not import.
+ */
 export class DockerProvider implements SandboxProvider {
   readonly name = 'docker';
   private readonly docker: Docker | undefined;

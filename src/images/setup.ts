@@ -1,5 +1,8 @@
-import type { ProviderSetupOptions } from '../../core/contracts.js';
-import { ensureBaseImage, ensureEngine, listRecipes, resolveImage } from '../../images/index.js';
+import type { ProviderSetupOptions } from '../core/contracts.js';
+import { ensureBaseImage } from './base-image.js';
+import { resolveImage } from './build.js';
+import { ensureEngine } from './engine-setup.js';
+import { listRecipes } from './paths.js';
 
 /** A Docker engine, the base image and the recipe images, each made only when missing; how many were made. */
 export async function setupDocker(options: ProviderSetupOptions): Promise<number> {

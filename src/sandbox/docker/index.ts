@@ -1,1 +1,0 @@
-export { createDockerProvider, DockerProvider, type DockerProviderOptions } from './provider.js';
