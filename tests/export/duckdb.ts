@@ -62,6 +62,21 @@ export function rebuildStep(row: Row): Step {
     state: row['cwd'] === null ? null : { cwd: row['cwd'] as string, changes: JSON.parse(row['changes_json'] as string) },
     timing: { agent_ms: row['agent_ms'] as number, action_ms: row['action_ms'] as number },
   };
+  const optional = (target: Record<string, unknown> | null, key: string, value: unknown) => {
+    if (target && value !== null && value !== undefined) target[key] = value;
+  };
+  const observation = step.observation as Record<string, unknown> | null;
+  optional(observation, 'disk_limit_reached', row['disk_limit_reached']);
+  optional(observation, 'pids_cleared', row['pids_cleared']);
+  const state = step.state as Record<string, unknown> | null;
+  optional(state, 'changes_truncated', row['changes_truncated']);
+  optional(state, 'changes_omitted', num(row['changes_omitted']));
+  optional(state, 'cwd_truncated', row['cwd_truncated']);
+  optional(state, 'outside', row['outside_json'] === null ? null : JSON.parse(row['outside_json'] as string));
+  optional(state, 'outside_truncated', row['outside_truncated']);
+  optional(state, 'outside_omitted', num(row['outside_omitted']));
+  optional(state, 'probe', row['state_probe']);
+  optional(state, 'probe_ms', row['probe_ms']);
   if (row['model_json'] !== null) step.model = JSON.parse(row['model_json'] as string);
   if (row['failure_kind'] !== null) step.failure = { kind: row['failure_kind'] as 'agent' | 'task' | 'infrastructure', code: row['failure_code'] as string, message: row['failure_message'] as string };
   if (row['tool_call_id'] !== null && row['tool_call_id'] !== undefined) step.tool_call_id = row['tool_call_id'] as string;

@@ -31,6 +31,8 @@ export interface ShellRunResult {
 
 /** How long a command may take to reach its sentinel after its process tree was killed. */
 const KILL_GRACE_MS = 2_000;
+/** The longest wait for the command's kill before the grace period starts anyway. */
+const KILL_WAIT_MS = 15_000;
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 
 /**
@@ -122,6 +124,7 @@ export class ShellSession {
     let limited = false;
     let killedSession = false;
     let aborted = false;
+    let settled = false;
     const timers: NodeJS.Timeout[] = [];
     let onAbort: (() => void) | undefined;
     let onLimit: (() => void) | undefined;
@@ -143,12 +146,18 @@ export class ShellSession {
         const interrupt = () => {
           if (interrupted) return;
           interrupted = true;
-          void this.transport.killCommand(this.pid, startedTicks).catch(() => undefined);
-          timers.push(setTimeout(() => {
-            killedSession = true;
-            void this.transport.killAll().catch(() => undefined);
-            timers.push(setTimeout(() => { this.dead = true; resolve(); }, KILL_GRACE_MS));
-          }, KILL_GRACE_MS));
+          // The grace period starts once the kill has been carried out: on a loaded engine
+          // the kill's own exec can take longer than the grace itself.
+          const killed = this.transport.killCommand(this.pid, startedTicks).catch(() => undefined);
+          const bounded = new Promise<void>((done) => timers.push(setTimeout(done, KILL_WAIT_MS)));
+          void Promise.race([killed, bounded]).then(() => {
+            if (settled) return;
+            timers.push(setTimeout(() => {
+              killedSession = true;
+              void this.transport.killAll().catch(() => undefined);
+              timers.push(setTimeout(() => { this.dead = true; resolve(); }, KILL_GRACE_MS));
+            }, KILL_GRACE_MS));
+          });
         };
         timers.push(setTimeout(() => { timedOut = true; interrupt(); }, options.timeoutMs));
         onAbort = () => { aborted = true; interrupt(); };
@@ -159,6 +168,7 @@ export class ShellSession {
         this.transport.write(stepScript(nonce, Buffer.from(command, 'utf8'), this.lastExit));
       });
     } finally {
+      settled = true;
       for (const t of timers) clearTimeout(t);
       if (onAbort) options.signal?.removeEventListener('abort', onAbort);
       if (onLimit) options.limit?.removeEventListener('abort', onLimit);
