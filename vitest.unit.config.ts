@@ -40,6 +40,7 @@ export const UNIT_TESTS = [
   'tests/replay/compare.test.ts',
   'tests/sandbox/capture.test.ts',
   'tests/sandbox/file-tools/splice.test.ts',
+  'tests/sandbox/provider-boundary.test.ts',
   'tests/sandbox/sentinel.test.ts',
   'tests/sandbox/state.test.ts',
   'tests/scheduler/batch-files.test.ts',

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { parseSize } from '../images/index.js';
+import { parseSize } from '../core/size.js';
 
 /** Option parsers shared by every command: each says what it expected and what it found. */
 export function number(value: string): number {

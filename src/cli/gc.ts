@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { requireEngine } from '../sandbox/docker/engine.js';
-import { reapOrphans } from '../sandbox/docker/reaper.js';
+import { sandboxProvider } from './sandbox-provider.js';
 
 export function registerGc(program: Command): void {
   program
@@ -9,8 +8,8 @@ export function registerGc(program: Command): void {
     .option('-n, --dry-run', 'say what would be removed, remove nothing')
     .option('--run <id>', 'only containers of this run id')
     .action(async (options: { dryRun?: boolean; run?: string }) => {
-      await requireEngine();
-      const results = await reapOrphans({ dryRun: options.dryRun, runId: options.run });
+      await sandboxProvider().health();
+      const results = await sandboxProvider().reap({ dryRun: options.dryRun, runId: options.run });
       const verb = options.dryRun ? 'would remove' : 'removed';
       for (const r of results) {
         process.stdout.write(`${(r.orphan ? verb : 'kept').padEnd(12)} ${r.id.slice(0, 12)} run ${r.runId} task ${r.taskId} (${r.state}): ${r.reason}\n`);

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadAgentSpec } from '../agent/index.js';
-import { evictImages, recordImageUse } from '../images/index.js';
-import { requireEngine } from '../sandbox/docker/engine.js';
+import { sandboxProvider } from './sandbox-provider.js';
 import { harvest, LOG_FILE, needsRedoOutcome, summariseOutcomes, type HarvestOptions, type HarvestResult } from '../scheduler/index.js';
 import { TaskError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
@@ -62,7 +61,7 @@ export function registerHarvest(program: Command): void {
       if (options.batchCostLimit !== undefined && !prices) {
         process.stderr.write('forager: --batch-cost-limit without --prices or --price-*: no cost is known, so the limit never applies\n');
       }
-      await requireEngine();
+      await sandboxProvider().health();
       const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);
       const view = createProgressView({ tty: process.stdout.isTTY === true, quiet: options.quiet === true });
       const controller = new AbortController();
@@ -87,10 +86,10 @@ export function registerHarvest(program: Command): void {
         release();
       }
       const images = new Set(result.outcomes.flatMap((o) => (o.imageRef ? [o.imageRef] : [])));
-      await recordImageUse(images).catch((error: unknown) => log.warn({ err: error }, 'could not record image use'));
+      await sandboxProvider().recordImageUse(images).catch((error: unknown) => log.warn({ err: error }, 'could not record image use'));
       let evicted: string[] = [];
       if (options.imageBudget !== undefined && !result.interrupted) {
-        evicted = (await evictImages({ budgetBytes: options.imageBudget, log })).map((i) => i.refs[0] ?? i.id);
+        evicted = (await sandboxProvider().evictImages({ budgetBytes: options.imageBudget, log })).map((i) => i.refs[0] ?? i.id);
       }
       const summary = summariseOutcomes(result.outcomes, result.elapsedMs);
       process.stdout.write(formatHarvestSummary(result, summary, options.out, evicted));

@@ -3,6 +3,7 @@ import { ForagerError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerCommands } from './commands.js';
 import { exitCodeFor } from './exit-codes.js';
+import { addSandboxOption } from './sandbox-provider.js';
 
 /** Build the program; each command lives in its own file and registers itself. */
 export function buildProgram(): Command {
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
+  addSandboxOption(program);
   registerCommands(program);
   return program;
 }

@@ -5,7 +5,7 @@ import { AgentSpecSchema, type AgentSpec } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { DEFAULT_SHARES, loadMutationSource, MUTATION_KINDS, mutateRepository, parseKinds, type MutateReport } from '../mutate/index.js';
-import { requireEngine } from '../sandbox/docker/engine.js';
+import { sandboxProvider } from './sandbox-provider.js';
 import { EXIT } from './exit-codes.js';
 
 function integer(min: number) {
@@ -38,7 +38,7 @@ export function registerMutate(tasks: Command): void {
       const shares = parseKinds(options.kinds);
       const source = await loadMutationSource(path, options);
       const agent = options.agent ? await readAgentSpec(options.agent) : undefined;
-      await requireEngine();
+      await sandboxProvider().health();
       const log = createLogger({ level: options.logLevel });
       const report = await mutateRepository(source, { count: options.count, seed: options.seed, out: options.out, shares, maxCandidates: options.maxCandidates, agent, log });
       process.stdout.write(renderReport(report));

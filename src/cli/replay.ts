@@ -4,7 +4,7 @@ import { applyModelOverrides, createAgent, loadAgentSpec } from '../agent/index.
 import { TaskError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { forkTrajectory, formatComparison, loadRules, readRecordedAgentSpec, replayTrajectory } from '../replay/index.js';
-import { requireEngine } from '../sandbox/docker/engine.js';
+import { sandboxProvider } from './sandbox-provider.js';
 import { EXIT } from './exit-codes.js';
 import { addModelOptions, commandLineOnly, modelOverridesFrom } from './model-options.js';
 import { abortOnSignals } from './signals.js';
@@ -43,7 +43,7 @@ export function registerReplay(program: Command): void {
       const rules = flags.normalize === undefined || flags.normalize === false ? [] : await loadRules(flags.normalize === true ? undefined : flags.normalize);
       // Model flags alone override the parent's own agent spec (e.g. a model in place of a script).
       const agentSpec = newAgent ? applyModelOverrides(flags.agentFile ? await loadAgentSpec(flags.agentFile) : await readRecordedAgentSpec(file), overrides) : undefined;
-      await requireEngine();
+      await sandboxProvider().health();
       const kind = agentSpec ? 'fork' : 'replay';
       const out = flags.out ?? join('runs', `${basename(file, '.jsonl')}.${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
       const common = { out, rules, allowRetagged: flags.allowRetagged, log: createLogger({ level: flags.logLevel }) };

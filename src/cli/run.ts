@@ -6,7 +6,7 @@ import { createLogger } from '../core/log.js';
 import { rerunTrajectory } from '../replay/index.js';
 import { runTask } from '../runner/index.js';
 import { loadTask } from '../task/index.js';
-import { requireEngine } from '../sandbox/docker/engine.js';
+import { sandboxProvider } from './sandbox-provider.js';
 import { EXIT } from './exit-codes.js';
 import { addTaskPolicyOptions, applyTaskPolicyOptions, type TaskPolicyFlags } from './task-policy-options.js';
 import { addModelOptions, commandLineOnly, modelOverridesFrom, pricesFrom } from './model-options.js';
@@ -36,7 +36,7 @@ export function registerRun(program: Command): void {
         throw new TaskError('USAGE', '--from re-runs the recorded configuration exactly: model flags do not apply (fork with `forager replay --until` instead)');
       }
       const task = file === undefined ? undefined : await loadTask(file);
-      await requireEngine();
+      await sandboxProvider().health();
       const log = createLogger({ level: options.logLevel });
       // Model flags build the agent here; the task spec (and its hash) stay as the file says.
       const agentSpec = task ? applyModelOverrides(task.spec.agent, overrides) : undefined;

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { createLogger } from '../core/log.js';
 import { ForagerError, TaskError } from '../core/errors.js';
 import { PARSER_NAMES, proveTask, type ParserName, type TaskProof } from '../eval/index.js';
-import { requireEngine } from '../sandbox/docker/engine.js';
+import { sandboxProvider } from './sandbox-provider.js';
 import { findTaskFiles, loadTask, readSwebenchRows, taskFromInstance } from '../task/index.js';
 import { EXIT } from './exit-codes.js';
 import { registerMutate } from './mutate.js';
@@ -51,7 +51,7 @@ export function registerTasks(program: Command): Command {
     .action(async (paths: string[], options: { logLevel: string } & TaskPolicyFlags) => {
       applyTaskPolicyOptions(options);
       const files = await findTaskFiles(paths);
-      await requireEngine();
+      await sandboxProvider().health();
       const log = createLogger({ level: options.logLevel });
       const runId = `validate-${process.pid}-${Date.now()}`;
       const proofs: TaskProof[] = [];

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { TaskError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
-import { requireEngine } from '../sandbox/docker/engine.js';
+import { sandboxProvider } from './sandbox-provider.js';
 import { LOG_FILE, needsRedoOutcome, type HarvestResult } from '../scheduler/index.js';
 import { findTaskFiles, loadTask } from '../task/index.js';
 import {
@@ -70,7 +70,7 @@ export function registerTrace(program: Command): void {
       if (paths.length === 0) throw new TaskError('TRACE_PATHS_REQUIRED', 'trace: expected task files or folders (or a subcommand: export, stats, worker)');
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'trace: --out <dir> is required');
       const limits = limitsFrom(options);
-      await requireEngine();
+      await sandboxProvider().health();
       if (options.pair) return runPairs(paths, options.out, limits, options);
       const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);
       const view = createProgressView({ tty: process.stdout.isTTY === true, quiet: options.quiet === true });
@@ -118,7 +118,7 @@ export function registerTrace(program: Command): void {
       const options = command.optsWithGlobals<TraceCliOptions & { queue: string; grace: number }>();
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'trace worker: --out <dir> is required');
       const limits = limitsFrom(options);
-      await requireEngine();
+      await sandboxProvider().health();
       const log = createHarvestLogger(join(options.out, 'logs', `trace-worker-${process.pid}.log`), options.logLevel);
       const worker = await startTraceWorker({
         queue: options.queue, out: options.out, concurrency: options.concurrency, retries: options.retries, log, runId: options.runId,

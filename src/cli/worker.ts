@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { startWorker } from '../queue/index.js';
-import { requireEngine } from '../sandbox/docker/engine.js';
+import { sandboxProvider } from './sandbox-provider.js';
 import { EXIT } from './exit-codes.js';
 import { createHarvestLogger } from './readable-log.js';
 import { duration, nonNegativeInt, positiveInt } from './arguments.js';
@@ -42,7 +42,7 @@ export function registerWorker(program: Command): void {
     .option('--run-id <id>', 'label for this worker\'s containers (forager.run); default: a fresh id')
     .option('--log-level <level>', 'log level on stderr; DIR/logs/worker-<host>-<pid>.log gets debug', 'info')
     .action(async (options: WorkerCliOptions) => {
-      await requireEngine();
+      await sandboxProvider().health();
       const log = createHarvestLogger(join(options.out, 'logs', `worker-${hostname()}-${process.pid}.log`), options.logLevel);
       const limited = options.requestsPerMinute !== undefined || options.tokensPerMinute !== undefined;
       const worker = await startWorker({

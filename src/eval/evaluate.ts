@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { sandboxEnv, SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
-import { DockerSandbox } from '../sandbox/docker/sandbox.js';
+import type { ProvidedSandbox, SandboxProvider } from '../core/contracts.js';
+import { defaultProvider } from '../providers/index.js';
 import type { LoadedTask } from '../task/load.js';
 import { repoRoot } from '../task/repo.js';
 import { DEFAULT_LIMITS, type EvalSpec } from '../task/spec.js';
@@ -22,6 +23,8 @@ export interface EvaluateOptions {
   runId?: string;
   signal?: AbortSignal;
   log?: Logger;
+  /** Where the grading sandbox runs (default: the process's provider). */
+  provider?: SandboxProvider;
 }
 
 /**
@@ -51,9 +54,9 @@ export async function evaluatePatch(task: LoadedTask, imageId: string, patch: st
 async function gradeIn(task: LoadedTask, spec: EvalSpec, imageId: string, patch: string, report: Evaluation, options: EvaluateOptions): Promise<Evaluation> {
   const root = repoRoot(task.spec);
   const junitPath = spec.junit_path ?? DEFAULT_JUNIT_PATH;
-  let sandbox: DockerSandbox | undefined;
+  let sandbox: ProvidedSandbox | undefined;
   try {
-    sandbox = await DockerSandbox.start({
+    sandbox = await (options.provider ?? defaultProvider()).start({
       image: imageId,
       runId: options.runId ?? 'eval',
       taskId: task.spec.id,
@@ -88,14 +91,14 @@ async function gradeIn(task: LoadedTask, spec: EvalSpec, imageId: string, patch:
 }
 
 /** Test files go back to the base commit first (the agent may have edited them), as SWE-bench does. */
-async function applyTestPatch(sandbox: DockerSandbox, root: string, testPatch: string, signal?: AbortSignal): Promise<{ applied: boolean; log_tail: string }> {
+async function applyTestPatch(sandbox: ProvidedSandbox, root: string, testPatch: string, signal?: AbortSignal): Promise<{ applied: boolean; log_tail: string }> {
   await runIn(sandbox, root, resetScript(patchedFiles(testPatch)), { timeoutMs: 120_000, signal });
   await sandbox.writeFile('/tmp/forager-eval/test.patch', testPatch, { signal });
   const result = await runIn(sandbox, root, 'git apply --verbose /tmp/forager-eval/test.patch', { timeoutMs: 120_000, signal });
   return { applied: result.exitCode === 0, log_tail: tail(result.output) };
 }
 
-async function runTests(sandbox: DockerSandbox, root: string, spec: EvalSpec, parser: LogParser, junitPath: string, signal?: AbortSignal): Promise<{ tests: NonNullable<Evaluation['tests']>; map: StatusMap }> {
+async function runTests(sandbox: ProvidedSandbox, root: string, spec: EvalSpec, parser: LogParser, junitPath: string, signal?: AbortSignal): Promise<{ tests: NonNullable<Evaluation['tests']>; map: StatusMap }> {
   const dirs = [...new Set([posix.dirname(junitPath), posix.dirname(TEST_LOG_PATH)])].map((d) => JSON.stringify(d)).join(' ');
   await runIn(sandbox, root, `mkdir -p ${dirs} && rm -f ${JSON.stringify(junitPath)} ${TEST_LOG_PATH}`, { timeoutMs: 30_000, signal });
   const result = await runIn(sandbox, root, `(\n${spec.test_command}\n) > ${TEST_LOG_PATH} 2>&1`, { timeoutMs: spec.timeout_s * 1000, signal });

@@ -1,6 +1,7 @@
 import { toForagerError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { resolveTaskImage } from '../images/index.js';
+import type { SandboxProvider } from '../core/contracts.js';
+import { defaultProvider } from '../providers/index.js';
 import type { LoadedTask } from '../task/load.js';
 import type { Evaluation } from '../trajectory/schema.js';
 import { evaluatePatch } from './evaluate.js';
@@ -19,20 +20,21 @@ export interface TaskProof {
 }
 
 /** Build the task's image, then grade its gold patch and the empty patch, both at once. */
-export async function proveTask(task: LoadedTask, options: { runId?: string; signal?: AbortSignal; log?: Logger; repository?: string } = {}): Promise<TaskProof> {
+export async function proveTask(task: LoadedTask, options: { runId?: string; signal?: AbortSignal; log?: Logger; repository?: string; provider?: SandboxProvider } = {}): Promise<TaskProof> {
   const base = { id: task.spec.id, source: task.source, ...(task.spec.eval ? { parser: task.spec.eval.parser } : {}) };
   if (!task.spec.eval) return { ...base, sound: true, reason: 'no eval' };
   if (task.spec.gold_patch === undefined) return { ...base, sound: false, reason: 'no gold_patch to prove it with' };
+  const provider = options.provider ?? defaultProvider();
   let imageId: string;
   try {
-    imageId = (await resolveTaskImage(task, { signal: options.signal, log: options.log, repository: options.repository })).id;
+    imageId = (await provider.prepareImage(task, { signal: options.signal, log: options.log, repository: options.repository })).id;
   } catch (error) {
     const failure = toForagerError(error);
     return { ...base, sound: false, reason: `image: ${failure.code}: ${failure.message.split('\n')[0]}` };
   }
   const [gold, empty] = await Promise.all([
-    evaluatePatch(task, imageId, task.spec.gold_patch, options),
-    evaluatePatch(task, imageId, '', options),
+    evaluatePatch(task, imageId, task.spec.gold_patch, { ...options, provider }),
+    evaluatePatch(task, imageId, '', { ...options, provider }),
   ]);
   return { ...base, gold, empty, ...judge(gold, empty) };
 }

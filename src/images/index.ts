@@ -11,5 +11,6 @@ export { recordImageUse, readImageUse, imageUsePath, type ImageUse } from './ima
 export { resolveTaskImage, type TaskImage, type ImageLayer, type ResolveTaskImageOptions } from './task-image.js';
 export { verifyScrubbed, scrubScript } from './repo-scrub.js';
 export { buildLogDir } from './build-logs.js';
-export { git, runGit } from './host-git.js';
+export { git, runGit } from '../core/host-git.js';
 export { findImage, type FoundImage } from './find-image.js';
+export { createDockerProvider, DockerProvider, type DockerProviderOptions } from './docker-provider.js';

@@ -1,9 +1,8 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 
-/** The package root: two levels above this file, from src/images/ (tsx) or dist/images/ (built). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { PACKAGE_ROOT };
 
 /** Where image recipes live: one folder per recipe, each with a Dockerfile. */
 export const RECIPES_DIR = join(PACKAGE_ROOT, 'images');

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaskError } from '../core/errors.js';
-import { git } from './host-git.js';
+import { git } from '../core/host-git.js';
 
 /**
  * Shell that leaves only the checked-out commit in the repository at the current

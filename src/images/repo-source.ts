@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { TaskError } from '../core/errors.js';
 import type { RepoSpec } from '../task/spec.js';
-import { git } from './host-git.js';
+import { git } from '../core/host-git.js';
 
 /** Where a repository's commit can be fetched from, and which commit. */
 export interface RepoSource {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { git } from '../images/index.js';
+import { git } from '../core/host-git.js';
 
 const run = promisify(execFile);
 

@@ -2,12 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AgentSpec } from '../agent/index.js';
+import type { SandboxProvider } from '../core/contracts.js';
 import { TaskError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { resolveTaskImage } from '../images/index.js';
 import { sandboxEnv } from '../runner/index.js';
 import { SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
-import { DockerSandbox } from '../sandbox/docker/sandbox.js';
+import { defaultProvider } from '../providers/index.js';
 import { DEFAULT_LIMITS } from '../task/index.js';
 import { CandidateFileSchema, parseHelperOutput, sortCandidates, TraceSchema } from './candidates.js';
 import { DEFAULT_SHARES, type KindShares, type MutationKind } from './kinds.js';
@@ -20,6 +20,8 @@ import { Workbench, statusesIn } from './workbench.js';
 
 export interface MutateOptions {
   count: number;
+  /** Where the mutation sandbox runs (default: the process's provider). */
+  provider?: SandboxProvider;
   seed: number;
   out: string;
   shares?: KindShares;
@@ -55,10 +57,11 @@ const MUTANT_WALL_S = 6 * 3600;
 export async function mutateRepository(source: MutationSource, options: MutateOptions): Promise<MutateReport> {
   const log = options.log ?? silentLogger;
   const { signal } = options;
-  const image = await resolveTaskImage(source.task, { log, signal, repository: options.repository });
+  const provider = options.provider ?? defaultProvider();
+  const image = await provider.prepareImage(source.task, { log, signal, repository: options.repository });
   if (!image.repo) throw new TaskError('MUTATE_SOURCE_INVALID', `${source.task.source}: the task image has no repository`);
   const spec = source.task.spec;
-  const sandbox = await DockerSandbox.start({
+  const sandbox = await provider.start({
     image: image.ref,
     runId: options.runId ?? `mutate-${process.pid}`,
     taskId: `${spec.id}-mutate`,

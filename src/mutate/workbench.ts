@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { TaskError } from '../core/errors.js';
 import { parseJunit, runIn, statusesOf, tail, type TestCase, type TestStatus } from '../eval/index.js';
-import { PACKAGE_ROOT } from '../images/index.js';
-import type { DockerSandbox } from '../sandbox/docker/sandbox.js';
+import type { ProvidedSandbox } from '../core/contracts.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import { shellQuote } from '../sandbox/quote.js';
 
 /** The Python helpers shipped with forager, copied into the container at run time. */
@@ -25,7 +25,7 @@ export interface TestRun {
 
 /** The repository's container for mutation work: its root, its test command and a live sandbox. */
 export class Workbench {
-  constructor(readonly sandbox: DockerSandbox, readonly root: string, readonly testCommand: string) {}
+  constructor(readonly sandbox: ProvidedSandbox, readonly root: string, readonly testCommand: string) {}
 
   /** Copy the helpers in; a container without python3 cannot host mutation. */
   async install(signal?: AbortSignal): Promise<void> {

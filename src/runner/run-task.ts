@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, platform } from 'node:os';
-import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
+import type { Agent, PreparedImage, Sandbox, SandboxProvider, StepOutcome } from '../core/contracts.js';
 import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { createAgent, renderProblem } from '../agent/index.js';
-import { resolveTaskImage, type ResolvedImage, type TaskImage } from '../images/index.js';
 import { capturePatch, gradeRun, type PatchCapture } from '../eval/index.js';
 import type { PriceTable, RateLimiter } from '../model/index.js';
 import { performAction } from '../sandbox/actions.js';
-import { DockerSandbox } from '../sandbox/docker/sandbox.js';
-import { dockerVersion } from '../sandbox/docker/engine.js';
+import { defaultProvider } from '../providers/index.js';
 import type { LoadedTask } from '../task/load.js';
 import { redactSpec } from '../task/repo.js';
 import { DEFAULT_LIMITS } from '../task/spec.js';
@@ -36,8 +34,10 @@ export interface RunOptions {
   rateLimiter?: RateLimiter;
   /** Model prices, for the cost of each step of a model-driven run. */
   prices?: PriceTable;
-  /** Resolve the task's image; defaults to the images concern. */
-  resolveImage?: (task: LoadedTask, signal: AbortSignal) => Promise<ResolvedImage | TaskImage>;
+  /** Where the sandbox runs (default: the provider the CLI chose, else Docker). */
+  provider?: SandboxProvider;
+  /** Resolve the task's image; defaults to the provider's `prepareImage`. */
+  resolveImage?: (task: LoadedTask, signal: AbortSignal) => Promise<PreparedImage>;
 }
 
 export interface RunResult {
@@ -64,19 +64,20 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   const wall = new AbortController();
   const wallTimer = setTimeout(() => wall.abort(new AbortedError('wall time limit reached')), limits.wall_time_s * 1000);
   const signal = options.signal ? AbortSignal.any([options.signal, wall.signal]) : wall.signal;
+  const provider = options.provider ?? defaultProvider();
   const agent = options.agent ?? createAgent(task.spec.agent, { log, rateLimiter: options.rateLimiter, prices: options.prices });
   const steps: Step[] = [];
   let writer: TrajectoryWriter | undefined;
   let header: Header | undefined;
   let sandbox: Sandbox | undefined;
   let ending: { status: ExitStatus; failure?: Failure; submission?: string };
-  let image: ResolvedImage | TaskImage | undefined;
+  let image: PreparedImage | undefined;
   let capture: PatchCapture | undefined;
 
   try {
-    image = await (options.resolveImage ?? defaultResolve)(task, signal);
+    image = await (options.resolveImage ?? ((t, s) => provider.prepareImage(t, { signal: s })))(task, signal);
     const env = sandboxEnv(task.spec.env);
-    sandbox = await DockerSandbox.start({
+    sandbox = await provider.start({
       image: image.ref,
       runId: options.runId ?? 'adhoc',
       taskId: task.spec.id,
@@ -89,7 +90,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
     log.debug({ container: sandbox.id }, 'sandbox started');
     await placeFiles(sandbox, task.files, signal);
     const setup = await runSetup(sandbox, task.spec.setup, limits, signal);
-    header = await buildHeader(task, options, image, limits, env, setup, agent);
+    header = await buildHeader(task, options, image, limits, env, setup, agent, provider);
     writer = await TrajectoryWriter.create(options.out, header);
     const failedSetup = setup.find((s) => s.exit_code !== 0);
     if (failedSetup) {
@@ -109,13 +110,13 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
 
   if (!writer) {
     // Nothing was written yet (no image, no sandbox): record what we know, so every attempt leaves a file.
-    header = await buildHeader(task, options, { ref: imageLabel(task), id: '', digest: null }, limits, sandboxEnv(task.spec.env), [], agent);
+    header = await buildHeader(task, options, { ref: imageLabel(task), id: '', digest: null }, limits, sandboxEnv(task.spec.env), [], agent, provider);
     writer = await TrajectoryWriter.create(options.out, header);
   }
   const footer = buildFooter(ending, steps, started);
   if (capture && image) {
     try {
-      Object.assign(footer, await gradeRun(task, image, capture, footer, { runId: options.runId, signal: options.signal, log }));
+      Object.assign(footer, await gradeRun(task, image, capture, footer, { runId: options.runId, signal: options.signal, log, provider }));
     } catch (error) {
       // Grading is the harvester's job: its failure must still leave a complete record.
       Object.assign(footer, { failure_kind: 'infrastructure', error: { ...toFailure(error), message: `evaluation: ${toFailure(error).message}` } });
@@ -239,11 +240,12 @@ function buildFooter(ending: { status: ExitStatus; failure?: Failure; submission
 async function buildHeader(
   task: LoadedTask,
   options: RunOptions,
-  image: ResolvedImage,
+  image: PreparedImage,
   limits: Limits,
   env: Record<string, string>,
   setup: Header['setup'],
   agent: Agent,
+  provider: SandboxProvider,
 ): Promise<Header> {
   const header: Header = {
     type: 'header',
@@ -261,7 +263,7 @@ async function buildHeader(
     environment: env,
     workdir: task.spec.workdir,
     seed: task.spec.seed,
-    host: { hostname: hostname(), platform: platform(), docker_version: await dockerVersion() },
+    host: { hostname: hostname(), platform: platform(), docker_version: await provider.version() },
     setup,
   };
   if (options.parent) header.parent = options.parent;
@@ -272,10 +274,6 @@ function imageLabel(task: LoadedTask): string {
   const spec = task.spec.image;
   if (typeof spec === 'string') return spec;
   return 'ref' in spec ? spec.ref : 'recipe' in spec ? spec.recipe : spec.dockerfile;
-}
-
-function defaultResolve(task: LoadedTask, signal: AbortSignal): Promise<ResolvedImage> {
-  return resolveTaskImage(task, { signal });
 }
 
 function round(ms: number): number {

@@ -1,3 +1,4 @@
+import type { SandboxProvider } from '../core/contracts.js';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
@@ -13,7 +14,8 @@ import type { AgentSpec, ModelOverrides } from '../agent/index.js';
 import { roundUsd, type PriceTable, type RateLimiter } from '../model/index.js';
 import { agentSpecFor, withAgentSetup } from './agent-setup.js';
 import { runAttempt, type RunTaskFn } from './run-attempt.js';
-import { minFreeBytesFromEnv, requireEngineFreeSpace } from '../sandbox/docker/disk-guard.js';
+import { minFreeBytesFromEnv } from '../sandbox/free-space.js';
+import { defaultProvider } from '../providers/index.js';
 import type { AttemptOutcome, HarvestEvent } from './types.js';
 
 export interface HarvestOptions {
@@ -46,6 +48,8 @@ export interface HarvestOptions {
   engineWaitMs?: number;
   /** Free bytes the engine's data root must keep before an attempt starts (default FORAGER_MIN_FREE_MB, else 5 GiB; 0: off). */
   minFreeDiskBytes?: number;
+  /** Where sandboxes run (default: the process's provider, which the CLI chose). */
+  provider?: SandboxProvider;
   watchdogMarginMs?: number;
   watchdogGraceMs?: number;
 }
@@ -99,9 +103,11 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     const queue = new PQueue({ concurrency: options.concurrency });
     const stop = () => queue.clear();
     signal.addEventListener('abort', stop, { once: true });
+    const provider = options.provider ?? defaultProvider();
+    const baseRunTask: RunTaskFn = options.runTask ?? ((t, o) => defaultRunTask(t, { provider, ...o }));
     const context = {
       out: options.out, runId, signal, record, log, onEvent,
-      runTask: withAgentSetup(options.runTask ?? defaultRunTask, setup),
+      runTask: withAgentSetup(baseRunTask, setup),
       maxRetries: options.retries,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       engineWaitMs: options.engineWaitMs ?? 120_000,
@@ -116,7 +122,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
       void queue.add(async () => {
         if (signal.aborted || stopped || diskLow) return;
         try {
-          await requireEngineFreeSpace(minFree);
+          await provider.requireFreeSpace(minFree);
         } catch (error) {
           // The host is filling up: take no new work (running attempts finish), say why.
           diskLow ??= error;

@@ -1,5 +1,5 @@
 import { runIn } from '../eval/index.js';
-import type { DockerSandbox } from '../sandbox/docker/sandbox.js';
+import type { ProvidedSandbox } from '../core/contracts.js';
 import { OUT } from './container.js';
 import type { TraceFooter, TraceFunction, Invocation, TraceLimits } from './schema.js';
 import { InvocationSchema, TraceFunctionSchema } from './schema.js';
@@ -76,7 +76,7 @@ export function addCounts(a: Record<string, number>, b: Record<string, number>):
 }
 
 /** Read every process's file (smallest pid first) while the task's byte budget lasts, and write it out. */
-export async function collectInto(sandbox: DockerSandbox, writer: TraceWriter, footer: TraceFooter, limits: TraceLimits, signal?: AbortSignal): Promise<void> {
+export async function collectInto(sandbox: ProvidedSandbox, writer: TraceWriter, footer: TraceFooter, limits: TraceLimits, signal?: AbortSignal): Promise<void> {
   const listing = await runIn(sandbox, '/', `cd ${OUT} 2>/dev/null && for f in trace-*.jsonl; do [ -f "$f" ] && stat -c '%s %n' "$f"; done; true`, { timeoutMs: 60_000, signal });
   const files = listing.output.split('\n').map((l) => /^(\d+) trace-(\d+)\.jsonl$/.exec(l.trim())).filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ size: Number(m[1]), pid: Number(m[2]) })).sort((a, b) => a.pid - b.pid);

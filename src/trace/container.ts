@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaskError } from '../core/errors.js';
 import { runIn, tail } from '../eval/index.js';
-import { PACKAGE_ROOT } from '../images/index.js';
-import { killAllButInit } from '../sandbox/docker/one-shot.js';
-import type { DockerSandbox } from '../sandbox/docker/sandbox.js';
+import type { ProvidedSandbox } from '../core/contracts.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import { shellQuote } from '../sandbox/quote.js';
 import { TraceFooterSchema, type TraceFooter, type TraceLimits } from './schema.js';
 
@@ -26,22 +25,21 @@ export interface TracedRun {
 }
 
 /** Kill what a command left running (init and the dead-man, the container's own command, are spared). */
-export async function clearProcesses(sandbox: DockerSandbox, root: string, signal?: AbortSignal): Promise<void> {
-  const config = (await sandbox.container.inspect()).Config;
-  await killAllButInit(sandbox.container, [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])]);
+export async function clearProcesses(sandbox: ProvidedSandbox, root: string, signal?: AbortSignal): Promise<void> {
+  await sandbox.killProcesses();
   // The session died with the rest: the next command opens a new one once the old is seen gone.
   for (let attempt = 0; attempt < 5; attempt += 1) {
     if ((await runIn(sandbox, root, 'true', { timeoutMs: 30_000, signal }).catch(() => undefined))?.exitCode === 0) return;
   }
 }
 
-export async function installTracer(sandbox: DockerSandbox, signal?: AbortSignal): Promise<void> {
+export async function installTracer(sandbox: ProvidedSandbox, signal?: AbortSignal): Promise<void> {
   for (const name of TRACER_FILES) await sandbox.writeFile(`${TRACER_HOME}/${name}`, await readFile(join(TRACER_DIR, name)), { signal });
   await sandbox.writeFile(`${TRACER_HOME}/forager_trace.py`, await readFile(SELECT_PLUGIN), { signal });
 }
 
 /** Run `command` at `root` with the tracer active (or not, `untraced`), stopped at the wall limit. */
-export async function runTraced(sandbox: DockerSandbox, root: string, command: string, options: { limits: TraceLimits; select?: string[]; untraced?: boolean }, signal?: AbortSignal): Promise<TracedRun> {
+export async function runTraced(sandbox: ProvidedSandbox, root: string, command: string, options: { limits: TraceLimits; select?: string[]; untraced?: boolean }, signal?: AbortSignal): Promise<TracedRun> {
   const { limits } = options;
   const python = { max_events: limits.max_events, max_invocations: limits.max_invocations, repr_len: limits.repr_len, max_bytes: limits.max_bytes, repr_ms: limits.repr_ms, seed: limits.seed, include_tests: limits.include_tests };
   const env = options.untraced ? [`FORAGER_JUNIT=${WORK}/junit.xml`] : [
@@ -67,7 +65,7 @@ export async function runTraced(sandbox: DockerSandbox, root: string, command: s
 }
 
 /** Run replay_check.py (untraced) over the processes' files; its last output line is its JSON report. */
-export async function replayCheck(sandbox: DockerSandbox, root: string, limits: TraceLimits, signal?: AbortSignal): Promise<TraceFooter['replay']> {
+export async function replayCheck(sandbox: ProvidedSandbox, root: string, limits: TraceLimits, signal?: AbortSignal): Promise<TraceFooter['replay']> {
   const env = `FORAGER_TRACE_LIMITS=${shellQuote(JSON.stringify({ repr_len: limits.repr_len, repr_ms: limits.repr_ms }))}`;
   const result = await runIn(sandbox, root, `${env} python3 ${TRACER_HOME}/replay_check.py ${shellQuote(root)} ${OUT} 2>/dev/null`, { timeoutMs: limits.wall_s * 1000, signal });
   const last = result.output.trim().split('\n').pop() ?? '';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { PreparedImage, ProvidedSandbox, SandboxProvider } from '../core/contracts.js';
 import { AbortedError, TaskError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { applyPatch, runIn } from '../eval/index.js';
-import { resolveTaskImage, type TaskImage } from '../images/index.js';
 import { sandboxEnv } from '../runner/index.js';
 import { SANDBOX_HOSTNAME } from '../runner/environment.js';
 import { placeFiles, runSetup } from '../runner/prepare.js';
-import { DockerSandbox } from '../sandbox/docker/sandbox.js';
+import { defaultProvider } from '../providers/index.js';
 import { DEFAULT_LIMITS, type LoadedTask } from '../task/index.js';
 import { collectInto } from './collect.js';
 import { clearProcesses, installTracer, replayCheck, runTraced, WORK } from './container.js';
@@ -36,6 +36,8 @@ export interface TraceTaskOptions {
   repository?: string;
   log?: Logger;
   signal?: AbortSignal;
+  /** Where the tracing sandbox runs (default: the process's provider). */
+  provider?: SandboxProvider;
 }
 
 /** What the scheduler needs back: the file and its footer (shaped like a trajectory footer). */
@@ -59,14 +61,15 @@ export async function traceTask(task: LoadedTask, options: TraceTaskOptions): Pr
   const limits = options.limits;
   const command = options.entry ?? task.spec.eval?.test_command ?? DEFAULT_TRACE_COMMAND;
   const signal = options.signal;
-  let image: TaskImage | undefined;
-  let sandbox: DockerSandbox | undefined;
+  let image: PreparedImage | undefined;
+  let sandbox: ProvidedSandbox | undefined;
+  const provider = options.provider ?? defaultProvider();
   const writer = await TraceWriter.create(options.out);
   const footer = emptyFooter();
   try {
-    image = await resolveTaskImage(task, { log, signal, repository: options.repository });
+    image = await provider.prepareImage(task, { log, signal, repository: options.repository });
     const root = image.repo?.root ?? task.spec.workdir;
-    sandbox = await DockerSandbox.start({
+    sandbox = await provider.start({
       image: image.ref,
       runId: options.runId ?? `trace-${process.pid}`,
       taskId: `${task.spec.id}-trace`,
@@ -136,7 +139,7 @@ function emptyFooter(): TraceFooter {
   };
 }
 
-function fallbackHeader(task: LoadedTask, options: TraceTaskOptions, image: TaskImage | undefined, command: string, started: number): TraceHeader {
+function fallbackHeader(task: LoadedTask, options: TraceTaskOptions, image: PreparedImage | undefined, command: string, started: number): TraceHeader {
   return {
     type: 'header', format: TRACE_FORMAT, version: TRACE_VERSION, forager_version: VERSION, trace_id: randomUUID(),
     run_id: options.runId ?? 'adhoc', started_at: new Date(started).toISOString(),

@@ -6,18 +6,40 @@ import { waitFor } from './batch.js';
 import { BASE_IMAGE } from './images.js';
 
 const run = promisify(execFile);
-const BRIDGE = 'fgtest0';
+
+export interface PrivateDockerdOptions {
+  /** Names its socket, data root, exec root and pidfile (default `forager-test`). */
+  name?: string;
+  /** Its own bridge and the bridge's address (default fgtest0, 10.213.77.1/24). */
+  bridge?: string;
+  bridgeAddress?: string;
+  /** Listen on tcp://127.0.0.1:<tcpPort> instead of a unix socket: a remote engine, as seen from here. */
+  tcpPort?: number;
+}
 
 /**
  * A Docker engine of the test's own (socket, data-root, exec-root under /tmp), so a test
  * can stop and restart an engine without disturbing the shared one.
  */
 export class PrivateDockerd {
-  readonly socket = '/tmp/forager-test-dockerd.sock';
-  readonly host = `unix://${this.socket}`;
-  private readonly dataRoot = '/tmp/forager-test-docker';
-  private readonly execRoot = '/tmp/forager-test-exec';
-  private readonly pidfile = '/tmp/forager-test-dockerd.pid';
+  readonly socket: string;
+  readonly host: string;
+  private readonly dataRoot: string;
+  private readonly execRoot: string;
+  private readonly pidfile: string;
+  private readonly bridge: string;
+  private readonly bridgeAddress: string;
+
+  constructor(options: PrivateDockerdOptions = {}) {
+    const name = options.name ?? 'forager-test';
+    this.socket = `/tmp/${name}-dockerd.sock`;
+    this.host = options.tcpPort ? `tcp://127.0.0.1:${options.tcpPort}` : `unix://${this.socket}`;
+    this.dataRoot = `/tmp/${name}-docker`;
+    this.execRoot = `/tmp/${name}-exec`;
+    this.pidfile = `/tmp/${name}-dockerd.pid`;
+    this.bridge = options.bridge ?? 'fgtest0';
+    this.bridgeAddress = options.bridgeAddress ?? '10.213.77.1/24';
+  }
 
   get env(): NodeJS.ProcessEnv {
     return { ...process.env, DOCKER_HOST: this.host };
@@ -30,7 +52,7 @@ export class PrivateDockerd {
     // breaks every build and bridged container of the shared engine.
     const child = spawn('dockerd', [
       '--host', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--pidfile', this.pidfile,
-      '--bridge', BRIDGE, '--iptables=false', '--ip-masq=false',
+      '--bridge', this.bridge, '--iptables=false', '--ip-masq=false',
     ], { detached: true, stdio: 'ignore' });
     child.unref();
     await waitFor(() => this.answers(), 30_000, 'the private dockerd to answer');
@@ -99,16 +121,16 @@ export class PrivateDockerd {
 
   async destroy(): Promise<void> {
     await this.stop();
-    await run('ip', ['link', 'delete', BRIDGE]).catch(() => undefined);
+    await run('ip', ['link', 'delete', this.bridge]).catch(() => undefined);
     for (const path of [this.dataRoot, this.execRoot, this.socket, this.pidfile]) await rm(path, { recursive: true, force: true });
   }
 
   private async ensureBridge(): Promise<void> {
-    const exists = await run('ip', ['link', 'show', BRIDGE]).then(() => true, () => false);
+    const exists = await run('ip', ['link', 'show', this.bridge]).then(() => true, () => false);
     if (exists) return;
-    await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
-    await run('ip', ['addr', 'add', '10.213.77.1/24', 'dev', BRIDGE]);
-    await run('ip', ['link', 'set', BRIDGE, 'up']);
+    await run('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', this.bridgeAddress, 'dev', this.bridge]);
+    await run('ip', ['link', 'set', this.bridge, 'up']);
   }
 
   private async answers(): Promise<boolean> {

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { constants } from 'node:os';
 import type Docker from 'dockerode';
 import { AbortedError, InfrastructureError } from '../../core/errors.js';
-import type { ExecOptions, ExecResult, Sandbox, ToolRunOptions, ToolRunResult } from '../../core/contracts.js';
+import type { ExecOptions, ExecResult, ProvidedSandbox, ToolRunOptions, ToolRunResult } from '../../core/contracts.js';
 import type { Limits } from '../../trajectory/schema.js';
 import type { Observation, State } from '../../trajectory/schema.js';
 import { buildState, type StateReading } from '../state.js';
@@ -47,7 +47,7 @@ const DEADMAN_GRACE_S = 60;
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 
 /** A sandbox backed by one Docker container and one persistent bash session in it. */
-export class DockerSandbox implements Sandbox {
+export class DockerSandbox implements ProvidedSandbox {
   private session: ShellSession | undefined;
   private cwd: string;
   private stopped = false;
@@ -312,6 +312,12 @@ export class DockerSandbox implements Sandbox {
       await this.throwIfContainerGone(error);
       throw error;
     }
+  }
+
+  /** Kill every process but init and the dead-man (the session too): harness clean-up between runs. */
+  async killProcesses(): Promise<number> {
+    if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
+    return killAllButInit(this.container, this.deadman);
   }
 
   /** Remove the container; safe to call twice and after the engine removed it itself. */

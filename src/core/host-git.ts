@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { TaskError } from '../core/errors.js';
+import { TaskError } from './errors.js';
 
 export interface GitResult {
   exitCode: number;
