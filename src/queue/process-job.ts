@@ -3,7 +3,9 @@ import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { classifyError } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
+import { defaultProvider } from '../providers/index.js';
 import { runTask as defaultRunTask } from '../runner/index.js';
+import { minFreeBytesFromEnv } from '../sandbox/free-space.js';
 import {
   attemptPath, finishedEvent, imageKeyOf, inspectAttemptFile, needsRedoOutcome, runAttempt, stagingDir, withAgentSetup,
   type BackoffOptions, type BatchRecord, type RunTaskFn,
@@ -72,6 +74,9 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
     if (classifyError(error) === 'final') throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     throw error;
   });
+  // A host filling up takes no new work: ENGINE_DISK_LOW is infrastructure, so the job
+  // goes back to the queue's retries (another worker's host may have room).
+  await defaultProvider().requireFreeSpace(minFreeBytesFromEnv());
   const mine = safeToken(token);
   const adopted = await adoptLeftovers(batchDir, taskId, attempt, mine);
   if (adopted.length) log.warn({ files: adopted }, 'an earlier holder of this attempt left files; kept as try files');
