@@ -1,3 +1,4 @@
+import { estimateTokens as tokensOfChars } from '../core/tokens.js';
 import type { ChatMessage } from '../model/index.js';
 
 /** Rough token count of a conversation: ~4 characters a token, plus a few per message. */
@@ -7,7 +8,7 @@ export function estimateTokens(messages: ChatMessage[]): number {
     chars += (m.content ?? '').length + 16;
     for (const call of m.tool_calls ?? []) chars += call.function.name.length + call.function.arguments.length + 16;
   }
-  return Math.ceil(chars / 4);
+  return tokensOfChars(chars);
 }
 
 export function elisionMarker(bytes: number): string {

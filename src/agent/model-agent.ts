@@ -1,5 +1,6 @@
 import type { Agent, AgentContext, AgentDecision, FormatProblem, StepOutcome } from '../core/contracts.js';
 import { silentLogger, type Logger } from '../core/log.js';
+import { estimateTokens as tokensOfChars } from '../core/tokens.js';
 import { costOfUsage, roundUsd, type ChatCompletion, type ChatMessage, type ModelClient, type Price } from '../model/index.js';
 import type { Action, ModelAgentDescription, ModelTurn, Observation } from '../trajectory/schema.js';
 import { elideObservations, estimateTokens } from './context.js';
@@ -206,7 +207,7 @@ export class ModelAgent implements Agent {
       this.contextTokens = usage.prompt_tokens + usage.completion_tokens;
     } else {
       // No usage from the server: count an estimate rather than nothing.
-      const completionEstimate = Math.ceil(((completion.text.length + (completion.reasoning?.length ?? 0)) / 4) * this.calibration);
+      const completionEstimate = tokensOfChars(completion.text.length + (completion.reasoning?.length ?? 0), this.calibration);
       this.tokensUsed += promptEstimate + completionEstimate;
       this.contextTokens = promptEstimate + completionEstimate;
     }
@@ -217,7 +218,7 @@ export class ModelAgent implements Agent {
     if (this.spec.budgets.max_tokens !== undefined) candidates.push(this.spec.budgets.max_tokens - this.tokensUsed);
     if (this.spec.context_window !== undefined) {
       // As CWM does: the window minus the conversation so far, this observation included.
-      const shown = Math.ceil(((observation.stdout.bytes + observation.stderr.bytes) / 4) * this.calibration);
+      const shown = tokensOfChars(observation.stdout.bytes + observation.stderr.bytes, this.calibration);
       candidates.push(this.spec.context_window - this.contextTokens - shown);
     }
     return { remainingTurns: Math.max(0, this.maxTurns - this.turns), remainingTokens: candidates.length ? Math.max(0, Math.min(...candidates)) : null };

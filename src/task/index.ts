@@ -5,5 +5,3 @@ export {
   type TaskSpec, type ImageSpec, type FileSpec, type RepoSpec, type EnvironmentSpec, type EvalSpec,
 } from './spec.js';
 export { repoRoot, redactSpec } from './repo.js';
-export { taskFromInstance, swebenchImageRef, isSwebenchImage, repoSource, SwebenchInstanceSchema, type SwebenchInstance, type SwebenchImportOptions } from './swebench.js';
-export { readSwebench, readSwebenchRows, type SwebenchRow } from './swebench-read.js';

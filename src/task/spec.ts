@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentSpecSchema } from '../agent/spec.js';
-import { PARSER_NAMES } from '../eval/parsers/names.js';
+import { PARSER_NAMES } from './parser-names.js';
 
 /**
  * Where a task's image comes from: a recipe folder under images/ (`"python"` is short

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { findTaskFiles, loadTask, readSwebench, readSwebenchRows, swebenchImageRef, taskFromInstance, SwebenchInstanceSchema } from '../../src/task/index.js';
+import { findTaskFiles, loadTask } from '../../src/task/index.js';
+import { readSwebench, readSwebenchRows, swebenchImageRef, taskFromInstance, SwebenchInstanceSchema } from '../../src/swebench/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tasks.js';
 

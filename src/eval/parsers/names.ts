@@ -1,16 +1,2 @@
-/**
- * The log parsers a task may name in `eval.parser` (a leaf module: the task schema reads it
- * without loading the parsers). Names follow the SWE-bench harness's parse_log_* functions.
- */
-export const PARSER_NAMES = [
-  'junit',
-  'pytest',
-  'pytest-options',
-  'pytest-v2',
-  'matplotlib',
-  'seaborn',
-  'django',
-  'sympy',
-  'unittest',
-] as const;
-export type ParserName = (typeof PARSER_NAMES)[number];
+// The parser names live with the task schema that validates them (task/ is below eval/).
+export { PARSER_NAMES, type ParserName } from '../../task/parser-names.js';

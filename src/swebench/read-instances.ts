@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { describeIssues } from '../core/describe-issues.js';
 import { TaskError } from '../core/errors.js';
-import { SwebenchInstanceSchema, type SwebenchInstance } from './swebench.js';
+import { SwebenchInstanceSchema, type SwebenchInstance } from './instances.js';
 
 /** An instance and where it was read: `file:LINE` (JSONL) or `file: row N` (Parquet, 1-based). */
 export interface SwebenchRow {

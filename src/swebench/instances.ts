@@ -3,9 +3,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../core/describe-issues.js';
 import { TaskError } from '../core/errors.js';
-import { PARSER_NAMES, type ParserName } from '../eval/parsers/names.js';
+import { PARSER_NAMES, type ParserName } from '../task/parser-names.js';
 import { harnessParser, harnessSpec, harnessTestCommand, knownVersions, parserFromHarnessName, testDirectives } from '../eval/test-specs.js';
-import { TaskSpecSchema } from './spec.js';
+import { TaskSpecSchema } from '../task/spec.js';
 
 /** A list of test ids, as SWE-bench stores it (a JSON-encoded string) or as a plain array (SWE-Gym, SWE-smith, Parquet lists). */
 const TestListSchema = z.unknown().transform((value, ctx) => {
