@@ -52,11 +52,13 @@ export class ShardedTable<T> {
   }
 
   async add(row: T): Promise<void> {
-    this.columns.forEach((column, i) => {
+    const columns = this.columns;
+    for (let i = 0; i < columns.length; i += 1) {
+      const column = columns[i] as HfColumn<T>;
       const value = toCell(column.field, column.get(row));
       this.groupBytes += sizeOf(value);
-      (this.buffers[i] as unknown[]).push(value);
-    });
+      (this.buffers[i] as unknown[]).push(column.longText ? encodeText(value) : value);
+    }
     this.groupRows += 1;
     this.rows += 1;
     const full = this.groupRows >= this.limits.groupRows || this.groupBytes >= this.limits.groupBytes;
@@ -118,6 +120,33 @@ export class ShardedTable<T> {
     this.shard = undefined;
     this.shardBytes = 0;
   }
+}
+
+/**
+ * Long text as UTF-8 bytes, encoded as the row is added: the writer would encode every
+ * string with a fresh TextEncoder at write time, and holding bytes instead of (often
+ * two-byte) JS strings keeps the row group smaller. Structs (chat messages) get their
+ * `content` and tool call `arguments` encoded the same way; their statistics are off,
+ * so the writer only copies the bytes.
+ */
+function encodeText(value: unknown): unknown {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (Array.isArray(value)) {
+    for (const message of value) encodeMessage(message);
+    return value;
+  }
+  return value;
+}
+
+/** Encodes in place: the messages are built for this row only (see HF_CHAT_COLUMNS). */
+function encodeMessage(message: unknown): unknown {
+  if (message === null || typeof message !== 'object') return message;
+  const m = message as { content?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] };
+  if (typeof m.content === 'string') m.content = Buffer.from(m.content, 'utf8');
+  if (Array.isArray(m.tool_calls)) {
+    for (const call of m.tool_calls) if (call.function && typeof call.function.arguments === 'string') call.function.arguments = Buffer.from(call.function.arguments, 'utf8');
+  }
+  return m;
 }
 
 const pad = (n: number) => String(n).padStart(5, '0');
