@@ -125,9 +125,9 @@ export class ShardedTable<T> {
 /**
  * Long text as UTF-8 bytes, encoded as the row is added: the writer would encode every
  * string with a fresh TextEncoder at write time, and holding bytes instead of (often
- * two-byte) JS strings keeps the row group smaller. Structs (chat messages) get their
- * `content` and tool call `arguments` encoded the same way; their statistics are off,
- * so the writer only copies the bytes.
+ * two-byte) JS strings keeps the row group smaller. The strings of chat messages are
+ * encoded the same way (their statistics are off, so the writer only copies the bytes);
+ * the few names that repeat (roles, tool names) share one encoded copy.
  */
 function encodeText(value: unknown): unknown {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
@@ -138,15 +138,38 @@ function encodeText(value: unknown): unknown {
   return value;
 }
 
+type EncodedMessage = Record<string, unknown> & { tool_calls?: (Record<string, unknown> & { function?: Record<string, unknown> })[] | null };
+
 /** Encodes in place: the messages are built for this row only (see HF_CHAT_COLUMNS). */
-function encodeMessage(message: unknown): unknown {
-  if (message === null || typeof message !== 'object') return message;
-  const m = message as { content?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] };
-  if (typeof m.content === 'string') m.content = Buffer.from(m.content, 'utf8');
-  if (Array.isArray(m.tool_calls)) {
-    for (const call of m.tool_calls) if (call.function && typeof call.function.arguments === 'string') call.function.arguments = Buffer.from(call.function.arguments, 'utf8');
+function encodeMessage(message: unknown): void {
+  if (message === null || typeof message !== 'object') return;
+  const m = message as EncodedMessage;
+  m['role'] = encodeName(m['role']);
+  m['name'] = encodeName(m['name']);
+  if (typeof m['content'] === 'string') m['content'] = Buffer.from(m['content'], 'utf8');
+  if (typeof m['tool_call_id'] === 'string') m['tool_call_id'] = Buffer.from(m['tool_call_id'], 'utf8');
+  if (typeof m['reasoning_content'] === 'string') m['reasoning_content'] = Buffer.from(m['reasoning_content'], 'utf8');
+  if (!Array.isArray(m.tool_calls)) return;
+  for (const call of m.tool_calls) {
+    if (typeof call['id'] === 'string') call['id'] = Buffer.from(call['id'] as string, 'utf8');
+    call['type'] = encodeName(call['type']);
+    const fn = call.function;
+    if (!fn) continue;
+    fn['name'] = encodeName(fn['name']);
+    if (typeof fn['arguments'] === 'string') fn['arguments'] = Buffer.from(fn['arguments'] as string, 'utf8');
   }
-  return m;
+}
+
+const NAMES = new Map<string, Buffer>();
+
+/** A role or tool name: few distinct values, each encoded once (the cache stays small: long or many names are encoded each time). */
+function encodeName(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  let bytes = NAMES.get(value);
+  if (bytes) return bytes;
+  bytes = Buffer.from(value, 'utf8');
+  if (value.length <= 64 && NAMES.size < 1024) NAMES.set(value, bytes);
+  return bytes;
 }
 
 const pad = (n: number) => String(n).padStart(5, '0');
