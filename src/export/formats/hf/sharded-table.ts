@@ -131,33 +131,44 @@ export class ShardedTable<T> {
  */
 function encodeText(value: unknown): unknown {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
-  if (Array.isArray(value)) {
-    for (const message of value) encodeMessage(message);
-    return value;
-  }
+  if (Array.isArray(value)) return value.map(encodeMessage);
   return value;
 }
 
-type EncodedMessage = Record<string, unknown> & { tool_calls?: (Record<string, unknown> & { function?: Record<string, unknown> })[] | null };
+type Message = { role?: unknown; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown; name?: unknown; reasoning_content?: unknown; train?: unknown; loss_mask?: unknown };
+type ToolCall = { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } | null };
 
-/** Encodes in place: the messages are built for this row only (see HF_CHAT_COLUMNS). */
-function encodeMessage(message: unknown): void {
-  if (message === null || typeof message !== 'object') return;
-  const m = message as EncodedMessage;
-  m['role'] = encodeName(m['role']);
-  m['name'] = encodeName(m['name']);
-  if (typeof m['content'] === 'string') m['content'] = Buffer.from(m['content'], 'utf8');
-  if (typeof m['tool_call_id'] === 'string') m['tool_call_id'] = Buffer.from(m['tool_call_id'], 'utf8');
-  if (typeof m['reasoning_content'] === 'string') m['reasoning_content'] = Buffer.from(m['reasoning_content'], 'utf8');
-  if (!Array.isArray(m.tool_calls)) return;
-  for (const call of m.tool_calls) {
-    if (typeof call['id'] === 'string') call['id'] = Buffer.from(call['id'] as string, 'utf8');
-    call['type'] = encodeName(call['type']);
-    const fn = call.function;
-    if (!fn) continue;
-    fn['name'] = encodeName(fn['name']);
-    if (typeof fn['arguments'] === 'string') fn['arguments'] = Buffer.from(fn['arguments'] as string, 'utf8');
-  }
+const bytesOf = (value: unknown): unknown => (typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
+
+/**
+ * A message as the struct the writer reads (the fields of OPENAI_MESSAGE, which holds
+ * CWM_MESSAGE's), strings as bytes. A new object of one shape: the writer reads a field a
+ * message lacks as null either way, and rewriting the builder's objects in place was slower.
+ */
+function encodeMessage(message: unknown): unknown {
+  if (message === null || typeof message !== 'object') return message;
+  const m = message as Message;
+  return {
+    role: encodeName(m.role),
+    content: bytesOf(m.content),
+    tool_calls: Array.isArray(m.tool_calls) ? m.tool_calls.map(encodeToolCall) : m.tool_calls,
+    tool_call_id: bytesOf(m.tool_call_id),
+    name: encodeName(m.name),
+    reasoning_content: bytesOf(m.reasoning_content),
+    train: m.train,
+    loss_mask: m.loss_mask,
+  };
+}
+
+function encodeToolCall(call: unknown): unknown {
+  if (call === null || typeof call !== 'object') return call;
+  const c = call as ToolCall;
+  const fn = c.function;
+  return {
+    id: bytesOf(c.id),
+    type: encodeName(c.type),
+    function: fn === null || typeof fn !== 'object' ? fn : { name: encodeName(fn.name), arguments: bytesOf(fn.arguments) },
+  };
 }
 
 const NAMES = new Map<string, Buffer>();
