@@ -130,7 +130,7 @@ export class ShardedTable<T> {
  * the few names that repeat (roles, tool names) share one encoded copy.
  */
 function encodeText(value: unknown): unknown {
-  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (typeof value === 'string') return encodeString(value);
   if (Array.isArray(value)) return value.map(encodeMessage);
   return value;
 }
@@ -138,7 +138,21 @@ function encodeText(value: unknown): unknown {
 type Message = { role?: unknown; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown; name?: unknown; reasoning_content?: unknown; train?: unknown; loss_mask?: unknown };
 type ToolCall = { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } | null };
 
-const bytesOf = (value: unknown): unknown => (typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
+const bytesOf = (value: unknown): unknown => (typeof value === 'string' ? encodeString(value) : value);
+
+/** The last long strings encoded: an observation is often written as stdout, `shown` and a tool message alike, and is encoded once. */
+const RECENT: { text: string; bytes: Buffer }[] = [];
+const RECENT_SIZE = 8;
+let recentNext = 0;
+
+function encodeString(text: string): Buffer {
+  if (text.length < 256) return Buffer.from(text, 'utf8');
+  for (const recent of RECENT) if (recent.text.length === text.length && recent.text === text) return recent.bytes;
+  const bytes = Buffer.from(text, 'utf8');
+  RECENT[recentNext] = { text, bytes };
+  recentNext = (recentNext + 1) % RECENT_SIZE;
+  return bytes;
+}
 
 /**
  * A message as the struct the writer reads (the fields of OPENAI_MESSAGE, which holds
