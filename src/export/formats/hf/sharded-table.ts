@@ -52,11 +52,13 @@ export class ShardedTable<T> {
   }
 
   async add(row: T): Promise<void> {
-    this.columns.forEach((column, i) => {
+    const columns = this.columns;
+    for (let i = 0; i < columns.length; i += 1) {
+      const column = columns[i] as HfColumn<T>;
       const value = toCell(column.field, column.get(row));
       this.groupBytes += sizeOf(value);
-      (this.buffers[i] as unknown[]).push(value);
-    });
+      (this.buffers[i] as unknown[]).push(column.longText ? encodeText(value) : value);
+    }
     this.groupRows += 1;
     this.rows += 1;
     const full = this.groupRows >= this.limits.groupRows || this.groupBytes >= this.limits.groupBytes;
@@ -118,6 +120,81 @@ export class ShardedTable<T> {
     this.shard = undefined;
     this.shardBytes = 0;
   }
+}
+
+/**
+ * Long text as UTF-8 bytes, encoded as the row is added: the writer would encode every
+ * string with a fresh TextEncoder at write time, and holding bytes instead of (often
+ * two-byte) JS strings keeps the row group smaller. The strings of chat messages are
+ * encoded the same way (their statistics are off, so the writer only copies the bytes);
+ * the few names that repeat (roles, tool names) share one encoded copy.
+ */
+function encodeText(value: unknown): unknown {
+  if (typeof value === 'string') return encodeString(value);
+  if (Array.isArray(value)) return value.map(encodeMessage);
+  return value;
+}
+
+type Message = { role?: unknown; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown; name?: unknown; reasoning_content?: unknown; train?: unknown; loss_mask?: unknown };
+type ToolCall = { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } | null };
+
+const bytesOf = (value: unknown): unknown => (typeof value === 'string' ? encodeString(value) : value);
+
+/** The last long strings encoded: an observation is often written as stdout, `shown` and a tool message alike, and is encoded once. */
+const RECENT: { text: string; bytes: Buffer }[] = [];
+const RECENT_SIZE = 8;
+let recentNext = 0;
+
+function encodeString(text: string): Buffer {
+  if (text.length < 256) return Buffer.from(text, 'utf8');
+  for (const recent of RECENT) if (recent.text.length === text.length && recent.text === text) return recent.bytes;
+  const bytes = Buffer.from(text, 'utf8');
+  RECENT[recentNext] = { text, bytes };
+  recentNext = (recentNext + 1) % RECENT_SIZE;
+  return bytes;
+}
+
+/**
+ * A message as the struct the writer reads (the fields of OPENAI_MESSAGE, which holds
+ * CWM_MESSAGE's), strings as bytes. A new object of one shape: the writer reads a field a
+ * message lacks as null either way, and rewriting the builder's objects in place was slower.
+ */
+function encodeMessage(message: unknown): unknown {
+  if (message === null || typeof message !== 'object') return message;
+  const m = message as Message;
+  return {
+    role: encodeName(m.role),
+    content: bytesOf(m.content),
+    tool_calls: Array.isArray(m.tool_calls) ? m.tool_calls.map(encodeToolCall) : m.tool_calls,
+    tool_call_id: bytesOf(m.tool_call_id),
+    name: encodeName(m.name),
+    reasoning_content: bytesOf(m.reasoning_content),
+    train: m.train,
+    loss_mask: m.loss_mask,
+  };
+}
+
+function encodeToolCall(call: unknown): unknown {
+  if (call === null || typeof call !== 'object') return call;
+  const c = call as ToolCall;
+  const fn = c.function;
+  return {
+    id: bytesOf(c.id),
+    type: encodeName(c.type),
+    function: fn === null || typeof fn !== 'object' ? fn : { name: encodeName(fn.name), arguments: bytesOf(fn.arguments) },
+  };
+}
+
+const NAMES = new Map<string, Buffer>();
+
+/** A role or tool name: few distinct values, each encoded once (the cache stays small: long or many names are encoded each time). */
+function encodeName(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  let bytes = NAMES.get(value);
+  if (bytes) return bytes;
+  bytes = Buffer.from(value, 'utf8');
+  if (value.length <= 64 && NAMES.size < 1024) NAMES.set(value, bytes);
+  return bytes;
 }
 
 const pad = (n: number) => String(n).padStart(5, '0');
