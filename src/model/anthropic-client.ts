@@ -1,25 +1,16 @@
-import type { Logger } from 'pino';
 import { InvalidResponseError } from './errors.js';
 import { buildMessagesBody, MessagesResponseSchema, type MessagesResponse } from './anthropic-wire.js';
-import { estimateRequestTokens } from './client.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { estimateRequestTokens, type ClientOptions } from './client.js';
 import { postWithRetries, roundMs } from './transport.js';
 import type { ChatCompletion, ChatRequest, ModelClient, ThinkingBlock, ToolCall, Usage } from './types.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
-export interface AnthropicClientOptions {
-  /** e.g. https://api.anthropic.com (the client appends /v1/messages, or /messages to a URL ending in /v1). */
-  baseUrl: string;
-  model: string;
-  /** Name of the environment variable that holds the key; read at request time, sent as `x-api-key`. */
-  apiKeyEnv?: string;
-  env?: Record<string, string | undefined>;
-  timeoutMs: number;
-  maxRetries: number;
-  rateLimiter?: RateLimiter;
-  log?: Logger;
-  baseDelayMs?: number;
+/**
+ * e.g. baseUrl https://api.anthropic.com (the client appends /v1/messages, or /messages to
+ * a URL ending in /v1); the key is sent as `x-api-key`.
+ */
+export interface AnthropicClientOptions extends ClientOptions {
   /** `cache_control` on the system prompt and the conversation prefix (default on). */
   promptCache?: boolean;
 }

@@ -7,11 +7,12 @@ import { buildChatBody, tokenParamFor, type TokenParam } from './request-body.js
 import { postWithRetries, roundMs } from './transport.js';
 import { ChatResponseSchema, type ChatCompletion, type ChatRequest, type ChatResponse, type ModelClient, type Usage } from './types.js';
 
-export interface ChatClientOptions {
-  /** e.g. http://localhost:8000/v1 (the client appends /chat/completions). */
+/** What every model client is given: where to send, the key's variable, timeouts, retries, limits. */
+export interface ClientOptions {
+  /** The endpoint's base URL (each client appends its own path). */
   baseUrl: string;
   model: string;
-  /** Name of the environment variable that holds the API key; read at request time. */
+  /** Name of the environment variable that holds the API key; read at request time only. */
   apiKeyEnv?: string;
   env?: Record<string, string | undefined>;
   /** Per-attempt timeout, headers and body included. */
@@ -21,6 +22,10 @@ export interface ChatClientOptions {
   log?: Logger;
   /** Passed to the retry loop, for tests. */
   baseDelayMs?: number;
+}
+
+/** e.g. baseUrl http://localhost:8000/v1 (the client appends /chat/completions). */
+export interface ChatClientOptions extends ClientOptions {
   /** The completion-cap field; default from the model name (see tokenParamFor). */
   tokenParam?: TokenParam;
   /** Ask for server-sent events (`stream: true`, usage in the last chunk). */

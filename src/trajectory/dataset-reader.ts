@@ -1,5 +1,4 @@
-import { TaskError } from '../errors/index.js';
-import { isImportedHeader, parseLine, readLines } from './reader.js';
+import { isImportedHeader, readTrajectoryWith, type LineSchemas } from './reader.js';
 import {
   FooterSchema, HeaderSchema, ImportedFooterSchema, ImportedHeaderSchema, ImportedStepSchema, StepSchema,
   type Footer, type Header, type ImportedFooter, type ImportedHeader, type ImportedStep, type Step,
@@ -24,38 +23,11 @@ export interface DatasetTrajectory {
  * which what the source did not record is absent. A torn last line is ignored as in readTrajectory.
  */
 export async function readDatasetTrajectory(path: string): Promise<DatasetTrajectory> {
-  let header: DatasetHeader | undefined;
-  let footer: DatasetFooter | undefined;
-  let imported = false;
-  const steps: DatasetStep[] = [];
-  let lineNo = 0;
-  let pendingError: TaskError | undefined;
-  for await (const line of readLines(path)) {
-    lineNo += 1;
-    if (pendingError) throw pendingError;
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (cause) {
-      pendingError = new TaskError('TRAJECTORY_INVALID', `${path}:${lineNo}: not valid JSON`, { cause });
-      continue;
-    }
-    const type = (value as { type?: unknown } | null)?.type;
-    if (lineNo === 1) {
-      imported = isImportedHeader(value);
-      header = imported ? parseLine(ImportedHeaderSchema, value, path, lineNo) : parseLine(HeaderSchema, value, path, lineNo);
-    } else if (type === 'step') {
-      steps.push(imported ? parseLine(ImportedStepSchema, value, path, lineNo) : parseLine(StepSchema, value, path, lineNo));
-    } else if (type === 'footer') {
-      footer = imported ? parseLine(ImportedFooterSchema, value, path, lineNo) : parseLine(FooterSchema, value, path, lineNo);
-    } else {
-      throw new TaskError('TRAJECTORY_INVALID', `${path}:${lineNo}: field "type": expected "step" or "footer", found ${JSON.stringify(type)}`);
-    }
-  }
-  if (!header) throw new TaskError('TRAJECTORY_INVALID', `${path}: empty file, expected a header line`);
-  return { path, header, steps, footer };
+  return readTrajectoryWith<DatasetHeader, DatasetStep, DatasetFooter>(path, (header) => (isImportedHeader(header) ? IMPORTED : HARVESTED));
 }
+
+const HARVESTED: LineSchemas<DatasetHeader, DatasetStep, DatasetFooter> = { header: HeaderSchema, step: StepSchema, footer: FooterSchema };
+const IMPORTED: LineSchemas<DatasetHeader, DatasetStep, DatasetFooter> = { header: ImportedHeaderSchema, step: ImportedStepSchema, footer: ImportedFooterSchema };
 
 /** The import source of a trajectory, or undefined when forager harvested it. */
 export function importSourceOf(trajectory: { header: DatasetHeader }): ImportedHeader['source'] | undefined {

@@ -11,11 +11,27 @@ export interface Trajectory {
   footer: Footer | undefined;
 }
 
-/** Read a trajectory file, validating each line; a torn last line of a partial file is ignored. */
-export async function readTrajectory(path: string): Promise<Trajectory> {
-  let header: Header | undefined;
-  let footer: Footer | undefined;
-  const steps: Step[] = [];
+type LineSchema<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } };
+
+/** The schemas a trajectory's lines are read with, chosen from its header line. */
+export interface LineSchemas<H, S, F> {
+  header: LineSchema<H>;
+  step: LineSchema<S>;
+  footer: LineSchema<F>;
+}
+
+/**
+ * Read a trajectory file line by line with the schemas `choose` picks from the parsed
+ * header (it may throw to refuse the file); a torn last line of a partial file is ignored.
+ */
+export async function readTrajectoryWith<H, S, F>(
+  path: string,
+  choose: (header: unknown) => LineSchemas<H, S, F>,
+): Promise<{ path: string; header: H; steps: S[]; footer: F | undefined }> {
+  let header: H | undefined;
+  let footer: F | undefined;
+  let schemas: LineSchemas<H, S, F> | undefined;
+  const steps: S[] = [];
   let lineNo = 0;
   let pendingError: TaskError | undefined;
   for await (const line of readLines(path)) {
@@ -30,20 +46,30 @@ export async function readTrajectory(path: string): Promise<Trajectory> {
       pendingError = new TaskError('TRAJECTORY_INVALID', `${path}:${lineNo}: not valid JSON`, { cause });
       continue;
     }
-    const type = (value as { type?: unknown }).type;
+    const type = (value as { type?: unknown } | null)?.type;
     if (lineNo === 1) {
-      if (isImportedHeader(value)) throw new TaskError('TRAJECTORY_IMPORTED', `${path}: an imported trajectory (header.source.kind "import"): view, stats and export read it; replay and show need a harvested one`);
-      header = parseLine(HeaderSchema, value, path, lineNo);
+      schemas = choose(value);
+      header = parseLine(schemas.header, value, path, lineNo);
     } else if (type === 'step') {
-      steps.push(parseLine(StepSchema, value, path, lineNo));
+      steps.push(parseLine(schemas!.step, value, path, lineNo));
     } else if (type === 'footer') {
-      footer = parseLine(FooterSchema, value, path, lineNo);
+      footer = parseLine(schemas!.footer, value, path, lineNo);
     } else {
       throw new TaskError('TRAJECTORY_INVALID', `${path}:${lineNo}: field "type": expected "step" or "footer", found ${JSON.stringify(type)}`);
     }
   }
-  if (!header) throw new TaskError('TRAJECTORY_INVALID', `${path}: empty file, expected a header line`);
+  if (header === undefined) throw new TaskError('TRAJECTORY_INVALID', `${path}: empty file, expected a header line`);
   return { path, header, steps, footer };
+}
+
+const HARVESTED: LineSchemas<Header, Step, Footer> = { header: HeaderSchema, step: StepSchema, footer: FooterSchema };
+
+/** Read a trajectory file, validating each line; a torn last line of a partial file is ignored. */
+export async function readTrajectory(path: string): Promise<Trajectory> {
+  return readTrajectoryWith(path, (header) => {
+    if (isImportedHeader(header)) throw new TaskError('TRAJECTORY_IMPORTED', `${path}: an imported trajectory (header.source.kind "import"): view, stats and export read it; replay and show need a harvested one`);
+    return HARVESTED;
+  });
 }
 
 /** Whether the file at `path` ends with a valid footer (a complete trajectory). */
@@ -66,7 +92,7 @@ export function isImportedHeader(value: unknown): boolean {
   return typeof source === 'object' && source !== null && source.kind === 'import';
 }
 
-export function parseLine<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, path: string, lineNo: number): T {
+export function parseLine<T>(schema: LineSchema<T>, value: unknown, path: string, lineNo: number): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
+import type { ReapedSandbox } from '../../core/contracts.js';
 import { engine } from './engine.js';
 import { LABEL_RUN, LABEL_TASK, processStartTime } from './labels.js';
 import { decideReap, type ReapContext } from './reap-decision.js';
@@ -13,16 +14,8 @@ export interface ReapOptions {
   context?: Partial<ReapContext>;
 }
 
-export interface ReapedContainer {
-  id: string;
-  runId: string;
-  taskId: string;
-  state: string;
-  /** The owner is gone: the container is (or, in a dry run, would be) removed. */
-  orphan: boolean;
-  removed: boolean;
-  reason: string;
-}
+/** A container the reaper looked at: the provider contract's ReapedSandbox. */
+export type ReapedContainer = ReapedSandbox;
 
 /** Remove every forager container whose owning harvester is gone; never one of a live run. */
 export async function reapOrphans(options: ReapOptions = {}): Promise<ReapedContainer[]> {
