@@ -35,7 +35,7 @@ describe('forager harvest on an engine of its own (restarts, image budget)', () 
     await dockerd.start();
     const result = await exited;
     expect(result.stderr).not.toMatch(/unexpected error/);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout.match(/^ok {3}task-\d+\/0 submitted 3 steps/gm)).toHaveLength(16);
     for (const id of ids) expect((await filesOfTask(out, id))['0.jsonl']).toBe('complete');
     const retries = (await readBatchRecord(out)).filter((e) => e.type === 'retry');

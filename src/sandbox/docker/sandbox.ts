@@ -122,7 +122,11 @@ export class DockerSandbox implements ProvidedSandbox {
       try {
         sandbox.session = await openShell(container, { env, cwd: options.workdir, deadman, localKernel: sandbox.overlay !== undefined });
       } catch (error) {
-        // Killed between start and the shell (an engine going down): say so, for the retry policy.
+        // Killed between start and the shell (an engine going down): say so, for the retry
+        // policy. An engine on its way down can still report the container running for a
+        // moment, so look twice.
+        await sandbox.throwIfContainerGone(error);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
         await sandbox.throwIfContainerGone(error);
         throw error;
       }
