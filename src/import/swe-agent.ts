@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { describeValue, ImportError, isArray, isObject, optionalNumber, optionalString, requireField, type Json } from './errors.js';
+import { parseArguments } from './actions.js';
 import type { ImportedRecord, Turn } from './record.js';
 import { textOf } from './read-input.js';
 
@@ -14,7 +15,7 @@ import { textOf } from './read-input.js';
 export function importSweAgent(doc: Json, where: string, path: string): ImportedRecord {
   const entries = requireField(where, doc, 'trajectory', isArray, 'an array of steps');
   const info = isObject(doc['info']) ? doc['info'] : {};
-  const replay = parseReplayConfig(doc['replay_config']);
+  const replay = parseArguments(doc['replay_config']);
   const history = isArray(doc['history']) ? doc['history'].filter(isObject) : [];
   const system = history.find((m) => m['role'] === 'system');
   const task = history.find((m) => m['role'] === 'user');
@@ -58,15 +59,4 @@ export function importSweAgent(doc: Json, where: string, path: string): Imported
     tokens: { prompt: optionalNumber(stats['tokens_sent']), completion: optionalNumber(stats['tokens_received']) },
     ...(instanceCost !== undefined ? { costUsd: instanceCost } : {}),
   };
-}
-
-function parseReplayConfig(value: unknown): Json {
-  if (isObject(value)) return value;
-  if (typeof value !== 'string') return {};
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return isObject(parsed) ? parsed : {};
-  } catch {
-    return {};
-  }
 }

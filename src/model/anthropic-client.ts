@@ -1,6 +1,6 @@
 import { InvalidResponseError } from './errors.js';
 import { buildMessagesBody, MessagesResponseSchema, type MessagesResponse } from './anthropic-wire.js';
-import { estimateRequestTokens, type ClientOptions } from './client.js';
+import { estimateRequestTokens, retryOptionsOf, type ClientOptions } from './client.js';
 import { postWithRetries, roundMs } from './transport.js';
 import type { ChatCompletion, ChatRequest, ModelClient, ThinkingBlock, ToolCall, Usage } from './types.js';
 
@@ -36,13 +36,9 @@ export class AnthropicClient implements ModelClient {
       url: this.url,
       headers: this.headers(),
       body,
-      timeoutMs: this.options.timeoutMs,
-      maxRetries: this.options.maxRetries,
-      baseDelayMs: this.options.baseDelayMs,
-      rateLimiter: this.options.rateLimiter,
+      ...retryOptionsOf(this.options),
       reserveTokens: estimateRequestTokens(body, request.max_tokens),
       signal,
-      log: this.options.log,
       context,
       read: async (response) => parseMessage(await response.text(), context),
       actualTokens: (message) => (message.usage ? toUsage(message.usage).total_tokens : undefined),

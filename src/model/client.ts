@@ -24,6 +24,12 @@ export interface ClientOptions {
   baseDelayMs?: number;
 }
 
+/** The retry, timeout and rate-limit settings every client hands its retry loop. */
+export function retryOptionsOf(options: ClientOptions): Pick<ClientOptions, 'timeoutMs' | 'maxRetries' | 'baseDelayMs' | 'rateLimiter' | 'log'> {
+  const { timeoutMs, maxRetries, baseDelayMs, rateLimiter, log } = options;
+  return { timeoutMs, maxRetries, baseDelayMs, rateLimiter, log };
+}
+
 /** e.g. baseUrl http://localhost:8000/v1 (the client appends /chat/completions). */
 export interface ChatClientOptions extends ClientOptions {
   /** The completion-cap field; default from the model name (see tokenParamFor). */
@@ -51,13 +57,9 @@ export class ChatClient implements ModelClient {
       url: this.url,
       headers: this.headers(stream),
       body,
-      timeoutMs: this.options.timeoutMs,
-      maxRetries: this.options.maxRetries,
-      baseDelayMs: this.options.baseDelayMs,
-      rateLimiter: this.options.rateLimiter,
+      ...retryOptionsOf(this.options),
       reserveTokens: estimateRequestTokens(body, request.max_tokens),
       signal,
-      log: this.options.log,
       context,
       read: async (response, sentAt) => {
         if (!stream) return { response: parseResponse(await readJson(response, context), context) };

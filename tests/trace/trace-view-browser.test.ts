@@ -1,38 +1,29 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchBrowser, type Browser } from '../helpers/browser.js';
 import { writeSampleTrace } from './fixtures.js';
 import { startViewer, type RunningViewer } from '../../src/viewer/index.js';
 
-const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
 let viewer: RunningViewer;
-let browser: BrowserContext;
+let browser: Browser;
 let page: Page;
 let dir: string;
-let profile: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'forager-trace-view-'));
   await writeSampleTrace(dir);
   viewer = await startViewer({ root: dir, port: 0 });
-  await mkdir(ARTIFACTS, { recursive: true });
-  profile = await mkdtemp(join(tmpdir(), 'forager-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
-  page.on('pageerror', (error) => { throw error; });
+  browser = await launchBrowser();
+  page = browser.page;
 });
 
 afterAll(async () => {
   await browser?.close();
   await viewer?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 const current = () => page.locator('#source .ln.current').getAttribute('data-line');

@@ -1,37 +1,27 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchBrowser, type Browser } from '../helpers/browser.js';
 import { startViewer, type RunningViewer } from '../../src/viewer/index.js';
 import { writeViewerFixtures } from './fixtures.js';
 
-const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
 let viewer: RunningViewer;
-let browser: BrowserContext;
+let browser: Browser;
 let page: Page;
-let profile: string;
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'forager-viewer-'));
   await writeViewerFixtures(dir);
   viewer = await startViewer({ root: dir, port: 0 });
-  profile = await mkdtemp(join(tmpdir(), 'forager-chromium-'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  // A fresh profile per run: playwright passes it to Chromium as --user-data-dir.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
-  page.on('pageerror', (error) => { throw error; });
+  browser = await launchBrowser();
+  page = browser.page;
 });
 
 afterAll(async () => {
   await browser?.close();
   await viewer?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 const rowsShown = () => page.locator('#trajectories tbody tr').evaluateAll((rows) => rows.map((r) => r.querySelector('.task')!.textContent));
