@@ -11,9 +11,15 @@ export function isToolFormatName(name: unknown): name is ToolFormatName {
   return typeof name === 'string' && Object.hasOwn(TOOL_FORMATS, name);
 }
 
+/** Formats with default options, made once: they are pure, and an export asks for one per trajectory. */
+const DEFAULTS = new Map<ToolFormatName, ToolFormat>();
+
 /** The format named `name`. */
 export function getToolFormat(name: ToolFormatName, options: FormatOptions = {}): ToolFormat {
-  return TOOL_FORMATS[name](options);
+  if (Object.keys(options).length > 0) return TOOL_FORMATS[name](options);
+  let format = DEFAULTS.get(name);
+  if (!format) DEFAULTS.set(name, (format = TOOL_FORMATS[name]()));
+  return format;
 }
 
 /** The model's words without any registered format's call syntax (the recording format is not always known). */

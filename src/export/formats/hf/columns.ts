@@ -7,16 +7,30 @@ import type { HfColumn } from './sharded-table.js';
 /** Columns of free text: unique per row, so neither dictionaries nor min/max statistics pay. */
 const LONG_TEXT = /^(instruction|submission|model_patch|failure_message|shown|model_raw_text|(std(out|err)_(text|tail))|.*_json|messages(_cwm)?)$/;
 
-const fromColumn = <T>(column: Column<T>): HfColumn<T> => ({ field: scalarField(column.name, column.type, column.nullable), get: column.get, longText: LONG_TEXT.test(column.name) });
+/**
+ * Min/max statistics are kept where readers filter: in the trajectory table on every number,
+ * boolean and time and on ids, names and outcomes; in the (much longer) step table on the
+ * columns that find steps (trajectory, index, tool, outcome). Elsewhere they cost time per
+ * value and help no reader.
+ */
+const KEY_TEXT = new Set(['trajectory_id', 'run_id', 'instance_id', 'task_hash', 'repo', 'model', 'exit_status', 'failure_kind', 'failure_code', 'source_format']);
+const STEP_KEYS = new Set(['trajectory_id', 'step_index', 'started_at', 'tool', 'exit_code', 'timed_out', 'duration_ms', 'failure_kind']);
+
+const fromColumn = <T>(column: Column<T>, statistics: boolean): HfColumn<T> => ({
+  field: scalarField(column.name, column.type, column.nullable),
+  get: column.get,
+  longText: LONG_TEXT.test(column.name),
+  statistics,
+});
 
 /** Config `trajectories`: one row per trajectory, the columns of the `parquet` format plus where it came from. */
 export const HF_TRAJECTORY_COLUMNS: HfColumn<Trajectory>[] = [
-  ...TRAJECTORY_COLUMNS.map(fromColumn),
-  { field: { name: 'source_format', nullable: true, type: 'string' }, get: (t) => ('source' in t.header ? t.header.source.format : null) },
+  ...TRAJECTORY_COLUMNS.map((c) => fromColumn(c, c.type !== 'STRING' || KEY_TEXT.has(c.name))),
+  { field: { name: 'source_format', nullable: true, type: 'string' }, get: (t) => ('source' in t.header ? t.header.source.format : null), statistics: true },
 ];
 
 /** Config `steps`: one row per step, joined on `trajectory_id`. */
-export const HF_STEP_COLUMNS: HfColumn<StepRow>[] = STEP_COLUMNS.map(fromColumn);
+export const HF_STEP_COLUMNS: HfColumn<StepRow>[] = STEP_COLUMNS.map((c) => fromColumn(c, STEP_KEYS.has(c.name)));
 
 /** The row of config `chat`: one conversation in both tool formats. */
 export interface ChatRow {
@@ -45,18 +59,18 @@ const messages = (list: ChatMessage[]) => list;
  * `tools` as a JSON string, as those sets store it) and `messages_cwm` in CWM's.
  */
 export const HF_CHAT_COLUMNS: HfColumn<ChatRow>[] = [
-  { field: str('instance_id', false), get: (r) => r.openai.instance_id },
-  { field: str('trajectory_id', false), get: (r) => r.openai.trajectory_id },
-  { field: str('run_id', false), get: (r) => r.openai.run_id },
-  { field: str('repo', false), get: (r) => r.openai.repo },
-  { field: str('model'), get: (r) => r.openai.model },
-  { field: str('exit_status'), get: (r) => r.openai.exit_status },
-  { field: str('failure_kind'), get: (r) => r.openai.failure_kind },
-  { field: { name: 'resolved', nullable: true, type: 'bool' }, get: (r) => r.openai.resolved },
-  { field: { name: 'reward', nullable: true, type: 'float64' }, get: (r) => r.openai.reward },
+  { field: str('instance_id', false), get: (r) => r.openai.instance_id, statistics: true },
+  { field: str('trajectory_id', false), get: (r) => r.openai.trajectory_id, statistics: true },
+  { field: str('run_id', false), get: (r) => r.openai.run_id, statistics: true },
+  { field: str('repo', false), get: (r) => r.openai.repo, statistics: true },
+  { field: str('model'), get: (r) => r.openai.model, statistics: true },
+  { field: str('exit_status'), get: (r) => r.openai.exit_status, statistics: true },
+  { field: str('failure_kind'), get: (r) => r.openai.failure_kind, statistics: true },
+  { field: { name: 'resolved', nullable: true, type: 'bool' }, get: (r) => r.openai.resolved, statistics: true },
+  { field: { name: 'reward', nullable: true, type: 'float64' }, get: (r) => r.openai.reward, statistics: true },
   { field: str('model_patch'), get: (r) => r.openai.model_patch, longText: true },
-  { field: { name: 'steps', nullable: false, type: 'int32' }, get: (r) => r.openai.steps },
-  { field: { name: 'tokens', nullable: true, type: 'int64' }, get: (r) => r.openai.tokens },
+  { field: { name: 'steps', nullable: false, type: 'int32' }, get: (r) => r.openai.steps, statistics: true },
+  { field: { name: 'tokens', nullable: true, type: 'int64' }, get: (r) => r.openai.tokens, statistics: true },
   { field: { name: 'messages', nullable: false, list: OPENAI_MESSAGE }, get: (r) => messages(r.openai.messages), longText: true },
   { field: str('tools', false), get: (r) => JSON.stringify(r.openai.tools ?? []) },
   { field: { name: 'messages_cwm', nullable: false, list: CWM_MESSAGE }, get: (r) => messages(r.cwm.messages), longText: true },

@@ -48,7 +48,8 @@ export class InThreadEncoder implements ShardEncoder {
 
   async write(handle: number, columnData: ColumnData, rows: number): Promise<void> {
     const file = this.file(handle);
-    await file.writer.write({ columnData: columnData as never, rowGroupSize: rows });
+    // One page per column chunk (row groups are bounded by the table): the writer then skips sizing every value to cut pages.
+    await file.writer.write({ columnData: columnData as never, rowGroupSize: rows, pageSize: 0 });
     await file.output.settle();
   }
 

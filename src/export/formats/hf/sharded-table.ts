@@ -7,8 +7,27 @@ import { schemaElements, type Field } from './fields.js';
 export interface HfColumn<T> {
   field: Field;
   get: (row: T) => unknown;
-  /** Long free text (outputs, JSON, messages): written plain, without min/max statistics, which cost time and help no reader. */
+  /** Long free text (outputs, JSON, messages): encoded to bytes as the row is added, written plain. */
   longText?: boolean;
+  /**
+   * Min/max statistics, for readers that skip row groups by them (ids, names, numbers people
+   * filter on). Off elsewhere: on free text or hashes they cost time and help no reader.
+   */
+  statistics?: boolean;
+}
+
+/** How a column's values are held until the row group is written. */
+type CellKind = 'text' | 'messages' | 'string' | 'int64' | 'timestamp' | 'other';
+
+function cellKind(column: HfColumn<unknown>): CellKind {
+  const { field } = column;
+  if ('list' in field) return 'messages';
+  if (column.longText) return 'text';
+  if (!('type' in field)) return 'other';
+  if (field.type === 'string') return 'string';
+  if (field.type === 'int64') return 'int64';
+  if (field.type === 'timestamp[ms]') return 'timestamp';
+  return 'other';
 }
 
 export interface ShardLimits {
@@ -31,6 +50,7 @@ export class ShardedTable<T> {
   private inflight: Promise<void> = Promise.resolve();
   private failure: unknown;
   private buffers: unknown[][];
+  private readonly kinds: CellKind[];
   private groupRows = 0;
   private groupBytes = 0;
   private shardBytes = 0;
@@ -49,15 +69,45 @@ export class ShardedTable<T> {
     private readonly encoder: ShardEncoder,
   ) {
     this.buffers = columns.map(() => []);
+    this.kinds = columns.map((c) => cellKind(c as HfColumn<unknown>));
+  }
+
+  /** A value as the writer takes it (text as UTF-8 bytes, int64 as bigint), counted into the row group's size as Arrow would count it. */
+  private cell(kind: CellKind, value: unknown): unknown {
+    if (value === null || value === undefined) {
+      this.groupBytes += 1;
+      return null;
+    }
+    switch (kind) {
+      case 'text': {
+        const bytes = encodeString(value as string);
+        this.groupBytes += bytes.length + 4;
+        return bytes;
+      }
+      case 'messages': {
+        const encoded = encodeMessages(value as unknown[]);
+        this.groupBytes += encoded.bytes;
+        return encoded.messages;
+      }
+      case 'string':
+        this.groupBytes += (value as string).length + 4;
+        return value;
+      case 'int64':
+        this.groupBytes += 8;
+        return BigInt(value as number);
+      case 'timestamp':
+        this.groupBytes += 8;
+        return new Date(value as string);
+      default:
+        this.groupBytes += 8;
+        return value;
+    }
   }
 
   async add(row: T): Promise<void> {
-    const columns = this.columns;
+    const { columns, kinds, buffers } = this;
     for (let i = 0; i < columns.length; i += 1) {
-      const column = columns[i] as HfColumn<T>;
-      const value = toCell(column.field, column.get(row));
-      this.groupBytes += sizeOf(value);
-      (this.buffers[i] as unknown[]).push(column.longText ? encodeText(value) : value);
+      (buffers[i] as unknown[]).push(this.cell(kinds[i] as CellKind, (columns[i] as HfColumn<T>).get(row)));
     }
     this.groupRows += 1;
     this.rows += 1;
@@ -84,7 +134,7 @@ export class ShardedTable<T> {
     if (this.groupRows === 0) return;
     const shard = await this.openShard();
     const columnData: ColumnData = this.columns.map((c, i) => ({
-      name: c.field.name, data: this.buffers[i] as unknown[], ...(c.longText ? { statistics: false, encoding: 'PLAIN' } : {}),
+      name: c.field.name, data: this.buffers[i] as unknown[], statistics: c.statistics === true, ...(c.longText ? { encoding: 'PLAIN' } : {}),
     }));
     const rows = this.groupRows;
     await this.settle();
@@ -122,18 +172,38 @@ export class ShardedTable<T> {
   }
 }
 
-/**
- * Long text as UTF-8 bytes, encoded as the row is added: the writer would encode every
- * string with a fresh TextEncoder at write time, and holding bytes instead of (often
- * two-byte) JS strings keeps the row group smaller. The strings of chat messages are
- * encoded the same way (their statistics are off, so the writer only copies the bytes);
- * the few names that repeat (roles, tool names) share one encoded copy.
+/*
+ * Long text is held as UTF-8 bytes, encoded as the row is added: the writer would encode
+ * every string again at write time, and bytes keep the row group smaller than (often
+ * two-byte) JS strings. The strings of chat messages are encoded the same way (their
+ * statistics are off, so the writer only copies the bytes); the few names that repeat
+ * (roles, tool names) share one encoded copy.
  */
-function encodeText(value: unknown): unknown {
-  if (typeof value === 'string') return encodeString(value);
-  if (Array.isArray(value)) return value.map(encodeMessage);
-  return value;
+
+/** Chat messages as the structs the writer reads, and their size in bytes of values. */
+function encodeMessages(list: unknown[]): { messages: unknown[]; bytes: number } {
+  const messages = new Array<unknown>(list.length);
+  let bytes = 4;
+  for (let i = 0; i < list.length; i += 1) {
+    const encoded = encodeMessage(list[i]);
+    messages[i] = encoded;
+    bytes += messageBytes(encoded);
+  }
+  return { messages, bytes };
 }
+
+/** The bytes of an encoded message's values (strings by length, the two numbers by width). */
+function messageBytes(message: unknown): number {
+  if (message === null || typeof message !== 'object') return 1;
+  const m = message as Record<string, unknown>;
+  let bytes = 16 + byteLength(m.role) + byteLength(m.content) + byteLength(m.tool_call_id) + byteLength(m.name) + byteLength(m.reasoning_content);
+  if (Array.isArray(m.tool_calls)) {
+    for (const call of m.tool_calls as ToolCall[]) bytes += 16 + byteLength(call?.id) + byteLength(call?.type) + byteLength(call?.function?.name) + byteLength(call?.function?.arguments);
+  }
+  return bytes;
+}
+
+const byteLength = (value: unknown): number => (value instanceof Uint8Array ? value.length + 4 : 1);
 
 type Message = { role?: unknown; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown; name?: unknown; reasoning_content?: unknown; train?: unknown; loss_mask?: unknown };
 type ToolCall = { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } | null };
@@ -198,24 +268,3 @@ function encodeName(value: unknown): unknown {
 }
 
 const pad = (n: number) => String(n).padStart(5, '0');
-
-function toCell(field: Field, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if ('type' in field) {
-    if (field.type === 'int64') return BigInt(value as number);
-    if (field.type === 'timestamp[ms]') return new Date(value as string);
-  }
-  return value;
-}
-
-/** Bytes a value adds to a shard, roughly as Arrow counts them (text by length, numbers by width). */
-function sizeOf(value: unknown): number {
-  if (value === null || value === undefined) return 1;
-  if (typeof value === 'string') return value.length + 4;
-  if (typeof value === 'object' && !(value instanceof Date)) {
-    let total = 0;
-    for (const item of Object.values(value as Record<string, unknown>)) total += sizeOf(item);
-    return total + 4;
-  }
-  return 8;
-}
