@@ -95,9 +95,12 @@ export class ShardedTable<T> {
       case 'int64':
         this.groupBytes += 8;
         return BigInt(value as number);
-      case 'timestamp':
+      case 'timestamp': {
+        // Milliseconds as the column stores them (no Date in between); a time that does not parse is null, as it is kept whole in the header/step JSON.
         this.groupBytes += 8;
-        return new Date(value as string);
+        const millis = Date.parse(value as string);
+        return Number.isNaN(millis) ? null : BigInt(millis);
+      }
       default:
         this.groupBytes += 8;
         return value;
