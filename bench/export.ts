@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { exportTrajectories, type ExportFormat } from '../src/export/index.js';
+import type { ExportFormat } from '../src/export/index.js';
 import { writeSyntheticBatch } from './export-data.js';
 
 export interface ExportBenchOptions {
@@ -30,10 +30,13 @@ export interface ExportBenchResult {
 
 const run = promisify(execFile);
 const self = fileURLToPath(import.meta.url);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const child = fileURLToPath(new URL('export-child.mjs', import.meta.url));
 
 /**
- * Generate a synthetic set on disk, then export it once per format, each in a fresh
- * process so its peak RSS is its own.
+ * Generate a synthetic set on disk, build the sources, then export the set once per
+ * format, each in a fresh process (bench/export-child.mjs) so its peak RSS is its own,
+ * running the compiled build as `forager export` does.
  */
 export async function benchExport(options: ExportBenchOptions = {}): Promise<{ count: number; generateSeconds: number; results: ExportBenchResult[] }> {
   const count = options.count ?? 100_000;
@@ -42,10 +45,11 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<{ c
     const started = performance.now();
     await writeSyntheticBatch(join(dir, 'batch'), count);
     const generateSeconds = (performance.now() - started) / 1000;
+    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root });
     const results: ExportBenchResult[] = [];
     for (const format of options.formats ?? ['jsonl', 'chat', 'parquet', 'hf']) {
       const out = join(dir, format === 'parquet' || format === 'hf' || format === 'atif' ? format : `${format}.jsonl`);
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', self, '--child', format, join(dir, 'batch'), out], { maxBuffer: 1 << 20 });
+      const { stdout } = await run(process.execPath, [child, format, join(dir, 'batch'), out], { maxBuffer: 1 << 20 });
       results.push(JSON.parse(stdout) as ExportBenchResult);
     }
     return { count, generateSeconds, results };
@@ -54,22 +58,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<{ c
   }
 }
 
-/** The measured run, inside the child process. */
-async function exportOnce(format: ExportFormat, input: string, out: string): Promise<ExportBenchResult> {
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const report = await exportTrajectories([input], { format, out, toolFormat: 'cwm' });
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - started) / 1000;
-  const steps = report.outputs.reduce((sum, o) => sum + o.steps, 0);
-  return { format, trajectories: report.exported, steps, seconds, trajectoriesPerSecond: report.exported / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: (used.user + used.system) / 1e6 };
-}
-
 async function cli(argv: string[]): Promise<void> {
-  if (argv[0] === '--child') {
-    process.stdout.write(JSON.stringify(await exportOnce(argv[1] as ExportFormat, argv[2] as string, argv[3] as string)));
-    return;
-  }
   printExportBench(await benchExport(parseExportBenchArgs(argv)));
 }
 

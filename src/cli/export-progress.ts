@@ -11,15 +11,19 @@ export interface ExportProgressView {
  * On a terminal, a bar over the candidate files (counted first: a walk of the inputs):
  * trajectories/s, bytes read and ETA. Elsewhere (pipes, CI logs) nothing.
  */
-export async function createExportProgress(inputs: readonly string[], tty: boolean, options: { includeTries?: boolean } = {}): Promise<ExportProgressView> {
+export async function createExportProgress(
+  inputs: readonly string[],
+  tty: boolean,
+  options: { includeTries?: boolean; stream?: NodeJS.WriteStream } = {},
+): Promise<ExportProgressView> {
   if (!tty) return { onProgress: () => undefined, stop: () => undefined };
   let total = 0;
-  for await (const _candidate of discoverTrajectoryCandidates(inputs, options)) total += 1;
+  for await (const _candidate of discoverTrajectoryCandidates(inputs, { includeTries: options.includeTries })) total += 1;
   const bar = new cliProgress.SingleBar({
     format: '{bar} {value}/{total} files | {rate} trajectories/s | {bytes} read | exported {exported} | ETA {eta_formatted}',
     hideCursor: true,
     etaBuffer: 200,
-    stream: process.stderr,
+    stream: options.stream ?? process.stderr,
   }, cliProgress.Presets.shades_classic);
   const started = Date.now();
   let bytes = 0;
