@@ -102,6 +102,23 @@ describe('forager worker (distributed mode)', () => {
     expect(await containersOf(a.runId)).toEqual([]);
   });
 
+  it('takes no work while the engine\'s data root is below FORAGER_MIN_FREE_MB: the job goes back to the queue\'s retries, nothing is run', async () => {
+    const dir = await tempDir();
+    const tasks = join(dir, 'tasks');
+    const out = join(dir, 'out');
+    await writeTasks(tasks, 1, () => [{ tool: 'bash', command: 'echo should-not-run' }, { tool: 'submit' }], 'full');
+    await runCli(['harvest', tasks, '--queue', redis.url, '--batch', 'diskfull']);
+    // A threshold no disk meets (1 EiB).
+    const w = spawnWorker(redis.url, out, testRunId(), ['--concurrency', '1', '--log-level', 'info'], { FORAGER_MIN_FREE_MB: String(2 ** 40) });
+    workers.push(w);
+    await waitFor(async () => (await batchCounts('diskfull'))?.delayed === 1, 60_000, 'the job delayed for a retry');
+    const result = await stop(w);
+    expect(result.stderr).toMatch(/job failed job=diskfull:full-000:0 error=the engine's data root \S+ has \d+ bytes free .*below the \d+ bytes .*kept free: no new attempt is started/);
+    expect(await batchCounts('diskfull')).toMatchObject({ delayed: 1, active: 0, completed: 0 });
+    expect(await filesUnder(join(out, 'diskfull')).catch(() => [])).not.toContainEqual(expect.stringMatching(/^trajectories\//));
+    expect(await containersOf(w.runId)).toEqual([]);
+  });
+
   it('on SIGTERM hands a running attempt back to the queue after the grace period and removes its container', async () => {
     const dir = await tempDir();
     const tasks = join(dir, 'tasks');

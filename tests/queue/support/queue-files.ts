@@ -29,7 +29,7 @@ export interface SpawnedWorker {
 }
 
 /** A `forager worker` child process from source, with short lock timings so takeovers happen in seconds. */
-export function spawnWorker(url: string, out: string, runId: string, extra: string[] = []): SpawnedWorker {
-  const child = spawnCli(['worker', '--queue', url, '--out', out, '--run-id', runId, '--lock-duration', '2000', '--stalled-interval', '1000', '--log-level', 'warn', ...extra]);
+export function spawnWorker(url: string, out: string, runId: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): SpawnedWorker {
+  const child = spawnCli(['worker', '--queue', url, '--out', out, '--run-id', runId, '--lock-duration', '2000', '--stalled-interval', '1000', '--log-level', 'warn', ...extra], { env });
   return { child, exited: waitCli(child), runId };
 }
