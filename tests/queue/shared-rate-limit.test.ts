@@ -38,11 +38,13 @@ describe('forager worker --requests-per-minute', () => {
     const out = join(dir, 'out');
     const agent = { type: 'model', base_url: chat.url, model: 'stand-in', tool_format: 'openai' };
     const ids = await writeTasks(tasks, 6, () => [{ tool: 'submit' }], 'model', { agent });
-    expect((await runCli(['harvest', tasks, '--queue', redis.url, '--batch', 'limited'])).code).toBe(0);
     const limit = ['--concurrency', '3', '--requests-per-minute', '4', '--rate-window', '1000'];
     const a = spawnWorker(redis.url, out, testRunId(), limit);
     const b = spawnWorker(redis.url, out, testRunId(), limit);
     workers.push(a, b);
+    // Both take work from the start (one started late on a loaded machine could find the queue empty).
+    await Promise.all([a.ready, b.ready]);
+    expect((await runCli(['harvest', tasks, '--queue', redis.url, '--batch', 'limited'])).code).toBe(0);
     await waitFor(async () => (await readQueueStatus(redis.url, 'limited')).batches[0]?.completed === 6, 90_000, 'six model-driven attempts');
     await Promise.all([a, b].map((w) => { w.child.kill('SIGTERM'); return w.exited; }));
 

@@ -26,10 +26,22 @@ export interface SpawnedWorker {
   child: ChildProcess;
   exited: Promise<CliResult>;
   runId: string;
+  /** Resolves once the worker says it is taking attempts from the queue. */
+  ready: Promise<void>;
 }
 
 /** A `forager worker` child process from source, with short lock timings so takeovers happen in seconds. */
 export function spawnWorker(url: string, out: string, runId: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): SpawnedWorker {
   const child = spawnCli(['worker', '--queue', url, '--out', out, '--run-id', runId, '--lock-duration', '2000', '--stalled-interval', '1000', '--log-level', 'warn', ...extra], { env });
-  return { child, exited: waitCli(child), runId };
+  const exited = waitCli(child);
+  let said = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      if (said.includes('taking attempts from the queue')) resolve();
+    });
+    void exited.then((result) => reject(new Error(`worker exited before it was ready: ${result.stderr}`)));
+  });
+  ready.catch(() => undefined);
+  return { child, exited, runId, ready };
 }
