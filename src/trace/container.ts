@@ -27,7 +27,7 @@ export interface TracedRun {
 /** Kill what a command left running (init and the dead-man, the container's own command, are spared). */
 export async function clearProcesses(sandbox: ProvidedSandbox, root: string, signal?: AbortSignal): Promise<void> {
   await sandbox.killProcesses();
-  // The session died with the rest: the next command opens a new one once the old is seen gone.
+  // The session died with the rest: the next command opens a new one (tried a few times, as any first command in a busy container).
   for (let attempt = 0; attempt < 5; attempt += 1) {
     if ((await runIn(sandbox, root, 'true', { timeoutMs: 30_000, signal }).catch(() => undefined))?.exitCode === 0) return;
   }

@@ -321,7 +321,11 @@ export class DockerSandbox implements ProvidedSandbox {
   /** Kill every process but init and the dead-man (the session too): harness clean-up between runs. */
   async killProcesses(): Promise<number> {
     if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
-    return killAllButInit(this.container, this.deadman);
+    const killed = await killAllButInit(this.container, this.deadman);
+    // The session's shell was among them. Drop it now rather than when its stream is seen to
+    // end: a command sent before that would go to the dead shell and come back empty.
+    this.session?.close();
+    return killed;
   }
 
   /** Remove the container; safe to call twice and after the engine removed it itself. */
