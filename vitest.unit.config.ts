@@ -22,6 +22,7 @@ export const UNIT_TESTS = [
   'tests/export/format-chat.test.ts',
   'tests/export/format-jsonl.test.ts',
   'tests/export/format-parquet.test.ts',
+  'tests/export/harness-grades.test.ts',
   'tests/export/progress.test.ts',
   'tests/export/stats.test.ts',
   'tests/import/atif.test.ts',

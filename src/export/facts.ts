@@ -19,15 +19,21 @@ export function normaliseRepo(repo: string): string {
   return repo.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/^github\.com\//, '').replace(/\.git$/, '').replace(/\/+$/, '');
 }
 
-/** true/false when the evaluation says so (or the reward does), null when never evaluated. */
+/**
+ * true/false when the evaluation says so (or the reward does), null when never evaluated.
+ * An outside grade (an official harness run, see harness-grades.ts) comes first.
+ */
 export function resolvedOf(trajectory: Trajectory): boolean | null {
+  if (typeof trajectory.grade?.resolved === 'boolean') return trajectory.grade.resolved;
   const resolved = trajectory.footer?.evaluation?.['resolved'];
   if (typeof resolved === 'boolean') return resolved;
   const reward = trajectory.footer?.reward;
   return reward === undefined ? null : reward >= 1;
 }
 
+/** The reward: an outside grade's when it has one, else the footer's. */
 export function rewardOf(trajectory: Trajectory): number | null {
+  if (typeof trajectory.grade?.reward === 'number') return trajectory.grade.reward;
   return trajectory.footer?.reward ?? null;
 }
 

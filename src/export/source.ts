@@ -1,6 +1,7 @@
 import { ForagerError } from '../core/errors.js';
 import { readDatasetTrajectory, type DatasetTrajectory as Trajectory } from '../trajectory/dataset-reader.js';
 import { discoverCandidates, hasTrajectoryHeader, type Candidate } from './discover.js';
+import { HarnessGrades } from './harness-grades.js';
 
 export interface SourceCounts {
   files: number;
@@ -24,7 +25,8 @@ type Loaded = { kind: 'skip' } | { kind: 'ok'; trajectory: Trajectory } | { kind
 /**
  * Read the trajectories under the inputs in order, at most READ_AHEAD + 1 in memory.
  * Partial files are counted and skipped unless asked for; unreadable ones are counted,
- * not fatal, so one torn file does not stop a dataset export.
+ * not fatal, so one torn file does not stop a dataset export. A batch's official harness
+ * verdicts (swebench-harness.json) come with its trajectories as `grade`.
  */
 export async function* readTrajectories(
   inputs: readonly string[],
@@ -33,6 +35,7 @@ export async function* readTrajectories(
 ): AsyncGenerator<Trajectory> {
   const pending: Promise<Loaded>[] = [];
   const candidates = discoverCandidates(inputs, { includeTries: options.includeTries });
+  const grades = new HarnessGrades();
   let exhausted = false;
   const fill = async () => {
     while (!exhausted && pending.length < READ_AHEAD) {
@@ -58,6 +61,9 @@ export async function* readTrajectories(
         counts.partial += 1;
         if (!options.includePartial) continue;
       }
+      // A damaged harness sidecar stops the read: its grades cannot be trusted, and guessing would mislabel the set.
+      const grade = await grades.gradeOf(loaded.trajectory);
+      if (grade) loaded.trajectory.grade = grade;
       yield loaded.trajectory;
     }
   } finally {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { TaskError } from '../core/errors.js';
 import type { BatchAttempt } from './attempts.js';
 
@@ -17,6 +18,47 @@ export interface HarnessSidecar {
   instances: Record<string, { resolved: boolean | null; reward: number | null; trajectory: string | null; patch_sha256: string | null }>;
   /** Ids the harness reported that the batch does not hold. */
   unknown_ids: string[];
+}
+
+const HarnessSidecarSchema = z.object({
+  format: z.literal('forager-swebench-harness'),
+  version: z.literal(1),
+  source: z.string(),
+  imported_at: z.string(),
+  instances: z.record(z.string(), z.object({
+    resolved: z.boolean().nullable(),
+    reward: z.number().nullable(),
+    trajectory: z.string().nullable(),
+    patch_sha256: z.string().nullable(),
+  })),
+  unknown_ids: z.array(z.string()),
+});
+
+/** The sha256 the sidecar pins a trajectory's patch with (null when it has none). */
+export function patchSha256(patch: string | undefined): string | null {
+  return patch === undefined ? null : createHash('sha256').update(patch).digest('hex');
+}
+
+/** A batch's sidecar, or undefined when the batch has none; a damaged one is a task error naming the file and the field. */
+export async function readHarnessSidecar(batch: string): Promise<HarnessSidecar | undefined> {
+  const path = join(batch, HARNESS_SIDECAR);
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new TaskError('HARNESS_SIDECAR_INVALID', `${path}: cannot read: ${error.code ?? error.message}`, { cause: error });
+  });
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new TaskError('HARNESS_SIDECAR_INVALID', `${path}: not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  const parsed = HarnessSidecarSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new TaskError('HARNESS_SIDECAR_INVALID', `${path}: field "${issue.path.join('.')}": ${issue.message} (written by forager swebench report --from-harness; run it again)`);
+  }
+  return parsed.data;
 }
 
 /**
@@ -67,12 +109,11 @@ export async function writeHarnessSidecar(batch: string, reportPath: string, cho
       continue;
     }
     const attempt = chosen.get(id);
-    const patch = attempt?.footer?.patch;
     sidecar.instances[id] = {
       resolved,
       reward: resolved === null ? null : resolved ? 1 : 0,
       trajectory: attempt?.file ?? null,
-      patch_sha256: patch === undefined ? null : createHash('sha256').update(patch).digest('hex'),
+      patch_sha256: patchSha256(attempt?.footer?.patch),
     };
   }
   const path = join(batch, HARNESS_SIDECAR);

@@ -15,6 +15,19 @@ export interface DatasetTrajectory {
   steps: DatasetStep[];
   /** undefined when the file is partial. */
   footer: DatasetFooter | undefined;
+  /**
+   * A verdict from outside the file, which dataset readers prefer to the footer's own
+   * (an official SWE-bench harness run attached with `forager swebench report --from-harness`).
+   */
+  grade?: ExternalGrade;
+}
+
+export interface ExternalGrade {
+  /** null: the grader could not grade it (the footer's own verdict then stands). */
+  resolved: boolean | null;
+  reward: number | null;
+  /** Where the verdict came from (the harness report's path). */
+  source: string;
 }
 
 /**

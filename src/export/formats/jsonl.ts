@@ -4,12 +4,15 @@ import { buildConversation, type ChatOptions } from './chat.js';
 import { LineFile } from './line-file.js';
 import type { TrajectorySink } from './sink.js';
 
-/** Full fidelity: one `{header, steps, footer}` object per line (footer null when partial). */
+/**
+ * Full fidelity: one `{header, steps, footer}` object per line (footer null when partial),
+ * and `grade` when an official harness graded the attempt (see harness-grades.ts).
+ */
 export async function openJsonlSink(path: string): Promise<TrajectorySink> {
   const file = await LineFile.open(path);
   return {
     files: [path],
-    write: (trajectory: Trajectory) => file.write({ header: trajectory.header, steps: trajectory.steps, footer: trajectory.footer ?? null }),
+    write: (trajectory: Trajectory) => file.write({ header: trajectory.header, steps: trajectory.steps, footer: trajectory.footer ?? null, ...(trajectory.grade ? { grade: trajectory.grade } : {}) }),
     close: () => file.close(),
   };
 }

@@ -1,6 +1,7 @@
 import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
 import type { DatasetStep as Step } from '../../trajectory/dataset-reader.js';
 import type { StreamCapture } from '../../trajectory/schema.js';
+import { rewardOf } from '../facts.js';
 import { summarise } from './record.js';
 
 /** Parquet column types used here (hyparquet-writer basic types). */
@@ -41,7 +42,7 @@ export const TRAJECTORY_COLUMNS: Column<Trajectory>[] = [
   col('duration_ms', 'DOUBLE', true, (t) => t.footer?.duration_ms ?? null),
   col('submission', 'STRING', true, (t) => t.footer?.submission ?? null),
   col('model_patch', 'STRING', true, (t) => t.footer?.patch ?? null),
-  col('reward', 'DOUBLE', true, (t) => t.footer?.reward ?? null),
+  col('reward', 'DOUBLE', true, (t) => rewardOf(t)),
   col('resolved', 'BOOLEAN', true, (t) => summarise(t).resolved),
   col('prompt_tokens', 'INT64', true, (t) => t.footer?.totals?.prompt_tokens ?? null),
   col('completion_tokens', 'INT64', true, (t) => t.footer?.totals?.completion_tokens ?? null),

@@ -41,7 +41,7 @@ export function toAtif(trajectory: DatasetTrajectory): AtifTrajectory {
       ...(cost !== undefined ? { total_cost_usd: cost } : {}),
       total_steps: steps.length,
     },
-    extra: { forager: { header: headerRest, footer: footer ?? null } },
+    extra: { forager: { header: headerRest, footer: footer ?? null, ...(trajectory.grade ? { grade: trajectory.grade } : {}) } },
   };
 }
 
