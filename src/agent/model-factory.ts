@@ -27,7 +27,7 @@ export function createModelAgent(spec: ModelAgentSpec, options: ModelAgentFactor
     log,
   };
   const client: ModelClient = spec.endpoint === 'anthropic'
-    ? new AnthropicClient({ ...common, promptCache: spec.prompt_cache })
+    ? new AnthropicClient({ ...common, promptCache: spec.prompt_cache, stream: spec.stream })
     : new ChatClient({ ...common, tokenParam: spec.token_param, stream: spec.stream });
   return new ModelAgent(spec, { client, log, price: priceFor(options.prices, spec.model) });
 }

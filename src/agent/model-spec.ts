@@ -31,7 +31,7 @@ export const ModelAgentSpecSchema = z.object({
   token_param: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
   /** OpenAI reasoning models: sent as `reasoning_effort`. */
   reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
-  /** OpenAI endpoints: ask for server-sent events (recorded as a non-streamed answer, plus time to first token). */
+  /** Ask for server-sent events, from either endpoint (recorded as the same answer unstreamed, plus time to first token). */
   stream: z.boolean().default(false),
   /** Anthropic: `cache_control` on the system prompt and the conversation prefix. */
   prompt_cache: z.boolean().default(true),

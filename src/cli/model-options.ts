@@ -26,7 +26,7 @@ export const MODEL_FLAGS: Array<{ flags: string; env: string; description: strin
   { flags: '--max-tokens <n>', env: 'FORAGER_MAX_TOKENS', description: 'completion tokens per model call', parse: integer },
   { flags: '--token-param <field>', env: 'FORAGER_TOKEN_PARAM', description: 'field for --max-tokens (default by model name)', choices: ['max_tokens', 'max_completion_tokens'] },
   { flags: '--reasoning-effort <level>', env: 'FORAGER_REASONING_EFFORT', description: 'reasoning_effort for OpenAI reasoning models', choices: ['minimal', 'low', 'medium', 'high'] },
-  { flags: '--stream', env: 'FORAGER_STREAM', description: 'stream answers (SSE) from an OpenAI-compatible endpoint' },
+  { flags: '--stream', env: 'FORAGER_STREAM', description: 'stream answers (server-sent events) from the model endpoint, OpenAI-compatible or Anthropic' },
   { flags: '--model-seed <n>', env: 'FORAGER_MODEL_SEED', description: 'sampling seed sent to the model', parse: integer },
   { flags: '--max-turns <n>', env: 'FORAGER_MAX_TURNS', description: 'model calls allowed', parse: integer },
   { flags: '--token-budget <n>', env: 'FORAGER_TOKEN_BUDGET', description: 'prompt + completion tokens allowed over the run', parse: integer },

@@ -1,4 +1,5 @@
 import { InvalidResponseError } from './errors.js';
+import { readMessagesStream } from './anthropic-stream.js';
 import { buildMessagesBody, MessagesResponseSchema, type MessagesResponse } from './anthropic-wire.js';
 import { estimateRequestTokens, retryOptionsOf, type ClientOptions } from './client.js';
 import { postWithRetries, roundMs } from './transport.js';
@@ -13,12 +14,15 @@ export const ANTHROPIC_VERSION = '2023-06-01';
 export interface AnthropicClientOptions extends ClientOptions {
   /** `cache_control` on the system prompt and the conversation prefix (default on). */
   promptCache?: boolean;
+  /** Ask for server-sent events (`stream: true`): long answers are not cut by idle proxies, and time to first token is recorded. */
+  stream?: boolean;
 }
 
 /**
  * Anthropic's native Messages API behind the same interface as the chat-completions
  * client: tool use, extended thinking (kept with signatures, sent back on later turns),
- * prompt caching with cache read/write tokens in the usage.
+ * prompt caching with cache read/write tokens in the usage, streamed or not (a streamed
+ * answer is recorded exactly as the same answer unstreamed).
  */
 export class AnthropicClient implements ModelClient {
   private readonly url: string;
@@ -29,25 +33,33 @@ export class AnthropicClient implements ModelClient {
   }
 
   async complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatCompletion> {
-    const body = JSON.stringify(buildMessagesBody(this.options.model, request, { cache: this.options.promptCache !== false }));
+    const stream = this.options.stream === true;
+    const wire = buildMessagesBody(this.options.model, request, { cache: this.options.promptCache !== false });
+    const body = JSON.stringify(stream ? { ...wire, stream: true } : wire);
     const context = { url: this.url, model: this.options.model };
     const started = performance.now();
     const { value, retries } = await postWithRetries({
       url: this.url,
-      headers: this.headers(),
+      headers: this.headers(stream),
       body,
       ...retryOptionsOf(this.options),
       reserveTokens: estimateRequestTokens(body, request.max_tokens),
       signal,
       context,
-      read: async (response) => parseMessage(await response.text(), context),
-      actualTokens: (message) => (message.usage ? toUsage(message.usage).total_tokens : undefined),
+      read: async (response, sentAt) => {
+        if (!stream) return { message: parseMessage(await response.text(), context) };
+        const { json, firstTokenAt } = await readMessagesStream(response, context);
+        return { message: checkMessage(json, context), ttft: firstTokenAt === undefined ? undefined : firstTokenAt - sentAt };
+      },
+      actualTokens: ({ message }) => (message.usage ? toUsage(message.usage).total_tokens : undefined),
     });
-    return toCompletion(value, retries, performance.now() - started);
+    const completion = toCompletion(value.message, retries, performance.now() - started);
+    if (value.ttft !== undefined) completion.timeToFirstTokenMs = roundMs(value.ttft);
+    return completion;
   }
 
-  private headers(): Record<string, string> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION };
+  private headers(stream: boolean): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', 'anthropic-version': ANTHROPIC_VERSION };
     const name = this.options.apiKeyEnv;
     const key = name ? (this.options.env ?? process.env)[name] : undefined;
     if (key) headers['x-api-key'] = key;
@@ -62,6 +74,10 @@ function parseMessage(text: string, context: Record<string, string>): MessagesRe
   } catch (error) {
     throw new InvalidResponseError(`model endpoint answered with invalid JSON: ${text.slice(0, 200)}`, { cause: error, context });
   }
+  return checkMessage(json, context);
+}
+
+function checkMessage(json: unknown, context: Record<string, string>): MessagesResponse {
   const parsed = MessagesResponseSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AnthropicClient, AuthenticationError, type AnthropicClientOptions, type ChatMessage } from '../../src/model/index.js';
-import { anthropicMessage, startAnthropicServer, type AnthropicServer } from './support/anthropic-server.js';
+import { AnthropicClient, AuthenticationError, BadRequestError, type AnthropicClientOptions, type ChatMessage } from '../../src/model/index.js';
+import { anthropicEvents, anthropicMessage, startAnthropicServer, type AnthropicServer } from './support/anthropic-server.js';
 
 let server: AnthropicServer | undefined;
 afterEach(async () => {
@@ -74,5 +74,53 @@ describe('AnthropicClient.complete()', () => {
     ]);
     const result = await client(server.url).complete({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 });
     expect(result).toMatchObject({ text: 'back', retries: 1 });
+  });
+});
+
+describe('AnthropicClient.complete() with stream: true', () => {
+  const turn = () => anthropicMessage({ thinking: 'look at the tests first', text: 'Running them.', toolUses: [{ name: 'bash', input: { command: 'python3 -m pytest -q', cwd: '/testbed' }, id: 'toolu_s' }], usage: { input_tokens: 12, output_tokens: 44, cache_creation_input_tokens: 900, cache_read_input_tokens: 100 } });
+
+  it('records a streamed answer exactly as the same answer unstreamed, with time to first token, and its thinking goes back intact', async () => {
+    const message = turn();
+    server = await startAnthropicServer([() => ({ body: message }), () => ({ body: message, delayMs: 15 }), () => ({ body: anthropicMessage({ text: 'Done.' }) })]);
+    const ask: ChatMessage[] = [{ role: 'user', content: 'Fix it.' }];
+    const plain = await client(server.url).complete({ messages: ask, tools, max_tokens: 256 });
+    const streamed = await client(server.url, { stream: true }).complete({ messages: ask, tools, max_tokens: 256 });
+    expect(server.requests[1]!.body.stream).toBe(true);
+    expect(server.requests[1]!.headers.accept).toBe('text/event-stream');
+    expect(server.requests[0]!.body).not.toHaveProperty('stream');
+    const { latencyMs: _a, timeToFirstTokenMs: ttft, ...streamedRest } = streamed;
+    const { latencyMs: _b, ...plainRest } = plain;
+    expect(streamedRest).toEqual(plainRest);
+    expect(streamed).toMatchObject({ toolCalls: [{ id: 'toolu_s', function: { arguments: '{"command":"python3 -m pytest -q","cwd":"/testbed"}' } }], usage: { prompt_tokens: 1_012, completion_tokens: 44 } });
+    expect(plain.timeToFirstTokenMs).toBeUndefined();
+    // The first delta follows message_start, ping and the block's start, 15 ms apart; the whole answer takes many more.
+    expect(ttft).toBeGreaterThanOrEqual(40);
+    expect(ttft!).toBeLessThan(streamed.latencyMs);
+    // The stand-in refuses a next turn whose thinking blocks did not come back byte for byte, signature included.
+    const next = await client(server.url, { stream: true }).complete({
+      messages: [...ask, { role: 'assistant', content: streamed.text, tool_calls: streamed.toolCalls, thinking_blocks: streamed.thinkingBlocks }, { role: 'tool', tool_call_id: 'toolu_s', content: '1 passed' }],
+      tools, max_tokens: 256,
+    });
+    expect(server.refusals).toEqual([]);
+    expect(next.text).toBe('Done.');
+  });
+
+  it('retries a stream cut before message_stop, and an overloaded error event; an invalid-request event is final', async () => {
+    const message = turn();
+    const events = anthropicEvents(message);
+    server = await startAnthropicServer([
+      () => ({ body: message, sse: events.slice(0, 7), cut: true }),
+      () => ({ body: message, sse: [...events.slice(0, 3), JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })] }),
+      () => ({ body: message }),
+      () => ({ body: message, sse: [JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long' } })] }),
+    ]);
+    const c = client(server.url, { stream: true, maxRetries: 3 });
+    const result = await c.complete({ messages: [{ role: 'user', content: 'go' }], tools, max_tokens: 64 });
+    expect(result).toMatchObject({ text: 'Running them.', retries: 2, toolCalls: [{ id: 'toolu_s' }], usage: { completion_tokens: 44 } });
+    const refused = await c.complete({ messages: [{ role: 'user', content: 'go' }], max_tokens: 64 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BadRequestError);
+    expect((refused as Error).message).toContain('prompt is too long');
+    expect(server.requests).toHaveLength(4);
   });
 });

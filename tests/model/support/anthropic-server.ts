@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ReceivedRequest, ScriptedReply } from './chat-server.js';
+import { writeEvents, type ReceivedRequest, type ScriptedReply } from './chat-server.js';
 
 type Block = Record<string, any>;
 
@@ -51,6 +51,12 @@ export async function startAnthropicServer(
       if ((reply.status ?? 200) === 200 && body.content) {
         const thinking = body.content.filter((b) => b.type === 'thinking' || b.type === 'redacted_thinking');
         for (const use of body.content.filter((b) => b.type === 'tool_use')) if (thinking.length) issuedThinking.set(use.id, thinking);
+      }
+      // A request with stream: true gets the same message as the API streams it (or the reply's own events).
+      if (received.body.stream === true && (reply.status ?? 200) === 200) {
+        const events = reply.sse ?? anthropicEvents(reply.body as Record<string, any>);
+        void writeEvents(res, events, reply.delayMs ?? 0, reply.cut === true);
+        return;
       }
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(JSON.stringify(reply.body));
     });
@@ -117,4 +123,36 @@ export function anthropicMessage(options: {
     stop_sequence: null,
     usage: options.usage ?? { input_tokens: 50, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
   };
+}
+
+/**
+ * A message as the Messages API streams it: message_start (usage without the output),
+ * each block's start and deltas in small pieces (text, thinking then its signature, the
+ * tool input as JSON text), message_delta with the stop reason and output tokens, message_stop.
+ */
+export function anthropicEvents(message: Record<string, any>): string[] {
+  const event = (data: Record<string, unknown>) => JSON.stringify(data);
+  const pieces = (text: string, size: number) => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+  const { content, usage, stop_reason: stopReason, stop_sequence: stopSequence, ...rest } = message;
+  const events = [event({ type: 'message_start', message: { ...rest, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } }), event({ type: 'ping' })];
+  (content as Block[]).forEach((block, index) => {
+    const delta = (d: Record<string, unknown>) => events.push(event({ type: 'content_block_delta', index, delta: d }));
+    if (block.type === 'text') {
+      events.push(event({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
+      for (const text of pieces(block.text, 4)) delta({ type: 'text_delta', text });
+    } else if (block.type === 'thinking') {
+      events.push(event({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }));
+      for (const thinking of pieces(block.thinking, 4)) delta({ type: 'thinking_delta', thinking });
+      delta({ type: 'signature_delta', signature: block.signature });
+    } else if (block.type === 'tool_use') {
+      events.push(event({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } }));
+      for (const partial_json of pieces(JSON.stringify(block.input), 5)) delta({ type: 'input_json_delta', partial_json });
+    } else {
+      events.push(event({ type: 'content_block_start', index, content_block: block }));
+    }
+    events.push(event({ type: 'content_block_stop', index }));
+  });
+  events.push(event({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: stopSequence ?? null }, usage: { output_tokens: usage.output_tokens } }));
+  events.push(event({ type: 'message_stop' }));
+  return events;
 }

@@ -104,11 +104,13 @@ export function completion(options: {
   };
 }
 
-async function writeEvents(res: import('node:http').ServerResponse, events: string[], delayMs: number, cut: boolean): Promise<void> {
+export async function writeEvents(res: import('node:http').ServerResponse, events: string[], delayMs: number, cut: boolean): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   for (const data of events) {
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-    res.write(`data: ${data}\n\n`);
+    // Anthropic names each event after its data's type; OpenAI-style chunks have none.
+    const type = /^\{"type":"([a-z_]+)"/.exec(data)?.[1];
+    res.write(`${type ? `event: ${type}\n` : ''}data: ${data}\n\n`);
   }
   if (cut) res.socket?.destroy();
   else res.end();
