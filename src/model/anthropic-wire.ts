@@ -17,6 +17,12 @@ const EPHEMERAL = { type: 'ephemeral' } as const;
  * blocks, other observations (CWM's `tool: NAME` turns) user text; consecutive user
  * content is merged, as the API wants turns to alternate. With `cache`, the system
  * prompt and the conversation so far (its last block) carry `cache_control`. Pure.
+ *
+ * With extended thinking on, the API wants the assistant turn before the last
+ * `tool_use`/`tool_result` pair to start with its thinking block, and a signature cannot
+ * be made up: an assistant turn that has no thinking blocks (a fork's replayed turns,
+ * a turn of another model) is sent as text, its calls written out and their results as
+ * user text, so the conversation's tool blocks all carry the thinking they came with.
  */
 export function buildMessagesBody(model: string, request: ChatRequest, options: { cache: boolean }): Record<string, unknown> {
   const system = request.messages.filter((m) => m.role === 'system').map((m) => ({ type: 'text', text: m.content ?? '' }) as Block);
@@ -26,10 +32,19 @@ export function buildMessagesBody(model: string, request: ChatRequest, options: 
     if (last && last.role === role) last.content.push(...blocks);
     else messages.push({ role, content: blocks });
   };
+  const thinking = thinkingEnabled(request.extra_body);
+  /** Calls of thinking-less turns written out as text: their results follow as text too. */
+  const written = new Map<string, string>();
   for (const message of request.messages) {
     if (message.role === 'system') continue;
-    if (message.role === 'assistant') push('assistant', assistantBlocks(message));
-    else if (message.role === 'tool' && message.tool_call_id) push('user', [{ type: 'tool_result', tool_use_id: message.tool_call_id, content: message.content ?? '' }]);
+    if (message.role === 'assistant') {
+      if (thinking && !message.thinking_blocks?.length && message.tool_calls?.length) {
+        for (const call of message.tool_calls) written.set(call.id, call.function.name);
+        push('assistant', [{ type: 'text', text: callsAsText(message) }]);
+      } else push('assistant', assistantBlocks(message));
+    } else if (message.role === 'tool' && message.tool_call_id && written.has(message.tool_call_id)) {
+      push('user', [{ type: 'text', text: `[result of ${written.get(message.tool_call_id)} call ${message.tool_call_id}]\n${message.content ?? ''}` }]);
+    } else if (message.role === 'tool' && message.tool_call_id) push('user', [{ type: 'tool_result', tool_use_id: message.tool_call_id, content: message.content ?? '' }]);
     else push('user', [{ type: 'text', text: message.content ?? '' }]);
   }
   if (options.cache) {
@@ -44,6 +59,18 @@ export function buildMessagesBody(model: string, request: ChatRequest, options: 
   const optional: Record<string, unknown> = { temperature: request.temperature, top_p: request.top_p, stop_sequences: request.stop };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) body[key] = value;
   return mergeExtraBody(body, request.extra_body);
+}
+
+/** Whether the request turns extended thinking on (`extra_body.thinking`, any type but `disabled`). */
+function thinkingEnabled(extra: unknown): boolean {
+  const thinking = (extra as { thinking?: { type?: unknown } } | undefined)?.thinking;
+  return typeof thinking === 'object' && thinking !== null && thinking.type !== 'disabled';
+}
+
+/** A turn's words, then each call as `[NAME call ID] ARGUMENTS`. */
+function callsAsText(message: ChatMessage): string {
+  const calls = (message.tool_calls ?? []).map((call) => `[${call.function.name} call ${call.id}] ${call.function.arguments}`);
+  return [message.content ?? '', ...calls].filter((part) => part !== '').join('\n');
 }
 
 function assistantBlocks(message: ChatMessage): Block[] {

@@ -67,6 +67,48 @@ describe('AnthropicClient.complete()', () => {
     expect(ok.text).toBe('hi');
   });
 
+  it('with thinking on, sends a turn without thinking blocks (a fork\'s replayed turn) as text, which the API then accepts', async () => {
+    server = await startAnthropicServer([
+      () => ({ body: anthropicMessage({ thinking: 'go on', toolUses: [{ name: 'bash', input: { command: 'git diff' }, id: 'toolu_own' }] }) }),
+      () => ({ body: anthropicMessage({ thinking: 'done', text: 'Fixed.' }) }),
+    ]);
+    const replayed: ChatMessage[] = [
+      { role: 'user', content: 'Fix it.' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'recorded_0', type: 'function', function: { name: 'bash', arguments: '{"command":"ls"}' } }] },
+      { role: 'tool', tool_call_id: 'recorded_0', content: 'calc.py' },
+    ];
+    const extra_body = { thinking: { type: 'enabled', budget_tokens: 1_024 } };
+    const own = await client(server.url).complete({ messages: replayed, tools, max_tokens: 2_048, extra_body });
+    expect(server.refusals).toEqual([]);
+    expect(server.requests[0]!.body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Fix it.' }] },
+      { role: 'assistant', content: [{ type: 'text', text: '[bash call recorded_0] {"command":"ls"}' }] },
+      { role: 'user', content: [{ type: 'text', text: '[result of bash call recorded_0]\ncalc.py', cache_control: { type: 'ephemeral' } }] },
+    ]);
+    // The model's own turn, thinking first, goes back as tool blocks.
+    await client(server.url).complete({
+      messages: [...replayed, { role: 'assistant', content: null, tool_calls: own.toolCalls, thinking_blocks: own.thinkingBlocks }, { role: 'tool', tool_call_id: 'toolu_own', content: 'diff' }],
+      tools, max_tokens: 2_048, extra_body,
+    });
+    expect(server.refusals).toEqual([]);
+    expect(server.requests[1]!.body.messages.at(-2).content.map((b: { type: string }) => b.type)).toEqual(['thinking', 'tool_use']);
+    expect(server.requests[1]!.body.messages.at(-1).content[0]).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_own' });
+  });
+
+  it('is refused by the stand-in, as by the real API, when thinking is on and the last tool turn has no thinking block', async () => {
+    server = await startAnthropicServer([() => ({ body: anthropicMessage({ text: 'never sent' }) })]);
+    const response = await fetch(`${server.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({
+        model: 'm', max_tokens: 2_048, thinking: { type: 'enabled', budget_tokens: 1_024 },
+        messages: [{ role: 'user', content: 'go' }, { role: 'assistant', content: [{ type: 'tool_use', id: 'r0', name: 'bash', input: {} }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'r0', content: 'x' }] }],
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(server.refusals[0]).toMatch(/must start with a thinking block/);
+  });
+
   it('retries an overloaded (529) endpoint', async () => {
     server = await startAnthropicServer([
       () => ({ status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }),

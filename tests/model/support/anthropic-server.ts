@@ -80,6 +80,15 @@ function checkRequest(request: ReceivedRequest, issuedThinking: Map<string, Bloc
   if (typeof body.max_tokens !== 'number') return 'max_tokens: Field required';
   if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required';
   const messages = body.messages as Array<{ role: string; content: Block[] | string }>;
+  // With thinking on, the assistant turn holding the last tool_use must start with its thinking.
+  if (body.thinking && body.thinking.type !== 'disabled') {
+    const blocksOf = (m: { content: Block[] | string }): Block[] => (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content);
+    const last = messages.map((m, i) => [m, i] as const).filter(([m]) => m.role === 'assistant' && blocksOf(m).some((b) => b.type === 'tool_use')).at(-1);
+    const first = last ? blocksOf(last[0])[0] : undefined;
+    if (last && first?.type !== 'thinking' && first?.type !== 'redacted_thinking') {
+      return `messages.${last[1]}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first?.type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks).`;
+    }
+  }
   for (const [i, message] of messages.entries()) {
     const expected = i % 2 === 0 ? 'user' : 'assistant';
     if (message.role !== expected) return `messages.${i}.role: roles must alternate between "user" and "assistant", starting with "user"`;
