@@ -19,10 +19,10 @@ export class HarnessGrades {
     const batch = dirname(folder);
     let sidecar = this.sidecars.get(batch);
     if (!sidecar) this.sidecars.set(batch, (sidecar = readHarnessSidecar(batch)));
-    const entry = (await sidecar)?.instances[trajectory.header.task.id];
-    if (!entry || entry.trajectory !== relative(batch, trajectory.path).split(sep).join('/')) return undefined;
-    const patch = trajectory.footer && 'patch' in trajectory.footer ? (trajectory.footer.patch as string | undefined) : undefined;
-    if (entry.patch_sha256 !== patchSha256(patch)) return undefined;
-    return { resolved: entry.resolved, reward: entry.reward, source: (await sidecar)!.source };
+    const verdicts = await sidecar;
+    const entry = verdicts?.instances[trajectory.header.task.id];
+    if (!verdicts || !entry || entry.trajectory !== relative(batch, trajectory.path).split(sep).join('/')) return undefined;
+    if (entry.patch_sha256 !== patchSha256(trajectory.footer?.patch)) return undefined;
+    return { resolved: entry.resolved, reward: entry.reward, source: verdicts.source };
   }
 }
