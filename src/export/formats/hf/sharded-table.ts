@@ -1,7 +1,8 @@
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ColumnData, ShardEncoder } from './encoder.js';
+import type { ShardEncoder } from './encoder.js';
 import { schemaElements, type Field } from './fields.js';
+import { packMessages, TextPool, type PackedColumn, type PackedKind } from './row-group.js';
 
 /** One column of a sharded table: its field, and how a row gives its value. */
 export interface HfColumn<T> {
@@ -50,6 +51,8 @@ export class ShardedTable<T> {
   private inflight: Promise<void> = Promise.resolve();
   private failure: unknown;
   private buffers: unknown[][];
+  /** The text of the row group being built. */
+  private pool = new TextPool();
   private readonly kinds: CellKind[];
   private groupRows = 0;
   private groupBytes = 0;
@@ -72,7 +75,7 @@ export class ShardedTable<T> {
     this.kinds = columns.map((c) => cellKind(c as HfColumn<unknown>));
   }
 
-  /** A value as the writer takes it (text as UTF-8 bytes, int64 as bigint), counted into the row group's size as Arrow would count it. */
+  /** A value as the encoder takes it (long text as a ref into the pool, int64 as bigint), counted into the row group's size as Arrow would count it. */
   private cell(kind: CellKind, value: unknown): unknown {
     if (value === null || value === undefined) {
       this.groupBytes += 1;
@@ -80,14 +83,14 @@ export class ShardedTable<T> {
     }
     switch (kind) {
       case 'text': {
-        const bytes = encodeString(value as string);
-        this.groupBytes += bytes.length + 4;
-        return bytes;
+        const ref = this.pool.put(value as string);
+        this.groupBytes += this.pool.lengthOf(ref) + 4;
+        return ref;
       }
       case 'messages': {
-        const encoded = encodeMessages(value as unknown[]);
-        this.groupBytes += encoded.bytes;
-        return encoded.messages;
+        const packed = packMessages(value as unknown[], this.pool);
+        this.groupBytes += packed.bytes;
+        return packed.messages;
       }
       case 'string':
         this.groupBytes += (value as string).length + 4;
@@ -136,12 +139,13 @@ export class ShardedTable<T> {
   private async flush(): Promise<void> {
     if (this.groupRows === 0) return;
     const shard = await this.openShard();
-    const columnData: ColumnData = this.columns.map((c, i) => ({
-      name: c.field.name, data: this.buffers[i] as unknown[], statistics: c.statistics === true, ...(c.longText ? { encoding: 'PLAIN' } : {}),
+    const columns: PackedColumn[] = this.columns.map((c, i) => ({
+      name: c.field.name, kind: packedKind(this.kinds[i] as CellKind), data: this.buffers[i] as unknown[], statistics: c.statistics === true, ...(c.longText ? { encoding: 'PLAIN' as const } : {}),
     }));
-    const rows = this.groupRows;
+    const group = { rows: this.groupRows, columns, ...this.pool.seal() };
+    this.pool = new TextPool();
     await this.settle();
-    this.inflight = this.encoder.write(shard, columnData, rows).catch((error: unknown) => { this.failure = error; });
+    this.inflight = this.encoder.write(shard, group).catch((error: unknown) => { this.failure = error; });
     this.shardBytes += this.groupBytes;
     this.bytes += this.groupBytes;
     this.buffers = this.columns.map(() => []);
@@ -175,99 +179,6 @@ export class ShardedTable<T> {
   }
 }
 
-/*
- * Long text is held as UTF-8 bytes, encoded as the row is added: the writer would encode
- * every string again at write time, and bytes keep the row group smaller than (often
- * two-byte) JS strings. The strings of chat messages are encoded the same way (their
- * statistics are off, so the writer only copies the bytes); the few names that repeat
- * (roles, tool names) share one encoded copy.
- */
-
-/** Chat messages as the structs the writer reads, and their size in bytes of values. */
-function encodeMessages(list: unknown[]): { messages: unknown[]; bytes: number } {
-  const messages = new Array<unknown>(list.length);
-  let bytes = 4;
-  for (let i = 0; i < list.length; i += 1) {
-    const encoded = encodeMessage(list[i]);
-    messages[i] = encoded;
-    bytes += messageBytes(encoded);
-  }
-  return { messages, bytes };
-}
-
-/** The bytes of an encoded message's values (strings by length, the two numbers by width). */
-function messageBytes(message: unknown): number {
-  if (message === null || typeof message !== 'object') return 1;
-  const m = message as Record<string, unknown>;
-  let bytes = 16 + byteLength(m.role) + byteLength(m.content) + byteLength(m.tool_call_id) + byteLength(m.name) + byteLength(m.reasoning_content);
-  if (Array.isArray(m.tool_calls)) {
-    for (const call of m.tool_calls as ToolCall[]) bytes += 16 + byteLength(call?.id) + byteLength(call?.type) + byteLength(call?.function?.name) + byteLength(call?.function?.arguments);
-  }
-  return bytes;
-}
-
-const byteLength = (value: unknown): number => (value instanceof Uint8Array ? value.length + 4 : 1);
-
-type Message = { role?: unknown; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown; name?: unknown; reasoning_content?: unknown; train?: unknown; loss_mask?: unknown };
-type ToolCall = { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } | null };
-
-const bytesOf = (value: unknown): unknown => (typeof value === 'string' ? encodeString(value) : value);
-
-/** The last long strings encoded: an observation is often written as stdout, `shown` and a tool message alike, and is encoded once. */
-const RECENT: { text: string; bytes: Buffer }[] = [];
-const RECENT_SIZE = 8;
-let recentNext = 0;
-
-function encodeString(text: string): Buffer {
-  if (text.length < 256) return Buffer.from(text, 'utf8');
-  for (const recent of RECENT) if (recent.text.length === text.length && recent.text === text) return recent.bytes;
-  const bytes = Buffer.from(text, 'utf8');
-  RECENT[recentNext] = { text, bytes };
-  recentNext = (recentNext + 1) % RECENT_SIZE;
-  return bytes;
-}
-
-/**
- * A message as the struct the writer reads (the fields of OPENAI_MESSAGE, which holds
- * CWM_MESSAGE's), strings as bytes. A new object of one shape: the writer reads a field a
- * message lacks as null either way, and rewriting the builder's objects in place was slower.
- */
-function encodeMessage(message: unknown): unknown {
-  if (message === null || typeof message !== 'object') return message;
-  const m = message as Message;
-  return {
-    role: encodeName(m.role),
-    content: bytesOf(m.content),
-    tool_calls: Array.isArray(m.tool_calls) ? m.tool_calls.map(encodeToolCall) : m.tool_calls,
-    tool_call_id: bytesOf(m.tool_call_id),
-    name: encodeName(m.name),
-    reasoning_content: bytesOf(m.reasoning_content),
-    train: m.train,
-    loss_mask: m.loss_mask,
-  };
-}
-
-function encodeToolCall(call: unknown): unknown {
-  if (call === null || typeof call !== 'object') return call;
-  const c = call as ToolCall;
-  const fn = c.function;
-  return {
-    id: bytesOf(c.id),
-    type: encodeName(c.type),
-    function: fn === null || typeof fn !== 'object' ? fn : { name: encodeName(fn.name), arguments: bytesOf(fn.arguments) },
-  };
-}
-
-const NAMES = new Map<string, Buffer>();
-
-/** A role or tool name: few distinct values, each encoded once (the cache stays small: long or many names are encoded each time). */
-function encodeName(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  let bytes = NAMES.get(value);
-  if (bytes) return bytes;
-  bytes = Buffer.from(value, 'utf8');
-  if (value.length <= 64 && NAMES.size < 1024) NAMES.set(value, bytes);
-  return bytes;
-}
+const packedKind = (kind: CellKind): PackedKind => (kind === 'text' || kind === 'messages' ? kind : 'value');
 
 const pad = (n: number) => String(n).padStart(5, '0');
