@@ -23,7 +23,7 @@ export const UNIT_TESTS = [
   'tests/export/format-jsonl.test.ts',
   'tests/export/format-parquet.test.ts',
   'tests/export/harness-grades.test.ts',
-  'tests/export/hf-row-group.test.ts',
+  'tests/export/hf-shred.test.ts',
   'tests/export/progress.test.ts',
   'tests/export/stats.test.ts',
   'tests/import/atif.test.ts',

@@ -1,14 +1,14 @@
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ShardEncoder } from './encoder.js';
+import type { GroupColumn, ShardEncoder } from './encoder.js';
 import { schemaElements, type Field } from './fields.js';
-import { packMessages, TextPool, type PackedColumn, type PackedKind } from './row-group.js';
+import { Shredder } from './shred.js';
 
 /** One column of a sharded table: its field, and how a row gives its value. */
 export interface HfColumn<T> {
   field: Field;
   get: (row: T) => unknown;
-  /** Long free text (outputs, JSON, messages): encoded to bytes as the row is added, written plain. */
+  /** Long free text (outputs, JSON, messages): shredded into PLAIN pages as the row is added (shred.ts). */
   longText?: boolean;
   /**
    * Min/max statistics, for readers that skip row groups by them (ids, names, numbers people
@@ -51,8 +51,8 @@ export class ShardedTable<T> {
   private inflight: Promise<void> = Promise.resolve();
   private failure: unknown;
   private buffers: unknown[][];
-  /** The text of the row group being built. */
-  private pool = new TextPool();
+  /** Long text and chat messages: shredded as rows are added. */
+  private readonly shredders: (Shredder | undefined)[];
   private readonly kinds: CellKind[];
   private groupRows = 0;
   private groupBytes = 0;
@@ -73,25 +73,16 @@ export class ShardedTable<T> {
   ) {
     this.buffers = columns.map(() => []);
     this.kinds = columns.map((c) => cellKind(c as HfColumn<unknown>));
+    this.shredders = columns.map((c, i) => (this.kinds[i] === 'text' || this.kinds[i] === 'messages' ? new Shredder(c.field) : undefined));
   }
 
-  /** A value as the encoder takes it (long text as a ref into the pool, int64 as bigint), counted into the row group's size as Arrow would count it. */
+  /** A value as the writer takes it (int64 as bigint), counted into the row group's size as Arrow would count it. */
   private cell(kind: CellKind, value: unknown): unknown {
     if (value === null || value === undefined) {
       this.groupBytes += 1;
       return null;
     }
     switch (kind) {
-      case 'text': {
-        const ref = this.pool.put(value as string);
-        this.groupBytes += this.pool.lengthOf(ref) + 4;
-        return ref;
-      }
-      case 'messages': {
-        const packed = packMessages(value as unknown[], this.pool);
-        this.groupBytes += packed.bytes;
-        return packed.messages;
-      }
       case 'string':
         this.groupBytes += (value as string).length + 4;
         return value;
@@ -111,9 +102,12 @@ export class ShardedTable<T> {
   }
 
   async add(row: T): Promise<void> {
-    const { columns, kinds, buffers } = this;
+    const { columns, kinds, buffers, shredders } = this;
     for (let i = 0; i < columns.length; i += 1) {
-      (buffers[i] as unknown[]).push(this.cell(kinds[i] as CellKind, (columns[i] as HfColumn<T>).get(row)));
+      const value = (columns[i] as HfColumn<T>).get(row);
+      const shredder = shredders[i];
+      if (shredder) this.groupBytes += shredder.add(value);
+      else (buffers[i] as unknown[]).push(this.cell(kinds[i] as CellKind, value));
     }
     this.groupRows += 1;
     this.rows += 1;
@@ -139,11 +133,11 @@ export class ShardedTable<T> {
   private async flush(): Promise<void> {
     if (this.groupRows === 0) return;
     const shard = await this.openShard();
-    const columns: PackedColumn[] = this.columns.map((c, i) => ({
-      name: c.field.name, kind: packedKind(this.kinds[i] as CellKind), data: this.buffers[i] as unknown[], statistics: c.statistics === true, ...(c.longText ? { encoding: 'PLAIN' as const } : {}),
-    }));
-    const group = { rows: this.groupRows, columns, ...this.pool.seal() };
-    this.pool = new TextPool();
+    const columns = this.columns.map((c, i): GroupColumn => {
+      const shredder = this.shredders[i];
+      return shredder ? { name: c.field.name, kind: 'shredded', leaves: shredder.seal() } : { name: c.field.name, kind: 'values', data: this.buffers[i] as unknown[], statistics: c.statistics === true };
+    });
+    const group = { rows: this.groupRows, columns };
     await this.settle();
     this.inflight = this.encoder.write(shard, group).catch((error: unknown) => { this.failure = error; });
     this.shardBytes += this.groupBytes;
@@ -178,7 +172,5 @@ export class ShardedTable<T> {
     this.shardBytes = 0;
   }
 }
-
-const packedKind = (kind: CellKind): PackedKind => (kind === 'text' || kind === 'messages' ? kind : 'value');
 
 const pad = (n: number) => String(n).padStart(5, '0');
