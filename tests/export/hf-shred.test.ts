@@ -31,15 +31,17 @@ function reference(field: Field, rows: unknown[]) {
   return leaves.map((path) => encodeNestedValues(path, rows as never));
 }
 
-function expectSameAsWriter(field: Field, rows: unknown[]) {
-  const shredder = new Shredder(field);
+function expectSameAsWriter(field: Field, rows: unknown[], shredder = new Shredder(field)) {
   for (const row of rows) shredder.add(row);
-  const leaves: Leaf[] = shredder.seal();
+  expectLeaves(field, rows, shredder.seal());
+}
+
+function expectLeaves(field: Field, rows: unknown[], leaves: Leaf[]) {
   const expected = reference(field, rows);
   expect(leaves).toHaveLength(expected.length);
   leaves.forEach((leaf, i) => {
     const want = expected[i]!;
-    expect({ maxDef: leaf.maxDef, defs: leaf.defs, reps: leaf.reps, count: leaf.count }).toEqual({
+    expect({ maxDef: leaf.maxDef, defs: Array.from(leaf.defs), reps: Array.from(leaf.reps), count: leaf.count }).toEqual({
       maxDef: want.maxDefinitionLevel, defs: want.definitionLevels, reps: want.repetitionLevels, count: want.values.length,
     });
     const values = Array.from(want.values as unknown[]);
@@ -70,6 +72,18 @@ describe('hf shredding', () => {
     expectSameAsWriter(cwmField, [[{ role: 'user', content: 'go', train: false, loss_mask: 0 }], [], [{ role: 'assistant', content: null, train: true, loss_mask: 1 }]]);
     expectSameAsWriter(HF_STEP_COLUMNS.find((c) => c.field.name === 'stdout_text')!.field, ['out', null, '', 'ünïcode', undefined]);
     expectSameAsWriter(HF_STEP_COLUMNS.find((c) => c.field.name === 'shown')!.field, ['shown', '', 'x'.repeat(100_000)]);
+  });
+
+  it('reuses a group\'s memory two groups later, leaving the group before intact', () => {
+    const shredder = new Shredder(messagesField);
+    const group = (n: number) => Array.from({ length: 50 }, (_, i) => [{ role: 'tool', content: `g${n} row ${i} `.repeat(n * 40 + i), tool_call_id: `c${i}`, train: true, loss_mask: 1 }]);
+    const seal = (rows: unknown[]) => { for (const row of rows) shredder.add(row); return shredder.seal(); };
+    const [one, two, three] = [group(1), group(2), group(3)];
+    seal(one);
+    const second = seal(two);
+    const third = seal(three);
+    expectLeaves(messagesField, two, second);
+    expectLeaves(messagesField, three, third);
   });
 
   it('refuses a missing required value, naming the column', () => {

@@ -54,6 +54,19 @@ const CWM_MESSAGE: Field[] = [str('role', false), str('content'), { name: 'train
 // Messages go to the writer as they are: a key a message lacks is written as null, a key the struct lacks is not written.
 const messages = (list: ChatMessage[]) => list;
 
+const TOOLS_JSON = new WeakMap<unknown[], string>();
+
+/** The tools as JSON, made once per tools list: most conversations share the default list, and one string is also one dictionary entry. */
+function toolsJson(tools: unknown[] | undefined): string {
+  if (!tools) return '[]';
+  let json = TOOLS_JSON.get(tools);
+  if (json === undefined) {
+    json = JSON.stringify(tools);
+    TOOLS_JSON.set(tools, json);
+  }
+  return json;
+}
+
 /**
  * Config `chat`: the fields public SFT sets carry, `messages` in OpenAI's format (with
  * `tools` as a JSON string, as those sets store it) and `messages_cwm` in CWM's.
@@ -72,6 +85,6 @@ export const HF_CHAT_COLUMNS: HfColumn<ChatRow>[] = [
   { field: { name: 'steps', nullable: false, type: 'int32' }, get: (r) => r.openai.steps, statistics: true },
   { field: { name: 'tokens', nullable: true, type: 'int64' }, get: (r) => r.openai.tokens, statistics: true },
   { field: { name: 'messages', nullable: false, list: OPENAI_MESSAGE }, get: (r) => messages(r.openai.messages), longText: true },
-  { field: str('tools', false), get: (r) => JSON.stringify(r.openai.tools ?? []) },
+  { field: str('tools', false), get: (r) => toolsJson(r.openai.tools) },
   { field: { name: 'messages_cwm', nullable: false, list: CWM_MESSAGE }, get: (r) => messages(r.cwm.messages), longText: true },
 ];

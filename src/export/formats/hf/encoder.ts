@@ -114,7 +114,7 @@ class ShardWriter extends ParquetWriter {
       column.leaves.forEach((leaf, i) => {
         const path = paths[i] as SchemaElement[];
         if (leaf.kind === 'text') this.add(chunks, this.writeText(path, leaf));
-        else this.add(chunks, writeColumn({ writer: this.writer, column: this.encoder(path, false, true), pageData: { values: leaf.values as never, definitionLevels: leaf.defs, repetitionLevels: leaf.reps, maxDefinitionLevel: leaf.maxDef } }));
+        else this.add(chunks, writeColumn({ writer: this.writer, column: this.encoder(path, false, true), pageData: { values: leaf.values as never, definitionLevels: leaf.defs as never, repetitionLevels: leaf.reps as never, maxDefinitionLevel: leaf.maxDef } }));
       });
     }
     let total = 0n;

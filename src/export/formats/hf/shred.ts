@@ -15,8 +15,8 @@ export type Leaf = TextLeaf | ValueLeaf;
 
 interface Levels {
   /** Definition levels of every entry (empty when maxDef is 0), repetition levels (empty when maxRep is 0). */
-  defs: number[];
-  reps: number[];
+  defs: Uint8Array;
+  reps: Uint8Array;
   maxDef: number;
   maxRep: number;
   /** Entries, nulls included. */
@@ -33,6 +33,29 @@ export interface ValueLeaf extends Levels {
   kind: 'value';
   /** Every entry, null where undefined (as the writer takes them: int64 as bigint). */
   values: unknown[];
+}
+
+/** A growing list of levels (a level is at most the depth of the schema, well under 256). */
+class LevelList {
+  private levels = new Uint8Array(1024);
+  length = 0;
+
+  push(level: number): void {
+    if (this.length === this.levels.length) {
+      const levels = new Uint8Array(this.levels.length * 2);
+      levels.set(this.levels);
+      this.levels = levels;
+    }
+    this.levels[this.length++] = level;
+  }
+
+  seal(): Uint8Array {
+    return this.levels.subarray(0, this.length);
+  }
+
+  reset(): void {
+    this.length = 0;
+  }
 }
 
 /** A growing PLAIN BYTE_ARRAY page: each value as a little-endian length and its UTF-8 bytes. */
@@ -66,6 +89,11 @@ class PlainText {
   seal(): Uint8Array {
     return this.bytes.subarray(0, this.used);
   }
+
+  /** Start over in the same memory (what was sealed is overwritten). */
+  reset(): void {
+    this.used = 0;
+  }
 }
 
 type Node =
@@ -78,33 +106,38 @@ interface LeafState {
   path: string;
   maxDef: number;
   maxRep: number;
-  defs: number[];
-  reps: number[];
+  defs: LevelList;
+  reps: LevelList;
   count: number;
   text?: PlainText;
   values?: unknown[];
 }
 
+/** What a leaf's memory is reused for two groups later. */
+type Spare = { defs: LevelList; reps: LevelList; text: PlainText | undefined };
+
 /**
  * A column's leaves for one row group at a time: `add` shreds a row's value (and returns
  * its size in bytes of values, as Arrow counts them), `seal` hands the leaves over and
  * starts the next group.
+ *
+ * Text pages and levels are double-buffered: a sealed group's are written over again two
+ * groups later, so the table must have finished writing a group before it seals the one
+ * after next (ShardedTable waits for the group in flight before it starts another).
+ * Reusing them keeps an export's external memory flat instead of a new page per leaf per
+ * group waiting for the collector.
  */
 export class Shredder {
   private readonly root: Node;
-  private leaves: LeafState[] = [];
-  /** Text bytes each leaf held in the last group: the next starts with that room. */
-  private readonly capacities: number[] = [];
+  private readonly specs: Omit<LeafState, 'defs' | 'reps' | 'count' | 'text' | 'values'>[] = [];
+  private leaves: LeafState[];
+  /** The pages and levels of the group sealed last, reused for the next. */
+  private spare: Spare[] | undefined;
 
   constructor(private readonly field: Field) {
-    const specs: Omit<LeafState, 'defs' | 'reps' | 'count'>[] = [];
-    this.root = build(field, 0, 0, '', specs);
-    this.capacities = specs.map(() => 64 * 1024);
-    this.specs = specs;
-    this.leaves = this.fresh();
+    this.root = build(field, 0, 0, '', this.specs);
+    this.leaves = this.fresh(undefined);
   }
-
-  private readonly specs: Omit<LeafState, 'defs' | 'reps' | 'count'>[];
 
   add(value: unknown): number {
     const { root } = this;
@@ -120,23 +153,27 @@ export class Shredder {
   }
 
   seal(): Leaf[] {
-    const sealed = this.leaves.map((leaf, i): Leaf => {
-      const levels = { defs: leaf.defs, reps: leaf.reps, maxDef: leaf.maxDef, maxRep: leaf.maxRep, count: leaf.count };
-      if (leaf.text) {
-        this.capacities[i] = leaf.text.size;
-        return { kind: 'text', page: leaf.text.seal(), ...levels };
-      }
-      return { kind: 'value', values: leaf.values as unknown[], ...levels };
+    const sealed = this.leaves.map((leaf): Leaf => {
+      const levels = { defs: leaf.defs.seal(), reps: leaf.reps.seal(), maxDef: leaf.maxDef, maxRep: leaf.maxRep, count: leaf.count };
+      return leaf.text ? { kind: 'text', page: leaf.text.seal(), ...levels } : { kind: 'value', values: leaf.values as unknown[], ...levels };
     });
-    this.leaves = this.fresh();
+    const spare = this.spare;
+    this.spare = this.leaves.map((leaf) => ({ defs: leaf.defs, reps: leaf.reps, text: leaf.text }));
+    this.leaves = this.fresh(spare);
     return sealed;
   }
 
-  private fresh(): LeafState[] {
-    return this.specs.map((spec, i) => ({
-      ...spec, defs: [], reps: [], count: 0,
-      ...(spec.type === 'string' ? { text: new PlainText(this.capacities[i] as number) } : { values: [] }),
-    }));
+  private fresh(spare: Spare[] | undefined): LeafState[] {
+    return this.specs.map((spec, i) => {
+      const reused = spare?.[i];
+      reused?.defs.reset();
+      reused?.reps.reset();
+      reused?.text?.reset();
+      return {
+        ...spec, defs: reused?.defs ?? new LevelList(), reps: reused?.reps ?? new LevelList(), count: 0,
+        ...(spec.type === 'string' ? { text: reused?.text ?? new PlainText(64 * 1024) } : { values: [] }),
+      };
+    });
   }
 
   /** Dremel, one pass: a value at `node` with the levels reached so far; nulls are allowed only beneath a null or empty parent. */
@@ -202,7 +239,7 @@ function scalar(type: ScalarType, value: unknown): unknown {
 }
 
 /** The node for a field, its leaves numbered depth first as the schema lists them, with their maximum levels. */
-function build(field: Field, def: number, rep: number, prefix: string, specs: Omit<LeafState, 'defs' | 'reps' | 'count'>[]): Node {
+function build(field: Field, def: number, rep: number, prefix: string, specs: Omit<LeafState, 'defs' | 'reps' | 'count' | 'text' | 'values'>[]): Node {
   const path = prefix ? `${prefix}.${field.name}` : field.name;
   const own = field.nullable ? def + 1 : def;
   if ('type' in field) {

@@ -51,7 +51,7 @@ export async function openHfSink(dir: string, split: string, options: HfOptions)
   const open = async <T>(config: HfConfig, columns: HfColumn<T>[], groupRows: number) => {
     const folder = join(dir, 'data', config);
     await mkdir(folder, { recursive: true });
-    return new ShardedTable<T>(folder, name, columns, { shardBytes, groupRows, groupBytes: 4 << 20 }, createdBy, encoder);
+    return new ShardedTable<T>(folder, name, columns, { shardBytes, groupRows, groupBytes: 2 << 20 }, createdBy, encoder);
   };
   const trajectories = await open<Trajectory>('trajectories', HF_TRAJECTORY_COLUMNS, 500);
   const steps = await open<StepRow>('steps', HF_STEP_COLUMNS, 5_000);
