@@ -138,6 +138,7 @@ export class ShardedTable<T> {
       return shredder ? { name: c.field.name, kind: 'shredded', leaves: shredder.seal() } : { name: c.field.name, kind: 'values', data: this.buffers[i] as unknown[], statistics: c.statistics === true };
     });
     const group = { rows: this.groupRows, columns };
+    // The shredders write the group before this one over next (double-buffered): it must be written first.
     await this.settle();
     this.inflight = this.encoder.write(shard, group).catch((error: unknown) => { this.failure = error; });
     this.shardBytes += this.groupBytes;
