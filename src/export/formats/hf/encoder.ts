@@ -139,6 +139,7 @@ class ShardWriter extends ParquetWriter {
       compressors: this.compressors,
       stats: statistics,
       statisticsTruncateLength: this.statisticsTruncateLength,
+      // One page per column chunk: row groups are bounded already, and the writer then skips sizing every value to cut pages.
       pageSize: 0,
       columnIndex: false,
       offsetIndex: true,
