@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
-    globalSetup: ['tests/global-setup.ts'],
+    // tmp-setup first: the images are built with the run's temporary folder too.
+    globalSetup: ['tests/tmp-setup.ts', 'tests/global-setup.ts'],
     pool: 'forks',
   },
 });

@@ -66,6 +66,7 @@ export default defineConfig({
     testTimeout: 30_000,
     // Pure modules need no process of their own: threads start faster than forks.
     pool: 'threads',
+    globalSetup: ['tests/tmp-setup.ts'],
     env: { DOCKER_HOST: 'tcp://127.0.0.1:1' },
   },
 });
