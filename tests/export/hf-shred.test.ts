@@ -90,5 +90,6 @@ describe('hf shredding', () => {
     expect(() => new Shredder(messagesField).add([{ content: 'no role', train: true, loss_mask: 1 }])).toThrow(/messages\.role is required/);
     expect(() => new Shredder(HF_STEP_COLUMNS.find((c) => c.field.name === 'shown')!.field).add(null)).toThrow(/shown is required/);
     expect(() => new Shredder(messagesField).add([{ role: 'tool', content: 7, train: true, loss_mask: 1 }])).toThrow(/messages\.content must be a string/);
+    expect(() => new Shredder(messagesField).add([{ role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'bash', arguments: '{}' } }], train: true, loss_mask: 1 }])).toThrow(/messages\.tool_calls\.id is required/);
   });
 });
