@@ -2,7 +2,7 @@ import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GroupColumn, ShardEncoder } from './encoder.js';
 import { schemaElements, type Field } from './fields.js';
-import { Shredder } from './shred.js';
+import { scalar, Shredder } from './shred.js';
 
 /** One column of a sharded table: its field, and how a row gives its value. */
 export interface HfColumn<T> {
@@ -17,19 +17,8 @@ export interface HfColumn<T> {
   statistics?: boolean;
 }
 
-/** How a column's values are held until the row group is written. */
-type CellKind = 'text' | 'messages' | 'string' | 'int64' | 'timestamp' | 'other';
-
-function cellKind(column: HfColumn<unknown>): CellKind {
-  const { field } = column;
-  if ('list' in field) return 'messages';
-  if (column.longText) return 'text';
-  if (!('type' in field)) return 'other';
-  if (field.type === 'string') return 'string';
-  if (field.type === 'int64') return 'int64';
-  if (field.type === 'timestamp[ms]') return 'timestamp';
-  return 'other';
-}
+/** Long text and lists (chat messages) are shredded as rows are added; other columns hold their values until the row group is written. */
+const shredded = (column: HfColumn<unknown>): boolean => 'list' in column.field || column.longText === true;
 
 export interface ShardLimits {
   /** Start a new shard when the current one holds this many bytes of values (uncompressed, as `datasets` counts a shard). */
@@ -53,7 +42,6 @@ export class ShardedTable<T> {
   private buffers: unknown[][];
   /** Long text and chat messages: shredded as rows are added. */
   private readonly shredders: (Shredder | undefined)[];
-  private readonly kinds: CellKind[];
   private groupRows = 0;
   private groupBytes = 0;
   private shardBytes = 0;
@@ -72,42 +60,27 @@ export class ShardedTable<T> {
     private readonly encoder: ShardEncoder,
   ) {
     this.buffers = columns.map(() => []);
-    this.kinds = columns.map((c) => cellKind(c as HfColumn<unknown>));
-    this.shredders = columns.map((c, i) => (this.kinds[i] === 'text' || this.kinds[i] === 'messages' ? new Shredder(c.field) : undefined));
+    this.shredders = columns.map((c) => (shredded(c as HfColumn<unknown>) ? new Shredder(c.field) : undefined));
   }
 
-  /** A value as the writer takes it (int64 as bigint), counted into the row group's size as Arrow would count it. */
-  private cell(kind: CellKind, value: unknown): unknown {
+  /** A value as the writer takes it (see `scalar`), counted into the row group's size as Arrow would count it. */
+  private cell(field: Field, value: unknown): unknown {
     if (value === null || value === undefined) {
       this.groupBytes += 1;
       return null;
     }
-    switch (kind) {
-      case 'string':
-        this.groupBytes += (value as string).length + 4;
-        return value;
-      case 'int64':
-        this.groupBytes += 8;
-        return BigInt(value as number);
-      case 'timestamp': {
-        // Milliseconds as the column stores them (no Date in between); a time that does not parse is null, as it is kept whole in the header/step JSON.
-        this.groupBytes += 8;
-        const millis = Date.parse(value as string);
-        return Number.isNaN(millis) ? null : BigInt(millis);
-      }
-      default:
-        this.groupBytes += 8;
-        return value;
-    }
+    const type = 'type' in field ? field.type : undefined;
+    this.groupBytes += type === 'string' ? (value as string).length + 4 : 8;
+    return type === undefined ? value : scalar(type, value);
   }
 
   async add(row: T): Promise<void> {
-    const { columns, kinds, buffers, shredders } = this;
+    const { columns, buffers, shredders } = this;
     for (let i = 0; i < columns.length; i += 1) {
       const value = (columns[i] as HfColumn<T>).get(row);
       const shredder = shredders[i];
       if (shredder) this.groupBytes += shredder.add(value);
-      else (buffers[i] as unknown[]).push(this.cell(kinds[i] as CellKind, value));
+      else (buffers[i] as unknown[]).push(this.cell((columns[i] as HfColumn<T>).field, value));
     }
     this.groupRows += 1;
     this.rows += 1;

@@ -113,6 +113,9 @@ interface LeafState {
   values?: unknown[];
 }
 
+/** What the schema says of a leaf. */
+type LeafSpec = Pick<LeafState, 'type' | 'path' | 'maxDef' | 'maxRep'>;
+
 /** What a leaf's memory is reused for two groups later. */
 type Spare = { defs: LevelList; reps: LevelList; text: PlainText | undefined };
 
@@ -129,7 +132,7 @@ type Spare = { defs: LevelList; reps: LevelList; text: PlainText | undefined };
  */
 export class Shredder {
   private readonly root: Node;
-  private readonly specs: Omit<LeafState, 'defs' | 'reps' | 'count' | 'text' | 'values'>[] = [];
+  private readonly specs: LeafSpec[] = [];
   private leaves: LeafState[];
   /** The pages and levels of the group sealed last, reused for the next. */
   private spare: Spare[] | undefined;
@@ -226,7 +229,12 @@ export class Shredder {
 
 }
 
-function scalar(type: ScalarType, value: unknown): unknown {
+/**
+ * A present value as the writer takes it: int64 as bigint, a time as the milliseconds the
+ * column stores (no Date in between; a time that does not parse is null, as it is kept whole
+ * in the header/step JSON), anything else as it is.
+ */
+export function scalar(type: ScalarType, value: unknown): unknown {
   if (type === 'int64') return BigInt(value as number);
   if (type === 'timestamp[ms]') {
     const millis = Date.parse(value as string);
@@ -236,7 +244,7 @@ function scalar(type: ScalarType, value: unknown): unknown {
 }
 
 /** The node for a field, its leaves numbered depth first as the schema lists them, with their maximum levels. */
-function build(field: Field, def: number, rep: number, prefix: string, specs: Omit<LeafState, 'defs' | 'reps' | 'count' | 'text' | 'values'>[]): Node {
+function build(field: Field, def: number, rep: number, prefix: string, specs: LeafSpec[]): Node {
   const path = prefix ? `${prefix}.${field.name}` : field.name;
   const own = field.nullable ? def + 1 : def;
   if ('type' in field) {
