@@ -42,6 +42,8 @@ export function exportCwmTurn(turn: RecordedTurn, context: ExportTurnContext): C
 
 /** The model's own text when it already is this call in CWM syntax, else its words then the call. */
 function assistantText(words: string, action: Action, context: ExportTurnContext): string {
+  // No words (a scripted agent's turn, or a call after the first): the call alone.
+  if (words === '') return formatCwmCall(action);
   const parsed = parseCwmCall(words);
   if (parsed.ok && JSON.stringify(parsed.action) === JSON.stringify(action)) return words;
   return joinWords(context.prose(words), formatCwmCall(action));

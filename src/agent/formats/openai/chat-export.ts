@@ -16,25 +16,28 @@ export function exportOpenaiTurn(turn: RecordedTurn, context: ExportTurnContext)
   const valid = turn.steps.some((s) => s.action !== null);
   const assistant = message('assistant', null, valid);
   if (model?.reasoning !== undefined) assistant.reasoning_content = model.reasoning;
-  const calls: ToolCall[] = model?.tool_calls?.length
-    ? model.tool_calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }))
-    : turn.steps.flatMap((s) => (s.action ? [{ id: s.tool_call_id ?? `call_${s.index}`, type: 'function' as const, function: { name: s.action.tool, arguments: actionArguments(s.action) } }] : []));
+  const recorded = model?.tool_calls?.length ? model.tool_calls : undefined;
+  // The steps that carried out an action, in order: the calls of an answer recorded without its calls.
+  const acting = recorded ? [] : turn.steps.filter((s) => s.action);
+  const calls: ToolCall[] = recorded
+    ? recorded.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }))
+    : acting.map((s) => ({ id: s.tool_call_id ?? `call_${s.index}`, type: 'function', function: { name: s.action!.tool, arguments: actionArguments(s.action!) } }));
   if (calls.length === 0) {
     assistant.content = model?.raw_text ?? '';
     const step = turn.steps[0]!;
     return [assistant, message('user', step.shown, context.observationTrained(String(step.index)))];
   }
-  const text = model ? (model.tool_calls?.length ? model.raw_text : context.prose(model.raw_text)) : '';
+  const text = model ? (recorded ? model.raw_text : context.prose(model.raw_text)) : '';
   assistant.content = text === '' ? null : text;
   assistant.tool_calls = calls;
   const first = turn.steps[0]!;
-  const answers = calls.map((call, position) => {
-    const step = model?.tool_calls?.length ? stepForCall(turn, call.id, position) : turn.steps.filter((s) => s.action)[position];
-    const content = step ? step.shown : IGNORED_CALL;
-    const key = step ? String(step.index) : `${first.index}:${call.id}`;
-    return { ...message('tool', content, context.observationTrained(key)), tool_call_id: call.id, name: call.function.name };
+  const out = [assistant];
+  calls.forEach((call, position) => {
+    const step = recorded ? stepForCall(turn, call.id, position) : acting[position];
+    const train = context.observationTrained(step ? String(step.index) : `${first.index}:${call.id}`);
+    out.push({ role: 'tool', content: step ? step.shown : IGNORED_CALL, train, loss_mask: train ? 1 : 0, tool_call_id: call.id, name: call.function.name });
   });
-  return [assistant, ...answers];
+  return out;
 }
 
 function message(role: string, content: string | null, train: boolean): ChatExportMessage {
