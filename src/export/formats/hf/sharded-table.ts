@@ -1,7 +1,7 @@
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GroupColumn, ShardEncoder } from './encoder.js';
-import { schemaElements, type Field } from './fields.js';
+import { schemaElements, type Field, type ScalarType } from './fields.js';
 import { scalar, Shredder } from './shred.js';
 
 /** One column of a sharded table: its field, and how a row gives its value. */
@@ -42,6 +42,8 @@ export class ShardedTable<T> {
   private buffers: unknown[][];
   /** Long text and chat messages: shredded as rows are added. */
   private readonly shredders: (Shredder | undefined)[];
+  /** The scalar type of each column that is not shredded. */
+  private readonly types: (ScalarType | undefined)[];
   private groupRows = 0;
   private groupBytes = 0;
   private shardBytes = 0;
@@ -61,31 +63,41 @@ export class ShardedTable<T> {
   ) {
     this.buffers = columns.map(() => []);
     this.shredders = columns.map((c) => (shredded(c as HfColumn<unknown>) ? new Shredder(c.field) : undefined));
+    this.types = columns.map((c) => ('type' in c.field ? c.field.type : undefined));
   }
 
-  /** A value as the writer takes it (see `scalar`), counted into the row group's size as Arrow would count it. */
-  private cell(field: Field, value: unknown): unknown {
-    if (value === null || value === undefined) {
-      this.groupBytes += 1;
-      return null;
-    }
-    const type = 'type' in field ? field.type : undefined;
-    this.groupBytes += type === 'string' ? (value as string).length + 4 : 8;
-    return type === undefined ? value : scalar(type, value);
-  }
-
-  async add(row: T): Promise<void> {
+  /**
+   * Add a row; when that fills the row group, the promise of its writing (await it before
+   * the next row), else undefined: most rows cost no promise.
+   */
+  add(row: T): Promise<void> | undefined {
     const { columns, buffers, shredders } = this;
+    let bytes = 0;
     for (let i = 0; i < columns.length; i += 1) {
       const value = (columns[i] as HfColumn<T>).get(row);
       const shredder = shredders[i];
-      if (shredder) this.groupBytes += shredder.add(value);
-      else (buffers[i] as unknown[]).push(this.cell((columns[i] as HfColumn<T>).field, value));
+      if (shredder) {
+        bytes += shredder.add(value);
+        continue;
+      }
+      // A value as the writer takes it (see `scalar`), counted as Arrow counts it.
+      const type = this.types[i] as ScalarType;
+      if (value === null || value === undefined) {
+        bytes += 1;
+        (buffers[i] as unknown[]).push(null);
+      } else if (type === 'string') {
+        bytes += (value as string).length + 4;
+        (buffers[i] as unknown[]).push(value);
+      } else {
+        bytes += 8;
+        (buffers[i] as unknown[]).push(scalar(type, value));
+      }
     }
+    this.groupBytes += bytes;
     this.groupRows += 1;
     this.rows += 1;
     const full = this.groupRows >= this.limits.groupRows || this.groupBytes >= this.limits.groupBytes;
-    if (full || this.shardBytes + this.groupBytes >= this.limits.shardBytes) await this.flush();
+    return full || this.shardBytes + this.groupBytes >= this.limits.shardBytes ? this.flush() : undefined;
   }
 
   /** Write what is buffered, finish the last shard and give every shard its final name. */

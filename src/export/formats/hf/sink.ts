@@ -65,7 +65,11 @@ export async function openHfSink(dir: string, split: string, options: HfOptions)
     tables,
     async write(trajectory: Trajectory) {
       await trajectories.add(trajectory);
-      for (const step of trajectory.steps) await steps.add({ trajectory_id: trajectory.header.trajectory_id, step });
+      const id = trajectory.header.trajectory_id;
+      for (const step of trajectory.steps) {
+        const writing = steps.add({ trajectory_id: id, step });
+        if (writing) await writing;
+      }
       await chat.add({
         openai: conversationOf(trajectory, { ...chatOptions, toolFormat: 'openai' }),
         cwm: conversationOf(trajectory, { ...chatOptions, toolFormat: 'cwm' }),
