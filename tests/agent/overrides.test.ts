@@ -57,5 +57,10 @@ describe('renderTemplate()', () => {
     expect(renderTemplate(template, vars)).toBe('Go. Bye.');
     expect(renderTemplate(template, { ...vars, context_window: 131072 })).toBe('Go. Your context window is 131072 tokens. Bye.');
     expect(renderTemplate('{{context_window}}', vars)).toBe('unknown');
+    // Split templates are kept per template and per known values: the same template again, either way, and new values.
+    expect(renderTemplate(template, vars)).toBe('Go. Bye.');
+    expect(renderTemplate(template, { ...vars, context_window: 8 })).toBe('Go. Your context window is 8 tokens. Bye.');
+    expect(renderTemplate('{{instruction}} in {{ workdir }} ({{max_turns}})', { ...vars, instruction: 'Test it', max_turns: 9 })).toBe('Test it in /work (9)');
+    expect(() => renderTemplate('{{repo}}', vars)).toThrow(/unknown placeholder/);
   });
 });
