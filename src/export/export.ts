@@ -109,17 +109,16 @@ export async function exportTrajectories(inputs: readonly string[], options: Exp
       return false;
     }
     const repo = repoOf(trajectory);
-    const text = actionsText(trajectory);
-    if (options.excludeFrom) {
-      const match = options.excludeFrom.match(text);
+    if (options.excludeFrom || index) {
+      // The near-duplicate checks compare the actions as text.
+      const text = actionsText(trajectory);
+      const match = options.excludeFrom?.match(text);
       if (match) {
         excluded.push(describeDrop(trajectory, repo, match.id, match.similarity));
         return false;
       }
-    }
-    if (index) {
-      const verdict = index.offer(trajectory.header.trajectory_id, repo, text);
-      if (!verdict.kept) {
+      const verdict = index?.offer(trajectory.header.trajectory_id, repo, text);
+      if (verdict && !verdict.kept) {
         dropped.push(describeDrop(trajectory, repo, verdict.duplicateOf, verdict.similarity));
         return false;
       }
