@@ -34,8 +34,10 @@ export function exportOpenaiTurn(turn: RecordedTurn, context: ExportTurnContext)
   const out = [assistant];
   calls.forEach((call, position) => {
     const step = recorded ? stepForCall(turn, call.id, position) : acting[position];
-    const train = context.observationTrained(step ? String(step.index) : `${first.index}:${call.id}`);
-    out.push({ role: 'tool', content: step ? step.shown : IGNORED_CALL, train, loss_mask: train ? 1 : 0, tool_call_id: call.id, name: call.function.name });
+    const answer = message('tool', step ? step.shown : IGNORED_CALL, context.observationTrained(step ? String(step.index) : `${first.index}:${call.id}`));
+    answer.tool_call_id = call.id;
+    answer.name = call.function.name;
+    out.push(answer);
   });
   return out;
 }
