@@ -1,4 +1,4 @@
-import { shellQuote } from '../src/sandbox/quote.js';
+import { shellQuote } from '../src/core/quote.js';
 
 /**
  * The state probe forager used before the overlay reader, kept for the state bench only:

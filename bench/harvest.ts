@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { engine } from '../src/sandbox/docker/engine.js';
+import { engine } from '../src/docker/engine.js';
 
 const run = promisify(execFile);
 const IMAGE = 'forager-base:bookworm';

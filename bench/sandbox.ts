@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { engine } from '../src/sandbox/docker/engine.js';
-import { DockerSandbox } from '../src/sandbox/docker/sandbox.js';
-import { runOneShot } from '../src/sandbox/docker/one-shot.js';
+import { engine } from '../src/docker/engine.js';
+import { DockerSandbox } from '../src/docker/sandbox.js';
+import { runOneShot } from '../src/docker/one-shot.js';
 import { PINNED_ENV } from '../src/runner/environment.js';
 import { DEFAULT_LIMITS } from '../src/task/spec.js';
 import { fmt, median, timeMany } from './stats.js';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { evaluatePatch, gradeStatusMap, parserNamed } from '../src/eval/index.js';
-import { resolveTaskImage } from '../src/images/index.js';
-import { engine } from '../src/sandbox/docker/engine.js';
+import { resolveTaskImage } from '../src/docker/images/index.js';
+import { engine } from '../src/docker/engine.js';
 import { loadTask, type LoadedTask } from '../src/task/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -1,4 +1,4 @@
-import { pingEngine } from '../src/sandbox/docker/engine.js';
+import { pingEngine } from '../src/docker/engine.js';
 import { ensureTestImages } from './helpers/images.js';
 
 /**

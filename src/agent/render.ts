@@ -1,4 +1,4 @@
-import { captureText } from '../sandbox/capture.js';
+import { captureText } from '../core/capture.js';
 import type { Action, Observation } from '../trajectory/schema.js';
 
 /**

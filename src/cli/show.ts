@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { captureText } from '../sandbox/capture.js';
+import { captureText } from '../core/capture.js';
 import { readTrajectory } from '../trajectory/reader.js';
 import type { Step } from '../trajectory/schema.js';
 import { summariseFooter } from './summary.js';

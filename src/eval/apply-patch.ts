@@ -1,6 +1,6 @@
 import type { Sandbox } from '../core/contracts.js';
 import type { Evaluation } from '../trajectory/schema.js';
-import { shellQuote } from '../sandbox/quote.js';
+import { shellQuote } from '../core/quote.js';
 import { patchedFiles } from './pathspecs.js';
 import { runIn, tail } from './sandbox-shell.js';
 

@@ -1,6 +1,6 @@
 import type { Sandbox } from '../core/contracts.js';
 import { InfrastructureError, TaskError } from '../core/errors.js';
-import { shellQuote } from '../sandbox/quote.js';
+import { shellQuote } from '../core/quote.js';
 import { excludePathspecs } from './pathspecs.js';
 import { runIn, tail } from './sandbox-shell.js';
 

@@ -1,6 +1,6 @@
 import type { Sandbox } from '../core/contracts.js';
-import { captureText } from '../sandbox/capture.js';
-import { shellQuote } from '../sandbox/quote.js';
+import { captureText } from '../core/capture.js';
+import { shellQuote } from '../core/quote.js';
 
 export interface ShellOutcome {
   exitCode: number | null;

@@ -4,7 +4,7 @@ import { TaskError } from '../core/errors.js';
 import { parseJunit, runIn, statusesOf, tail, type TestCase, type TestStatus } from '../eval/index.js';
 import type { ProvidedSandbox } from '../core/contracts.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
-import { shellQuote } from '../sandbox/quote.js';
+import { shellQuote } from '../core/quote.js';
 
 /** The Python helpers shipped with forager, copied into the container at run time. */
 export const HELPERS_DIR = join(PACKAGE_ROOT, 'src', 'mutate', 'python');

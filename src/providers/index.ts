@@ -1,6 +1,6 @@
 import type { SandboxProvider } from '../core/contracts.js';
 import { TaskError } from '../core/errors.js';
-import { createDockerProvider } from '../images/index.js';
+import { createDockerProvider } from '../docker/images/index.js';
 
 /** Every sandbox backend forager knows: adding one is its folder plus one line here. */
 export const PROVIDERS = {

@@ -1,4 +1,4 @@
-import { captureText } from '../sandbox/capture.js';
+import { captureText } from '../core/capture.js';
 import type { Action, FileChange, Observation, State, Step, StreamCapture } from '../trajectory/schema.js';
 import { normalizeText, type NormalizeRule } from './normalize.js';
 

@@ -1,7 +1,7 @@
 import type { Sandbox } from '../core/contracts.js';
 import type { TaskFile } from '../task/load.js';
 import type { Header, Limits } from '../trajectory/schema.js';
-import { shellQuote } from '../sandbox/quote.js';
+import { shellQuote } from '../core/quote.js';
 
 /** Write the task's files into the sandbox, then set the modes that differ from 0644. */
 export async function placeFiles(sandbox: Sandbox, files: TaskFile[], signal: AbortSignal): Promise<void> {

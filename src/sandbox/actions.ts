@@ -1,6 +1,6 @@
 import type { Sandbox } from '../core/contracts.js';
 import type { Action } from '../trajectory/schema.js';
-import { emptyCapture, textCapture } from './capture.js';
+import { emptyCapture, textCapture } from '../core/capture.js';
 import { createFile, editFile, viewFile, type ToolResult } from './file-tools/index.js';
 
 export interface ActionOptions {

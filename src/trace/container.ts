@@ -4,7 +4,7 @@ import { TaskError } from '../core/errors.js';
 import { runIn, tail } from '../eval/index.js';
 import type { ProvidedSandbox } from '../core/contracts.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
-import { shellQuote } from '../sandbox/quote.js';
+import { shellQuote } from '../core/quote.js';
 import { TraceFooterSchema, type TraceFooter, type TraceLimits } from './schema.js';
 
 /** The tracer shipped with forager, copied into the container outside the repository. */

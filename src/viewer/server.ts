@@ -9,7 +9,7 @@ import { StepStore } from './step-store.js';
 import { createTraceRoutes } from './trace-routes.js';
 
 /** The page's files, shipped with the package: nothing is fetched from elsewhere. */
-export const ASSETS_DIR = fileURLToPath(new URL('../../src/viewer/assets/', import.meta.url));
+export const ASSETS_DIR = fileURLToPath(new URL('./assets', import.meta.url));
 const ASSETS: Record<string, string> = {
   '/': 'index.html',
   '/assets/viewer.js': 'viewer.js',

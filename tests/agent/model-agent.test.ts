@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentSpecSchema, createAgent } from '../../src/agent/index.js';
 import type { Agent, AgentContext, AgentDecision, StepOutcome } from '../../src/core/contracts.js';
-import { emptyCapture, textCapture } from '../../src/sandbox/capture.js';
+import { emptyCapture, textCapture } from '../../src/core/capture.js';
 import type { Action, Observation } from '../../src/trajectory/schema.js';
 import { completion, startChatServer, type ChatServer, type ReceivedRequest, type ScriptedReply } from '../model/support/chat-server.js';
 

@@ -7,7 +7,7 @@ import { runCli, spawnCli, waitCli } from '../helpers/cli.js';
 import { PrivateDockerd } from '../helpers/private-dockerd.js';
 import { tempDir, writeTask } from '../helpers/tasks.js';
 import { BASE_IMAGE } from '../helpers/images.js';
-import type { BuiltImages } from '../../src/images/index.js';
+import type { BuiltImages } from '../../src/docker/images/index.js';
 
 describe('forager harvest on an engine of its own (restarts, image budget)', () => {
   const dockerd = new PrivateDockerd();

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeProject, WRONG, writeRepoTask } from '../eval/helpers.js';
-import { docker } from '../images/helpers.js';
+import { docker } from '../docker/images/helpers.js';
 
 const made: string[] = [];
 const commits: string[] = [];

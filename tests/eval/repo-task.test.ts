@@ -2,13 +2,13 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePatch } from '../../src/eval/index.js';
-import { resolveTaskImage, type TaskImage } from '../../src/images/index.js';
+import { resolveTaskImage, type TaskImage } from '../../src/docker/images/index.js';
 import { runTask } from '../../src/runner/index.js';
 import { loadTask, type LoadedTask } from '../../src/task/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import { containersOf, testRunId } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
-import { removeTestImages, runInImage, TEST_REPOSITORY } from '../images/helpers.js';
+import { removeTestImages, runInImage, TEST_REPOSITORY } from '../docker/images/helpers.js';
 import { GOLD, makeProject, WRONG, writeRepoTask } from './helpers.js';
 
 let project: Awaited<ReturnType<typeof makeProject>>;

@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/tasks.js';
 export const RUNNERS = ['django', 'sympy', 'unittest', 'pytest'] as const;
 export type Runner = (typeof RUNNERS)[number];
 
-export const RUNNERS_DIR = fileURLToPath(new URL('../fixtures/swebench-runners/', import.meta.url));
+export const RUNNERS_DIR = fileURLToPath(new URL('../fixtures/swebench-runners', import.meta.url));
 
 export const taskFile = (runner: Runner): string => join(RUNNERS_DIR, runner, 'task.yaml');
 export const patchOf = (runner: Runner, kind: 'gold' | 'wrong' | 'test'): string => readFileSync(join(RUNNERS_DIR, runner, `${kind}.patch`), 'utf8');

@@ -4,14 +4,14 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePatch, proveTask } from '../../src/eval/index.js';
-import { resolveTaskImage } from '../../src/images/index.js';
+import { resolveTaskImage } from '../../src/docker/images/index.js';
 import { runTask } from '../../src/runner/index.js';
 import { harvest } from '../../src/scheduler/index.js';
 import { loadTask, type LoadedTask } from '../../src/task/index.js';
 import { runCli } from '../helpers/cli.js';
 import { containersOf, testRunId } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
-import { docker, removeTestImages, TEST_REPOSITORY } from '../images/helpers.js';
+import { docker, removeTestImages, TEST_REPOSITORY } from '../docker/images/helpers.js';
 import { checkPredictions, checkRunReport } from '../swebench/checker.js';
 import { baseCheckout, patchOf, RUNNERS, RUNNERS_DIR, taskFile, writeVariant, type Runner } from './runner-fixtures.js';
 

@@ -8,7 +8,7 @@ import { importTrajectories } from '../../src/import/index.js';
 import { readDatasetTrajectory } from '../../src/trajectory/dataset-reader.js';
 import { bashTrajectory, makeTempDir, writeTrajectory } from './fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('../import/fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../import/fixtures', import.meta.url));
 
 /** An imported mini-swe-agent trajectory as the existing set, and a new batch with a near copy of it and an unrelated run. */
 async function setUp() {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { engine } from '../../src/sandbox/docker/engine.js';
-import { LABEL_RUN } from '../../src/sandbox/docker/labels.js';
-import { DockerSandbox } from '../../src/sandbox/docker/sandbox.js';
+import { engine } from '../../src/docker/engine.js';
+import { LABEL_RUN } from '../../src/sandbox/labels.js';
+import { DockerSandbox } from '../../src/docker/sandbox.js';
 import { DEFAULT_LIMITS } from '../../src/task/spec.js';
 import type { Limits } from '../../src/trajectory/schema.js';
 import { PINNED_ENV } from '../../src/runner/environment.js';

@@ -1,4 +1,4 @@
-import { engine } from '../../src/sandbox/docker/engine.js';
+import { engine } from '../../src/docker/engine.js';
 
 export const BASE_IMAGE = 'forager-base:bookworm';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { captureText } from '../../src/sandbox/capture.js';
+import { captureText } from '../../src/core/capture.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import type { Action, Step } from '../../src/trajectory/schema.js';
 import { containersOf, testRunId } from '../helpers/docker.js';

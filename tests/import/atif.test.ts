@@ -9,7 +9,7 @@ import { readDatasetTrajectory } from '../../src/trajectory/dataset-reader.js';
 import { readTrajectory, type Trajectory } from '../../src/trajectory/reader.js';
 import { bashTrajectory, makeTempDir, richTrajectory, writeTrajectory } from '../export/fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 const SCHEMA_PATH = fileURLToPath(new URL('../../schema/atif-v1.4.schema.json', import.meta.url));
 
 async function validator() {

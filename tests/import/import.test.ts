@@ -11,7 +11,7 @@ import { startViewer } from '../../src/viewer/index.js';
 import { makeTempDir } from '../export/fixtures.js';
 import { query } from '../export/duckdb.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 
 async function importOne(format: Parameters<typeof importTrajectories>[0], path: string): Promise<{ out: string; trajectories: DatasetTrajectory[] }> {
   const out = await makeTempDir('forager-import-');

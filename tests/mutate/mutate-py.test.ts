@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELPERS_DIR, spliceHunk, type Candidate } from '../../src/mutate/index.js';
-import type { DockerSandbox } from '../../src/sandbox/docker/sandbox.js';
+import type { DockerSandbox } from '../../src/docker/sandbox.js';
 import { containersOf, startTestSandbox, testRunId } from '../helpers/docker.js';
 
 const LIB = `import os, json

@@ -6,13 +6,13 @@ import PQueue from 'p-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedAgent } from '../../src/agent/index.js';
 import { proveTask } from '../../src/eval/index.js';
-import { resolveTaskImage } from '../../src/images/index.js';
+import { resolveTaskImage } from '../../src/docker/images/index.js';
 import { loadMutationSource, mutateRepository, MUTATION_KINDS, type MutateReport } from '../../src/mutate/index.js';
 import { runTask } from '../../src/runner/index.js';
 import { loadTask, type LoadedTask } from '../../src/task/index.js';
 import { containersOf, testRunId } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
-import { removeTestImages, runInImage, TEST_REPOSITORY } from '../images/helpers.js';
+import { removeTestImages, runInImage, TEST_REPOSITORY } from '../docker/images/helpers.js';
 
 const PROJECT = fileURLToPath(new URL('../fixtures/mutate-project', import.meta.url));
 const runId = testRunId();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareTrajectories, DEFAULT_RULES, formatComparison, normalizeText, parseRules } from '../../src/replay/index.js';
-import { textCapture } from '../../src/sandbox/capture.js';
+import { textCapture } from '../../src/core/capture.js';
 import type { Step } from '../../src/trajectory/schema.js';
 
 function step(index: number, stdout: string, extra: Partial<Step> = {}): Step {

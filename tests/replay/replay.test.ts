@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadRules, replayTrajectory, ReplayRefusedError } from '../../src/replay/index.js';
 import { runTask } from '../../src/runner/index.js';
-import { engine } from '../../src/sandbox/docker/engine.js';
+import { engine } from '../../src/docker/engine.js';
 import { loadTask } from '../../src/task/index.js';
 import type { Action } from '../../src/trajectory/schema.js';
 import { containersOf, testRunId } from '../helpers/docker.js';

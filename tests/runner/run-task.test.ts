@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/core/contracts.js';
 import { runTask } from '../../src/runner/index.js';
-import { captureText } from '../../src/sandbox/capture.js';
+import { captureText } from '../../src/core/capture.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import { containersOf, testRunId } from '../helpers/docker.js';
 import { scriptedTask, tempDir } from '../helpers/tasks.js';

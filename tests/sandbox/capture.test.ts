@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { OutputCapture, captureText, capturedBytes, encodeBytes } from '../../src/sandbox/capture.js';
+import { OutputCapture, captureText, capturedBytes, encodeBytes } from '../../src/core/capture.js';
 
 describe('OutputCapture', () => {
   it('keeps small output whole, with its size and hash', () => {

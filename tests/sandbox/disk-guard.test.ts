@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { harvest } from '../../src/scheduler/index.js';
-import { minFreeBytesFromEnv, requireEngineFreeSpace } from '../../src/sandbox/docker/disk-guard.js';
+import { minFreeBytesFromEnv, requireEngineFreeSpace } from '../../src/docker/disk-guard.js';
 import { allTrajectoryFiles, writeTasks } from '../helpers/batch.js';
 import { containersOf, testRunId } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';

@@ -6,9 +6,9 @@ import { PROVIDERS } from '../../src/providers/index.js';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 /** The folders that are Docker's: only they may use dockerode or each other's internals. */
-const DOCKER_FOLDERS = ['sandbox/docker', 'images'];
+const DOCKER_FOLDERS = ['docker'];
 /** The one line where providers are listed may name Docker's provider (the images index only). */
-const REGISTRY = { file: 'providers/index.ts', target: 'images/index.ts' };
+const REGISTRY = { file: 'providers/index.ts', target: 'docker/images/index.ts' };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -52,12 +52,12 @@ function dockerLeaks(): string[] {
 }
 
 describe('the sandbox provider seam', () => {
-  it('nothing outside src/sandbox/docker/ and src/images/ imports Docker code (dockerode or those folders), only the provider contract', () => {
+  it('nothing outside src/docker/ imports Docker code (dockerode or those folders), only the provider contract', () => {
     expect(dockerLeaks()).toEqual([]);
   });
 
   it('the scan sees what it looks for: it finds dockerode inside the Docker folder', () => {
-    const engine = readFileSync(join(SRC, 'sandbox/docker/engine.ts'), 'utf8');
+    const engine = readFileSync(join(SRC, 'docker/engine.ts'), 'utf8');
     expect(specifiers(engine)).toContain('dockerode');
     expect(specifiers("const m = await import('../images/index.js');\nexport { x } from \"./y.js\";")).toEqual(['./y.js', '../images/index.js']);
   });

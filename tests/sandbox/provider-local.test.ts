@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { createDockerProvider } from '../../src/images/index.js';
+import { createDockerProvider } from '../../src/docker/images/index.js';
 import { BASE_IMAGE } from '../helpers/images.js';
 import { providerContract } from './provider-contract.js';
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import Docker from 'dockerode';
 import { afterAll, beforeAll } from 'vitest';
-import { createDockerProvider } from '../../src/images/index.js';
+import { createDockerProvider } from '../../src/docker/images/index.js';
 import { BASE_IMAGE } from '../helpers/images.js';
 import { PrivateDockerd } from '../helpers/private-dockerd.js';
 import { providerContract } from './provider-contract.js';

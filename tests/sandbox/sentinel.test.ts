@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SentinelSplitter } from '../../src/sandbox/sentinel.js';
-import { FrameDemuxer } from '../../src/sandbox/docker/frames.js';
+import { FrameDemuxer } from '../../src/docker/frames.js';
 
 describe('SentinelSplitter', () => {
   it('finds a marker split across chunks and passes the body on', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureText, capturedBytes } from '../../src/sandbox/capture.js';
-import type { DockerSandbox } from '../../src/sandbox/docker/sandbox.js';
+import { captureText, capturedBytes } from '../../src/core/capture.js';
+import type { DockerSandbox } from '../../src/docker/sandbox.js';
 import { containersOf, startTestSandbox, testRunId } from '../helpers/docker.js';
 
 describe('DockerSandbox shell session', () => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { harvest, readBatchRecord, readBatchStatus } from '../../src/scheduler/index.js';
-import { engine } from '../../src/sandbox/docker/engine.js';
+import { engine } from '../../src/docker/engine.js';
 import { containersOf, testRunId } from '../helpers/docker.js';
 import { filesOfTask, waitFor, writeTasks } from '../helpers/batch.js';
 import { tempDir } from '../helpers/tasks.js';

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OutputCapture, textCapture } from '../../src/sandbox/capture.js';
+import { OutputCapture, textCapture } from '../../src/core/capture.js';
 import { TRAJECTORY_FORMAT, TRAJECTORY_VERSION, type Footer, type Header, type Step } from '../../src/trajectory/schema.js';
 import { TrajectoryWriter } from '../../src/trajectory/writer.js';
 import { DEFAULT_LIMITS } from '../../src/task/spec.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { AbortedError, InfrastructureError } from '../../core/errors.js';
 import type { StreamCapture } from '../../trajectory/schema.js';
-import { OutputCapture } from '../capture.js';
+import { OutputCapture } from '../../core/capture.js';
 import { SentinelSplitter } from '../sentinel.js';
 import { parseTrailer, stepMarkers, stepScript, TRAILER_CAP } from './protocol.js';
 import type { SessionTransport } from './transport.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCwmCall, formatCwmObservation, getToolFormat, parseCwmCall } from '../../../src/agent/index.js';
 import type { Action } from '../../../src/trajectory/schema.js';
-import { textCapture, emptyCapture } from '../../../src/sandbox/capture.js';
+import { textCapture, emptyCapture } from '../../../src/core/capture.js';
 
 describe('parseCwmCall()', () => {
   it('reads a bash call, thinking text around it included', () => {

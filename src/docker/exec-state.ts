@@ -1,0 +1,76 @@
+import type Docker from 'dockerode';
+import type { RawChange, StateReading } from '../sandbox/state.js';
+import { runOneShot } from './one-shot.js';
+
+/** Most bytes of a change listing read back from the container per step. */
+export const MAX_LISTING_BYTES = 1024 * 1024;
+const STATE_DIR = '/dev/shm/.forager-state';
+
+/**
+ * The state reader for engines whose layers this process cannot read (a remote engine, or
+ * not root): a separate exec, never the agent's session, with an empty environment and
+ * absolute paths, lists every file with its size and mtime, keeps the listing in a
+ * tmpfs outside the writable layer, and prints only the difference from the previous
+ * listing, bounded. Slower than the host reader (it walks the file system), but off the
+ * agent's clock and beyond its shell's reach.
+ */
+export class ExecStateReader {
+  private primed = false;
+
+  constructor(private readonly container: Docker.Container) {}
+
+  async prime(): Promise<void> {
+    if (this.primed) return;
+    await this.list();
+    this.primed = true;
+  }
+
+  async read(): Promise<StateReading> {
+    if (!this.primed) {
+      await this.prime();
+      return { changes: [], incomplete: false, omitted: 0 };
+    }
+    const { stdout, truncated } = await this.list();
+    return { ...parseComm(stdout, truncated), omitted: 0 };
+  }
+
+  private async list(): Promise<{ stdout: Buffer; truncated: boolean }> {
+    const script = [
+      `d=${STATE_DIR}`,
+      'umask 077; /bin/mkdir -p "$d" || exit 3',
+      "/usr/bin/find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /etc/hostname -o -path /etc/hosts -o -path /etc/resolv.conf \\) -prune -o \\( -type f -o -type l \\) -printf '%p\\t%s:%T@\\0' 2>/dev/null | LC_ALL=C /usr/bin/sort -z > \"$d/now\"",
+      `if [ -f "$d/prev" ]; then LC_ALL=C /usr/bin/comm -z -3 "$d/prev" "$d/now" | /usr/bin/head -c ${MAX_LISTING_BYTES + 1}; fi`,
+      '/bin/mv -f "$d/now" "$d/prev"',
+    ].join('\n');
+    const result = await runOneShot(this.container, ['/usr/bin/env', '-i', '/bin/sh', '-c', script], { maxBytes: MAX_LISTING_BYTES + 1, raw: true });
+    const stdout = result.stdoutBytes ?? Buffer.alloc(0);
+    return { stdout: stdout.subarray(0, MAX_LISTING_BYTES), truncated: stdout.length > MAX_LISTING_BYTES };
+  }
+}
+
+/**
+ * `comm -3` of two sorted listings: a record only in the old one (no prefix) or only in
+ * the new one (one tab before it). A path in both with different size or mtime was modified.
+ */
+export function parseComm(listing: Buffer, truncated: boolean): { changes: RawChange[]; incomplete: boolean } {
+  const records = listing.toString('utf8').split('\0');
+  // Without a final NUL the last record was cut by the bound.
+  records.pop();
+  const before = new Map<string, string>();
+  const after = new Map<string, string>();
+  for (const record of records) {
+    const isNew = record.startsWith('\t');
+    const body = isNew ? record.slice(1) : record;
+    const at = body.lastIndexOf('\t');
+    if (at < 0) continue;
+    (isNew ? after : before).set(body.slice(0, at), body.slice(at + 1));
+  }
+  const changes: RawChange[] = [];
+  for (const [path, sig] of after) {
+    changes.push({ path, change: before.has(path) ? 'modified' : 'added', size: Number(sig.split(':')[0]) });
+  }
+  for (const path of before.keys()) {
+    if (!after.has(path)) changes.push({ path, change: 'deleted' });
+  }
+  return { changes, incomplete: truncated };
+}

@@ -1,0 +1,16 @@
+export { ensureEngine, DOCKERD_LOG, type EnsureEngineOptions, type EngineStatus } from '../setup/engine-setup.js';
+export { ensureBaseImage, BASE_IMAGE, REGISTRY_BASE_IMAGE, type BaseImage, type EnsureBaseImageOptions } from '../setup/base-image.js';
+export { resolveImage, ENV_REPOSITORY, type ResolvedImage, type ResolveImageOptions } from './build.js';
+export { ImageBuildError } from './errors.js';
+export { listRecipes, findRecipe, RECIPES_DIR, PACKAGE_ROOT } from './paths.js';
+export { LABEL_IMAGE, LABEL_HASH, LABEL_RECIPE } from './labels.js';
+export { evictImages, type EvictOptions } from './evict.js';
+export { builtImagesPath, builtImageIds, recordBuiltImage, readBuiltImages, type BuiltImages } from './built-images.js';
+export { planEviction, parseSize, type CachedImage } from './eviction-plan.js';
+export { recordImageUse, readImageUse, imageUsePath, type ImageUse } from './image-use.js';
+export { resolveTaskImage, type TaskImage, type ImageLayer, type ResolveTaskImageOptions } from './task-image.js';
+export { verifyScrubbed, scrubScript } from './repo-scrub.js';
+export { buildLogDir } from './build-logs.js';
+export { git, runGit } from '../../core/host-git.js';
+export { findImage, type FoundImage } from './find-image.js';
+export { createDockerProvider, DockerProvider, type DockerProviderOptions } from '../provider.js';
