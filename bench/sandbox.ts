@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { engine } from '../src/docker/engine.js';
-import { DockerSandbox } from '../src/docker/sandbox.js';
-import { runOneShot } from '../src/docker/one-shot.js';
+import { createDockerBackend, engine } from '../src/docker/index.js';
+import { RuntimeSandbox } from '../src/sandbox/index.js';
+import { runOneShot } from '../src/sandbox/process/index.js';
 import { PINNED_ENV } from '../src/runner/environment.js';
 import { DEFAULT_LIMITS } from '../src/task/spec.js';
 import { fmt, median, timeMany } from './stats.js';
@@ -25,12 +25,12 @@ export interface SandboxBench {
 export async function benchSandbox(options: { actions?: number; starts?: number } = {}): Promise<SandboxBench> {
   const actions = options.actions ?? 200;
   const starts = options.starts ?? 15;
-  const sandbox = await DockerSandbox.start({ image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
+  const sandbox = await RuntimeSandbox.start(createDockerBackend(), { image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
   try {
     await timeMany(20, () => sandbox.exec('true', { trackState: false }));
     const dispatch = await timeMany(actions, () => sandbox.exec('true', { trackState: false }));
     const withState = await timeMany(actions, () => sandbox.exec('true'));
-    const api = await timeMany(Math.min(actions, 50), () => runOneShot(sandbox.container, ['true']));
+    const api = await timeMany(Math.min(actions, 50), () => runOneShot(sandbox.box, ['true']));
     const cli = await timeMany(Math.min(actions, 50), () => run('docker', ['exec', sandbox.id, 'true']));
     const docker = engine();
     const rawOnce = async () => {
@@ -42,7 +42,7 @@ export async function benchSandbox(options: { actions?: number; starts?: number 
       }
     };
     const foragerOnce = async () => {
-      const s = await DockerSandbox.start({ image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
+      const s = await RuntimeSandbox.start(createDockerBackend(), { image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
       await s.stop();
     };
     await rawOnce();

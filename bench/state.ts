@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { capturedBytes } from '../src/core/capture.js';
-import { DockerSandbox } from '../src/docker/sandbox.js';
+import { createDockerBackend } from '../src/docker/index.js';
+import { RuntimeSandbox } from '../src/sandbox/index.js';
 import { PINNED_ENV } from '../src/runner/environment.js';
 import { DEFAULT_LIMITS } from '../src/task/spec.js';
 import { FindTracker, findProbe } from './find-probe.js';
@@ -44,11 +45,11 @@ export interface StateBench {
 export async function benchState(options: { steps?: number } = {}): Promise<StateBench> {
   const steps = options.steps ?? 200;
   const rows: StateBenchRow[] = [];
-  const sandboxes: DockerSandbox[] = [];
+  const sandboxes: RuntimeSandbox[] = [];
   try {
     for (const files of SIZES) {
       const image = await ensureFilesImage(files);
-      sandboxes.push(await DockerSandbox.start({ image, runId: 'bench-state', taskId: 'bench', workdir: '/work/repo', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } }));
+      sandboxes.push(await RuntimeSandbox.start(createDockerBackend(), { image, runId: 'bench-state', taskId: 'bench', workdir: '/work/repo', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } }));
     }
     const samples = SIZES.map(() => ({ plain: [] as number[], tracked: [] as number[], durations: [] as number[], probes: [] as number[] }));
     for (const sandbox of sandboxes) for (let i = 0; i < 10; i += 1) await sandbox.exec('true');

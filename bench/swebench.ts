@@ -1,3 +1,4 @@
+import { testProvider } from '../tests/helpers/docker.js';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -41,7 +42,7 @@ export async function benchSwebench(): Promise<SwebenchBench> {
       let testSeconds = 0;
       for (let i = 0; i < 3; i += 1) {
         const t = performance.now();
-        const evaluation = await evaluatePatch(task, image.id, task.spec.gold_patch ?? '', { runId: `bench-swebench-${process.pid}` });
+        const evaluation = await evaluatePatch(task, image.id, task.spec.gold_patch ?? '', { provider: testProvider(), runId: `bench-swebench-${process.pid}` });
         gradeSeconds.push((performance.now() - t) / 1000);
         resolved &&= evaluation.resolved;
         testSeconds = (evaluation.tests?.duration_ms ?? 0) / 1000;

@@ -1,3 +1,4 @@
+import { testProvider } from '../tests/helpers/docker.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -57,14 +58,14 @@ export async function benchTrace(options: { runs?: number; concurrency?: number 
     const allRuns: TraceFooter[] = [];
     const unbounded = resolveTraceLimits({ max_invocations: 1_000_000_000, max_bytes: 1024 ** 3 });
     for (let i = 0; i < runs; i += 1) {
-      const plain = await traceTask(task, { out: join(dir, `plain-${i}.jsonl`), limits, untraced: true, runId: 'bench-trace' });
+      const plain = await traceTask(task, { provider: testProvider(), out: join(dir, `plain-${i}.jsonl`), limits, untraced: true, runId: 'bench-trace' });
       untraced.push(plain.footer.command.duration_ms);
       untracedSession.push(session(plain.footer));
-      const full = await traceTask(task, { out: join(dir, `traced-${i}.jsonl`), limits, runId: 'bench-trace' });
+      const full = await traceTask(task, { provider: testProvider(), out: join(dir, `traced-${i}.jsonl`), limits, runId: 'bench-trace' });
       traced.push(full.footer.command.duration_ms);
       tracedSession.push(session(full.footer));
       last = full.footer;
-      allRuns.push((await traceTask(task, { out: join(dir, `unsampled-${i}.jsonl`), limits: unbounded, runId: 'bench-trace' })).footer);
+      allRuns.push((await traceTask(task, { provider: testProvider(), out: join(dir, `unsampled-${i}.jsonl`), limits: unbounded, runId: 'bench-trace' })).footer);
     }
     const tracedMs = median(traced);
     const untracedMs = median(untraced);
@@ -109,6 +110,6 @@ export function printTraceBench(r: TraceBenchResult): void {
 // Child mode: trace one batch and print this process's peak RSS.
 if (process.argv[2] === '--child') {
   const [batch, out, concurrency] = process.argv.slice(3) as [string, string, string];
-  const result = await traceBatch({ paths: [batch], out, concurrency: Number(concurrency), retries: 0, limits: resolveTraceLimits({}), runId: 'bench-trace' });
+  const result = await traceBatch({ provider: testProvider(), paths: [batch], out, concurrency: Number(concurrency), retries: 0, limits: resolveTraceLimits({}), runId: 'bench-trace' });
   process.stdout.write(`${JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, outcomes: result.outcomes.map((o) => o.status) })}\n`);
 }

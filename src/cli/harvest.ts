@@ -61,7 +61,8 @@ export function registerHarvest(program: Command): void {
       if (options.batchCostLimit !== undefined && !prices) {
         process.stderr.write('forager: --batch-cost-limit without --prices or --price-*: no cost is known, so the limit never applies\n');
       }
-      await sandboxProvider().health();
+      const provider = sandboxProvider();
+      await provider.health();
       const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);
       const view = createProgressView({ tty: process.stdout.isTTY === true, quiet: options.quiet === true });
       const controller = new AbortController();
@@ -73,6 +74,7 @@ export function registerHarvest(program: Command): void {
       let result: HarvestResult;
       try {
         result = await harvest({
+          provider,
           paths, out: options.out, concurrency: options.concurrency, attempts: options.attempts, filter: options.filter,
           limit: options.limit, retries: options.retries, signal: controller.signal, log, onEvent: (e) => view.onEvent(e), runId: options.runId,
           agentOverrides: modelOverridesFrom(options as unknown as Record<string, unknown>),
@@ -86,10 +88,10 @@ export function registerHarvest(program: Command): void {
         release();
       }
       const images = new Set(result.outcomes.flatMap((o) => (o.imageRef ? [o.imageRef] : [])));
-      await sandboxProvider().recordImageUse(images).catch((error: unknown) => log.warn({ err: error }, 'could not record image use'));
+      await provider.recordImageUse(images).catch((error: unknown) => log.warn({ err: error }, 'could not record image use'));
       let evicted: string[] = [];
       if (options.imageBudget !== undefined && !result.interrupted) {
-        evicted = (await sandboxProvider().evictImages({ budgetBytes: options.imageBudget, log })).map((i) => i.refs[0] ?? i.id);
+        evicted = (await provider.evictImages({ budgetBytes: options.imageBudget, log })).map((i) => i.refs[0] ?? i.id);
       }
       const summary = summariseOutcomes(result.outcomes, result.elapsedMs);
       process.stdout.write(formatHarvestSummary(result, summary, options.out, evicted));

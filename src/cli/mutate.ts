@@ -38,9 +38,10 @@ export function registerMutate(tasks: Command): void {
       const shares = parseKinds(options.kinds);
       const source = await loadMutationSource(path, options);
       const agent = options.agent ? await readAgentSpec(options.agent) : undefined;
-      await sandboxProvider().health();
+      const provider = sandboxProvider();
+      await provider.health();
       const log = createLogger({ level: options.logLevel });
-      const report = await mutateRepository(source, { count: options.count, seed: options.seed, out: options.out, shares, maxCandidates: options.maxCandidates, agent, log });
+      const report = await mutateRepository(source, { count: options.count, seed: options.seed, out: options.out, shares, maxCandidates: options.maxCandidates, agent, log, provider });
       process.stdout.write(renderReport(report));
       if (report.tasks.length < options.count) process.exitCode = EXIT.failed;
     });

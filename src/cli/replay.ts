@@ -43,10 +43,11 @@ export function registerReplay(program: Command): void {
       const rules = flags.normalize === undefined || flags.normalize === false ? [] : await loadRules(flags.normalize === true ? undefined : flags.normalize);
       // Model flags alone override the parent's own agent spec (e.g. a model in place of a script).
       const agentSpec = newAgent ? applyModelOverrides(flags.agentFile ? await loadAgentSpec(flags.agentFile) : await readRecordedAgentSpec(file), overrides) : undefined;
-      await sandboxProvider().health();
+      const provider = sandboxProvider();
+      await provider.health();
       const kind = agentSpec ? 'fork' : 'replay';
       const out = flags.out ?? join('runs', `${basename(file, '.jsonl')}.${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
-      const common = { out, rules, allowRetagged: flags.allowRetagged, log: createLogger({ level: flags.logLevel }) };
+      const common = { out, rules, allowRetagged: flags.allowRetagged, log: createLogger({ level: flags.logLevel }), provider };
       const controller = new AbortController();
       const release = abortOnSignals(controller, (signal) => process.stderr.write(`forager: ${signal}: stopping the ${kind}…\n`));
       try {

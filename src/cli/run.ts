@@ -36,7 +36,8 @@ export function registerRun(program: Command): void {
         throw new TaskError('USAGE', '--from re-runs the recorded configuration exactly: model flags do not apply (fork with `forager replay --until` instead)');
       }
       const task = file === undefined ? undefined : await loadTask(file);
-      await sandboxProvider().health();
+      const provider = sandboxProvider();
+      await provider.health();
       const log = createLogger({ level: options.logLevel });
       // Model flags build the agent here; the task spec (and its hash) stay as the file says.
       const agentSpec = task ? applyModelOverrides(task.spec.agent, overrides) : undefined;
@@ -48,8 +49,8 @@ export function registerRun(program: Command): void {
       const release = abortOnSignals(controller, (signal) => process.stderr.write(`forager: ${signal}: stopping the run…\n`));
       try {
         const result = task
-          ? await runTask(task, { out, runId: options.runId ?? `run-${process.pid}-${Date.now()}`, signal: controller.signal, log, agent, prices })
-          : await rerunTrajectory(options.from!, { out, signal: controller.signal, log, allowRetagged: options.allowRetagged });
+          ? await runTask(task, { out, runId: options.runId ?? `run-${process.pid}-${Date.now()}`, signal: controller.signal, log, agent, prices, provider })
+          : await rerunTrajectory(options.from!, { out, signal: controller.signal, log, allowRetagged: options.allowRetagged, provider });
         process.stdout.write(`${summariseFooter(result.footer)}\ntrajectory: ${result.path}\n`);
         process.exitCode = controller.signal.aborted ? EXIT.interrupted : exitCodeForFooter(result.footer);
       } finally {

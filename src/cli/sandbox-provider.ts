@@ -1,21 +1,23 @@
 import { Option, type Command } from 'commander';
-import type { SandboxProvider } from '../core/contracts.js';
-import { createProvider, defaultProvider, PROVIDERS, useProvider } from '../providers/index.js';
+import { createProvider, PROVIDER_NAMES } from '../providers/index.js';
+import type { SandboxProvider } from '../sandbox/index.js';
+
+let chosen: SandboxProvider | undefined;
 
 /**
- * `--sandbox <name>` (or FORAGER_SANDBOX): the sandbox provider of this process, chosen
- * once before any command runs; everything below the CLI gets it from here.
+ * `--sandbox <name>` (or FORAGER_SANDBOX): the sandbox provider of this CLI process,
+ * chosen once before any command runs and handed down from each command.
  */
 export function addSandboxOption(program: Command): void {
   program
-    .addOption(new Option('--sandbox <name>', 'where sandboxes run').choices(Object.keys(PROVIDERS)).env('FORAGER_SANDBOX'))
+    .addOption(new Option('--sandbox <name>', 'where sandboxes run').choices(PROVIDER_NAMES).env('FORAGER_SANDBOX'))
     .hook('preAction', (root) => {
-      const name = root.opts<{ sandbox?: string }>().sandbox;
-      if (name) useProvider(createProvider(name));
+      chosen = createProvider(root.opts<{ sandbox?: string }>().sandbox);
     });
 }
 
-/** The provider this CLI process chose. */
+/** The provider this CLI process chose (the default one when no command line chose). */
 export function sandboxProvider(): SandboxProvider {
-  return defaultProvider();
+  chosen ??= createProvider();
+  return chosen;
 }

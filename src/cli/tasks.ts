@@ -52,13 +52,14 @@ export function registerTasks(program: Command): Command {
     .action(async (paths: string[], options: { logLevel: string } & TaskPolicyFlags) => {
       applyTaskPolicyOptions(options);
       const files = await findTaskFiles(paths);
-      await sandboxProvider().health();
+      const provider = sandboxProvider();
+      await provider.health();
       const log = createLogger({ level: options.logLevel });
       const runId = `validate-${process.pid}-${Date.now()}`;
       const proofs: TaskProof[] = [];
       for (const file of files) {
         try {
-          proofs.push(await proveTask(await loadTask(file), { runId, log }));
+          proofs.push(await proveTask(await loadTask(file), { runId, log, provider }));
         } catch (error) {
           if (!(error instanceof ForagerError)) throw error;
           proofs.push({ id: file, source: file, sound: false, reason: error.message.split('\n')[0]! });

@@ -71,6 +71,7 @@ export function registerTrace(program: Command): void {
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'trace: --out <dir> is required');
       const limits = limitsFrom(options);
       await sandboxProvider().health();
+      const provider = sandboxProvider();
       if (options.pair) return runPairs(paths, options.out, limits, options);
       const log = createHarvestLogger(join(options.out, LOG_FILE), options.logLevel);
       const view = createProgressView({ tty: process.stdout.isTTY === true, quiet: options.quiet === true });
@@ -78,6 +79,7 @@ export function registerTrace(program: Command): void {
       const release = abortOnSignals(controller, () => view.stop());
       try {
         const result = await traceBatch({
+          provider,
           paths, out: options.out, concurrency: options.concurrency, retries: options.retries, filter: options.filter, limit: options.limit,
           runId: options.runId, signal: controller.signal, log, onEvent: (e) => view.onEvent(e), limits, entry: options.entry, replayCheck: options.replayCheck,
           sources: { recipe: options.recipe, environment: options.environment },
@@ -119,8 +121,10 @@ export function registerTrace(program: Command): void {
       if (!options.out) throw new TaskError('OUT_REQUIRED', 'trace worker: --out <dir> is required');
       const limits = limitsFrom(options);
       await sandboxProvider().health();
+      const provider = sandboxProvider();
       const log = createHarvestLogger(join(options.out, 'logs', `trace-worker-${process.pid}.log`), options.logLevel);
       const worker = await startTraceWorker({
+        provider,
         queue: options.queue, out: options.out, concurrency: options.concurrency, retries: options.retries, log, runId: options.runId,
         limits, entry: options.entry, replayCheck: options.replayCheck,
         onJob: (e) => log.info({ job: e.jobId, status: e.result?.status, error: e.error }, `job ${e.type}`),
@@ -159,7 +163,7 @@ async function runPairs(paths: string[], out: string, limits: TraceLimits, optio
   const log = createLogger({ level: options.logLevel });
   for (const file of await findTaskFiles(paths)) {
     const task = await loadTask(file);
-    const pair = await tracePair(task, out, { limits, runId: options.runId, log });
+    const pair = await tracePair(task, out, { limits, runId: options.runId, log, provider: sandboxProvider() });
     const first = pair.divergences.map((d) => `  ${d.test}: invocation ${d.invocation} of ${d.function}${d.event === null ? '' : `, event ${d.event}`}`);
     process.stdout.write(`${pair.task}: ${pair.buggy}, ${pair.fixed}\n${first.join('\n') || '  no divergence'}\n`);
     if (pair.footers.buggy.exit_status === 'error' || pair.footers.fixed.exit_status === 'error') process.exitCode = EXIT.failed;

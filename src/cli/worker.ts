@@ -42,10 +42,12 @@ export function registerWorker(program: Command): void {
     .option('--run-id <id>', 'label for this worker\'s containers (forager.run); default: a fresh id')
     .option('--log-level <level>', 'log level on stderr; DIR/logs/worker-<host>-<pid>.log gets debug', 'info')
     .action(async (options: WorkerCliOptions) => {
-      await sandboxProvider().health();
+      const provider = sandboxProvider();
+      await provider.health();
       const log = createHarvestLogger(join(options.out, 'logs', `worker-${hostname()}-${process.pid}.log`), options.logLevel);
       const limited = options.requestsPerMinute !== undefined || options.tokensPerMinute !== undefined;
       const worker = await startWorker({
+        provider,
         queue: options.queue, out: options.out, concurrency: options.concurrency, retries: options.retries, log, runId: options.runId,
         lockDurationMs: options.lockDuration, stalledIntervalMs: options.stalledInterval,
         rateLimit: limited ? { requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute, windowMs: options.rateWindow, name: options.rateKey } : undefined,

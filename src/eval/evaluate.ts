@@ -2,8 +2,7 @@ import { posix } from 'node:path';
 import { toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { sandboxEnv, SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
-import type { ProvidedSandbox, SandboxProvider } from '../core/contracts.js';
-import { defaultProvider } from '../providers/index.js';
+import type { ProvidedSandbox, SandboxProvider } from '../sandbox/index.js';
 import type { LoadedTask } from '../task/load.js';
 import { repoRoot } from '../task/repo.js';
 import { DEFAULT_LIMITS, type EvalSpec } from '../task/spec.js';
@@ -23,8 +22,8 @@ export interface EvaluateOptions {
   runId?: string;
   signal?: AbortSignal;
   log?: Logger;
-  /** Where the grading sandbox runs (default: the process's provider). */
-  provider?: SandboxProvider;
+  /** Where the grading sandbox runs. */
+  provider: SandboxProvider;
 }
 
 /**
@@ -33,7 +32,7 @@ export interface EvaluateOptions {
  * report) with the task's parser and grade FAIL_TO_PASS / PASS_TO_PASS as the harness does. A patch that does not apply is a graded failure;
  * a broken harness (container gone, engine down) is a report with status `error`.
  */
-export async function evaluatePatch(task: LoadedTask, imageId: string, patch: string, options: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluatePatch(task: LoadedTask, imageId: string, patch: string, options: EvaluateOptions): Promise<Evaluation> {
   const spec = task.spec.eval;
   if (!spec) throw new Error(`task ${task.spec.id} has no eval section`);
   const started = Date.now();
@@ -56,7 +55,7 @@ async function gradeIn(task: LoadedTask, spec: EvalSpec, imageId: string, patch:
   const junitPath = spec.junit_path ?? DEFAULT_JUNIT_PATH;
   let sandbox: ProvidedSandbox | undefined;
   try {
-    sandbox = await (options.provider ?? defaultProvider()).start({
+    sandbox = await options.provider.start({
       image: imageId,
       runId: options.runId ?? 'eval',
       taskId: task.spec.id,

@@ -1,7 +1,6 @@
 import { toForagerError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { SandboxProvider } from '../core/contracts.js';
-import { defaultProvider } from '../providers/index.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import type { LoadedTask } from '../task/load.js';
 import type { Evaluation } from '../trajectory/schema.js';
 import { evaluatePatch } from './evaluate.js';
@@ -20,11 +19,11 @@ export interface TaskProof {
 }
 
 /** Build the task's image, then grade its gold patch and the empty patch, both at once. */
-export async function proveTask(task: LoadedTask, options: { runId?: string; signal?: AbortSignal; log?: Logger; repository?: string; provider?: SandboxProvider } = {}): Promise<TaskProof> {
+export async function proveTask(task: LoadedTask, options: { runId?: string; signal?: AbortSignal; log?: Logger; repository?: string; provider: SandboxProvider }): Promise<TaskProof> {
   const base = { id: task.spec.id, source: task.source, ...(task.spec.eval ? { parser: task.spec.eval.parser } : {}) };
   if (!task.spec.eval) return { ...base, sound: true, reason: 'no eval' };
   if (task.spec.gold_patch === undefined) return { ...base, sound: false, reason: 'no gold_patch to prove it with' };
-  const provider = options.provider ?? defaultProvider();
+  const provider = options.provider;
   let imageId: string;
   try {
     imageId = (await provider.prepareImage(task, { signal: options.signal, log: options.log, repository: options.repository })).id;

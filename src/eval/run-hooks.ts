@@ -1,4 +1,5 @@
-import type { Sandbox, SandboxProvider } from '../core/contracts.js';
+import type { Sandbox } from '../core/contracts.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import { toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { LoadedTask } from '../task/load.js';
@@ -39,7 +40,7 @@ export async function gradeRun(
   image: RunImage,
   capture: PatchCapture,
   footer: Footer,
-  options: { runId?: string; signal?: AbortSignal; log?: Logger; provider?: SandboxProvider } = {},
+  options: { runId?: string; signal?: AbortSignal; log?: Logger; provider: SandboxProvider },
 ): Promise<Partial<Footer>> {
   if ('failure' in capture) {
     if (capture.failure.kind === 'infrastructure' || footer.failure_kind !== null && footer.failure_kind !== 'agent') return {};

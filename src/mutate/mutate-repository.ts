@@ -2,12 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AgentSpec } from '../agent/index.js';
-import type { SandboxProvider } from '../core/contracts.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import { TaskError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { sandboxEnv } from '../runner/index.js';
 import { SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
-import { defaultProvider } from '../providers/index.js';
 import { DEFAULT_LIMITS } from '../task/index.js';
 import { CandidateFileSchema, parseHelperOutput, sortCandidates, TraceSchema } from './candidates.js';
 import { DEFAULT_SHARES, type KindShares, type MutationKind } from './kinds.js';
@@ -20,8 +19,8 @@ import { Workbench, statusesIn } from './workbench.js';
 
 export interface MutateOptions {
   count: number;
-  /** Where the mutation sandbox runs (default: the process's provider). */
-  provider?: SandboxProvider;
+  /** Where the mutation sandbox runs. */
+  provider: SandboxProvider;
   seed: number;
   out: string;
   shares?: KindShares;
@@ -57,7 +56,7 @@ const MUTANT_WALL_S = 6 * 3600;
 export async function mutateRepository(source: MutationSource, options: MutateOptions): Promise<MutateReport> {
   const log = options.log ?? silentLogger;
   const { signal } = options;
-  const provider = options.provider ?? defaultProvider();
+  const provider = options.provider;
   const image = await provider.prepareImage(source.task, { log, signal, repository: options.repository });
   if (!image.repo) throw new TaskError('MUTATE_SOURCE_INVALID', `${source.task.source}: the task image has no repository`);
   const spec = source.task.spec;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { TaskError } from '../core/errors.js';
 import { parseJunit, runIn, statusesOf, tail, type TestCase, type TestStatus } from '../eval/index.js';
-import type { ProvidedSandbox } from '../core/contracts.js';
+import type { ProvidedSandbox } from '../sandbox/index.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { shellQuote } from '../core/quote.js';
 

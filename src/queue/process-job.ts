@@ -3,9 +3,8 @@ import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { classifyError } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
-import { defaultProvider } from '../providers/index.js';
 import { runTask as defaultRunTask } from '../runner/index.js';
-import { minFreeBytesFromEnv } from '../sandbox/free-space.js';
+import { minFreeBytesFromEnv, type SandboxProvider } from '../sandbox/index.js';
 import {
   attemptPath, finishedEvent, imageKeyOf, inspectAttemptFile, needsRedoOutcome, runAttempt, stagingDir, withAgentSetup,
   type BackoffOptions, type BatchRecord, type RunTaskFn,
@@ -32,6 +31,8 @@ export interface JobContext {
   workerId: string;
   runId: string;
   log: Logger;
+  /** Where this worker's sandboxes run. */
+  provider: SandboxProvider;
   lockDurationMs: number;
   maxRetries: number;
   backoff: BackoffOptions;
@@ -76,7 +77,7 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
   });
   // A host filling up takes no new work: ENGINE_DISK_LOW is infrastructure, so the job
   // goes back to the queue's retries (another worker's host may have room).
-  await defaultProvider().requireFreeSpace(minFreeBytesFromEnv());
+  await ctx.provider.requireFreeSpace(minFreeBytesFromEnv());
   const mine = safeToken(token);
   const adopted = await adoptLeftovers(batchDir, taskId, attempt, mine);
   if (adopted.length) log.warn({ files: adopted }, 'an earlier holder of this attempt left files; kept as try files');
@@ -89,7 +90,7 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
   const outcome = await runAttempt(
     { key: `${taskId}/${attempt}`, taskId, attempt, task, imageKey: imageKeyOf(task) },
     {
-      out: staging, runId: ctx.runId, signal, record, log, deferFinished: true,
+      out: staging, runId: ctx.runId, signal, record, log, deferFinished: true, provider: ctx.provider,
       runTask,
       maxRetries: ctx.maxRetries, backoff: ctx.backoff, engineWaitMs: ctx.engineWaitMs,
       watchdogMarginMs: ctx.watchdogMarginMs, watchdogGraceMs: ctx.watchdogGraceMs, onEvent: () => undefined,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import { BatchRecord, DEFAULT_BACKOFF, type BackoffOptions, type RunTaskFn } from '../scheduler/index.js';
 import { connectRedis } from './connection.js';
 import { KEY_PREFIX, QUEUE_NAME } from './names.js';
@@ -35,6 +36,8 @@ export interface WorkerOptions {
   watchdogGraceMs?: number;
   /** Label of this worker's containers (forager.run); default a fresh id. */
   runId?: string;
+  /** Where this worker's sandboxes run (its own engine). */
+  provider: SandboxProvider;
   runTask?: RunTaskFn;
   onJob?: (event: { type: 'started' | 'completed' | 'failed' | 'handed-back'; jobId: string; result?: JobResult; error?: string }) => void;
 }
@@ -74,7 +77,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let handedBack = 0;
 
   const ctx = {
-    out: options.out, workerId: id, runId, log, lockDurationMs,
+    out: options.out, workerId: id, runId, log, lockDurationMs, provider: options.provider,
     maxRetries: options.retries ?? 3, backoff: options.backoff ?? DEFAULT_BACKOFF,
     engineWaitMs: options.engineWaitMs ?? 120_000, watchdogMarginMs: options.watchdogMarginMs ?? 30_000, watchdogGraceMs: options.watchdogGraceMs ?? 7_000,
     rateLimiter, batchRateLimiter, runTask: options.runTask,

@@ -34,7 +34,7 @@ export async function forkTrajectory(path: string, options: ForkOptions): Promis
   checkForkStep(parent, options.until);
   const { header } = parent;
   const task = await loadRecordedTask(header);
-  const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged });
+  const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged, provider: options.provider });
   const source = { trajectory_id: header.trajectory_id, path: resolve(path) };
   const prefix = new ReplayAgent({ steps: parent.steps, source: { ...source, agent: header.agent }, until: options.until, formatErrors: 'replay' });
   const run = await runTask(task, {
@@ -46,6 +46,7 @@ export async function forkTrajectory(path: string, options: ForkOptions): Promis
     limits: header.limits,
     parent: { ...source, step: options.until },
     resolveImage: async () => image,
+    provider: options.provider,
   });
   const replayed = await readTrajectory(run.path);
   const prefixSteps = parent.steps.filter((s) => s.index <= options.until);

@@ -1,13 +1,12 @@
-import type { PreparedImage, SandboxProvider } from '../core/contracts.js';
-import { defaultProvider } from '../providers/index.js';
+import type { PreparedImage, SandboxProvider } from '../sandbox/index.js';
 import type { Header } from '../trajectory/schema.js';
 import { ReplayRefusedError } from './errors.js';
 
 export interface RecordedImageOptions {
   /** Run on the recorded ID even when its tag now names another image. */
   allowRetagged?: boolean;
-  /** The backend to look on (default: the process's provider). */
-  provider?: SandboxProvider;
+  /** The backend to look on. */
+  provider: SandboxProvider;
 }
 
 /**
@@ -15,8 +14,8 @@ export interface RecordedImageOptions {
  * when the recorded tag now points at a different image (unless allowed), since a
  * rebuild is not the image the observations came from.
  */
-export async function resolveRecordedImage(header: Header, options: RecordedImageOptions = {}): Promise<PreparedImage> {
-  const provider = options.provider ?? defaultProvider();
+export async function resolveRecordedImage(header: Header, options: RecordedImageOptions): Promise<PreparedImage> {
+  const provider = options.provider;
   const { ref, id } = header.image;
   const context = { ref, imageId: id, trajectory: header.trajectory_id };
   if (!id) {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ReplayAgent } from '../agent/index.js';
 import type { Logger } from '../core/log.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import { runTask, type RunResult } from '../runner/index.js';
 import { readTrajectory, type Trajectory } from '../trajectory/reader.js';
 import { compareTrajectories, type Comparison } from './compare.js';
@@ -17,6 +18,8 @@ export interface ReplayOptions {
   /** Normalisation rules for the comparison; none compares bytes exactly. */
   rules?: readonly NormalizeRule[];
   allowRetagged?: boolean;
+  /** Where the replay's sandbox runs. */
+  provider: SandboxProvider;
 }
 
 export interface ReplayResult {
@@ -35,7 +38,7 @@ export async function replayTrajectory(path: string, options: ReplayOptions): Pr
   const recorded = await readTrajectory(path);
   const { header } = recorded;
   const task = await loadRecordedTask(header);
-  const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged });
+  const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged, provider: options.provider });
   const agent = new ReplayAgent({ steps: recorded.steps, source: { trajectory_id: header.trajectory_id, path: resolve(path), agent: header.agent }, formatErrors: 'skip' });
   const run = await runTask(task, {
     out: options.out,
@@ -45,6 +48,7 @@ export async function replayTrajectory(path: string, options: ReplayOptions): Pr
     agent,
     limits: header.limits,
     resolveImage: async () => image,
+    provider: options.provider,
   });
   const replayed = await readTrajectory(run.path);
   return { recorded, replayed, run, comparison: compareTrajectories(recorded.steps, replayed.steps, options.rules) };

@@ -1,6 +1,7 @@
 import { createAgent, AgentSpecSchema, type AgentSpec } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import { runTask, type RunResult } from '../runner/index.js';
 import { readTrajectory } from '../trajectory/reader.js';
 import type { Header } from '../trajectory/schema.js';
@@ -12,6 +13,8 @@ export interface RerunOptions {
   signal?: AbortSignal;
   log?: Logger;
   allowRetagged?: boolean;
+  /** Where the rerun's sandbox runs. */
+  provider: SandboxProvider;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface RerunOptions {
 export async function rerunTrajectory(path: string, options: RerunOptions): Promise<RunResult> {
   const { header } = await readTrajectory(path);
   const task = await loadRecordedTask(header);
-  const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged });
+  const image = await resolveRecordedImage(header, { allowRetagged: options.allowRetagged, provider: options.provider });
   return runTask(task, {
     out: options.out,
     runId: header.run_id,
@@ -32,6 +35,7 @@ export async function rerunTrajectory(path: string, options: RerunOptions): Prom
     agent: createAgent(recordedAgentSpec(header, task.spec.agent)),
     limits: header.limits,
     resolveImage: async () => image,
+    provider: options.provider,
   });
 }
 

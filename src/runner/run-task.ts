@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, platform } from 'node:os';
-import type { Agent, PreparedImage, Sandbox, SandboxProvider, StepOutcome } from '../core/contracts.js';
+import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
+import type { PreparedImage, SandboxProvider } from '../sandbox/index.js';
 import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
@@ -8,7 +9,6 @@ import { createAgent, renderProblem } from '../agent/index.js';
 import { capturePatch, gradeRun, type PatchCapture } from '../eval/index.js';
 import type { PriceTable, RateLimiter } from '../model/index.js';
 import { performAction } from '../sandbox/actions.js';
-import { defaultProvider } from '../providers/index.js';
 import type { LoadedTask } from '../task/load.js';
 import { redactSpec } from '../task/repo.js';
 import { DEFAULT_LIMITS } from '../task/spec.js';
@@ -34,8 +34,8 @@ export interface RunOptions {
   rateLimiter?: RateLimiter;
   /** Model prices, for the cost of each step of a model-driven run. */
   prices?: PriceTable;
-  /** Where the sandbox runs (default: the provider the CLI chose, else Docker). */
-  provider?: SandboxProvider;
+  /** Where the sandbox runs (the CLI chooses it). */
+  provider: SandboxProvider;
   /** Resolve the task's image; defaults to the provider's `prepareImage`. */
   resolveImage?: (task: LoadedTask, signal: AbortSignal) => Promise<PreparedImage>;
 }
@@ -64,7 +64,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   const wall = new AbortController();
   const wallTimer = setTimeout(() => wall.abort(new AbortedError('wall time limit reached')), limits.wall_time_s * 1000);
   const signal = options.signal ? AbortSignal.any([options.signal, wall.signal]) : wall.signal;
-  const provider = options.provider ?? defaultProvider();
+  const provider = options.provider;
   const agent = options.agent ?? createAgent(task.spec.agent, { log, rateLimiter: options.rateLimiter, prices: options.prices });
   const steps: Step[] = [];
   let writer: TrajectoryWriter | undefined;

@@ -1,9 +1,8 @@
-import type { SandboxProvider } from '../core/contracts.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import { sleepUnlessAborted } from '../core/sleep.js';
-import { defaultProvider } from '../providers/index.js';
 
 /** Wait until the sandbox backend answers again, up to `capMs`; true when it does. */
-export async function waitForEngine(capMs: number, signal?: AbortSignal, intervalMs = 500, provider: SandboxProvider = defaultProvider()): Promise<boolean> {
+export async function waitForEngine(provider: SandboxProvider, capMs: number, signal?: AbortSignal, intervalMs = 500): Promise<boolean> {
   const until = Date.now() + capMs;
   for (;;) {
     if (signal?.aborted) return false;

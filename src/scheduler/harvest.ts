@@ -1,4 +1,4 @@
-import type { SandboxProvider } from '../core/contracts.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
@@ -15,7 +15,6 @@ import { roundUsd, type PriceTable, type RateLimiter } from '../model/index.js';
 import { agentSpecFor, withAgentSetup } from './agent-setup.js';
 import { runAttempt, type RunTaskFn } from './run-attempt.js';
 import { minFreeBytesFromEnv } from '../sandbox/free-space.js';
-import { defaultProvider } from '../providers/index.js';
 import type { AttemptOutcome, HarvestEvent } from './types.js';
 
 export interface HarvestOptions {
@@ -48,8 +47,8 @@ export interface HarvestOptions {
   engineWaitMs?: number;
   /** Free bytes the engine's data root must keep before an attempt starts (default FORAGER_MIN_FREE_MB, else 5 GiB; 0: off). */
   minFreeDiskBytes?: number;
-  /** Where sandboxes run (default: the process's provider, which the CLI chose). */
-  provider?: SandboxProvider;
+  /** Where sandboxes run (the CLI chooses it). */
+  provider: SandboxProvider;
   watchdogMarginMs?: number;
   watchdogGraceMs?: number;
 }
@@ -103,11 +102,10 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     const queue = new PQueue({ concurrency: options.concurrency });
     const stop = () => queue.clear();
     signal.addEventListener('abort', stop, { once: true });
-    const provider = options.provider ?? defaultProvider();
-    const baseRunTask: RunTaskFn = options.runTask ?? ((t, o) => defaultRunTask(t, { provider, ...o }));
+    const provider = options.provider;
     const context = {
-      out: options.out, runId, signal, record, log, onEvent,
-      runTask: withAgentSetup(baseRunTask, setup),
+      out: options.out, runId, signal, record, log, onEvent, provider,
+      runTask: withAgentSetup(options.runTask ?? defaultRunTask, setup),
       maxRetries: options.retries,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       engineWaitMs: options.engineWaitMs ?? 120_000,

@@ -1,5 +1,6 @@
 import { rename } from 'node:fs/promises';
 import type { Logger } from '../core/log.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import { effectiveLimits, type RunOptions, type RunResult } from '../runner/index.js';
 import type { LoadedTask } from '../task/load.js';
 import type { Failure, Footer } from '../trajectory/schema.js';
@@ -22,6 +23,8 @@ export interface AttemptContext {
   signal: AbortSignal;
   record: BatchRecord;
   log: Logger;
+  /** Where the attempt's sandboxes run; asked whether it answers again before a retry. */
+  provider: SandboxProvider;
   runTask: RunTaskFn;
   maxRetries: number;
   backoff: BackoffOptions;
@@ -61,7 +64,7 @@ export async function runAttempt(item: PlannedAttempt, ctx: AttemptContext): Pro
       await ctx.record.append({ type: 'retry', key: item.key, try: n, code: failure!.code, message: failure!.message, delay_ms: delay });
       ctx.onEvent({ type: 'retry', key: item.key, code: failure!.code, delayMs: delay });
       await sleepUnlessAborted(delay, ctx.signal);
-      if (!(await waitForEngine(ctx.engineWaitMs, ctx.signal))) log.error({ waitedMs: ctx.engineWaitMs }, 'the engine still does not answer; retrying anyway');
+      if (!(await waitForEngine(ctx.provider, ctx.engineWaitMs, ctx.signal))) log.error({ waitedMs: ctx.engineWaitMs }, 'the engine still does not answer; retrying anyway');
       if (!ctx.signal.aborted) continue;
     }
     const final = attemptPath(ctx.out, item.taskId, item.attempt);
@@ -106,7 +109,7 @@ async function runOneTry(item: PlannedAttempt, path: string, ctx: AttemptContext
   const wallMs = effectiveLimits(item.task).wall_time_s * 1000;
   try {
     const result = await withWatchdog(
-      (signal) => ctx.runTask(item.task, { out: path, runId: ctx.runId, attempt: item.attempt, signal, log: ctx.log }),
+      (signal) => ctx.runTask(item.task, { out: path, runId: ctx.runId, attempt: item.attempt, signal, log: ctx.log, provider: ctx.provider }),
       { limitMs: wallMs + ctx.watchdogMarginMs, graceMs: ctx.watchdogGraceMs },
       ctx.signal,
     );

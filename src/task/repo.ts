@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TaskSpec } from './spec.js';
 
 /** Where the task's repository lives in the container: its `root`, else the workdir. */
-export function repoRoot(spec: TaskSpec): string {
+export function repoRoot(spec: Pick<TaskSpec, 'repo' | 'workdir'>): string {
   return spec.repo?.root ?? spec.workdir;
 }
 

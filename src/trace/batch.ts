@@ -3,7 +3,7 @@ import type { TraceLimits } from './schema.js';
 import { traceTask } from './run-trace.js';
 import { taskPathsFor, type RepositorySourceOptions } from './sources.js';
 
-export interface TraceBatchOptions extends Pick<HarvestOptions, 'paths' | 'out' | 'concurrency' | 'retries' | 'filter' | 'limit' | 'signal' | 'log' | 'onEvent' | 'runId' | 'backoff'> {
+export interface TraceBatchOptions extends Pick<HarvestOptions, 'paths' | 'out' | 'concurrency' | 'retries' | 'filter' | 'limit' | 'signal' | 'log' | 'onEvent' | 'runId' | 'backoff' | 'provider'> {
   limits: TraceLimits;
   entry?: string;
   replayCheck?: boolean;
@@ -27,6 +27,6 @@ export async function traceBatch(options: TraceBatchOptions): Promise<HarvestRes
     attempts: 1,
     // Image builds come before the traced command's own wall limit.
     watchdogMarginMs: (limits.wall_s + 1200) * 1000,
-    runTask: (task, run) => traceTask(task, { out: run.out, limits, entry, repository, replayCheck, runId: run.runId, signal: run.signal, log: run.log }),
+    runTask: (task, run) => traceTask(task, { out: run.out, limits, entry, repository, replayCheck, runId: run.runId, signal: run.signal, log: run.log, provider: run.provider }),
   });
 }

@@ -1,5 +1,5 @@
 import { runIn } from '../eval/index.js';
-import type { ProvidedSandbox } from '../core/contracts.js';
+import type { ProvidedSandbox } from '../sandbox/index.js';
 import { OUT } from './container.js';
 import type { TraceFooter, TraceFunction, Invocation, TraceLimits } from './schema.js';
 import { InvocationSchema, TraceFunctionSchema } from './schema.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaskError } from '../core/errors.js';
 import { runIn, tail } from '../eval/index.js';
-import type { ProvidedSandbox } from '../core/contracts.js';
+import type { ProvidedSandbox } from '../sandbox/index.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { shellQuote } from '../core/quote.js';
 import { TraceFooterSchema, type TraceFooter, type TraceLimits } from './schema.js';

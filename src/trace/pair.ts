@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaskError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import type { SandboxProvider } from '../sandbox/index.js';
 import type { LoadedTask } from '../task/index.js';
 import { firstDivergences, type Divergence } from './divergence.js';
 import { readTraceFile } from './read.js';
@@ -23,7 +24,7 @@ export interface PairResult {
  * patch applied too), written to DIR/<task>/buggy.jsonl and fixed.jsonl, with the first
  * divergence of each test in DIR/<task>/divergence.json.
  */
-export async function tracePair(task: LoadedTask, out: string, options: { limits: TraceLimits; runId?: string; repository?: string; log?: Logger; signal?: AbortSignal }): Promise<PairResult> {
+export async function tracePair(task: LoadedTask, out: string, options: { limits: TraceLimits; runId?: string; repository?: string; log?: Logger; signal?: AbortSignal; provider: SandboxProvider }): Promise<PairResult> {
   const spec = task.spec;
   const tests = spec.eval?.fail_to_pass ?? [];
   if (!spec.gold_patch || tests.length === 0) {
@@ -31,7 +32,7 @@ export async function tracePair(task: LoadedTask, out: string, options: { limits
   }
   const dir = join(out, spec.id);
   const testPatch = spec.eval?.test_patch ? [spec.eval.test_patch] : [];
-  const common = { limits: options.limits, select: tests, runId: options.runId, repository: options.repository, log: options.log, signal: options.signal };
+  const common = { limits: options.limits, select: tests, runId: options.runId, repository: options.repository, log: options.log, signal: options.signal, provider: options.provider };
   const buggy = await traceTask(task, { ...common, out: join(dir, 'buggy.jsonl'), patches: testPatch, variant: 'buggy' });
   const fixed = await traceTask(task, { ...common, out: join(dir, 'fixed.jsonl'), patches: [...testPatch, spec.gold_patch], variant: 'fixed' });
   const divergences = firstDivergences(await readTraceFile(buggy.path), await readTraceFile(fixed.path), tests);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PreparedImage, ProvidedSandbox, SandboxProvider } from '../core/contracts.js';
+import type { PreparedImage, ProvidedSandbox, SandboxProvider } from '../sandbox/index.js';
 import { AbortedError, TaskError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
@@ -7,7 +7,6 @@ import { applyPatch, runIn } from '../eval/index.js';
 import { sandboxEnv } from '../runner/index.js';
 import { SANDBOX_HOSTNAME } from '../runner/environment.js';
 import { placeFiles, runSetup } from '../runner/prepare.js';
-import { defaultProvider } from '../providers/index.js';
 import { DEFAULT_LIMITS, type LoadedTask } from '../task/index.js';
 import { collectInto } from './collect.js';
 import { clearProcesses, installTracer, replayCheck, runTraced, WORK } from './container.js';
@@ -36,8 +35,8 @@ export interface TraceTaskOptions {
   repository?: string;
   log?: Logger;
   signal?: AbortSignal;
-  /** Where the tracing sandbox runs (default: the process's provider). */
-  provider?: SandboxProvider;
+  /** Where the tracing sandbox runs. */
+  provider: SandboxProvider;
 }
 
 /** What the scheduler needs back: the file and its footer (shaped like a trajectory footer). */
@@ -63,7 +62,7 @@ export async function traceTask(task: LoadedTask, options: TraceTaskOptions): Pr
   const signal = options.signal;
   let image: PreparedImage | undefined;
   let sandbox: ProvidedSandbox | undefined;
-  const provider = options.provider ?? defaultProvider();
+  const provider = options.provider;
   const writer = await TraceWriter.create(options.out);
   const footer = emptyFooter();
   try {

@@ -19,6 +19,6 @@ export function startTraceWorker(options: TraceWorkerOptions): Promise<RunningWo
   return startWorker({
     ...rest,
     watchdogMarginMs: (limits.wall_s + 1200) * 1000,
-    runTask: (task, run) => traceTask(task, { out: run.out, limits, entry, replayCheck, runId: run.runId, signal: run.signal, log: run.log }),
+    runTask: (task, run) => traceTask(task, { out: run.out, limits, entry, replayCheck, runId: run.runId, signal: run.signal, log: run.log, provider: run.provider }),
   });
 }

@@ -8,7 +8,7 @@ import { loadTask } from '../../src/task/index.js';
 import { runTask } from '../../src/runner/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import { completion, startChatServer, type ChatServer, type ScriptedReply } from '../model/support/chat-server.js';
-import { containersOf } from '../helpers/docker.js';
+import { containersOf, testProvider } from '../helpers/docker.js';
 import { BASE_IMAGE } from '../helpers/images.js';
 import { readParquet, rebuildStep } from '../export/duckdb.js';
 
@@ -51,7 +51,7 @@ async function run(name: string, server: ChatServer, agent: Record<string, unkno
   await writeFile(join(dir, 'task.json'), JSON.stringify(task));
   const out = join(dir, 'trajectory.jsonl');
   const runId = `model-e2e-${name}-${process.pid}`;
-  await runTask(await loadTask(join(dir, 'task.json')), { out, runId });
+  await runTask(await loadTask(join(dir, 'task.json')), { provider: testProvider(), out, runId });
   expect(await containersOf(runId)).toEqual([]);
   return { trajectory: await readTrajectory(out), text: await readFile(out, 'utf8') };
 }

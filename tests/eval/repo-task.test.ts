@@ -6,7 +6,7 @@ import { resolveTaskImage, type TaskImage } from '../../src/docker/images/index.
 import { runTask } from '../../src/runner/index.js';
 import { loadTask, type LoadedTask } from '../../src/task/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
 import { removeTestImages, runInImage, TEST_REPOSITORY } from '../docker/images/helpers.js';
 import { GOLD, makeProject, WRONG, writeRepoTask } from './helpers.js';
@@ -62,7 +62,7 @@ describe('repository task images', () => {
 
 describe('evaluatePatch()', () => {
   it('resolves with the gold patch, and not with the empty, a wrong or a non-applying patch', async () => {
-    const [gold, empty, wrong, broken] = await Promise.all([GOLD, '', WRONG, GOLD.replace('return a - b', 'return a / b')].map((patch) => evaluatePatch(task, image.id, patch, { runId })));
+    const [gold, empty, wrong, broken] = await Promise.all([GOLD, '', WRONG, GOLD.replace('return a - b', 'return a / b')].map((patch) => evaluatePatch(task, image.id, patch, { provider: testProvider(), runId })));
     expect(gold).toMatchObject({ status: 'graded', resolved: true, patch: { method: 'git_apply' }, results: { 'test_calc.py::test_add': 'passed', 'test_calc.py::test_mul': 'passed' } });
     expect(gold!.tests).toMatchObject({ exit_code: 0, junit: true, total: 2 });
     expect(empty).toMatchObject({ status: 'graded', resolved: false, patch: { method: 'empty' }, fail_to_pass: { success: [], failure: ['test_calc.py::test_add'] } });
@@ -87,7 +87,7 @@ describe('runTask() on a repository task', () => {
       },
     }));
     const out = join(await tempDir(), 't.jsonl');
-    const { footer } = await runTask(agentTask, { out, runId, resolveImage: (t) => resolveTaskImage(t, { repository: TEST_REPOSITORY }) });
+    const { footer } = await runTask(agentTask, { provider: testProvider(), out, runId, resolveImage: (t) => resolveTaskImage(t, { repository: TEST_REPOSITORY }) });
     expect(footer.patch).toContain('diff --git a/calc.py b/calc.py');
     expect(footer.patch).toContain('+++ b/notes/NEW.md');
     expect(footer.patch).toContain('GIT binary patch');

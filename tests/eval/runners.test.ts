@@ -9,7 +9,7 @@ import { runTask } from '../../src/runner/index.js';
 import { harvest } from '../../src/scheduler/index.js';
 import { loadTask, type LoadedTask } from '../../src/task/index.js';
 import { runCli } from '../helpers/cli.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
 import { docker, removeTestImages, TEST_REPOSITORY } from '../docker/images/helpers.js';
 import { checkPredictions, checkRunReport } from '../swebench/checker.js';
@@ -41,7 +41,7 @@ afterAll(async () => {
 
 describe.concurrent('real test runners graded as the SWE-bench harness grades them', () => {
   it('each runner\'s task is sound: the gold patch resolves it, the empty patch does not', async () => {
-    const proofs = await Promise.all(RUNNERS.map((r) => proveTask(tasks[r], { runId, repository: TEST_REPOSITORY })));
+    const proofs = await Promise.all(RUNNERS.map((r) => proveTask(tasks[r], { provider: testProvider(), runId, repository: TEST_REPOSITORY })));
     for (const proof of proofs) {
       expect(proof, `${proof.id}: ${proof.reason} ${proof.gold?.tests?.log_tail}`).toMatchObject({ sound: true, gold: { status: 'graded', resolved: true }, empty: { status: 'graded', resolved: false } });
     }
@@ -55,7 +55,7 @@ describe.concurrent('real test runners graded as the SWE-bench harness grades th
   });
 
   it('a wrong patch grades as the harness would: the failing listed test fails, the rest as they ran', async () => {
-    const [django, sympy, unittest, pytest] = await Promise.all(RUNNERS.map((r) => evaluatePatch(tasks[r], images[r], patchOf(r, 'wrong'), { runId })));
+    const [django, sympy, unittest, pytest] = await Promise.all(RUNNERS.map((r) => evaluatePatch(tasks[r], images[r], patchOf(r, 'wrong'), { provider: testProvider(), runId })));
     expect(django).toMatchObject({ status: 'graded', resolved: false, fail_to_pass: { failure: ['Discounts come off the total,'] }, pass_to_pass: { failure: [] } });
     expect(sympy).toMatchObject({ resolved: false, results: { test_double_three: 'failed', test_double_is_sympy: 'passed', test_double_last: 'passed' } });
     expect(unittest).toMatchObject({
@@ -70,7 +70,7 @@ describe.concurrent('real test runners graded as the SWE-bench harness grades th
 
   it('a log its parser cannot read is unsound, "parser <name> found no tests", never a pass or a fail', async () => {
     const misread = { ...tasks.django, spec: { ...tasks.django.spec, eval: { ...tasks.django.spec.eval!, parser: 'pytest' as const } } };
-    const proof = await proveTask(misread, { runId, repository: TEST_REPOSITORY });
+    const proof = await proveTask(misread, { provider: testProvider(), runId, repository: TEST_REPOSITORY });
     expect(proof).toMatchObject({ sound: false, reason: 'parser pytest found no tests', gold: { status: 'graded', resolved: false, tests: { total: 0, invalid: 'parser pytest found no tests' } } });
   });
 
@@ -96,7 +96,7 @@ describe.concurrent('real test runners graded as the SWE-bench harness grades th
     const image = await resolveImage(task);
     // Same recipe and environment as the fixture tasks: only this repository's task layer is built.
     expect(image.layers.map((l) => [l.kind, l.built])).toEqual([['image', false], ['environment', false], ['task', true]]);
-    const [gold, empty, wrong] = await Promise.all([patchOf('pytest', 'gold'), '', patchOf('pytest', 'wrong')].map((p) => evaluatePatch(task, image.id, p, { runId })));
+    const [gold, empty, wrong] = await Promise.all([patchOf('pytest', 'gold'), '', patchOf('pytest', 'wrong')].map((p) => evaluatePatch(task, image.id, p, { provider: testProvider(), runId })));
     expect(gold).toMatchObject({ resolved: true, tests: { parser: 'junit', junit: true, total: 6 } });
     expect(empty).toMatchObject({ resolved: false, fail_to_pass: { failure: ['tests/test_words.py::test_title[hello macOS-Hello MacOS]'] } });
     expect(wrong).toMatchObject({ resolved: false, pass_to_pass: { failure: ['tests/test_words.py::test_title[  two  spaces -Two Spaces]'] } });
@@ -125,7 +125,7 @@ describe('SWE-bench\'s own image layout', () => {
     const task = await loadTask(join(dir, 'tasks', `${STAND_IN_ID}.task.yaml`));
     expect(task.spec.image).toEqual({ ref: STAND_IN });
     expect(task.spec.eval).toMatchObject({ parser: 'django', test_command: 'source /opt/miniconda3/bin/activate\nconda activate testbed\npython -m pip install -e .\n./tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 shop.tests' });
-    const proof = await proveTask(task, { runId, repository: TEST_REPOSITORY });
+    const proof = await proveTask(task, { provider: testProvider(), runId, repository: TEST_REPOSITORY });
     expect(proof, `${proof.reason} ${proof.gold?.tests?.log_tail}`).toMatchObject({ sound: true, parser: 'django', gold: { resolved: true }, empty: { resolved: false } });
   });
 });
@@ -142,7 +142,7 @@ describe('forager swebench predictions and report on a harvested batch', () => {
     await mkdir(join(dir, 'tasks'));
     for (const runner of RUNNERS) await writeVariant(runner, join(dir, 'tasks'), (spec) => { spec.agent = { type: 'scripted', actions: agents[runner] }; });
     const out = join(dir, 'batch');
-    const result = await harvest({
+    const result = await harvest({ provider: testProvider(),
       paths: [join(dir, 'tasks')], out, concurrency: 4, attempts: 2, retries: 0, runId,
       runTask: (task, options) => runTask(task, { ...options, resolveImage: (t, signal) => resolveImage(t, signal) }),
     });

@@ -1,3 +1,4 @@
+import { testProvider } from '../helpers/docker.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ describe('export of a real harvested batch', () => {
   it('round-trips the bundled example tasks through jsonl, chat (CWM) and Parquet', async () => {
     const dir = await tempDir('forager-real-batch-');
     const batch = join(dir, 'batch');
-    const result = await harvest({ paths: ['tasks'], out: batch, concurrency: 2, attempts: 1, retries: 1 });
+    const result = await harvest({ provider: testProvider(), paths: ['tasks'], out: batch, concurrency: 2, attempts: 1, retries: 1 });
     expect(result.outcomes.length).toBeGreaterThanOrEqual(4);
     const files = result.outcomes.map((o) => o.path).filter((p): p is string => typeof p === 'string').sort();
     const originals = await Promise.all(files.map((f) => readTrajectory(f)));

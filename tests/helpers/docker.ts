@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { engine } from '../../src/docker/engine.js';
-import { LABEL_RUN } from '../../src/sandbox/labels.js';
-import { DockerSandbox } from '../../src/docker/sandbox.js';
+import { engine } from '../../src/docker/index.js';
+import { createProvider } from '../../src/providers/index.js';
+import { LABEL_RUN, RuntimeSandbox, type RuntimeOptions, type SandboxProvider } from '../../src/sandbox/index.js';
+import { createDockerBackend } from '../../src/docker/index.js';
 import { DEFAULT_LIMITS } from '../../src/task/spec.js';
 import type { Limits } from '../../src/trajectory/schema.js';
 import { PINNED_ENV } from '../../src/runner/environment.js';
@@ -11,15 +12,24 @@ export function testRunId(): string {
   return `test-${randomUUID().slice(0, 8)}`;
 }
 
-export async function startTestSandbox(limits: Partial<Limits> = {}, runId = testRunId()): Promise<DockerSandbox> {
-  return DockerSandbox.start({
-    image: BASE_IMAGE,
+let provider: SandboxProvider | undefined;
+
+/** The provider tests start Docker sandboxes through: the registry's, as the CLI makes it. */
+export function testProvider(): SandboxProvider {
+  provider ??= createProvider('docker');
+  return provider;
+}
+
+/** A Docker sandbox of the base image, straight from the runtime (what a provider's `start` returns). */
+export async function startTestSandbox(limits: Partial<Limits> = {}, runId = testRunId(), options: RuntimeOptions & { image?: string } = {}): Promise<RuntimeSandbox> {
+  return RuntimeSandbox.start(createDockerBackend(), {
+    image: options.image ?? BASE_IMAGE,
     runId,
     taskId: 'test',
     workdir: '/work',
     env: { ...PINNED_ENV },
     limits: { ...DEFAULT_LIMITS, ...limits },
-  });
+  }, options);
 }
 
 /** Containers, running or not, labelled with this run id (or any forager run). */

@@ -1,3 +1,4 @@
+import { testProvider } from '../helpers/docker.js';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +32,7 @@ describe('forager show on a trajectory with terminal escapes in it', () => {
     await ensureTestImages();
     file = join(await tempDir(), 'hostile.jsonl');
     const task = await scriptedTask([{ tool: 'bash', command: HOSTILE }, { tool: 'submit', result: '\x1b[2Jdone' }]);
-    await runTask(task, { out: file });
+    await runTask(task, { provider: testProvider(), out: file });
   }, 120_000);
 
   it('prints no control character but tab and newline, in text and in --json', async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELPERS_DIR, spliceHunk, type Candidate } from '../../src/mutate/index.js';
-import type { DockerSandbox } from '../../src/docker/sandbox.js';
+import type { RuntimeSandbox } from '../../src/sandbox/index.js';
 import { containersOf, startTestSandbox, testRunId } from '../helpers/docker.js';
 
 const LIB = `import os, json
@@ -29,7 +29,7 @@ def paths(root):
 `;
 const FUNCTIONS = [['lib.py', 'scale', 7], ['lib.py', 'check', 12], ['lib.py', 'one_liner', 16], ['lib.py', 'paths', 20], ['lib.py', 'scale.<locals>.<listcomp>', 9]];
 const runId = testRunId();
-let sandbox: DockerSandbox;
+let sandbox: RuntimeSandbox;
 let candidates: Candidate[];
 
 /** The mutated file of the candidate with this description. */

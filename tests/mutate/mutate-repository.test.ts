@@ -10,7 +10,7 @@ import { resolveTaskImage } from '../../src/docker/images/index.js';
 import { loadMutationSource, mutateRepository, MUTATION_KINDS, type MutateReport } from '../../src/mutate/index.js';
 import { runTask } from '../../src/runner/index.js';
 import { loadTask, type LoadedTask } from '../../src/task/index.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
 import { removeTestImages, runInImage, TEST_REPOSITORY } from '../docker/images/helpers.js';
 
@@ -22,7 +22,7 @@ let report: MutateReport;
 let tasks: LoadedTask[];
 
 async function mutate(dir: string, seed: number): Promise<MutateReport> {
-  return mutateRepository(await loadMutationSource(PROJECT), { count: 10, seed, out: dir, repository: TEST_REPOSITORY, runId });
+  return mutateRepository(await loadMutationSource(PROJECT), { provider: testProvider(), count: 10, seed, out: dir, repository: TEST_REPOSITORY, runId });
 }
 
 /** Every task file under `dir`, path → content. */
@@ -82,7 +82,7 @@ describe('mutateRepository()', () => {
   }, 600_000); // two whole mutation runs: 112 s on main under load, over the default 120 s with file I/O through execs
 
   it('writes only sound tasks: the gold patch resolves each, the empty patch does not', async () => {
-    const proofs = await Promise.all(tasks.map((task) => queue.add(() => proveTask(task, { runId, repository: TEST_REPOSITORY }))));
+    const proofs = await Promise.all(tasks.map((task) => queue.add(() => proveTask(task, { provider: testProvider(), runId, repository: TEST_REPOSITORY }))));
     for (const proof of proofs) expect(proof, JSON.stringify(proof?.reason)).toMatchObject({ sound: true, gold: { resolved: true }, empty: { resolved: false } });
   });
 
@@ -99,7 +99,7 @@ describe('mutateRepository()', () => {
   it('end to end: an agent that applies the gold patch resolves every task (reward 1)', async () => {
     const dir = await tempDir('forager-mutate-runs-');
     try {
-      const results = await Promise.all(tasks.map((task) => queue.add(() => runTask(task, {
+      const results = await Promise.all(tasks.map((task) => queue.add(() => runTask(task, { provider: testProvider(),
         out: join(dir, `${task.spec.id}.jsonl`),
         runId,
         agent: new ScriptedAgent([

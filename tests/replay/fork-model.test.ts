@@ -1,3 +1,4 @@
+import { testProvider } from '../helpers/docker.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ describe('forager replay --until K with a model taking over', () => {
       { tool: 'submit', result: 'parent' },
     ], { id: 'fork-model', limits: { wall_time_s: 120, max_steps: 10 } }, folder);
     const parent = join(folder, 'parent.jsonl');
-    await runTask(await loadTask(taskFile), { out: parent });
+    await runTask(await loadTask(taskFile), { provider: testProvider(), out: parent });
     const server = await startChatServer([{ body: completion({ content: '<tool: submit>\nchild\n</tool>' }) }]);
     servers.push(server);
 
@@ -55,7 +56,7 @@ describe('forager replay --until K with a model taking over', () => {
       agent: { type: 'model', base_url: recorder.url, model: 'parent-model', tool_format: 'cwm' },
     }, folder);
     const parentPath = join(folder, 'parent.jsonl');
-    await runTask(await loadTask(taskFile), { out: parentPath });
+    await runTask(await loadTask(taskFile), { provider: testProvider(), out: parentPath });
     const parent = await readTrajectory(parentPath);
     expect(parent.steps.map((s) => s.action?.tool ?? s.shown.split(':')[0])).toEqual(['FormatError', 'bash', 'NoSuchToolError', 'bash', 'submit']);
 

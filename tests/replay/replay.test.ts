@@ -8,7 +8,7 @@ import { runTask } from '../../src/runner/index.js';
 import { engine } from '../../src/docker/engine.js';
 import { loadTask } from '../../src/task/index.js';
 import type { Action } from '../../src/trajectory/schema.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir, writeTask } from '../helpers/tasks.js';
 
 const runId = testRunId();
@@ -17,7 +17,7 @@ async function record(actions: Action[], extra: Record<string, unknown> = {}, di
   const folder = dir ?? (await tempDir());
   const task = await loadTask(await writeTask(actions, { limits: { wall_time_s: 120, action_timeout_s: 20 }, ...extra }, folder));
   const out = join(folder, 'recorded.jsonl');
-  await runTask(task, { out, runId });
+  await runTask(task, { provider: testProvider(), out, runId });
   return { folder, out, task };
 }
 
@@ -38,7 +38,7 @@ describe('replayTrajectory', () => {
       { tool: 'submit', result: 'done' },
     ], { files: [{ path: 'data.txt', from: 'data.txt' }] }, folder);
 
-    const result = await replayTrajectory(out, { out: join(folder, 'replay.jsonl'), runId });
+    const result = await replayTrajectory(out, { provider: testProvider(), out: join(folder, 'replay.jsonl'), runId });
 
     expect(result.comparison.compared).toBe(6);
     expect(result.comparison.divergent).toEqual([]);
@@ -57,7 +57,7 @@ describe('replayTrajectory', () => {
       { tool: 'submit' },
     ]);
 
-    const strict = await replayTrajectory(out, { out: join(folder, 'strict.jsonl'), runId });
+    const strict = await replayTrajectory(out, { provider: testProvider(), out: join(folder, 'strict.jsonl'), runId });
     expect(strict.comparison.divergent.map((d) => d.recordedIndex)).toEqual([1, 3]);
     expect(strict.comparison.divergent[0]!.differences.map((d) => d.field)).toEqual(['stdout']);
 
@@ -69,7 +69,7 @@ describe('replayTrajectory', () => {
         { name: 'bash-random', pattern: 'random=\\d+', replace: 'random=<N>' },
       ],
     }));
-    const normalised = await replayTrajectory(out, { out: join(folder, 'normalised.jsonl'), runId, rules: await loadRules(rulesFile) });
+    const normalised = await replayTrajectory(out, { provider: testProvider(), out: join(folder, 'normalised.jsonl'), runId, rules: await loadRules(rulesFile) });
     expect(normalised.comparison).toMatchObject({ compared: 5, divergent: [], normalized: true });
   });
 
@@ -79,7 +79,7 @@ describe('replayTrajectory', () => {
     const { out } = await record([{ tool: 'bash', command: 'cat input.txt' }], { files: [{ path: 'input.txt', from: 'input.txt' }] }, folder);
     await writeFile(join(folder, 'input.txt'), 'two\n');
 
-    const replay = replayTrajectory(out, { out: join(folder, 'replay.jsonl'), runId });
+    const replay = replayTrajectory(out, { provider: testProvider(), out: join(folder, 'replay.jsonl'), runId });
     await expect(replay).rejects.toThrow(ReplayRefusedError);
     await expect(replay).rejects.toThrow(/changed since the run.*cannot be rebuilt from the header/s);
   });
@@ -93,7 +93,7 @@ describe('replayTrajectory', () => {
     expect(task.spec.image).toEqual({ dockerfile: 'Dockerfile' });
     await engine().getImage(header.image.id).remove({ force: true });
 
-    const replay = replayTrajectory(out, { out: join(folder, 'replay.jsonl'), runId });
+    const replay = replayTrajectory(out, { provider: testProvider(), out: join(folder, 'replay.jsonl'), runId });
     await expect(replay).rejects.toMatchObject({ code: 'IMAGE_GONE' });
     await expect(replay).rejects.toThrow(`the recorded image ${header.image.id}`);
   });

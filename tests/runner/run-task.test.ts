@@ -4,7 +4,7 @@ import type { Agent } from '../../src/core/contracts.js';
 import { runTask } from '../../src/runner/index.js';
 import { captureText } from '../../src/core/capture.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { scriptedTask, tempDir } from '../helpers/tasks.js';
 
 describe('runTask', () => {
@@ -19,7 +19,7 @@ describe('runTask', () => {
       { env: { MY_VAR: 'mine' }, files: [{ path: 'input.txt', content: 'x' }] },
     );
     const out = join(await tempDir(), 't.jsonl');
-    const result = await runTask(task, { out, runId });
+    const result = await runTask(task, { provider: testProvider(), out, runId });
     const trajectory = await readTrajectory(out);
     expect(trajectory.header.image.id).toMatch(/^sha256:/);
     expect(trajectory.header.task.hash).toBe(task.hash);
@@ -37,7 +37,7 @@ describe('runTask', () => {
     const runId = testRunId();
     const task = await scriptedTask([{ tool: 'bash', command: 'true' }], { setup: ['echo preparing', 'exit 4'] });
     const out = join(await tempDir(), 't.jsonl');
-    const { footer } = await runTask(task, { out, runId });
+    const { footer } = await runTask(task, { provider: testProvider(), out, runId });
     expect(footer).toMatchObject({ exit_status: 'error', failure_kind: 'task', error: { code: 'SETUP_FAILED' } });
     const { header } = await readTrajectory(out);
     expect(header.setup.map((s) => s.exit_code)).toEqual([0, 4]);
@@ -47,7 +47,7 @@ describe('runTask', () => {
   it('writes a trajectory with an error footer when the image is missing', async () => {
     const task = await scriptedTask([{ tool: 'bash', command: 'true' }], { image: { ref: 'forager-test-absent:none' } });
     const out = join(await tempDir(), 't.jsonl');
-    const { footer } = await runTask(task, { out });
+    const { footer } = await runTask(task, { provider: testProvider(), out });
     expect(footer).toMatchObject({ exit_status: 'error', failure_kind: 'task', error: { code: 'IMAGE_MISSING' } });
     expect((await readTrajectory(out)).footer).toBeDefined();
   });
@@ -62,7 +62,7 @@ describe('runTask', () => {
       render: () => '',
     };
     const out = join(await tempDir(), 't.jsonl');
-    const { footer } = await runTask(task, { out, runId, agent });
+    const { footer } = await runTask(task, { provider: testProvider(), out, runId, agent });
     expect(footer).toMatchObject({ exit_status: 'error', failure_kind: 'infrastructure', error: { message: 'agent exploded' } });
     expect(await containersOf(runId)).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe('runTask', () => {
     const task = await scriptedTask([{ tool: 'bash', command: 'sleep 60' }], { limits: { wall_time_s: 3, action_timeout_s: 100 } });
     const out = join(await tempDir(), 't.jsonl');
     const started = Date.now();
-    const { footer } = await runTask(task, { out, runId });
+    const { footer } = await runTask(task, { provider: testProvider(), out, runId });
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(footer).toMatchObject({ exit_status: 'wall_time', failure_kind: 'agent' });
     expect(await containersOf(runId)).toEqual([]);
@@ -81,7 +81,7 @@ describe('runTask', () => {
   it('ends with max_steps when the agent never submits', async () => {
     const task = await scriptedTask(Array.from({ length: 5 }, () => ({ tool: 'bash' as const, command: 'true' })), { limits: { max_steps: 3 } });
     const out = join(await tempDir(), 't.jsonl');
-    const { footer } = await runTask(task, { out });
+    const { footer } = await runTask(task, { provider: testProvider(), out });
     expect(footer).toMatchObject({ exit_status: 'max_steps', failure_kind: 'agent', steps: 3 });
   });
 
@@ -95,7 +95,7 @@ describe('runTask', () => {
       { tool: 'bash', command: 'cat f.txt' },
     ]);
     const out = join(await tempDir(), 't.jsonl');
-    await runTask(task, { out });
+    await runTask(task, { provider: testProvider(), out });
     const { steps } = await readTrajectory(out);
     expect(steps.map((s) => s.observation?.exit_code)).toEqual([0, 1, 1, 0, 1, 0]);
     expect(captureText(steps[1]!.observation!.stderr)).toMatch(/not found/);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { harvest } from '../../src/scheduler/index.js';
 import { minFreeBytesFromEnv, requireEngineFreeSpace } from '../../src/docker/disk-guard.js';
 import { allTrajectoryFiles, writeTasks } from '../helpers/batch.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
 
 describe('engine free-space guard', () => {
@@ -25,7 +25,7 @@ describe('engine free-space guard', () => {
     await writeTasks(join(dir, 'tasks'), 2, () => [{ tool: 'bash', command: 'echo hi' }]);
     const runId = testRunId();
     const out = join(dir, 'out');
-    const error = await harvest({ paths: [join(dir, 'tasks')], out, concurrency: 1, attempts: 1, retries: 0, runId, minFreeDiskBytes: 1e15 })
+    const error = await harvest({ provider: testProvider(), paths: [join(dir, 'tasks')], out, concurrency: 1, attempts: 1, retries: 0, runId, minFreeDiskBytes: 1e15 })
       .then(() => undefined, (e: unknown) => e as Error & { code?: string });
     expect(error?.code).toBe('ENGINE_DISK_LOW');
     expect(error?.message).toMatch(/\/var\/lib\/docker has \d+ bytes free .* below the 1000000000000000 bytes/s);

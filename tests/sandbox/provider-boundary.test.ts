@@ -2,13 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../../src/providers/index.js';
+import { BACKENDS, createProvider } from '../../src/providers/index.js';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 /** The folders that are Docker's: only they may use dockerode or each other's internals. */
 const DOCKER_FOLDERS = ['docker'];
-/** The one line where providers are listed may name Docker's provider (the images index only). */
-const REGISTRY = { file: 'providers/index.ts', target: 'docker/images/index.ts' };
+/** The one place backends are listed may name a backend's public surface (its index). */
+const REGISTRY = { file: 'providers/index.ts', target: 'docker/index.ts' };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -63,8 +63,9 @@ describe('the sandbox provider seam', () => {
   });
 
   it('lists Docker in the provider registry: a backend is one folder plus one line there', () => {
-    expect(Object.keys(PROVIDERS)).toContain('docker');
-    const provider = PROVIDERS.docker();
+    expect(Object.keys(BACKENDS)).toContain('docker');
+    expect(BACKENDS.docker().name).toBe('docker');
+    const provider = createProvider('docker');
     expect(provider.name).toBe('docker');
     for (const op of ['ping', 'health', 'version', 'prepareImage', 'findImage', 'start', 'reap', 'requireFreeSpace', 'setup', 'recordImageUse', 'evictImages'] as const) {
       expect(typeof provider[op]).toBe('function');

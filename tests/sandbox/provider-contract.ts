@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ProvidedSandbox, SandboxProvider, SandboxSpec } from '../../src/core/contracts.js';
+import type { ProvidedSandbox, SandboxProvider, SandboxSpec } from '../../src/sandbox/index.js';
 import { ForagerError } from '../../src/core/errors.js';
 import { PINNED_ENV } from '../../src/runner/environment.js';
 import { DEFAULT_LIMITS } from '../../src/task/spec.js';

@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import Docker from 'dockerode';
 import { afterAll, beforeAll } from 'vitest';
-import { createDockerProvider } from '../../src/docker/images/index.js';
+import { createDockerBackend } from '../../src/docker/index.js';
+import { createSandboxProvider } from '../../src/sandbox/index.js';
 import { BASE_IMAGE } from '../helpers/images.js';
 import { PrivateDockerd } from '../helpers/private-dockerd.js';
 import { providerContract } from './provider-contract.js';
@@ -34,8 +35,8 @@ afterAll(async () => {
 
 providerContract({
   name: `Docker, remote engine at ${dockerd.host} (exec state reader)`,
-  create: () => createDockerProvider({ docker: new Docker({ host: '127.0.0.1', port, protocol: 'http' }) }),
-  createDown: () => createDockerProvider({ docker: new Docker({ host: '127.0.0.1', port: downPort, protocol: 'http' }) }),
+  create: () => createSandboxProvider(createDockerBackend({ docker: new Docker({ host: '127.0.0.1', port, protocol: 'http' }) })),
+  createDown: () => createSandboxProvider(createDockerBackend({ docker: new Docker({ host: '127.0.0.1', port: downPort, protocol: 'http' }) })),
   image: BASE_IMAGE,
   stateReader: 'exec',
   env: { DOCKER_HOST: dockerd.host, FORAGER_SANDBOX: 'docker' },

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureText, capturedBytes } from '../../src/core/capture.js';
-import type { DockerSandbox } from '../../src/docker/sandbox.js';
+import type { RuntimeSandbox } from '../../src/sandbox/index.js';
 import { containersOf, startTestSandbox, testRunId } from '../helpers/docker.js';
 
-describe('DockerSandbox shell session', () => {
+describe('RuntimeSandbox on Docker: shell session', () => {
   const runId = testRunId();
-  let sandbox: DockerSandbox;
+  let sandbox: RuntimeSandbox;
 
   beforeAll(async () => {
     sandbox = await startTestSandbox({ action_timeout_s: 30, pids: 128, max_output_bytes: 64 * 1024 }, runId);
@@ -96,7 +96,7 @@ describe('DockerSandbox shell session', () => {
   });
 });
 
-describe('DockerSandbox limits', () => {
+describe('RuntimeSandbox on Docker: limits', () => {
   it('clears a fork bomb at the pids limit while the step runs, says so, and still answers', async () => {
     const runId = testRunId();
     const sandbox = await startTestSandbox({ pids: 64 }, runId);

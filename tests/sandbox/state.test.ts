@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildState, MAX_CHANGES, MAX_OUTSIDE, MAX_PATH } from '../../src/sandbox/state.js';
-import { parseComm } from '../../src/docker/exec-state.js';
+import { parseComm } from '../../src/sandbox/layer/exec-state.js';
 
 describe('buildState', () => {
   it('keeps changes under the workdir apart from the rest, sorted, caches pruned', () => {

@@ -1,3 +1,4 @@
+import { testProvider } from '../helpers/docker.js';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { harvest, readBatchStatus } from '../../src/scheduler/index.js';
@@ -15,7 +16,7 @@ describe('harvest() and a model that answers 401', () => {
     const dir = await tempDir();
     await writeTask([{ tool: 'submit' }], { id: 'unauthorised' }, join(dir, 'tasks'));
     const options = {
-      paths: [join(dir, 'tasks')], out: join(dir, 'out'), concurrency: 1, attempts: 1, retries: 3,
+      provider: testProvider(), paths: [join(dir, 'tasks')], out: join(dir, 'out'), concurrency: 1, attempts: 1, retries: 3,
       agentOverrides: { baseUrl: server.url, model: 'stand-in', toolFormat: 'openai' as const, maxRetries: 3 },
       backoff: { baseMs: 10, capMs: 50 },
     };

@@ -1,3 +1,4 @@
+import { testProvider } from '../helpers/docker.js';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../../src/model/index.js';
@@ -22,7 +23,7 @@ describe('harvest() with model flags', () => {
     servers.push(server);
     const dir = await tempDir();
     for (const id of ['m-1', 'm-2', 'm-3']) await writeTask([{ tool: 'bash', command: 'true' }], { id }, join(dir, 'tasks'));
-    const result = await harvest({
+    const result = await harvest({ provider: testProvider(),
       paths: [join(dir, 'tasks')], out: join(dir, 'out'), concurrency: 3, attempts: 1, retries: 0,
       agentOverrides: { baseUrl: server.url, model: 'scripted-model', toolFormat: 'cwm' },
       // 4 requests at once, then 4 a second: 9 requests cannot all go within 1.25 s.
@@ -40,7 +41,7 @@ describe('harvest() with model flags', () => {
   it('reports a task the flags cannot turn into a model run, and runs none of it', async () => {
     const dir = await tempDir();
     await writeTask([{ tool: 'bash', command: 'true' }], { id: 'scripted' }, join(dir, 'tasks'));
-    const result = await harvest({
+    const result = await harvest({ provider: testProvider(),
       paths: [join(dir, 'tasks')], out: join(dir, 'out'), concurrency: 1, attempts: 1, retries: 0,
       agentOverrides: { model: 'only-a-name' },
     });

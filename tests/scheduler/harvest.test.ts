@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { harvest, readBatchRecord, readBatchStatus } from '../../src/scheduler/index.js';
 import { engine } from '../../src/docker/engine.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { filesOfTask, waitFor, writeTasks } from '../helpers/batch.js';
 import { tempDir } from '../helpers/tasks.js';
 
@@ -19,7 +19,7 @@ describe('harvest', () => {
     const runId = testRunId();
     let running = 0;
     let peak = 0;
-    const result = await harvest({
+    const result = await harvest({ provider: testProvider(),
       paths: [join(dir, 'tasks')], out, concurrency: 4, attempts: 1, retries: 2, runId,
       onEvent: (e) => {
         if (e.type === 'started') peak = Math.max(peak, (running += 1));
@@ -39,7 +39,7 @@ describe('harvest', () => {
     const out = join(dir, 'out');
     await writeTasks(dir, 3, () => [{ tool: 'bash', command: 'true' }], 'good');
     await writeFile(join(dir, 'broken.task.yaml'), 'id: broken\ninstruction: x\nimage: { ref: forager-base:bookworm }\nagent: { type: scripted, actions: [] }\n');
-    const result = await harvest({ paths: [dir], out, concurrency: 2, attempts: 1, retries: 0, runId: testRunId() });
+    const result = await harvest({ provider: testProvider(), paths: [dir], out, concurrency: 2, attempts: 1, retries: 0, runId: testRunId() });
     expect(result.outcomes.map((o) => o.status)).toEqual(['agent_finished', 'agent_finished', 'agent_finished']);
     expect(result.rejected).toEqual([{ source: join(dir, 'broken.task.yaml'), message: expect.stringContaining('field "agent.actions"') }]);
     expect((await readBatchStatus(out)).rejected).toHaveLength(1);
@@ -50,7 +50,7 @@ describe('harvest', () => {
     const out = join(dir, 'out');
     await writeTasks(dir, 1, () => [{ tool: 'bash', command: 'sleep 3' }, { tool: 'submit' }], 'victim');
     const runId = testRunId();
-    const pending = harvest({ paths: [dir], out, concurrency: 1, attempts: 1, retries: 2, runId, backoff: { baseMs: 10, capMs: 50 } });
+    const pending = harvest({ provider: testProvider(), paths: [dir], out, concurrency: 1, attempts: 1, retries: 2, runId, backoff: { baseMs: 10, capMs: 50 } });
     await waitFor(async () => (await containersOf(runId)).length === 1, 20_000, 'the container');
     await new Promise((r) => setTimeout(r, 800));
     await engine().getContainer((await containersOf(runId))[0]!).remove({ force: true });
@@ -65,7 +65,7 @@ describe('harvest', () => {
   it('does not retry an agent failure', async () => {
     const dir = await tempDir();
     await writeTasks(dir, 1, () => [{ tool: 'bash', command: 'true' }, { tool: 'bash', command: 'true' }], 'limited', { limits: { max_steps: 1 } });
-    const result = await harvest({ paths: [dir], out: join(dir, 'out'), concurrency: 1, attempts: 2, retries: 3, runId: testRunId() });
+    const result = await harvest({ provider: testProvider(), paths: [dir], out: join(dir, 'out'), concurrency: 1, attempts: 2, retries: 3, runId: testRunId() });
     expect(result.outcomes.map((o) => [o.key, o.status, o.failureKind, o.retries])).toEqual([
       ['limited-000/0', 'max_steps', 'agent', 0],
       ['limited-000/1', 'max_steps', 'agent', 0],
@@ -80,7 +80,7 @@ describe('harvest', () => {
     for (const id of ['resume-000', 'resume-001']) await mkdir(join(out, 'trajectories', id), { recursive: true });
     await writeFile(join(out, 'trajectories/resume-000/0.jsonl'), `{"type":"header"}\n${footer('aborted', 'infrastructure')}\n`);
     await writeFile(join(out, 'trajectories/resume-001/0.try-0.jsonl'), `{"type":"header"}\n${footer('submitted', null)}\n`);
-    const result = await harvest({ paths: [join(dir, 'tasks')], out, concurrency: 2, attempts: 1, retries: 0, runId: testRunId() });
+    const result = await harvest({ provider: testProvider(), paths: [join(dir, 'tasks')], out, concurrency: 2, attempts: 1, retries: 0, runId: testRunId() });
     expect(result.outcomes.map((o) => [o.key, o.status])).toEqual([['resume-000/0', 'submitted']]);
     expect(result.skipped).toBe(1);
     expect(await filesOfTask(out, 'resume-000')).toEqual({ '0.jsonl': 'complete', '0.try-0.jsonl': 'redo' });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTask, type LoadedTask } from '../../src/task/index.js';
 import { CUT_MARKER, readTraceFile, resolveTraceLimits, traceTask, type TraceFile, type TraceLimits } from '../../src/trace/index.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
 
 const runId = testRunId();
@@ -14,7 +14,7 @@ const traces: Record<string, { file: TraceFile; ms: number; limits: TraceLimits 
 async function trace(name: string, entry: string, overrides: Partial<TraceLimits> = {}): Promise<void> {
   const limits = resolveTraceLimits({ wall_s: 8, ...overrides });
   const started = Date.now();
-  const result = await traceTask(task, { out: join(out, `${name}.jsonl`), entry, limits, runId });
+  const result = await traceTask(task, { provider: testProvider(), out: join(out, `${name}.jsonl`), entry, limits, runId });
   traces[name] = { file: await readTraceFile(result.path), ms: Date.now() - started, limits };
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueBatch, type RunningWorker } from '../../src/queue/index.js';
 import { readTraceFile, resolveTraceLimits, startTraceWorker, type TraceFile } from '../../src/trace/index.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
 import { startRedis, type TestRedis } from '../queue/support/redis-server.js';
 
@@ -38,7 +38,7 @@ describe('startTraceWorker()', () => {
   it('traces the jobs `harvest --queue` enqueued, where their trajectories would go', async () => {
     const enqueued = await enqueueBatch({ queue: redis.url, paths: ['tasks/fix-calculator', 'tasks/repo-fix'], attempts: 1, batch: 'traces' });
     expect(enqueued.added).toBe(2);
-    worker = await startTraceWorker({ queue: redis.url, out, concurrency: 2, runId, limits: resolveTraceLimits({ wall_s: 120 }) });
+    worker = await startTraceWorker({ provider: testProvider(), queue: redis.url, out, concurrency: 2, runId, limits: resolveTraceLimits({ wall_s: 120 }) });
     const calc = await waitForTrace(join(out, 'traces', 'trajectories', 'fix-calculator', '0.jsonl'), 120_000);
     const stock = await waitForTrace(join(out, 'traces', 'trajectories', 'repo-fix', '0.jsonl'), 120_000);
     expect(calc.footer).toMatchObject({ exit_status: 'agent_finished' });

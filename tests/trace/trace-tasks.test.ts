@@ -9,7 +9,7 @@ import {
   type PairResult, type TraceFile,
 } from '../../src/trace/index.js';
 import { query } from '../export/duckdb.js';
-import { containersOf, testRunId } from '../helpers/docker.js';
+import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
 
 const TASKS = ['tasks/fix-calculator', 'tasks/repo-fix', 'tests/fixtures/trace-stdlib'];
@@ -22,9 +22,9 @@ let pair: PairResult;
 
 beforeAll(async () => {
   out = await tempDir('forager-trace-');
-  result = await traceBatch({ paths: TASKS, out, concurrency: 3, retries: 1, runId, limits, replayCheck: true });
+  result = await traceBatch({ provider: testProvider(), paths: TASKS, out, concurrency: 3, retries: 1, runId, limits, replayCheck: true });
   files = Object.fromEntries(await Promise.all(['fix-calculator', 'repo-fix', 'trace-stdlib'].map(async (id) => [id, await readTraceFile(attemptPath(out, id, 0))] as const)));
-  pair = await tracePair(await loadTask('tasks/repo-fix/task.yaml'), join(out, 'pairs'), { limits, runId });
+  pair = await tracePair(await loadTask('tasks/repo-fix/task.yaml'), join(out, 'pairs'), { provider: testProvider(), limits, runId });
 }, 600_000);
 
 afterAll(async () => {
@@ -119,7 +119,7 @@ describe('traceBatch() on the bundled repository tasks and CPython\'s own tests 
   });
 
   it('resumes: the same batch again keeps every finished trace', async () => {
-    const again = await traceBatch({ paths: TASKS, out, concurrency: 3, retries: 1, runId, limits });
+    const again = await traceBatch({ provider: testProvider(), paths: TASKS, out, concurrency: 3, retries: 1, runId, limits });
     expect(again.skipped).toBe(3);
     expect(again.outcomes).toEqual([]);
   });
@@ -128,7 +128,7 @@ describe('traceBatch() on the bundled repository tasks and CPython\'s own tests 
 describe('traceBatch() on a repository folder', () => {
   it('makes it a task (python recipe, pytest) and traces its tests', async () => {
     const folder = join(out, 'folder');
-    const done = await traceBatch({ paths: ['tasks/fix-calculator/repo'], out: folder, concurrency: 1, retries: 0, runId, limits });
+    const done = await traceBatch({ provider: testProvider(), paths: ['tasks/fix-calculator/repo'], out: folder, concurrency: 1, retries: 0, runId, limits });
     expect(done.outcomes.map((o) => o.status)).toEqual(['agent_finished']);
     const file = await readTraceFile(attemptPath(folder, 'repo', 0));
     expect(file.header.root).toBe('/testbed');
@@ -158,11 +158,11 @@ describe('tracePair()', () => {
 describe('tracePair() on tasks from `tasks mutate`', () => {
   it('writes buggy and fixed traces of each mutant\'s failing tests and where they diverge', async () => {
     const dir = join(out, 'mutants');
-    const report = await mutateRepository(await loadMutationSource('tasks/repo-fix/task.yaml'), { count: 2, seed: 3, out: dir, runId });
+    const report = await mutateRepository(await loadMutationSource('tasks/repo-fix/task.yaml'), { provider: testProvider(), count: 2, seed: 3, out: dir, runId });
     expect(report.tasks).toHaveLength(2);
     for (const made of report.tasks) {
       const task = await loadTask(made.path);
-      const result = await tracePair(task, join(out, 'mutant-pairs'), { limits, runId });
+      const result = await tracePair(task, join(out, 'mutant-pairs'), { provider: testProvider(), limits, runId });
       expect(result.tests).toEqual(task.spec.eval!.fail_to_pass);
       expect(result.footers.buggy.exit_status).toBe('agent_finished');
       expect(result.footers.fixed.exit_status).toBe('agent_finished');

@@ -13,4 +13,3 @@ export { verifyScrubbed, scrubScript } from './repo-scrub.js';
 export { buildLogDir } from './build-logs.js';
 export { git, runGit } from '../../core/host-git.js';
 export { findImage, type FoundImage } from './find-image.js';
-export { createDockerProvider, DockerProvider, type DockerProviderOptions } from '../provider.js';

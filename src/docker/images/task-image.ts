@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import type { Logger } from '../../core/log.js';
 import { shellQuote } from '../../core/quote.js';
 import { engine } from '../engine.js';
-import type { LoadedTask } from '../../task/load.js';
+import type { ImageRequest } from '../../sandbox/contracts.js';
 import { repoRoot } from '../../task/repo.js';
 import type { EnvironmentSpec, RepoSpec } from '../../task/spec.js';
 import { collectContext } from './build-context.js';
@@ -43,7 +43,7 @@ export interface ResolveTaskImageOptions {
  * repository at its commit). Each layer is tagged by the hash of what it is built from
  * and built at most once; a task without a repo is just its `image`.
  */
-export async function resolveTaskImage(task: LoadedTask, options: ResolveTaskImageOptions = {}): Promise<TaskImage> {
+export async function resolveTaskImage(task: ImageRequest, options: ResolveTaskImageOptions = {}): Promise<TaskImage> {
   const docker = options.docker ?? engine();
   const image = await resolveImage(task.spec.image, { taskDir: task.dir, log: options.log, signal: options.signal, docker, repository: options.repository, recipesDir: options.recipesDir });
   const layers: ImageLayer[] = [{ kind: 'image', ref: image.ref, id: image.id, built: image.built ?? false }];

@@ -1,4 +1,4 @@
-import type { ProviderSetupOptions } from '../../core/contracts.js';
+import type { ProviderSetupOptions } from '../../sandbox/index.js';
 import { ensureBaseImage } from './base-image.js';
 import { resolveImage } from '../images/build.js';
 import { ensureEngine } from './engine-setup.js';

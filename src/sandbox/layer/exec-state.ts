@@ -1,6 +1,6 @@
-import type Docker from 'dockerode';
-import type { RawChange, StateReading } from '../sandbox/state.js';
-import { runOneShot } from './one-shot.js';
+import type { BackendSandbox } from '../backend.js';
+import { runOneShot } from '../process/run.js';
+import type { RawChange, StateReading } from '../state.js';
 
 /** Most bytes of a change listing read back from the container per step. */
 export const MAX_LISTING_BYTES = 1024 * 1024;
@@ -17,7 +17,7 @@ const STATE_DIR = '/dev/shm/.forager-state';
 export class ExecStateReader {
   private primed = false;
 
-  constructor(private readonly container: Docker.Container) {}
+  constructor(private readonly box: BackendSandbox) {}
 
   async prime(): Promise<void> {
     if (this.primed) return;
@@ -42,8 +42,7 @@ export class ExecStateReader {
       `if [ -f "$d/prev" ]; then LC_ALL=C /usr/bin/comm -z -3 "$d/prev" "$d/now" | /usr/bin/head -c ${MAX_LISTING_BYTES + 1}; fi`,
       '/bin/mv -f "$d/now" "$d/prev"',
     ].join('\n');
-    const result = await runOneShot(this.container, ['/usr/bin/env', '-i', '/bin/sh', '-c', script], { maxBytes: MAX_LISTING_BYTES + 1, raw: true });
-    const stdout = result.stdoutBytes ?? Buffer.alloc(0);
+    const { stdout } = await runOneShot(this.box, ['/usr/bin/env', '-i', '/bin/sh', '-c', script], { maxBytes: MAX_LISTING_BYTES + 1 });
     return { stdout: stdout.subarray(0, MAX_LISTING_BYTES), truncated: stdout.length > MAX_LISTING_BYTES };
   }
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, lstatSync, readdirSync, type Stats } from 'node:fs';
-import type { RawChange, StateReading } from '../sandbox/state.js';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import type { LayerView } from '../backend.js';
+import type { RawChange, StateReading } from '../state.js';
 
 /** Most entries of the upper directory a snapshot keeps (memory stays bounded: ~100 bytes each). */
 export const MAX_SNAPSHOT_ENTRIES = 100_000;
@@ -18,26 +19,6 @@ export interface UpperSnapshot {
   bytes: number;
 }
 
-/** The overlay2 directories of a container, as `docker inspect` reports them. */
-export interface OverlayDirs {
-  upper: string;
-  lowers: string[];
-}
-
-/** The container's overlay directories when this process can read them, else undefined. */
-export function readableOverlay(graphDriver: { Name?: string; Data?: Record<string, string> | null } | undefined): OverlayDirs | undefined {
-  if (graphDriver?.Name !== 'overlay2' || !graphDriver.Data?.UpperDir) return undefined;
-  const upper = graphDriver.Data.UpperDir;
-  const lowers = (graphDriver.Data.LowerDir ?? '').split(':').filter(Boolean);
-  try {
-    accessSync(upper, constants.R_OK | constants.X_OK);
-    for (const lower of lowers) accessSync(lower, constants.R_OK | constants.X_OK);
-  } catch {
-    return undefined;
-  }
-  return { upper, lowers };
-}
-
 /**
  * Reads what each step changed from the container's writable layer, from the host: the
  * upper directory holds exactly what changed since the container started (deletions as
@@ -47,7 +28,7 @@ export function readableOverlay(graphDriver: { Name?: string; Data?: Record<stri
 export class OverlayStateReader {
   private previous: UpperSnapshot | undefined;
 
-  constructor(private readonly dirs: OverlayDirs) {}
+  constructor(private readonly dirs: LayerView) {}
 
   /** Take the baseline if there is none yet (before the first tracked command). */
   prime(): void {

@@ -1,38 +1,38 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions, ProvidedSandbox, ReapOptions, ReapedSandbox, SandboxProvider, SandboxSpec } from '../core/contracts.js';
+import type { BackendSandbox, BackendSpec, ListedSandbox, SandboxBackend } from '../sandbox/backend.js';
+import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions } from '../sandbox/contracts.js';
+import { DOCKER_FLAVOUR, startContainer, type EngineFlavour } from './container.js';
 import { requireEngineFreeSpace } from './disk-guard.js';
 import { dockerVersion, engine, pingEngine, requireEngine } from './engine.js';
-import { reapOrphans } from './reaper.js';
-import { DockerSandbox, type DockerSandboxOptions } from './sandbox.js';
-import type { LoadedTask } from '../task/load.js';
 import { evictImages } from './images/evict.js';
 import { findImage } from './images/find-image.js';
 import { recordImageUse } from './images/image-use.js';
-import { setupDocker } from './setup/setup.js';
 import { resolveTaskImage, type TaskImage } from './images/task-image.js';
+import { setupDocker } from './setup/setup.js';
 
-export interface DockerProviderOptions {
+export interface DockerBackendOptions {
   /** The engine to talk to (default: the one DOCKER_HOST names, else the local socket). */
   docker?: Docker;
-  /** How per-step state is read (default FORAGER_STATE_READER, else `auto`). */
-  stateReader?: DockerSandboxOptions['stateReader'];
+  flavour?: EngineFlavour;
 }
 
 /**
- * Docker as a sandbox provider: containers with a dead-man and exec-attached bash sessions
- * (src/sandbox/docker/), images built and cached here (src/images/). It lives with the
- * images because preparing an image needs the task (images -> task), which sandbox/ may not import.
+ * Docker as a sandbox backend: containers with a dead-man, processes through exec
+ * attaches, PID and layer facts from the host's cgroup and overlay directories, images
+ * built and cached by content.
  */
-export class DockerProvider implements SandboxProvider {
-  readonly name = 'docker';
+export class DockerBackend implements SandboxBackend {
+  readonly name: string = 'docker';
   private readonly docker: Docker | undefined;
+  private readonly flavour: EngineFlavour;
 
-  constructor(private readonly options: DockerProviderOptions = {}) {
+  constructor(options: DockerBackendOptions = {}) {
     this.docker = options.docker;
+    this.flavour = options.flavour ?? DOCKER_FLAVOUR;
   }
 
-  private get client(): Docker {
+  protected get client(): Docker {
     return this.docker ?? engine();
   }
 
@@ -49,7 +49,7 @@ export class DockerProvider implements SandboxProvider {
     return this.docker ? this.docker.version().then((v) => v.Version, () => undefined) : dockerVersion();
   }
 
-  prepareImage(task: ImageRequest & LoadedTask, options: PrepareImageOptions = {}): Promise<TaskImage> {
+  prepareImage(task: ImageRequest, options: PrepareImageOptions = {}): Promise<TaskImage> {
     return resolveTaskImage(task, { ...options, docker: this.client });
   }
 
@@ -57,12 +57,20 @@ export class DockerProvider implements SandboxProvider {
     return findImage(refOrId, this.client);
   }
 
-  start(spec: SandboxSpec): Promise<ProvidedSandbox> {
-    return DockerSandbox.start({ ...spec, docker: this.client, stateReader: this.options.stateReader });
+  create(spec: BackendSpec): Promise<BackendSandbox> {
+    return startContainer(this.client, spec, this.flavour);
   }
 
-  reap(options: ReapOptions = {}): Promise<ReapedSandbox[]> {
-    return reapOrphans({ ...options, docker: this.client });
+  async list(label: string): Promise<ListedSandbox[]> {
+    const containers = await this.client.listContainers({ all: true, filters: { label: [label] } });
+    return containers.map((c) => ({ id: c.Id, labels: c.Labels, state: c.State }));
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.client.getContainer(id).remove({ force: true }).catch((error: { statusCode?: number }) => {
+      // 404: gone meanwhile; 409: removal already in progress (auto-remove).
+      if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+    });
   }
 
   async requireFreeSpace(minFreeBytes: number): Promise<void> {
@@ -82,6 +90,6 @@ export class DockerProvider implements SandboxProvider {
   }
 }
 
-export function createDockerProvider(options: DockerProviderOptions = {}): SandboxProvider {
-  return new DockerProvider(options);
+export function createDockerBackend(options: DockerBackendOptions = {}): SandboxBackend {
+  return new DockerBackend(options);
 }
