@@ -144,6 +144,40 @@ export class DockerContainer implements BackendSandbox {
     };
   }
 
+  async freeze(): Promise<void> {
+    await this.container.pause();
+  }
+
+  async thaw(): Promise<void> {
+    await this.container.unpause().catch((error: { statusCode?: number }) => {
+      // 409: not paused (any more); 404: gone.
+      if (error.statusCode !== 409 && error.statusCode !== 404) throw error;
+    });
+  }
+
+  get killFromHost(): BackendSandbox['killFromHost'] {
+    if (!this.localKernel) return undefined;
+    return async (spare: number[]) => {
+      this.pidFiles ??= Promise.resolve(CgroupPids.find(this.flavour.cgroupDirs(this.id)));
+      const files = await this.pidFiles;
+      if (!files) return 0;
+      const killed = new Set<number>();
+      // Twice: what forked between the listing and the kills is caught by the second round.
+      for (let round = 0; round < 2; round += 1) {
+        for (const { host, inner } of files.processes()) {
+          if (inner === 1 || spare.includes(inner) || killed.has(host)) continue;
+          try {
+            process.kill(host, 'SIGKILL');
+            killed.add(host);
+          } catch {
+            // exited meanwhile
+          }
+        }
+      }
+      return killed.size;
+    };
+  }
+
   async state(): Promise<BackendState | null> {
     const info = await this.container.inspect().catch(() => undefined);
     if (!info) return null;

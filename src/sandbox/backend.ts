@@ -90,6 +90,15 @@ export interface BackendSandbox {
    */
   lendPids?(extra: number): Promise<() => Promise<void>>;
   state(): Promise<BackendState | null>;
+  /** Stop every process of the sandbox at once (cgroup freezer), and let them go on. Absent when the backend cannot. */
+  freeze?(): Promise<void>;
+  thaw?(): Promise<void>;
+  /**
+   * SIGKILL every process of the sandbox but PID 1 and `spare` (sandbox PIDs) from the host,
+   * by the kernel's list of the sandbox's processes: no process in the sandbox is needed, so
+   * it works with every PID taken. Absent unless the sandbox shares this host's kernel.
+   */
+  killFromHost?(spare: number[]): Promise<number>;
   /** Remove the sandbox; safe to call twice and after the backend removed it itself. */
   remove(): Promise<void>;
 }

@@ -9,11 +9,11 @@ import type { ProvidedSandbox, SandboxSpec } from './contracts.js';
 import { readSandboxFile } from './file-tools/read-write.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { ExecStateReader } from './layer/exec-state.js';
-import { OverlayStateReader } from './layer/overlay-state.js';
+import { hostPython, LayerWatcher } from './layer/layer-watcher.js';
 import { atPidLimit } from './pid-limit.js';
 import { initChildren, killAllBut, runIsolated, runToolScript } from './process/index.js';
 import { openSession, type ShellRunResult, type ShellSession } from './session/index.js';
-import { buildState, type StateReading } from './state.js';
+import { buildState, stateFromReport } from './state.js';
 
 /** How the state after each step is read: the host's view of the writable layer, or a listing by a separate process. */
 export type StateReaderChoice = 'auto' | 'host' | 'exec';
@@ -38,7 +38,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
   private session: ShellSession | undefined;
   private cwd: string;
   private stopped = false;
-  private overlay: OverlayStateReader | undefined;
+  /** The host reader: a watcher process over the writable layer, when this host can read it. */
+  private watcher: LayerWatcher | undefined;
+  /** The running step's limit: the watcher stops it when the layer passes disk_mb. */
+  private stepLimit: AbortController | undefined;
   private execState: ExecStateReader | undefined;
   /** PIDs every kill spares besides PID 1: the dead-man, as init's children at start. */
   private spare: number[] = [];
@@ -56,7 +59,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
 
   /** How this sandbox reads state: from the host's view of its layer, or by a separate process. */
   get stateReader(): 'host' | 'exec' {
-    return this.overlay ? 'host' : 'exec';
+    return this.watcher ? 'host' : 'exec';
   }
 
   get id(): string {
@@ -117,6 +120,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
     // A bomb an earlier step left in the background, grown since that step's look: cleared first.
     const clearedBefore = await this.clearForkBomb(session.pid, true);
     const limit = new AbortController();
+    this.stepLimit = limit;
     const watch = this.watchStep(limit, session.pid);
     let result: ShellRunResult;
     try {
@@ -127,6 +131,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
         limit: limit.signal,
       });
     } finally {
+      this.stepLimit = undefined;
       await watch.stop();
     }
     if (result.cwd !== null) this.cwd = result.cwd;
@@ -137,16 +142,24 @@ export class RuntimeSandbox implements ProvidedSandbox {
     const cleared = clearedBefore + watch.cleared + (await this.clearForkBomb(this.session!.pid, true));
     const observation: Observation = toObservation(result);
     let state: State | null = null;
-    let layerBytes: number | undefined;
-    if (trackState) {
-      const reading = await this.readState();
-      layerBytes = reading.bytes;
-      state = buildState(this.cwd, reading, this.workdir);
+    let peakBytes = watch.peakBytes;
+    if (trackState && this.watcher) {
+      const report = await this.watcher.read();
+      peakBytes = Math.max(peakBytes ?? 0, report.peakBytes);
+      state = stateFromReport(this.cwd, report);
+    } else if (trackState) {
+      state = buildState(this.cwd, await this.readListing(), this.workdir);
+    }
+    if (state) {
       if (result.cwdTruncated) state.cwd_truncated = true;
       state.probe = this.stateReader;
     }
-    layerBytes ??= await this.layerBytes();
-    if (watch.diskReached || (layerBytes !== undefined && layerBytes > this.diskLimitBytes())) observation.disk_limit_reached = true;
+    if (!state || !this.watcher) peakBytes = Math.max(peakBytes ?? 0, (await this.layerBytes()) ?? 0);
+    const over = (peakBytes ?? 0) - this.diskLimitBytes();
+    if (watch.diskReached || over > 0) {
+      observation.disk_limit_reached = true;
+      if (over > 0) observation.disk_overshoot_bytes = over;
+    }
     if (cleared > 0) observation.pids_cleared = cleared;
     if (state) state.probe_ms = Math.round((performance.now() - probeStarted) * 1000) / 1000;
     return { observation, state };
@@ -179,49 +192,85 @@ export class RuntimeSandbox implements ProvidedSandbox {
     return (this.limits.disk_mb ?? Number.MAX_SAFE_INTEGER / (1024 * 1024)) * 1024 * 1024;
   }
 
-  /** Pick the state reader once, at start. */
+  /** Pick the state reader once, at start: the host's watcher where the layer is readable from here and python3 is present. */
   private async chooseReaders(wanted: StateReaderChoice | undefined): Promise<void> {
     const mode = wanted ?? (process.env.FORAGER_STATE_READER as StateReaderChoice | undefined) ?? 'auto';
     if (mode !== 'exec') {
       const view = await this.box.layerView();
-      if (view) this.overlay = new OverlayStateReader(view);
-      else if (mode === 'host') throw new InfrastructureError('STATE_READER_UNAVAILABLE', 'the sandbox\'s writable layer is not readable from here (a remote engine, not root, or not an overlay): use the exec state reader');
+      if (view && hostPython()) {
+        try {
+          this.watcher = await LayerWatcher.start(view, { workdir: this.workdir, limitBytes: this.diskLimitBytes() });
+          this.watcher.onDiskLimit(() => void this.stopForDisk());
+        } catch (error) {
+          if (mode === 'host') throw error;
+        }
+      } else if (mode === 'host') {
+        throw new InfrastructureError('STATE_READER_UNAVAILABLE', view
+          ? 'the host reader needs python3 (3.8 or newer) on the host: install it, or use the exec state reader'
+          : 'the sandbox\'s writable layer is not readable from here (a remote engine, not root, or not an overlay): use the exec state reader');
+      }
     }
-    if (!this.overlay) this.execState = new ExecStateReader(this.box);
+    if (!this.watcher) this.execState = new ExecStateReader(this.box);
+  }
+
+  /**
+   * The layer passed disk_mb while a step runs: stop it. Where the backend can, every
+   * process is frozen and killed from the host at once (the attempt ends anyway), so a loop
+   * in the shell itself cannot allocate again while a kill script starts; otherwise the
+   * step is interrupted as on a timeout.
+   */
+  private async stopForDisk(): Promise<void> {
+    const limit = this.stepLimit;
+    if (!limit) return;
+    const { freeze, thaw, killFromHost } = this.box;
+    if (freeze && thaw && killFromHost) {
+      try {
+        await freeze.call(this.box);
+        try {
+          await killFromHost.call(this.box, this.spare);
+        } finally {
+          await thaw.call(this.box);
+        }
+      } catch {
+        // The freezer or the host's process list failed: the interruption below still stops the step.
+      }
+    }
+    limit.abort();
   }
 
   private async primeState(): Promise<void> {
-    if (this.overlay) this.overlay.prime();
+    if (this.watcher) await this.watcher.prime();
     else await this.execState!.prime().catch(() => undefined);
   }
 
-  private async readState(): Promise<StateReading & { bytes?: number }> {
-    if (this.overlay) return this.overlay.read();
+  /** The exec reader's listing of what changed; unknown (flagged) when the sandbox could not host the lister. */
+  private async readListing(): Promise<import('./state.js').StateReading> {
     try {
       return await this.execState!.read();
     } catch {
-      // The sandbox could not host the lister (PIDs, memory): say the state is unknown.
       return { changes: [], incomplete: true, omitted: 0 };
     }
   }
 
-  /** The writable layer's size: walked from the host when it can be, else as the backend counts it. */
+  /** The writable layer's size: from the watcher's index, else as the backend counts it. */
   private async layerBytes(): Promise<number | undefined> {
-    return this.overlay ? this.overlay.size() : this.box.layerBytes();
+    return this.watcher ? this.watcher.size() : this.box.layerBytes();
   }
 
   /**
-   * While a step runs, look at the writable layer's size and the PID count every
-   * WATCH_INTERVAL_MS (longer when a look is slow): past `disk_mb` the step is stopped
-   * through `limit`; at the PID limit the processes (all but the session) are cleared.
+   * While a step runs: the PID facts every WATCH_INTERVAL_MS (a fork bomb is cleared as it
+   * hits the limit, and the step stopped); and, without a watcher, the layer's size as the backend counts it
+   * (a poll, as often as the backend can answer it: past `disk_mb` the step is stopped
+   * through `limit`). With a watcher the disk needs no poll: it says so as the layer grows.
    */
-  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; cleared: number } {
+  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; cleared: number; peakBytes: number | undefined } {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let inFlight: Promise<void> = Promise.resolve();
     const watch = {
       diskReached: false,
       cleared: 0,
+      peakBytes: undefined as number | undefined,
       // Wait for a look under way: its kill may be what ended the step, and its count belongs to it.
       stop: async () => {
         stopped = true;
@@ -231,16 +280,26 @@ export class RuntimeSandbox implements ProvidedSandbox {
     };
     const tick = async () => {
       const started = performance.now();
-      const bytes = await this.layerBytes();
-      if (bytes !== undefined && bytes > this.diskLimitBytes()) {
-        watch.diskReached = true;
+      if (!this.watcher) {
+        const bytes = await this.box.layerBytes();
+        if (bytes !== undefined) watch.peakBytes = Math.max(watch.peakBytes ?? 0, bytes);
+        if (bytes !== undefined && bytes > this.diskLimitBytes()) {
+          watch.diskReached = true;
+          limit.abort();
+          return;
+        }
+      }
+      const cleared = await this.clearForkBomb(sessionPid, false);
+      if (cleared > 0) {
+        // The step's processes hit the PID limit: they are cleared and the step is stopped
+        // (a loop in the shell itself would otherwise fork again until it ends).
+        watch.cleared += cleared;
         limit.abort();
         return;
       }
-      watch.cleared += await this.clearForkBomb(sessionPid, false);
       if (stopped) return;
       const took = performance.now() - started;
-      timer = setTimeout(() => { inFlight = tick(); }, Math.max(this.overlay ? WATCH_INTERVAL_MS : 1000, took * 4));
+      timer = setTimeout(() => { inFlight = tick(); }, Math.max(WATCH_INTERVAL_MS, took * 2));
     };
     timer = setTimeout(() => { inFlight = tick(); }, WATCH_INTERVAL_MS);
     return watch;
@@ -318,6 +377,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
     if (this.stopped) return;
     this.stopped = true;
     this.session?.close();
+    this.watcher?.close();
     await this.box.remove();
   }
 

@@ -67,15 +67,22 @@ export const ObservationSchema = z.object({
   session_restarted: z.boolean(),
   /** The sandbox's writable layer grew past `limits.disk_mb` during this action: it was stopped and the attempt ends. */
   disk_limit_reached: z.boolean().optional(),
+  /** The most the writable layer held past `disk_mb` during the step (bytes): what the disk watch let through before it stopped the step. */
+  disk_overshoot_bytes: z.number().int().nonnegative().optional(),
   /** Processes killed after this action because the sandbox was at its PID limit (a backgrounded fork bomb). */
   pids_cleared: z.number().int().nonnegative().optional(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;
 
 export const FileChangeSchema = z.object({
+  /** The path as text: a name that is not UTF-8 shows its bytes as `\xHH`; one past the bound is cut and ends with `…`. */
   path: z.string(),
   change: z.enum(['added', 'modified', 'deleted']),
   size: z.number().int().nonnegative().optional(),
+  /** The path's exact bytes (base64), when they are not UTF-8 (up to the bound). */
+  path_bytes: z.string().optional(),
+  /** The path's full length in bytes, when `path` was cut. */
+  path_length: z.number().int().nonnegative().optional(),
 });
 export type FileChange = z.infer<typeof FileChangeSchema>;
 
@@ -93,6 +100,10 @@ export const StateSchema = z.object({
   outside: z.array(FileChangeSchema).optional(),
   outside_truncated: z.boolean().optional(),
   outside_omitted: z.number().int().nonnegative().optional(),
+  /** Changes under caches and VCS folders (.git, __pycache__, node_modules, .pytest_cache): counted, not listed. */
+  changes_pruned: z.number().int().nonnegative().optional(),
+  /** The host reader had to walk the whole layer for this step (its event queue overflowed, or no inotify watch was left). */
+  probe_full_walks: z.number().int().nonnegative().optional(),
   /** How the state was read: `host` (the container's overlay upper directory) or `exec` (a separate exec in the container). */
   probe: z.enum(['host', 'exec']).optional(),
   /** Time spent measuring the state after the action, outside the action's `duration_ms`. */
