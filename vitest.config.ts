@@ -8,5 +8,6 @@ export default defineConfig({
     // tmp-setup first: the images are built with the run's temporary folder too.
     globalSetup: ['tests/tmp-setup.ts', 'tests/global-setup.ts'],
     pool: 'forks',
+    env: { FORAGER_ALLOW_UNSANDBOXED: '1' },
   },
 });

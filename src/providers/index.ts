@@ -1,10 +1,13 @@
 import { TaskError } from '../core/errors.js';
 import { createDockerBackend } from '../docker/index.js';
 import { createSandboxProvider, type SandboxBackend, type SandboxProvider } from '../sandbox/index.js';
+import { createUnsandboxedBackend } from '../unsandboxed/index.js';
 
 /** Every sandbox backend forager knows: adding one is its folder plus one line here. */
 export const BACKENDS = {
   docker: createDockerBackend,
+  /** Not a sandbox: forager's own tests only (refused unless FORAGER_ALLOW_UNSANDBOXED=1). */
+  unsandboxed: createUnsandboxedBackend,
 } satisfies Record<string, () => SandboxBackend>;
 
 export type ProviderName = keyof typeof BACKENDS;

@@ -63,6 +63,8 @@ export interface PidFacts {
 export interface LayerView {
   upper: string;
   lowers: string[];
+  /** Where `upper` is seen inside the sandbox (default `/`: the upper directory is the sandbox's root). */
+  root?: string;
 }
 
 /** What a backend says of a sandbox's state; null from `state()` means it is gone. */

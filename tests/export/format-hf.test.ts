@@ -1,3 +1,4 @@
+// @needs docker
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';

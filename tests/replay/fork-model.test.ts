@@ -1,3 +1,4 @@
+// @needs docker
 import { testProvider } from '../helpers/docker.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -49,6 +49,7 @@ export class LayerWatcher {
   private waiting: { resolve: (line: Record<string, unknown>) => void; reject: (error: Error) => void } | undefined;
   private failure: Error | undefined;
   private diskListener: ((bytes: number) => void) | undefined;
+  private primed = false;
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     child.stdout.on('data', (chunk: Buffer) => this.take(chunk));
@@ -65,6 +66,7 @@ export class LayerWatcher {
     const config = {
       upper: view.upper,
       lowers: view.lowers,
+      root: view.root ?? '/',
       workdir: options.workdir,
       limitBytes: options.limitBytes,
       pruned: PRUNED,
@@ -89,9 +91,11 @@ export class LayerWatcher {
     this.diskListener = listener;
   }
 
-  /** Take everything up to now as the baseline (before the first tracked command). */
+  /** Take everything up to now as the baseline, once (before the first tracked command); later calls keep it. */
   async prime(): Promise<void> {
+    if (this.primed) return;
     await this.ask({ op: 'prime' });
+    this.primed = true;
   }
 
   /** What changed since the previous report or the baseline. */

@@ -124,6 +124,8 @@ class Dir:
 class Layer:
     def __init__(self, config):
         self.upper = config["upper"].encode()
+        # Where the upper directory is seen in the sandbox: its paths are recorded under it.
+        self.prefix = config.get("root", "/").encode().rstrip(b"/")
         self.lowers = [l.encode() for l in config["lowers"]]
         self.limit = config["limitBytes"]
         self.workdir = config["workdir"].encode().rstrip(b"/") + b"/"
@@ -481,7 +483,7 @@ class Layer:
             if before == now:
                 continue
             parts = self.parts_of(node, name)
-            path = b"/" + b"/".join(parts)
+            path = self.prefix + b"/" + b"/".join(parts)
             if now is None:
                 if before is not None and before[0] not in ("d", "w"):
                     changes.append((path, "deleted", None))
@@ -497,6 +499,7 @@ class Layer:
                 lower = self.lower_sig(parts, node)
                 if lower is not None and lower[0] == "d":
                     listed, extra = self.lower_files(parts, lambda p: False)
+                    listed = [self.prefix + p for p in listed]
                     changes.extend((p, "deleted", None) for p in listed)
                     omitted += extra
                 else:
@@ -524,6 +527,7 @@ class Layer:
             if lower is None or lower[0] != "d" or not self.is_opaque(child):
                 continue
             listed, extra = self.lower_files(parts, lambda p: self.holds(p))
+            listed = [self.prefix + p for p in listed]
             changes.extend((p, "deleted", None) for p in listed)
             omitted += extra
         self.dirty = {}
