@@ -32,6 +32,7 @@ export const UNIT_TESTS = [
   'tests/images/file-lock.test.ts',
   'tests/model/anthropic-client.test.ts',
   'tests/model/client.test.ts',
+  'tests/model/endpoints/*.test.ts',
   'tests/model/prices.test.ts',
   'tests/model/rate-limiter.test.ts',
   'tests/model/request-body.test.ts',

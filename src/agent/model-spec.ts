@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENDPOINT_NAMES } from '../model/index.js';
 import { TOOL_FORMAT_NAMES } from './formats/index.js';
 
 /** Ceilings on one model-driven run; crossing one ends the run with its own exit status. */
@@ -25,8 +26,8 @@ export const ModelAgentSpecSchema = z.object({
   /** e.g. http://localhost:8000/v1 */
   base_url: z.string().url(),
   model: z.string().min(1),
-  /** `openai`: chat completions (vLLM, SGLang, Ollama, llama.cpp, OpenAI); `anthropic`: the Messages API. */
-  endpoint: z.enum(['openai', 'anthropic']).default('openai'),
+  /** The endpoint kind (model/endpoints/registry.ts): `openai`, chat completions (vLLM, SGLang, Ollama, llama.cpp, OpenAI); `anthropic`, the Messages API. */
+  endpoint: z.enum(ENDPOINT_NAMES).default(ENDPOINT_NAMES[0]),
   /** OpenAI endpoints: the completion-cap field; default `max_completion_tokens` for o1/o3/o4/gpt-5 names, else `max_tokens`. */
   token_param: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
   /** OpenAI reasoning models: sent as `reasoning_effort`. */

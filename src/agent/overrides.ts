@@ -1,4 +1,5 @@
 import { TaskError } from '../core/errors.js';
+import type { EndpointName } from '../model/index.js';
 import { ModelAgentSpecSchema, type ModelAgentSpec } from './model-spec.js';
 import type { ToolFormatName } from './formats/index.js';
 import type { AgentSpec } from './spec.js';
@@ -19,7 +20,7 @@ export interface ModelOverrides {
   contextWindow?: number;
   requestTimeoutS?: number;
   maxRetries?: number;
-  endpoint?: 'openai' | 'anthropic';
+  endpoint?: EndpointName;
   tokenParam?: 'max_tokens' | 'max_completion_tokens';
   reasoningEffort?: string;
   stream?: boolean;

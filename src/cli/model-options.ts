@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { TOOL_FORMAT_NAMES, type ModelOverrides } from '../agent/index.js';
-import { loadPriceTable, PriceSchema, type PriceTable } from '../model/index.js';
+import { describeEndpoints, ENDPOINT_NAMES, loadPriceTable, PriceSchema, type PriceTable } from '../model/index.js';
 import { TaskError } from '../core/errors.js';
 import { integer, nonNegative, nonNegativeInt, number } from './arguments.js';
 
@@ -19,7 +19,7 @@ export const MODEL_FLAGS: Array<{ flags: string; env: string; description: strin
   { flags: '--model-url <url>', env: 'FORAGER_MODEL_URL', description: 'base URL, e.g. http://localhost:8000/v1 (makes the agent model-driven)' },
   { flags: '--model <name>', env: 'FORAGER_MODEL', description: 'model name sent to the endpoint' },
   { flags: '--api-key-env <var>', env: 'FORAGER_API_KEY_ENV', description: 'environment variable holding the API key' },
-  { flags: '--endpoint <kind>', env: 'FORAGER_ENDPOINT', description: 'openai (chat completions) or anthropic (Messages API)', choices: ['openai', 'anthropic'] },
+  { flags: '--endpoint <kind>', env: 'FORAGER_ENDPOINT', description: `endpoint kind: ${describeEndpoints()}`, choices: [...ENDPOINT_NAMES] },
   { flags: '--tool-format <format>', env: 'FORAGER_TOOL_FORMAT', description: `tool format: ${TOOL_FORMAT_NAMES.join(' | ')} (see docs/architecture.md)` },
   { flags: '--temperature <t>', env: 'FORAGER_TEMPERATURE', description: 'sampling temperature (omitted unless set)', parse: number },
   { flags: '--top-p <p>', env: 'FORAGER_TOP_P', description: 'nucleus sampling (omitted unless set)', parse: number },

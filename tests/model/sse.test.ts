@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient, InvalidResponseError } from '../../src/model/index.js';
-import { readSseData } from '../../src/model/sse.js';
+import { readSseData } from '../../src/model/http/sse.js';
 import { completion, startChatServer, type ChatServer } from './support/chat-server.js';
 import { asStreaming } from './support/endpoints.js';
 

@@ -1,34 +1,10 @@
-import type { Logger } from 'pino';
-import { estimateTokens } from '../core/tokens.js';
-import { InvalidResponseError } from './errors.js';
-import { readChatStream } from './openai-stream.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { estimateRequestTokens, readApiKey, retryOptionsOf, type ClientOptions } from '../../client-options.js';
+import { InvalidResponseError } from '../../errors.js';
+import { postWithRetries, roundMs } from '../../transport.js';
+import type { ChatCompletion, ChatRequest, ModelClient, Usage } from '../../types.js';
 import { buildChatBody, tokenParamFor, type TokenParam } from './request-body.js';
-import { postWithRetries, roundMs } from './transport.js';
-import { ChatResponseSchema, type ChatCompletion, type ChatRequest, type ChatResponse, type ModelClient, type Usage } from './types.js';
-
-/** What every model client is given: where to send, the key's variable, timeouts, retries, limits. */
-export interface ClientOptions {
-  /** The endpoint's base URL (each client appends its own path). */
-  baseUrl: string;
-  model: string;
-  /** Name of the environment variable that holds the API key; read at request time only. */
-  apiKeyEnv?: string;
-  env?: Record<string, string | undefined>;
-  /** Per-attempt timeout, headers and body included. */
-  timeoutMs: number;
-  maxRetries: number;
-  rateLimiter?: RateLimiter;
-  log?: Logger;
-  /** Passed to the retry loop, for tests. */
-  baseDelayMs?: number;
-}
-
-/** The retry, timeout and rate-limit settings every client hands its retry loop. */
-export function retryOptionsOf(options: ClientOptions): Pick<ClientOptions, 'timeoutMs' | 'maxRetries' | 'baseDelayMs' | 'rateLimiter' | 'log'> {
-  const { timeoutMs, maxRetries, baseDelayMs, rateLimiter, log } = options;
-  return { timeoutMs, maxRetries, baseDelayMs, rateLimiter, log };
-}
+import { readChatStream } from './stream.js';
+import { ChatResponseSchema, type ChatResponse } from './wire.js';
 
 /** e.g. baseUrl http://localhost:8000/v1 (the client appends /chat/completions). */
 export interface ChatClientOptions extends ClientOptions {
@@ -75,8 +51,7 @@ export class ChatClient implements ModelClient {
 
   private headers(stream: boolean): Record<string, string> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
-    const name = this.options.apiKeyEnv;
-    const key = name ? (this.options.env ?? process.env)[name] : undefined;
+    const key = readApiKey(this.options);
     if (key) headers.authorization = `Bearer ${key}`;
     return headers;
   }
@@ -139,9 +114,4 @@ function toCompletion(response: ChatResponse, retries: number, latencyMs: number
     latencyMs: roundMs(latencyMs),
     retries,
   };
-}
-
-/** Tokens a request may cost: the prompt (~4 characters a token) plus the completion cap. */
-export function estimateRequestTokens(body: string, maxTokens: number | undefined): number {
-  return estimateTokens(body.length) + (maxTokens ?? 0);
 }

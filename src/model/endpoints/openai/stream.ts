@@ -1,5 +1,5 @@
-import { InvalidResponseError } from './errors.js';
-import { readSseData } from './sse.js';
+import { InvalidResponseError } from '../../errors.js';
+import { readSseData } from '../../http/sse.js';
 
 interface StreamedCall {
   id?: string;

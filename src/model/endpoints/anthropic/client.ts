@@ -1,9 +1,9 @@
-import { InvalidResponseError } from './errors.js';
-import { readMessagesStream } from './anthropic-stream.js';
-import { buildMessagesBody, MessagesResponseSchema, type MessagesResponse } from './anthropic-wire.js';
-import { estimateRequestTokens, retryOptionsOf, type ClientOptions } from './client.js';
-import { postWithRetries, roundMs } from './transport.js';
-import type { ChatCompletion, ChatRequest, ModelClient, ThinkingBlock, ToolCall, Usage } from './types.js';
+import { estimateRequestTokens, readApiKey, retryOptionsOf, type ClientOptions } from '../../client-options.js';
+import { InvalidResponseError } from '../../errors.js';
+import { postWithRetries, roundMs } from '../../transport.js';
+import type { ChatCompletion, ChatRequest, ModelClient, ThinkingBlock, ToolCall, Usage } from '../../types.js';
+import { readMessagesStream } from './stream.js';
+import { buildMessagesBody, MessagesResponseSchema, type MessagesResponse } from './wire.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -60,8 +60,7 @@ export class AnthropicClient implements ModelClient {
 
   private headers(stream: boolean): Record<string, string> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', 'anthropic-version': ANTHROPIC_VERSION };
-    const name = this.options.apiKeyEnv;
-    const key = name ? (this.options.env ?? process.env)[name] : undefined;
+    const key = readApiKey(this.options);
     if (key) headers['x-api-key'] = key;
     return headers;
   }

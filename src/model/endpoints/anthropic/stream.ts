@@ -1,5 +1,5 @@
-import { APIConnectionError, errorForStatus, InvalidResponseError } from './errors.js';
-import { readSseData } from './sse.js';
+import { APIConnectionError, errorForStatus, InvalidResponseError } from '../../errors.js';
+import { readSseData } from '../../http/sse.js';
 
 type Block = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { mergeExtraBody } from './request-body.js';
-import type { ChatMessage, ChatRequest, ThinkingBlock, ToolDefinition } from './types.js';
+import { mergeExtraBody } from '../../extra-body.js';
+import type { ChatMessage, ChatRequest, ThinkingBlock, ToolDefinition } from '../../types.js';
 
 type Block = Record<string, unknown>;
 interface WireMessage {
