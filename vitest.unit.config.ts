@@ -37,7 +37,7 @@ export const UNIT_TESTS = [
   'tests/model/rate-limiter.test.ts',
   'tests/model/request-body.test.ts',
   'tests/model/retry.test.ts',
-  'tests/model/sse.test.ts',
+  'tests/model/http/*.test.ts',
   'tests/mutate/planner.test.ts',
   'tests/mutate/task-spec.test.ts',
   'tests/queue/payload.test.ts',

@@ -78,6 +78,13 @@ export interface ChatCompletion {
   /** Anthropic thinking blocks with their signatures, in order. */
   thinkingBlocks?: ThinkingBlock[];
   toolCalls: ToolCall[];
+  /**
+   * The model declined to answer: OpenAI's `message.refusal` text, or, for an Anthropic
+   * `refusal` stop, its `stop_details.explanation` ('' when it gives none).
+   */
+  refusal?: string;
+  /** Anthropic's `stop_details.category` of a refusal, when it names one. */
+  refusalCategory?: string;
   finishReason: string | null;
   usage?: Usage;
   latencyMs: number;

@@ -1,5 +1,6 @@
-import { estimateRequestTokens, readApiKey, retryOptionsOf, type ClientOptions } from '../../client-options.js';
+import { estimateRequestTokens, limitsOf, readApiKey, retryOptionsOf, type ClientOptions } from '../../client-options.js';
 import { InvalidResponseError } from '../../errors.js';
+import { readBodyText } from '../../http/read-body.js';
 import { postWithRetries, roundMs } from '../../transport.js';
 import type { ChatCompletion, ChatRequest, ModelClient, Usage } from '../../types.js';
 import { buildChatBody, tokenParamFor, type TokenParam } from './request-body.js';
@@ -28,6 +29,7 @@ export class ChatClient implements ModelClient {
     const stream = this.options.stream === true;
     const body = JSON.stringify(buildChatBody(this.options.model, request, { tokenParam: this.tokenParam, stream }));
     const context = { url: this.url, model: this.options.model };
+    const limits = limitsOf(this.options);
     const started = performance.now();
     const { value, retries } = await postWithRetries({
       url: this.url,
@@ -38,8 +40,8 @@ export class ChatClient implements ModelClient {
       signal,
       context,
       read: async (response, sentAt) => {
-        if (!stream) return { response: parseResponse(await readJson(response, context), context) };
-        const { json, firstTokenAt } = await readChatStream(response, context);
+        if (!stream) return { response: parseResponse(parseJson(await readBodyText(response, limits.maxResponseBytes, context), context), context) };
+        const { json, firstTokenAt } = await readChatStream(response, { maxBytes: limits.maxResponseBytes, idleMs: limits.streamIdleMs }, context);
         return { response: parseResponse(json, context), ttft: firstTokenAt === undefined ? undefined : firstTokenAt - sentAt };
       },
       actualTokens: ({ response }) => response.usage?.total_tokens ?? (response.usage ? response.usage.prompt_tokens + response.usage.completion_tokens : undefined),
@@ -57,8 +59,7 @@ export class ChatClient implements ModelClient {
   }
 }
 
-async function readJson(response: Response, context: Record<string, string>): Promise<unknown> {
-  const text = await response.text();
+function parseJson(text: string, context: Record<string, string>): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -100,6 +101,8 @@ function toCompletion(response: ChatResponse, retries: number, latencyMs: number
     ...(response.id ? { id: response.id } : {}),
     text: message.content ?? '',
     ...(reasoning ? { reasoning } : {}),
+    // The SDK's `message.refusal`: the model declined, in its own words.
+    ...(message.refusal ? { refusal: message.refusal } : {}),
     toolCalls: (message.tool_calls ?? []).map((call, i) => ({
       id: call.id ?? `call_${i}`,
       type: 'function' as const,

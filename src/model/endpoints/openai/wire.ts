@@ -15,6 +15,7 @@ export const ChatResponseSchema = z.object({
     finish_reason: z.string().nullish(),
     message: z.object({
       content: z.string().nullish(),
+      refusal: z.string().nullish(),
       reasoning_content: z.string().nullish(),
       reasoning: z.string().nullish(),
       tool_calls: z.array(ToolCallWireSchema).nullish(),
