@@ -23,6 +23,7 @@ export function createModelAgent(spec: ModelAgentSpec, options: ModelAgentFactor
     env: options.env,
     timeoutMs: spec.request_timeout_s * 1000,
     maxRetries: spec.max_retries,
+    limits: { maxResponseBytes: spec.max_response_bytes, streamIdleMs: spec.stream_idle_timeout_s * 1000, maxRetryAfterMs: spec.max_retry_after_s * 1000 },
     rateLimiter: options.rateLimiter,
     log,
   };

@@ -25,6 +25,11 @@ export interface ModelOverrides {
   reasoningEffort?: string;
   stream?: boolean;
   costLimit?: number;
+  anthropicVersion?: string;
+  maxResponseBytes?: number;
+  streamIdleTimeoutS?: number;
+  maxRetryAfterS?: number;
+  maxToolCallBytes?: number;
 }
 
 /**
@@ -56,6 +61,11 @@ export function applyModelOverrides(spec: AgentSpec, overrides: ModelOverrides):
   set('token_param', given.tokenParam);
   set('reasoning_effort', given.reasoningEffort);
   set('stream', given.stream);
+  set('anthropic_version', given.anthropicVersion);
+  set('max_response_bytes', given.maxResponseBytes);
+  set('stream_idle_timeout_s', given.streamIdleTimeoutS);
+  set('max_retry_after_s', given.maxRetryAfterS);
+  set('max_tool_call_bytes', given.maxToolCallBytes);
   if (given.maxTurns !== undefined || given.tokenBudget !== undefined || given.costLimit !== undefined) {
     const budgets = { ...(base.budgets as Record<string, unknown> | undefined) };
     if (given.maxTurns !== undefined) budgets.max_turns = given.maxTurns;

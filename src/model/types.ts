@@ -22,6 +22,8 @@ export interface ChatMessage {
   tool_calls?: ToolCall[];
   /** Assistant messages from an Anthropic endpoint: its thinking blocks, sent back as they came. Never sent to OpenAI-compatible endpoints. */
   thinking_blocks?: ThinkingBlock[];
+  /** Assistant messages: the model's refusal, sent back as OpenAI's `refusal` field (Anthropic's is its stop reason, not sent). */
+  refusal?: string;
 }
 
 /** A function the model may call (OpenAI `tools` entry). */

@@ -30,6 +30,11 @@ export const ModelOverridesSchema = z.object({
   reasoningEffort: z.string().optional(),
   stream: z.boolean().optional(),
   costLimit: z.number().optional(),
+  anthropicVersion: z.string().optional(),
+  maxResponseBytes: z.number().int().optional(),
+  streamIdleTimeoutS: z.number().optional(),
+  maxRetryAfterS: z.number().optional(),
+  maxToolCallBytes: z.number().int().optional(),
 }).strict();
 
 // Compile-time guard: a flag added to ModelOverrides must be added here, or enqueueing would drop it.

@@ -21,4 +21,4 @@ export function describeEndpoints(): string {
   return ENDPOINT_NAMES.map((name) => `${name} (${MODEL_ENDPOINTS[name].description})`).join(' | ');
 }
 
-export type { EndpointSettings, ModelEndpoint } from './types.js';
+export type { EndpointSettings, ModelEndpoint, SamplingProblem } from './types.js';

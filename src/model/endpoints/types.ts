@@ -12,6 +12,19 @@ export interface EndpointSettings {
   token_param?: 'max_tokens' | 'max_completion_tokens';
   /** Anthropic: `cache_control` on the system prompt and the conversation prefix. */
   prompt_cache: boolean;
+  /** Anthropic: the `anthropic-version` header (default the SDK's current one). */
+  anthropic_version?: string;
+  temperature?: number;
+  top_p?: number;
+  /** Request fields merged over forager's (`top_k`, `thinking`…). */
+  extra_body?: Record<string, unknown>;
+}
+
+/** A sampling field the model behind an endpoint refuses: `field` is its path in the agent spec (`temperature`, `extra_body.top_k`). */
+export interface SamplingProblem {
+  field: string;
+  /** Why, in the endpoint's own terms (what it accepts instead). */
+  reason: string;
 }
 
 /**
@@ -23,4 +36,9 @@ export interface ModelEndpoint {
   /** What the kind speaks, for `--endpoint`'s help and the docs (e.g. `chat completions`). */
   readonly description: string;
   createClient(options: ClientOptions, settings: EndpointSettings): ModelClient;
+  /**
+   * The sampling fields the model family named in `settings` refuses (the endpoint would
+   * answer 400): checked when the spec is read, so a run never starts to fail on its first call.
+   */
+  samplingProblems(settings: EndpointSettings): SamplingProblem[];
 }
