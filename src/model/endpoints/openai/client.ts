@@ -104,7 +104,8 @@ function toCompletion(response: ChatResponse, retries: number, latencyMs: number
     // The SDK's `message.refusal`: the model declined, in its own words.
     ...(message.refusal ? { refusal: message.refusal } : {}),
     toolCalls: (message.tool_calls ?? []).map((call, i) => ({
-      id: call.id ?? `call_${i}`,
+      // A missing or empty id is made unique, so every call can be answered on its own id.
+      id: call.id || `call_${i}`,
       type: 'function' as const,
       function: {
         name: call.function.name,
