@@ -1,5 +1,5 @@
 import type { Logger } from '../core/log.js';
-import { AnthropicClient, ChatClient, priceFor, type ModelClient, type PriceTable, type RateLimiter } from '../model/index.js';
+import { getEndpoint, priceFor, type PriceTable, type RateLimiter } from '../model/index.js';
 import { ModelAgent } from './model-agent.js';
 import type { ModelAgentSpec } from './model-spec.js';
 
@@ -23,11 +23,10 @@ export function createModelAgent(spec: ModelAgentSpec, options: ModelAgentFactor
     env: options.env,
     timeoutMs: spec.request_timeout_s * 1000,
     maxRetries: spec.max_retries,
+    limits: { maxResponseBytes: spec.max_response_bytes, streamIdleMs: spec.stream_idle_timeout_s * 1000, maxRetryAfterMs: spec.max_retry_after_s * 1000 },
     rateLimiter: options.rateLimiter,
     log,
   };
-  const client: ModelClient = spec.endpoint === 'anthropic'
-    ? new AnthropicClient({ ...common, promptCache: spec.prompt_cache, stream: spec.stream })
-    : new ChatClient({ ...common, tokenParam: spec.token_param, stream: spec.stream });
+  const client = getEndpoint(spec.endpoint).createClient(common, spec);
   return new ModelAgent(spec, { client, log, price: priceFor(options.prices, spec.model) });
 }

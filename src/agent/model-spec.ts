@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ANTHROPIC_VERSION, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_STREAM_IDLE_MS, ENDPOINT_NAMES, getEndpoint } from '../model/index.js';
 import { TOOL_FORMAT_NAMES } from './formats/index.js';
 
 /** Ceilings on one model-driven run; crossing one ends the run with its own exit status. */
@@ -15,6 +16,9 @@ export const ModelBudgetsSchema = z.object({
   max_cost_usd: z.number().positive().optional(),
 }).strict();
 
+/** The command-line flag of a spec field a model may refuse. */
+const FLAG_OF: Record<string, string> = { temperature: '--temperature', top_p: '--top-p' };
+
 /**
  * A model behind an OpenAI-compatible chat-completions endpoint (vLLM, Ollama,
  * llama.cpp's server, hosted APIs). The API key is named, never written: `api_key_env`
@@ -25,8 +29,8 @@ export const ModelAgentSpecSchema = z.object({
   /** e.g. http://localhost:8000/v1 */
   base_url: z.string().url(),
   model: z.string().min(1),
-  /** `openai`: chat completions (vLLM, SGLang, Ollama, llama.cpp, OpenAI); `anthropic`: the Messages API. */
-  endpoint: z.enum(['openai', 'anthropic']).default('openai'),
+  /** The endpoint kind (model/endpoints/registry.ts): `openai`, chat completions (vLLM, SGLang, Ollama, llama.cpp, OpenAI); `anthropic`, the Messages API. */
+  endpoint: z.enum(ENDPOINT_NAMES).default(ENDPOINT_NAMES[0]),
   /** OpenAI endpoints: the completion-cap field; default `max_completion_tokens` for o1/o3/o4/gpt-5 names, else `max_tokens`. */
   token_param: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
   /** OpenAI reasoning models: sent as `reasoning_effort`. */
@@ -35,6 +39,11 @@ export const ModelAgentSpecSchema = z.object({
   stream: z.boolean().default(false),
   /** Anthropic: `cache_control` on the system prompt and the conversation prefix. */
   prompt_cache: z.boolean().default(true),
+  /**
+   * Anthropic: the `anthropic-version` header; default the current API version, the one
+   * @anthropic-ai/sdk 1.x sends (trajectories recorded before this setting ran 2023-06-01).
+   */
+  anthropic_version: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'an API version date such as 2026-10-21').default(ANTHROPIC_VERSION),
   api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (the key itself never goes in a task file)').optional(),
   /** `openai`: function calling; `cwm`: CWM's `<tool: NAME>` text format (see agent/formats/). */
   tool_format: z.enum(TOOL_FORMAT_NAMES).default('openai'),
@@ -57,6 +66,14 @@ export const ModelAgentSpecSchema = z.object({
   context_window: z.number().int().positive().optional(),
   request_timeout_s: z.number().positive().default(600),
   max_retries: z.number().int().nonnegative().default(5),
+  /** Bytes one answer may take (a JSON body, or a whole stream); past it the request fails with MODEL_RESPONSE_TOO_LARGE. */
+  max_response_bytes: z.number().int().positive().default(DEFAULT_MAX_RESPONSE_BYTES),
+  /** A stream that delivers no event for this long fails with MODEL_STREAM_IDLE (retried); never longer than request_timeout_s. */
+  stream_idle_timeout_s: z.number().positive().default(DEFAULT_STREAM_IDLE_MS / 1000),
+  /** Longest Retry-After waited out; a server asking for longer fails the request with MODEL_RETRY_AFTER_TOO_LONG. */
+  max_retry_after_s: z.number().nonnegative().default(DEFAULT_MAX_RETRY_AFTER_MS / 1000),
+  /** Bytes of one tool call's arguments (CWM format: of the answer's text) carried out; a larger call is not run, and the model is told why. */
+  max_tool_call_bytes: z.number().int().positive().default(1024 * 1024),
   /**
    * CWM format only: the chat role observations are sent with. `tool` (default) is
    * CWM's `tool: NAME` turn (role `tool` with `name`); `user` for servers that refuse
@@ -65,5 +82,11 @@ export const ModelAgentSpecSchema = z.object({
   observation_role: z.enum(['tool', 'user']).default('tool'),
   /** Top-level request fields merged over the body forager builds (top_k, chat_template_kwargs, thinking…); `null` removes a field. */
   extra_body: z.record(z.string(), z.unknown()).optional(),
-}).strict();
+}).strict().superRefine((spec, context) => {
+  // Sampling a model family refuses fails here, when the spec is read, not on the run's first call.
+  for (const problem of getEndpoint(spec.endpoint).samplingProblems(spec)) {
+    context.addIssue({ code: 'custom', path: problem.field.split('.'), message: `${problem.reason}: leave it unset (${FLAG_OF[problem.field] ?? `\`${problem.field}\` in the agent spec`})` });
+  }
+});
+
 export type ModelAgentSpec = z.infer<typeof ModelAgentSpecSchema>;

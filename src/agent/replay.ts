@@ -59,6 +59,8 @@ export class ReplayAgent implements Agent {
     this.cursor += 1;
     const model = step.model ? { model: step.model } : {};
     const call = step.tool_call_id !== undefined ? { toolCallId: step.tool_call_id } : {};
+    // A recorded refusal ended its run: replayed, it ends this one the same way.
+    if (step.action === null && step.model?.refusal !== undefined && step.model.format_error === undefined) return { type: 'stop', exitStatus: 'refused', reason: 'the recorded model refused', ...model };
     if (step.action === null) return { type: 'invalid', problem: recordedProblem(step), replayOf: step.index, ...call, ...model };
     return { type: 'action', action: step.action, replayOf: step.index, ...call, ...model };
   }

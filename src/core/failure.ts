@@ -34,6 +34,7 @@ export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
 export const MODEL_TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'MODEL_CONNECTION', // no HTTP answer from the model endpoint
   'MODEL_TIMEOUT', // the model endpoint did not answer in time
+  'MODEL_STREAM_IDLE', // the model endpoint's stream stopped delivering events
 ]);
 
 /** HTTP statuses of a model endpoint worth another request: the request was fine, the server was not. */

@@ -58,6 +58,34 @@ export class InvalidResponseError extends ModelError {
   }
 }
 
+/**
+ * The endpoint sent more than the response limit (`max_response_bytes`): a body, or a
+ * stream's bytes in all. Reading stopped at the limit; not retried at once (the same
+ * request is likely to get the same answer), redone on resume like any endpoint failure.
+ */
+export class ResponseTooLargeError extends ModelError {
+  constructor(message: string, options: Options = {}) {
+    super('MODEL_RESPONSE_TOO_LARGE', message, options);
+  }
+}
+
+/** A stream delivered no event for `stream_idle_timeout_s`: retried like a timeout. */
+export class StreamIdleError extends ModelError {
+  constructor(message: string, options: Options = {}) {
+    super('MODEL_STREAM_IDLE', message, options);
+  }
+}
+
+/**
+ * The endpoint asked to be retried later than `max_retry_after_s`: waiting would spend the
+ * run's wall time on nothing and retrying earlier would be refused, so the request fails.
+ */
+export class RetryAfterTooLongError extends ModelError {
+  constructor(message: string, options: Options = {}) {
+    super('MODEL_RETRY_AFTER_TOO_LONG', message, options);
+  }
+}
+
 /** Map an HTTP status to its error class. */
 export function errorForStatus(
   status: number,

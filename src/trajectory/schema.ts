@@ -142,9 +142,26 @@ export const ThinkingBlockSchema = z.discriminatedUnion('type', [
 
 /** What a model said for this step, enough to rebuild the conversation in any tool format. */
 export const ModelTurnSchema = z.object({
+  /** The answer's text; only its start when it was longer than `max_tool_call_bytes` (CWM format), then `raw_text_bytes` and `raw_text_sha256` describe it all. */
   raw_text: z.string(),
+  raw_text_bytes: z.number().int().nonnegative().optional(),
+  raw_text_sha256: z.string().optional(),
   reasoning: z.string().optional(),
-  tool_calls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
+  /**
+   * The answer's tool calls. `arguments` holds only its start when the call was longer than
+   * `max_tool_call_bytes` (it was not carried out); `arguments_bytes` and `arguments_sha256` then describe it all.
+   */
+  tool_calls: z.array(z.object({
+    id: z.string(),
+    name: z.string(),
+    arguments: z.string(),
+    arguments_bytes: z.number().int().nonnegative().optional(),
+    arguments_sha256: z.string().optional(),
+  })).optional(),
+  /** The model declined (OpenAI `message.refusal`; Anthropic's `refusal` stop: its explanation, '' when none). */
+  refusal: z.string().optional(),
+  /** Anthropic: the policy category of a refusal, when it names one. */
+  refusal_category: z.string().optional(),
   usage: UsageSchema.optional(),
   latency_ms: z.number().nonnegative().optional(),
   finish_reason: z.string().nullable().optional(),
@@ -237,6 +254,8 @@ export const ExitStatusSchema = z.enum([
   'max_cost',
   'wall_time',
   'format_errors',
+  /** The model refused (a refusal and no tool call to carry out): failure kind `agent`, code `REFUSED`. */
+  'refused',
   'aborted',
   'error',
 ]);

@@ -1,10 +1,11 @@
-import type { ChatMessage, ChatRequest } from './types.js';
+import { mergeExtraBody } from '../../extra-body.js';
+import type { ChatMessage, ChatRequest } from '../../types.js';
 
 /** Which field carries the completion cap: OpenAI's reasoning models refuse `max_tokens`. */
 export type TokenParam = 'max_tokens' | 'max_completion_tokens';
 
 /** o1, o3, o4-mini, gpt-5… (optionally behind a provider prefix such as `openai/`). */
-const REASONING_MODEL = /^(?:[\w.-]+\/)?(?:o\d+(?:$|[-.])|gpt-5)/i;
+export const REASONING_MODEL = /^(?:[\w.-]+\/)?(?:o\d+(?:$|[-.])|gpt-5)/i;
 
 /** The token field a model takes: `max_completion_tokens` for OpenAI reasoning model names, `max_tokens` otherwise. */
 export function tokenParamFor(model: string): TokenParam {
@@ -31,17 +32,6 @@ export function buildChatBody(model: string, request: ChatRequest, options: { to
   if (options.stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } });
   else body.stream = false;
   return mergeExtraBody(body, request.extra_body);
-}
-
-/** Top-level merge: each key of `extra` replaces the body's, and `null` removes it. */
-export function mergeExtraBody(body: Record<string, unknown>, extra: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!extra) return body;
-  const merged = { ...body };
-  for (const [key, value] of Object.entries(extra)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  return merged;
 }
 
 /** Anthropic-only fields stay out of OpenAI-compatible requests. */

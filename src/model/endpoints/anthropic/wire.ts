@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { mergeExtraBody } from './request-body.js';
-import type { ChatMessage, ChatRequest, ThinkingBlock, ToolDefinition } from './types.js';
+import { mergeExtraBody } from '../../extra-body.js';
+import type { ChatMessage, ChatRequest, ThinkingBlock, ToolDefinition } from '../../types.js';
 
 type Block = Record<string, unknown>;
 interface WireMessage {
@@ -112,11 +112,14 @@ export const MessagesResponseSchema = z.object({
     z.object({ type: z.string() }).passthrough(),
   ])),
   stop_reason: z.string().nullish(),
+  /** Why a `refusal` stop happened (API version 2026-10-21 and the SDK's `RefusalStopDetails`). */
+  stop_details: z.object({ category: z.string().nullish(), explanation: z.string().nullish() }).passthrough().nullish(),
   usage: z.object({
     input_tokens: count,
     output_tokens: count,
     cache_creation_input_tokens: count.nullish(),
     cache_read_input_tokens: count.nullish(),
+    output_tokens_details: z.object({ thinking_tokens: count.nullish() }).passthrough().nullish(),
   }).nullish(),
 });
 export type MessagesResponse = z.infer<typeof MessagesResponseSchema>;

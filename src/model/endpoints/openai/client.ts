@@ -1,34 +1,11 @@
-import type { Logger } from 'pino';
-import { estimateTokens } from '../core/tokens.js';
-import { InvalidResponseError } from './errors.js';
-import { readChatStream } from './openai-stream.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { estimateRequestTokens, limitsOf, readApiKey, retryOptionsOf, type ClientOptions } from '../../client-options.js';
+import { InvalidResponseError } from '../../errors.js';
+import { readBodyText } from '../../http/read-body.js';
+import { postWithRetries, roundMs } from '../../transport.js';
+import type { ChatCompletion, ChatRequest, ModelClient, Usage } from '../../types.js';
 import { buildChatBody, tokenParamFor, type TokenParam } from './request-body.js';
-import { postWithRetries, roundMs } from './transport.js';
-import { ChatResponseSchema, type ChatCompletion, type ChatRequest, type ChatResponse, type ModelClient, type Usage } from './types.js';
-
-/** What every model client is given: where to send, the key's variable, timeouts, retries, limits. */
-export interface ClientOptions {
-  /** The endpoint's base URL (each client appends its own path). */
-  baseUrl: string;
-  model: string;
-  /** Name of the environment variable that holds the API key; read at request time only. */
-  apiKeyEnv?: string;
-  env?: Record<string, string | undefined>;
-  /** Per-attempt timeout, headers and body included. */
-  timeoutMs: number;
-  maxRetries: number;
-  rateLimiter?: RateLimiter;
-  log?: Logger;
-  /** Passed to the retry loop, for tests. */
-  baseDelayMs?: number;
-}
-
-/** The retry, timeout and rate-limit settings every client hands its retry loop. */
-export function retryOptionsOf(options: ClientOptions): Pick<ClientOptions, 'timeoutMs' | 'maxRetries' | 'baseDelayMs' | 'rateLimiter' | 'log'> {
-  const { timeoutMs, maxRetries, baseDelayMs, rateLimiter, log } = options;
-  return { timeoutMs, maxRetries, baseDelayMs, rateLimiter, log };
-}
+import { readChatStream } from './stream.js';
+import { ChatResponseSchema, type ChatResponse } from './wire.js';
 
 /** e.g. baseUrl http://localhost:8000/v1 (the client appends /chat/completions). */
 export interface ChatClientOptions extends ClientOptions {
@@ -52,6 +29,7 @@ export class ChatClient implements ModelClient {
     const stream = this.options.stream === true;
     const body = JSON.stringify(buildChatBody(this.options.model, request, { tokenParam: this.tokenParam, stream }));
     const context = { url: this.url, model: this.options.model };
+    const limits = limitsOf(this.options);
     const started = performance.now();
     const { value, retries } = await postWithRetries({
       url: this.url,
@@ -62,8 +40,8 @@ export class ChatClient implements ModelClient {
       signal,
       context,
       read: async (response, sentAt) => {
-        if (!stream) return { response: parseResponse(await readJson(response, context), context) };
-        const { json, firstTokenAt } = await readChatStream(response, context);
+        if (!stream) return { response: parseResponse(parseJson(await readBodyText(response, limits.maxResponseBytes, context), context), context) };
+        const { json, firstTokenAt } = await readChatStream(response, { maxBytes: limits.maxResponseBytes, idleMs: limits.streamIdleMs }, context);
         return { response: parseResponse(json, context), ttft: firstTokenAt === undefined ? undefined : firstTokenAt - sentAt };
       },
       actualTokens: ({ response }) => response.usage?.total_tokens ?? (response.usage ? response.usage.prompt_tokens + response.usage.completion_tokens : undefined),
@@ -75,15 +53,13 @@ export class ChatClient implements ModelClient {
 
   private headers(stream: boolean): Record<string, string> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
-    const name = this.options.apiKeyEnv;
-    const key = name ? (this.options.env ?? process.env)[name] : undefined;
+    const key = readApiKey(this.options);
     if (key) headers.authorization = `Bearer ${key}`;
     return headers;
   }
 }
 
-async function readJson(response: Response, context: Record<string, string>): Promise<unknown> {
-  const text = await response.text();
+function parseJson(text: string, context: Record<string, string>): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -125,8 +101,11 @@ function toCompletion(response: ChatResponse, retries: number, latencyMs: number
     ...(response.id ? { id: response.id } : {}),
     text: message.content ?? '',
     ...(reasoning ? { reasoning } : {}),
+    // The SDK's `message.refusal`: the model declined, in its own words.
+    ...(message.refusal ? { refusal: message.refusal } : {}),
     toolCalls: (message.tool_calls ?? []).map((call, i) => ({
-      id: call.id ?? `call_${i}`,
+      // A missing or empty id is made unique, so every call can be answered on its own id.
+      id: call.id || `call_${i}`,
       type: 'function' as const,
       function: {
         name: call.function.name,
@@ -139,9 +118,4 @@ function toCompletion(response: ChatResponse, retries: number, latencyMs: number
     latencyMs: roundMs(latencyMs),
     retries,
   };
-}
-
-/** Tokens a request may cost: the prompt (~4 characters a token) plus the completion cap. */
-export function estimateRequestTokens(body: string, maxTokens: number | undefined): number {
-  return estimateTokens(body.length) + (maxTokens ?? 0);
 }
