@@ -25,9 +25,11 @@ export const UNIT_TESTS = [
   'tests/export/harness-grades.test.ts',
   'tests/export/hf-shred.test.ts',
   'tests/export/progress.test.ts',
+  'tests/export/source.test.ts',
   'tests/export/stats.test.ts',
   'tests/import/atif.test.ts',
   'tests/images/build-failure.test.ts',
+  'tests/lines/*.test.ts',
   'tests/images/eviction-plan.test.ts',
   'tests/images/file-lock.test.ts',
   'tests/model/anthropic-client.test.ts',
@@ -51,13 +53,16 @@ export const UNIT_TESTS = [
   'tests/scheduler/plan.test.ts',
   'tests/scheduler/retry-policy.test.ts',
   'tests/scheduler/watchdog.test.ts',
+  'tests/swebench/read-instances.test.ts',
   'tests/swebench/select.test.ts',
   'tests/task/load.test.ts',
   'tests/trace/cwm.test.ts',
   'tests/trace/json-schema.test.ts',
+  'tests/trace/read.test.ts',
   'tests/trajectory/agent-description.test.ts',
   'tests/trajectory/json-schema.test.ts',
   'tests/trajectory/reader.test.ts',
+  'tests/viewer/catalog.test.ts',
 ];
 
 export default defineConfig({

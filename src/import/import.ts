@@ -50,6 +50,10 @@ export async function importTrajectories(format: ImportFormat, paths: readonly s
     report.files += 1;
     try {
       for await (const input of readRecords(path)) {
+        if (input.error) {
+          fail(input.where, input.error);
+          continue;
+        }
         try {
           await writer.write(spec.convert(input.value, input.where, path, input.record));
           report.imported += 1;

@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { readLines } from '../trajectory/reader.js';
+import { readLines, readTextFile } from '../lines/index.js';
+import type { ForagerError } from '../core/errors.js';
 import { ImportError, isObject, type Json } from './errors.js';
 
 /** One record of an input file and where it is (`file`, `file:line` or `file#row`) for messages. */
 export interface InputRecord {
   value: Json;
+  /** A record that could not be read (a line past the limit): reported, and the next one read. */
+  error?: ForagerError;
   where: string;
   /** Line or row number when the file holds many records. */
   record?: number;
@@ -18,9 +20,10 @@ export interface InputRecord {
 export async function* readRecords(path: string): AsyncGenerator<InputRecord> {
   if (path.endsWith('.parquet')) return yield* readParquet(path);
   if (path.endsWith('.jsonl')) return yield* readJsonLines(path);
+  const text = await readTextFile(path);
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(path, 'utf8'));
+    value = JSON.parse(text);
   } catch (cause) {
     throw new ImportError(`${path}: expected a JSON document: ${(cause as Error).message}`, { cause });
   }
@@ -34,9 +37,11 @@ export async function* readRecords(path: string): AsyncGenerator<InputRecord> {
 }
 
 async function* readJsonLines(path: string): AsyncGenerator<InputRecord> {
-  let lineNo = 0;
-  for await (const line of readLines(path)) {
-    lineNo += 1;
+  for await (const { text: line, number: lineNo, tooLong } of readLines(path, { tooLong: 'yield' })) {
+    if (tooLong) {
+      yield { value: {}, where: `${path}:${lineNo}`, record: lineNo, error: tooLong };
+      continue;
+    }
     if (line.trim() === '') continue;
     let value: unknown;
     try {

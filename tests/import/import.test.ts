@@ -10,6 +10,7 @@ import { readTrajectory } from '../../src/trajectory/reader.js';
 import { startViewer } from '../../src/viewer/index.js';
 import { makeTempDir } from '../export/fixtures.js';
 import { query } from '../export/duckdb.js';
+import { withLineLimit } from '../lines/helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -116,6 +117,21 @@ describe('importTrajectories()', () => {
     expect(report.invalid).toBe(2);
     expect(report.invalidRecords[0]).toEqual({ where: `${file}:2`, error: `${file}:2: field "instance_id": expected a non-empty string, found nothing` });
     expect(report.invalidRecords[1]?.error).toContain(`${file}:3: field "messages" (or "trajectory"): expected a list of messages`);
+  });
+
+  it('reports a record line past the line limit (file, line, limit) and imports the lines around it; a document past it is refused unread', async () => {
+    const dir = await makeTempDir('forager-import-');
+    const file = join(dir, 'long.jsonl');
+    const record = (id: string, text: string) => JSON.stringify({ instance_id: id, messages: [{ role: 'user', content: text }, { role: 'assistant', content: 'ok' }] });
+    await writeFile(file, `${record('a-1', 'x')}\n${record('b-1', 'y'.repeat(10_000))}\n${record('c-1', 'z')}\n`);
+    const doc = join(dir, 'big.json');
+    await writeFile(doc, record('d-1', 'w'.repeat(10_000)));
+    const report = await withLineLimit(4096, () => importTrajectories('messages', [file, doc], join(dir, 'out')));
+    expect(report).toMatchObject({ files: 2, imported: 2, invalid: 2 });
+    expect(report.invalidRecords).toEqual([
+      { where: `${file}:2`, error: `${file}:2: line longer than 4096 bytes (the limit; raise it with $FORAGER_MAX_LINE_BYTES)` },
+      { where: doc, error: expect.stringMatching(/big\.json: \d+ bytes, larger than 4096 bytes \(the limit for one document/) },
+    ]);
   });
 
   it('imported trajectories are read by stats, export (jsonl, chat, hf) and the viewer; replay and show refuse them clearly', async () => {
