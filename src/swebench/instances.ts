@@ -5,6 +5,7 @@ import { describeIssues } from '../core/describe-issues.js';
 import { TaskError } from '../core/errors.js';
 import { PARSER_NAMES, type ParserName } from '../task/parser-names.js';
 import { harnessParser, harnessSpec, harnessTestCommand, knownVersions, parserFromHarnessName, testDirectives } from '../eval/test-specs.js';
+import { isRemoteGitUrl } from '../task/index.js';
 import { TaskSpecSchema } from '../task/spec.js';
 
 /** A list of test ids, as SWE-bench stores it (a JSON-encoded string) or as a plain array (SWE-Gym, SWE-smith, Parquet lists). */
@@ -65,6 +66,11 @@ export interface SwebenchImportOptions {
   parser?: ParserName;
   /** Where relative `repo` paths are resolved (the instances file's folder). */
   baseDir?: string;
+  /**
+   * `--allow-host-paths`: an instance may name a repository on this machine (a local path,
+   * `file://`). Without it an instances file, untrusted input, cannot choose host paths.
+   */
+  allowHostPaths?: boolean;
 }
 
 const DEFAULT_TEST_COMMAND = 'python3 -m pytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT {files}';
@@ -100,7 +106,7 @@ export function taskFromInstance(instance: SwebenchInstance, options: SwebenchIm
     instruction: instance.problem_statement,
     image: imageRef ? { ref: imageRef } : (options.recipe ?? 'python'),
     workdir: '/testbed',
-    repo: imageRef ? { in_image: true, commit: instance.base_commit, root: '/testbed' } : { ...repoSource(instance.repo, options.baseDir), commit: instance.base_commit, root: '/testbed' },
+    repo: imageRef ? { in_image: true, commit: instance.base_commit, root: '/testbed' } : { ...confinedRepoSource(instance.repo, options, where), commit: instance.base_commit, root: '/testbed' },
     ...(!imageRef && options.environment?.length ? { environment: { commands: options.environment } } : {}),
     eval: {
       test_command,
@@ -156,15 +162,26 @@ function unknownParser(name: string, where: string): never {
   throw new TaskError('TASK_INVALID', `${where}: field "log_parser": no parser here for ${JSON.stringify(name)} (known: ${PARSER_NAMES.join(', ')} and the harness's parse_log_* names for them)`);
 }
 
+/** The instance's repository source, refused when it is on this machine and the operator did not allow host paths. */
+function confinedRepoSource(repo: string, options: SwebenchImportOptions, where: string): { url: string } | { path: string } {
+  const source = repoSource(repo, options.baseDir, options.allowHostPaths === true);
+  if (options.allowHostPaths || ('url' in source && isRemoteGitUrl(source.url))) return source;
+  const found = 'path' in source ? `a path on this machine (${source.path})` : 'a path or transport on this machine';
+  throw new TaskError('TASK_PATH_REFUSED', `${where}: field "repo": expected a GitHub owner/name or a remote git URL, found ${repo} (${found}); pass --allow-host-paths to let instances name repositories on this machine`, {
+    context: { file: where, field: 'repo' },
+  });
+}
+
 /**
  * Where the repository comes from: any git URL, a local path (absolute, `./…`, or an
  * existing folder relative to the instances file), GitHub `owner/name`, or SWE-smith's
  * `owner__name.commit` mirror (github.com/swesmith).
  */
-export function repoSource(repo: string, baseDir = process.cwd()): { url: string } | { path: string } {
+export function repoSource(repo: string, baseDir = process.cwd(), probeLocal = true): { url: string } | { path: string } {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo)) return { url: repo };
   const local = isAbsolute(repo) ? repo : resolve(baseDir, repo);
-  if (isAbsolute(repo) || repo.startsWith('./') || repo.startsWith('../') || existsSync(local)) return { path: local };
+  // An `owner/name` that happens to exist as a folder is a local path only when host paths are allowed.
+  if (isAbsolute(repo) || repo.startsWith('./') || repo.startsWith('../') || (probeLocal && existsSync(local))) return { path: local };
   if (/^[\w.-]+\/[\w.-]+$/.test(repo)) return { url: `https://github.com/${repo}` };
   if (/^[\w-]+__[\w.-]+\.[0-9a-f]{7,40}$/.test(repo)) return { url: `https://github.com/swesmith/${repo}` };
   return { path: local };

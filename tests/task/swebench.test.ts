@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -119,10 +119,21 @@ describe('taskFromInstance(): the harness\'s test spec per repository and versio
     expect(url.repo).toEqual({ url: 'git@git.example.org:me/app.git', commit: 'c'.repeat(40), root: '/testbed' });
     expect(url.metadata).toEqual({ source: 'swe-bench', repo: 'git@git.example.org:me/app.git', version: '3.0', environment_setup_commit: 'e'.repeat(40), hints_text: 'look at forms', created_at: '2019-03-01T00:00:00Z' });
     expect(url.eval.test_command).toBe('make test');
-    const local = taskFromInstance(instance({ repo: './code', test_patch: '' }), { baseDir: base, testCommand: 'python3 -m unittest -v', parser: 'unittest' }) as Record<string, any>;
+    const local = taskFromInstance(instance({ repo: './code', test_patch: '' }), { baseDir: base, testCommand: 'python3 -m unittest -v', parser: 'unittest', allowHostPaths: true }) as Record<string, any>;
     expect(local.repo).toEqual({ path: join(base, 'code'), commit: 'c'.repeat(40), root: '/testbed' });
     expect(local.eval).not.toHaveProperty('test_patch');
     expect(local.eval.parser).toBe('unittest');
+  });
+
+  it('refuses a repository on this machine (a path, file://, a bare path) unless host paths are allowed', async () => {
+    const base = await tempDir();
+    for (const repo of ['/srv/secret-repo', './code', '../up', 'file:///srv/secret-repo']) {
+      expect(() => taskFromInstance(instance({ repo }), { baseDir: base }, 'set.jsonl:4')).toThrow(new RegExp(`^set\\.jsonl:4: field "repo": expected a GitHub owner/name or a remote git URL, found ${repo.replaceAll('.', '\\.')} \\(.*\\); pass --allow-host-paths`));
+    }
+    // An owner/name that happens to be a folder next to the instances file stays GitHub's unless host paths are allowed.
+    await mkdir(join(base, 'django', 'django'), { recursive: true });
+    expect((taskFromInstance(instance(), { baseDir: base }) as Record<string, any>).repo).toMatchObject({ url: 'https://github.com/django/django' });
+    expect((taskFromInstance(instance(), { baseDir: base, allowHostPaths: true }) as Record<string, any>).repo).toMatchObject({ path: join(base, 'django', 'django') });
   });
 });
 
