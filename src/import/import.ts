@@ -3,7 +3,7 @@ import { importAtif } from './atif/index.js';
 import type { Json } from './errors.js';
 import { findInputFiles } from './files.js';
 import { importMessages } from './messages.js';
-import { importMiniSweAgent } from './mini-swe-agent.js';
+import { importMiniSweAgent } from './mini-swe-agent/index.js';
 import { importOpenHands } from './openhands.js';
 import { readRecords } from './read-input.js';
 import type { ImportedRecord } from './record.js';

@@ -27,7 +27,9 @@ export async function* readRecords(path: string): AsyncGenerator<InputRecord> {
   } catch (cause) {
     throw new ImportError(`${path}: expected a JSON document: ${(cause as Error).message}`, { cause });
   }
-  if (Array.isArray(value)) {
+  // A list of chat messages (objects with a role, none a record of its own) is one conversation, as peers' test data and SFT sets keep them.
+  if (Array.isArray(value) && value.length > 0 && value.every(isMessage)) yield { value: { messages: value }, where: path };
+  else if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
       if (!isObject(item)) throw new ImportError(`${path}[${i}]: expected an object, found ${Array.isArray(item) ? 'an array' : typeof item}`);
       yield { value: item, where: `${path}[${i}]`, record: i };
@@ -64,6 +66,10 @@ async function* readParquet(path: string): AsyncGenerator<InputRecord> {
     for (const [i, row] of rows.entries()) yield { value: row as Json, where: `${path}#${rowStart + i}`, record: rowStart + i };
     rowStart = rowEnd;
   }
+}
+
+function isMessage(item: unknown): boolean {
+  return isObject(item) && typeof item['role'] === 'string' && !('messages' in item) && !('trajectory' in item) && !('instance_id' in item);
 }
 
 /** A message's text: a string, or the text parts of a content list (OpenAI/Anthropic style); null stays ''. */

@@ -33,7 +33,7 @@ function expectNothingInvented(t: DatasetTrajectory): void {
 
 describe('importTrajectories()', () => {
   it('mini-swe-agent: bash blocks become bash actions, <returncode> the exit code, the submission the patch', async () => {
-    const { trajectories: [t] } = await importOne('mini-swe-agent', 'mini-swe-agent');
+    const { trajectories: [t] } = await importOne('mini-swe-agent', 'mini-swe-agent/hand-written');
     expect(t!.header).toMatchObject({ source: { kind: 'import', format: 'mini-swe-agent', exit_status: 'Submitted', extra: { api_calls: 3 } }, task: { id: 'django__django-11099' }, agent: { type: 'model', model: { name: 'mini-swe-agent', model: 'anthropic/claude-sonnet-4-20250514', version: '1.9.0' } } });
     expect(t!.header.task.instruction).toContain('UsernameValidator allows trailing newline');
     expect(t!.steps.map((s) => s.action?.tool)).toEqual(['bash', 'bash', 'bash']);
@@ -136,7 +136,7 @@ describe('importTrajectories()', () => {
 
   it('imported trajectories are read by stats, export (jsonl, chat, hf) and the viewer; replay and show refuse them clearly', async () => {
     const out = await makeTempDir('forager-import-');
-    for (const [format, path] of [['mini-swe-agent', 'mini-swe-agent'], ['swe-agent', 'swe-agent'], ['openhands', 'openhands'], ['messages', 'messages']] as const) {
+    for (const [format, path] of [['mini-swe-agent', 'mini-swe-agent/hand-written'], ['swe-agent', 'swe-agent'], ['openhands', 'openhands'], ['messages', 'messages']] as const) {
       await importTrajectories(format, [join(FIXTURES, path)], out);
     }
     const stats = await computeStats([out]);

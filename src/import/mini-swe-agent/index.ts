@@ -1,0 +1,1 @@
+export { importMiniSweAgent } from './import.js';
