@@ -45,13 +45,13 @@ describe('importTrajectories()', () => {
     expectNothingInvented(t!);
   });
 
-  it('SWE-agent: each step\'s action as the shell command it ran, execution time kept, no exit code invented', async () => {
-    const { trajectories: [t] } = await importOne('swe-agent', 'swe-agent');
+  it('SWE-agent: each step\'s action as the shell command it ran (its trailing newline kept), execution time kept, no exit code invented', async () => {
+    const { trajectories: [t] } = await importOne('swe-agent', 'swe-agent/hand-written');
     expect(t!.header).toMatchObject({ task: { id: 'astropy__astropy-12907' }, agent: { type: 'model', model: { name: 'swe-agent', model: 'gpt-4o-2024-08-06' } } });
     expect(t!.steps.map((s) => s.action)).toEqual([
-      { tool: 'bash', command: 'open astropy/modeling/separable.py' },
-      { tool: 'bash', command: 'edit 245:245\n        cright[-right.shape[0]:, -right.shape[1]:] = right\nend_of_edit' },
-      { tool: 'bash', command: 'submit' },
+      { tool: 'bash', command: 'open astropy/modeling/separable.py\n' },
+      { tool: 'bash', command: 'edit 245:245\n        cright[-right.shape[0]:, -right.shape[1]:] = right\nend_of_edit\n' },
+      { tool: 'bash', command: 'submit\n' },
     ]);
     expect(t!.steps.every((s) => s.observation === null)).toBe(true);
     expect(t!.steps[0]!.timing).toEqual({ action_ms: 210 });
@@ -136,7 +136,7 @@ describe('importTrajectories()', () => {
 
   it('imported trajectories are read by stats, export (jsonl, chat, hf) and the viewer; replay and show refuse them clearly', async () => {
     const out = await makeTempDir('forager-import-');
-    for (const [format, path] of [['mini-swe-agent', 'mini-swe-agent/hand-written'], ['swe-agent', 'swe-agent'], ['openhands', 'openhands'], ['messages', 'messages']] as const) {
+    for (const [format, path] of [['mini-swe-agent', 'mini-swe-agent/hand-written'], ['swe-agent', 'swe-agent/hand-written'], ['openhands', 'openhands'], ['messages', 'messages']] as const) {
       await importTrajectories(format, [join(FIXTURES, path)], out);
     }
     const stats = await computeStats([out]);

@@ -89,7 +89,7 @@ describe('import mini-swe-agent: round trip against mini-swe-agent\'s own parsin
 
   it('a run that ended in an exception keeps its message apart: no patch, no submission, exit status error', async () => {
     const t = await importFile(join(FIXTURES, 'generated', 'retry-error-1.traj.json'));
-    expect(t.header.source).toMatchObject({ exit_status: 'RetryError', extra: { trajectory_format: 'mini-swe-agent-1', exit_message: 'RetryError[<Future at 0x7f3a state=finished raised InternalServerError>]' } });
+    expect((t.header as { source?: unknown }).source).toMatchObject({ exit_status: 'RetryError', extra: { trajectory_format: 'mini-swe-agent-1', exit_message: 'RetryError[<Future at 0x7f3a state=finished raised InternalServerError>]' } });
     expect(t.footer).toMatchObject({ exit_status: 'error' });
     expect(t.footer?.patch).toBeUndefined();
     expect(t.footer?.submission).toBeUndefined();
