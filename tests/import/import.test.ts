@@ -60,7 +60,7 @@ describe('importTrajectories()', () => {
   });
 
   it('OpenHands: run/edit/finish events become bash/edit/submit, their observations what was shown, exit codes from the metadata', async () => {
-    const { trajectories: [t] } = await importOne('openhands', 'openhands');
+    const { trajectories: [t] } = await importOne('openhands', 'openhands/hand-written');
     expect(t!.header).toMatchObject({ task: { id: 'sympy__sympy-22080', spec: { metadata: { repo: 'sympy/sympy' }, base_commit: '3f8c8c2377cb8e0daaf8073e8d03ac7d87580813' } }, agent: { type: 'model', model: { name: 'openhands', model: 'litellm_proxy/claude-3-5-sonnet-20241022', agent_class: 'CodeActAgent' } } });
     expect(t!.steps.map((s) => s.action?.tool ?? null)).toEqual(['bash', 'edit', null, 'submit']);
     expect(t!.steps[1]!.action).toMatchObject({ tool: 'edit', path: '/workspace/sympy__sympy__1.1/sympy/printing/pycode.py' });
@@ -136,7 +136,7 @@ describe('importTrajectories()', () => {
 
   it('imported trajectories are read by stats, export (jsonl, chat, hf) and the viewer; replay and show refuse them clearly', async () => {
     const out = await makeTempDir('forager-import-');
-    for (const [format, path] of [['mini-swe-agent', 'mini-swe-agent/hand-written'], ['swe-agent', 'swe-agent/hand-written'], ['openhands', 'openhands'], ['messages', 'messages']] as const) {
+    for (const [format, path] of [['mini-swe-agent', 'mini-swe-agent/hand-written'], ['swe-agent', 'swe-agent/hand-written'], ['openhands', 'openhands/hand-written'], ['messages', 'messages']] as const) {
       await importTrajectories(format, [join(FIXTURES, path)], out);
     }
     const stats = await computeStats([out]);
@@ -188,7 +188,7 @@ describe('importTrajectories()', () => {
     process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
     let code: number;
     try {
-      code = await main(['node', 'forager', 'import', 'openhands', join(FIXTURES, 'openhands'), '--out', out]);
+      code = await main(['node', 'forager', 'import', 'openhands', join(FIXTURES, 'openhands', 'hand-written'), '--out', out]);
     } finally {
       process.stdout.write = write;
     }
