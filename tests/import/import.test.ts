@@ -76,7 +76,7 @@ describe('importTrajectories()', () => {
     const { trajectories } = await importOne('messages', 'messages');
     const byId = new Map(trajectories.map((t) => [t.header.task.id, t]));
     const nebius = byId.get('pvlib__pvlib-python-1854')!;
-    expect(nebius.steps.map((s) => s.action)).toEqual([{ tool: 'bash', command: 'search_file "def __init__" pvlib/pvsystem.py' }, { tool: 'bash', command: 'submit' }]);
+    expect(nebius.steps.map((s) => s.action)).toEqual([{ tool: 'bash', command: 'search_file "def __init__" pvlib/pvsystem.py\n' }, { tool: 'bash', command: 'submit\n' }]);
     expect(nebius.footer).toMatchObject({ exit_status: 'submitted', evaluation: { resolved: false } });
     const open = byId.get('encode__httpx-2701')!;
     expect(open.steps.map((s) => s.action)).toEqual([

@@ -66,6 +66,21 @@ describe('import mini-swe-agent: round trip against mini-swe-agent\'s own parsin
     expect(counted).toEqual({ files: 9, turns: 51, actions: 46, refused: 7, shown: 53, exitCodes: 16 });
   });
 
+  it('its bare message lists import as SFT message lists too (forager import messages), with mini-swe-agent\'s own rule and the file\'s name', async () => {
+    let turns = 0;
+    for (const name of (await readdir(join(FIXTURES, 'test-data'))).filter((n) => n.endsWith('.traj.json')).sort()) {
+      const expected = JSON.parse(await readFile(join(FIXTURES, 'test-data', name.replace('.traj.json', '.expected.json')), 'utf8')) as Expected;
+      const report = await importTrajectories('messages', [join(FIXTURES, 'test-data', name)], await makeTempDir('forager-import-'));
+      expect(report.invalidRecords).toEqual([]);
+      const t = await readDatasetTrajectory(report.written[0]!);
+      expect(t.header.task.id).toBe(name.replace('.traj.json', ''));
+      expect(t.steps.map((s) => (s.action?.tool === 'bash' ? s.action.command : null))).toEqual(expected.turns.map((turn) => turn.actions[0] ?? null));
+      expect(t.steps.map((s) => s.shown)).toEqual(expected.turns.map((turn) => turn.shown[0] ?? ''));
+      turns += expected.turns.length;
+    }
+    expect(turns).toBe(24);
+  });
+
   it('1.1 toolcall: parallel calls are steps of one answer with their call ids; an unknown tool\'s call is kept, with no action', async () => {
     const t = await importFile(join(FIXTURES, 'generated', 'toolcall-1.1.traj.json'));
     expect(t.header).toMatchObject({ source: { format: 'mini-swe-agent', exit_status: 'Submitted', extra: { trajectory_format: 'mini-swe-agent-1.1', api_calls: 7 } }, agent: { model: { name: 'mini-swe-agent', version: '2.4.6', model: 'openai/stand-in' } } });

@@ -7,8 +7,7 @@ import { turnsFromActions } from './turns-actions.js';
 import { turnsFromText } from './turns-regex.js';
 
 /** The action regexes of mini-swe-agent's releases when the file does not name its own: 1.x's and 2.x's text mode. */
-const V1_REGEX = '```bash\\s*\\n(.*?)\\n```';
-const V2_TEXT_REGEX = '```mswea_bash_command\\s*\\n(.*?)\\n```';
+export const MINI_SWE_AGENT_REGEX = { v1: '```bash\\s*\\n(.*?)\\n```', v2: '```mswea_bash_command\\s*\\n(.*?)\\n```' } as const;
 
 /**
  * A mini-swe-agent trajectory: `*.traj.json` as 1.x wrote it (`trajectory_format:
@@ -66,7 +65,7 @@ export function importMiniSweAgent(doc: Json, where: string, path: string): Impo
 function actionRegexOf(agent: Json, model: Json, system: Json | undefined): string {
   const configured = optionalString(agent['action_regex']) ?? optionalString(model['action_regex']);
   if (configured) return configured;
-  return system && textOf(system['content']).includes('```mswea_bash_command') ? V2_TEXT_REGEX : V1_REGEX;
+  return system && textOf(system['content']).includes('```mswea_bash_command') ? MINI_SWE_AGENT_REGEX.v2 : MINI_SWE_AGENT_REGEX.v1;
 }
 
 /** mini-swe-agent's exit statuses as forager's, where they mean the same; the source's own stays in `source.exit_status`. */

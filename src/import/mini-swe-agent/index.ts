@@ -1,1 +1,2 @@
-export { importMiniSweAgent } from './import.js';
+export { importMiniSweAgent, MINI_SWE_AGENT_REGEX } from './import.js';
+export { turnsFromText } from './turns-regex.js';
