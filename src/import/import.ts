@@ -22,6 +22,11 @@ const FORMATS: Record<ImportFormat, { files: RegExp; convert: (value: Json, wher
   messages: { files: /\.(jsonl|json|parquet)$/, convert: importMessages },
 };
 
+/** What a folder is searched for, per format, in words (for messages that say why nothing was found). */
+export const IMPORT_FILE_PATTERNS: Record<ImportFormat, string> = {
+  atif: '*.json', 'mini-swe-agent': '*.traj.json', 'swe-agent': '*.traj', openhands: 'output.jsonl', messages: '*.jsonl, *.json, *.parquet',
+};
+
 export interface ImportReport {
   format: ImportFormat;
   files: number;

@@ -197,4 +197,30 @@ describe('importTrajectories()', () => {
     const report = JSON.parse(await readFile(join(out, 'import-report.json'), 'utf8'));
     expect(report.written).toEqual([join(out, 'trajectories', 'sympy__sympy-22080', '0.jsonl')]);
   });
+
+  it('forager import that imports nothing, into a folder that does not exist yet: a clear error saying why, and the report written there', async () => {
+    const dir = await makeTempDir('forager-import-');
+    const capture = async (args: string[]) => {
+      const [out, err] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
+      let text = '';
+      process.stdout.write = ((chunk: string) => { text += chunk; return true; }) as typeof process.stdout.write;
+      process.stderr.write = ((chunk: string) => { text += chunk; return true; }) as typeof process.stderr.write;
+      try {
+        return { code: await main(['node', 'forager', ...args]), text };
+      } finally {
+        process.stdout.write = out;
+        process.stderr.write = err;
+      }
+    };
+    const empty = await capture(['import', 'swe-agent', join(FIXTURES, 'openhands'), '--out', join(dir, 'new', 'out')]);
+    expect(empty.code).not.toBe(0);
+    expect(empty.text).toContain(`nothing imported: no swe-agent files (*.traj) in ${join(FIXTURES, 'openhands')}`);
+    expect(empty.text).not.toMatch(/ENOENT|at .*\.ts:\d+/);
+    expect(JSON.parse(await readFile(join(dir, 'new', 'out', 'import-report.json'), 'utf8'))).toMatchObject({ files: 0, imported: 0 });
+    const bad = join(dir, 'bad.jsonl');
+    await writeFile(bad, `${JSON.stringify({ messages: [] })}\n`);
+    const invalid = await capture(['import', 'messages', bad, '--out', join(dir, 'other')]);
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.text).toContain(`nothing imported: 1 record could not be imported; first problem: ${bad}:1: field "instance_id"`);
+  });
 });
