@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { describeIssues } from '../core/describe-issues.js';
 import { TaskError } from '../core/errors.js';
 import { PARSER_NAMES, type ParserName } from '../task/parser-names.js';
-import { harnessParser, harnessSpec, harnessTestCommand, knownVersions, parserFromHarnessName, testDirectives } from '../eval/test-specs.js';
+import { CONDA_ACTIVATE, harnessEval, harnessParser, harnessSpec, knownVersions, parserFromHarnessName, testDirectives, type HarnessEval } from '../eval/test-specs.js';
 import { isRemoteGitUrl } from '../task/index.js';
 import { TaskSpecSchema } from '../task/spec.js';
 
@@ -74,7 +74,6 @@ export interface SwebenchImportOptions {
 }
 
 const DEFAULT_TEST_COMMAND = 'python3 -m pytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT {files}';
-const CONDA = 'source /opt/miniconda3/bin/activate\nconda activate testbed';
 
 /**
  * Whether an image is one of SWE-bench's (or SWE-smith's) own, whose tests run in the
@@ -100,7 +99,7 @@ export function swebenchImageRef(template: string, instanceId: string): string {
 export function taskFromInstance(instance: SwebenchInstance, options: SwebenchImportOptions = {}, where = instance.instance_id): Record<string, unknown> {
   const ownImage = instance.image_name ?? instance.image ?? instance.docker_image ?? undefined;
   const imageRef = ownImage ?? (options.imageTemplate ? swebenchImageRef(options.imageTemplate, instance.instance_id) : undefined);
-  const { test_command, parser } = testCommandFor(instance, options, imageRef, where);
+  const { test_command, prepare, network, parser } = testCommandFor(instance, options, imageRef, where);
   const spec = {
     id: instance.instance_id,
     instruction: instance.problem_statement,
@@ -110,6 +109,8 @@ export function taskFromInstance(instance: SwebenchInstance, options: SwebenchIm
     ...(!imageRef && options.environment?.length ? { environment: { commands: options.environment } } : {}),
     eval: {
       test_command,
+      ...(prepare ? { prepare } : {}),
+      ...(network ? { network } : {}),
       parser,
       ...(instance.test_patch.trim() ? { test_patch: instance.test_patch } : {}),
       fail_to_pass: instance.FAIL_TO_PASS,
@@ -138,13 +139,13 @@ export function taskFromInstance(instance: SwebenchInstance, options: SwebenchIm
  * pytest with JUnit XML on the test files. Inside SWE-bench's images the command first
  * enters their conda environment; in any other image it runs as it is.
  */
-function testCommandFor(instance: SwebenchInstance, options: SwebenchImportOptions, imageRef: string | undefined, where: string): { test_command: string; parser: ParserName } {
+function testCommandFor(instance: SwebenchInstance, options: SwebenchImportOptions, imageRef: string | undefined, where: string): HarnessEval & { parser: ParserName } {
   const conda = imageRef !== undefined && isSwebenchImage(imageRef);
   const directives = testDirectives(instance.repo, instance.test_patch);
   const ownParser = instance.log_parser ? parserFromHarnessName(instance.log_parser) ?? unknownParser(instance.log_parser, where) : undefined;
   if (options.testCommand) {
     const command = options.testCommand.replace('{files}', directives.join(' '));
-    return { test_command: conda ? `${CONDA}\n${command}` : command, parser: options.parser ?? ownParser ?? harnessParser(instance.repo) ?? 'junit' };
+    return { test_command: command, ...(conda ? { prepare: [...CONDA_ACTIVATE] } : {}), parser: options.parser ?? ownParser ?? harnessParser(instance.repo) ?? 'junit' };
   }
   const known = knownVersions(instance.repo);
   if (known.length > 0) {
@@ -152,10 +153,12 @@ function testCommandFor(instance: SwebenchInstance, options: SwebenchImportOptio
     if (!test) {
       throw new TaskError('TASK_INVALID', `${where}: field "version": the harness has no test spec for ${instance.repo} version ${JSON.stringify(instance.version ?? null)} (known: ${known.join(', ')}); give --test-command`);
     }
-    return { test_command: harnessTestCommand(test, directives, conda), parser: options.parser ?? ownParser ?? test.parser };
+    return { ...harnessEval(test, directives, conda), parser: options.parser ?? ownParser ?? test.parser };
   }
   const command = DEFAULT_TEST_COMMAND.replace('{files}', directives.join(' ')).trimEnd();
-  return { test_command: conda ? `${CONDA}\n${command.replace('python3 -m pytest', 'pytest')}` : command, parser: options.parser ?? 'junit' };
+  return conda
+    ? { test_command: command.replace('python3 -m pytest', 'pytest'), prepare: [...CONDA_ACTIVATE], parser: options.parser ?? 'junit' }
+    : { test_command: command, parser: options.parser ?? 'junit' };
 }
 
 function unknownParser(name: string, where: string): never {
