@@ -7,7 +7,7 @@ import { evaluatePatch, proveTask } from '../../src/eval/index.js';
 import { resolveTaskImage } from '../../src/images/index.js';
 import { runTask } from '../../src/runner/index.js';
 import { harvest } from '../../src/scheduler/index.js';
-import { loadTask, type LoadedTask } from '../../src/task/index.js';
+import { defaultTaskPolicy, loadTask, setTaskPolicy, type LoadedTask } from '../../src/task/index.js';
 import { runCli } from '../helpers/cli.js';
 import { containersOf, testRunId } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
@@ -89,9 +89,13 @@ describe.concurrent('real test runners graded as the SWE-bench harness grades th
       created_at: '2026-11-30T00:00:00Z',
     };
     await writeFile(join(dir, 'mine.jsonl'), `${JSON.stringify(instance)}\n`);
-    const imported = await runCli(['tasks', 'import', 'swebench', join(dir, 'mine.jsonl'), '--out', join(dir, 'tasks'), '--environment', 'apt-get update && apt-get install -y --no-install-recommends python3-django python3-sympy && rm -rf /var/lib/apt/lists/*']);
+    const args = ['tasks', 'import', 'swebench', join(dir, 'mine.jsonl'), '--out', join(dir, 'tasks'), '--environment', 'apt-get update && apt-get install -y --no-install-recommends python3-django python3-sympy && rm -rf /var/lib/apt/lists/*'];
+    // A repository on this machine is the operator's to allow: the instances file alone may not name one.
+    expect((await runCli(args)).stderr).toContain(`${join(dir, 'mine.jsonl')}:1: field "repo": expected a GitHub owner/name or a remote git URL`);
+    const imported = await runCli([...args, '--allow-host-paths']);
     expect(imported.stderr).toBe('');
-    const task = await loadTask(join(dir, 'tasks', 'me__words-1.task.yaml'));
+    setTaskPolicy({ ...defaultTaskPolicy(), allowHostPaths: true });
+    const task = await loadTask(join(dir, 'tasks', 'me__words-1.task.yaml')).finally(() => setTaskPolicy(defaultTaskPolicy()));
     expect(task.spec.eval).toMatchObject({ parser: 'junit', test_command: 'python3 -m pytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT tests/test_words.py' });
     const image = await resolveImage(task);
     // Same recipe and environment as the fixture tasks: only this repository's task layer is built.
