@@ -96,6 +96,15 @@ export const EvalSpecSchema = z.object({
   /** How the test run is read (docs/repository-tasks.md): `junit` reads the XML report, the others the command's output. */
   parser: z.enum(PARSER_NAMES).default('junit'),
   timeout_s: z.number().positive().default(1800),
+  /**
+   * Commands run in the test's own shell before the test files are reset and the test patch
+   * applied — the SWE-bench harness's eval script order (environment, eval_commands, the
+   * reinstall). With them the whole sequence runs as one script under `set -uxo pipefail`,
+   * and only the output between its start and end markers is parsed.
+   */
+  prepare: z.array(z.string().min(1)).optional(),
+  /** The grading sandbox's network (default none). A reinstall that downloads needs `bridge`, as the harness's eval container has. */
+  network: z.enum(['none', 'bridge']).optional(),
 }).strict().refine((e) => e.fail_to_pass.length + e.pass_to_pass.length > 0, { message: 'at least one test in fail_to_pass or pass_to_pass' });
 export type EvalSpec = z.infer<typeof EvalSpecSchema>;
 

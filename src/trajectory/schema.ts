@@ -294,6 +294,8 @@ export const EvaluationSchema = z.object({
     parser: z.string().optional(),
     /** Why the run's log was not trusted (no tests found, timed out, a non-zero exit with no failing test): the task is then not resolved. */
     invalid: z.string().optional(),
+    /** eval.prepare ran (the harness's sequence): its last command's exit code, the sandbox's network, and whether the log's markers bounded what was parsed. */
+    prepare: z.object({ exit_code: z.number().int().nullable(), network: z.enum(['none', 'bridge']), markers: z.boolean() }).optional(),
   }).optional(),
   /** Status of every FAIL_TO_PASS and PASS_TO_PASS test. */
   results: z.record(z.string(), TestStatusSchema),
