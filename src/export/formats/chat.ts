@@ -25,6 +25,8 @@ export interface ChatRecord extends TrajectorySummary {
   tool_format: ToolFormat;
   tools?: unknown[];
   messages: ChatMessage[];
+  /** Steps the target format could not express exactly and left out (CWM from another format's record). */
+  refused?: { step: number; reason: string }[];
 }
 
 /**
@@ -37,16 +39,21 @@ export function buildConversation(trajectory: Trajectory, options: ChatOptions):
   const format = getToolFormat(options.toolFormat);
   const model = recordedModel(trajectory.header.agent);
   const source = model?.model.tool_format;
+  const opening = renderOpening(trajectory, options.toolFormat);
+  const refused: { step: number; reason: string }[] = [];
   const context = {
     observationTrained: (key: string) => seededUnit(seed, `${trajectory.header.trajectory_id}:${key}`) >= rate,
     // The recording format knows its own call syntax; an unknown one: strip every format's.
     prose: isToolFormatName(source) ? getToolFormat(source).prose : proseOf,
+    source,
+    opening: { ...opening, maxTurns: opening.maxTurns, contextWindow: model?.model.context_window },
+    scratch: {},
+    refuse: (step: number, reason: string) => refused.push({ step, reason }),
   };
-  const opening = renderOpening(trajectory, options.toolFormat);
   const messages: ChatMessage[] = [message('system', opening.system), message('user', opening.user)];
   for (const turn of groupTurns(trajectory.steps)) messages.push(...format.exportTurn(turn, context));
   const tools = format.exportTools(model?.tools);
-  return { ...summarise(trajectory), tool_format: options.toolFormat, ...(tools ? { tools } : {}), messages };
+  return { ...summarise(trajectory), tool_format: options.toolFormat, ...(tools ? { tools } : {}), messages, ...(refused.length ? { refused } : {}) };
 }
 
 function message(role: string, content: string): ChatMessage {

@@ -2,7 +2,7 @@ import type { Action } from '../../../trajectory/schema.js';
 import type { BudgetView } from '../types.js';
 
 /** An action written as a CWM tool call; `view`, which CWM lacks, as PATH then START:END. */
-export function formatCwmCall(action: Action): string {
+export function formatForagerCall(action: Action): string {
   switch (action.tool) {
     case 'bash':
       return `<tool: bash>\n${action.command}\n</tool>`;
@@ -20,17 +20,17 @@ export function formatCwmCall(action: Action): string {
 }
 
 /** CWM's observation message: the output, then the budget block. */
-export function formatCwmObservation(output: string, budget: BudgetView): string {
+export function formatForagerObservation(output: string, budget: BudgetView): string {
   const tokens = budget.remainingTokens === null ? 'unlimited' : String(budget.remainingTokens);
   return `<output>\n${output}\n</output>\n\n<budget>\n* Remaining turns: ${budget.remainingTurns}\n* Remaining tokens: ${tokens}\n</budget>`;
 }
 
 /** An observation as CWM shows it, unless it was already rendered that way. */
-export function wrapCwmOutput(shown: string): string {
+export function wrapForagerOutput(shown: string): string {
   return shown.startsWith('<output>\n') ? shown : `<output>\n${shown}\n</output>`;
 }
 
 /** The text with its CWM tool calls removed (what the model said around the call). */
-export function stripCwmCalls(text: string): string {
+export function stripForagerCalls(text: string): string {
   return text.replace(/<tool:\s[a-zA-Z_]+>\n[\s\S]*?\n<\/tool>/g, '').trim();
 }
