@@ -52,7 +52,7 @@ describe('forager replay --until K with a model taking over', () => {
     servers.push(recorder);
     const taskFile = await writeTask([], {
       id: 'fork-errors', limits: { wall_time_s: 120, max_steps: 10 },
-      agent: { type: 'model', base_url: recorder.url, model: 'parent-model', tool_format: 'cwm' },
+      agent: { type: 'model', base_url: recorder.url, model: 'parent-model', tool_format: 'forager' },
     }, folder);
     const parentPath = join(folder, 'parent.jsonl');
     await runTask(await loadTask(taskFile), { out: parentPath });
@@ -64,7 +64,7 @@ describe('forager replay --until K with a model taking over', () => {
     const out = join(folder, 'child.jsonl');
     const prompt = 'Child {{task_id}}: {{max_turns}} turns.';
     const agentFile = join(folder, 'agent.json');
-    await writeFile(agentFile, JSON.stringify({ type: 'model', base_url: server.url, model: 'child-model', tool_format: 'cwm', system_prompt: prompt }));
+    await writeFile(agentFile, JSON.stringify({ type: 'model', base_url: server.url, model: 'child-model', tool_format: 'forager', system_prompt: prompt }));
     const result = await runCli(['replay', parentPath, '--until', '3', '--agent-file', agentFile, '--out', out]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     // Two actions and two format errors, the errors compared by the text shown.
@@ -77,7 +77,7 @@ describe('forager replay --until K with a model taking over', () => {
     expect(child.header.agent).toMatchObject({ type: 'fork', replay: { type: 'replay', until: 3, recorded: { type: 'model', model: { model: 'parent-model' } } }, then: { type: 'model', model: { model: 'child-model' }, system_prompt: prompt } });
 
     const exported = join(folder, 'chat.jsonl');
-    await exportTrajectories([out], { format: 'chat', out: exported, toolFormat: 'cwm' });
+    await exportTrajectories([out], { format: 'chat', out: exported, toolFormat: 'forager' });
     const record = JSON.parse(await readFile(exported, 'utf8')) as ChatRecord;
     expect(record.model).toBe('child-model');
     expect(record.messages[0]!.content).toBe('Child fork-errors: 10 turns.');

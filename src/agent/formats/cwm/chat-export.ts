@@ -1,7 +1,7 @@
 import type { Step } from '../../../trajectory/schema.js';
 import { readProblem, renderProblem } from '../problem.js';
 import type { ChatExportMessage, ExportTurnContext, RecordedTurn } from '../types.js';
-import { formatCwmCall } from './format.js';
+import { formatCwmCall } from './call.js';
 import { CWM_DEFAULTS, CwmLedger } from './ledger.js';
 import { toolFeedback } from './observe.js';
 import { getTokenCounter } from './tokens.js';

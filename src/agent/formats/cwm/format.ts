@@ -7,6 +7,9 @@ import { toolFeedback } from './observe.js';
 import { CWM_TOOL_CALL, parseCwmToolCall, toCwmAction } from './parse.js';
 import { budgetNotice, cwmSystemPrompt, fillPython, FEEDBACK_OUTPUT_PROMPT, type CwmReasoning } from './prompts.js';
 import * as T from './prompt-texts.js';
+import { formatCwmCall } from './call.js';
+
+export { formatCwmCall };
 
 /** CWM's system prompt with forager's placeholders where CWM fills in numbers. */
 export function cwmSystemTemplate(reasoning: CwmReasoning = 'off', plugins = true): string {
@@ -14,22 +17,6 @@ export function cwmSystemTemplate(reasoning: CwmReasoning = 'off', plugins = tru
 }
 /** CWM's USER_ISSUE_SOLVING: the task's instruction is the issue, the workdir the repository root. */
 export const CWM_USER_TEMPLATE = fillPython(T.USER_ISSUE_SOLVING, { issue: '{{instruction}}', repo_root: '{{workdir}}' });
-
-/** An action as a CWM call; `view`, which CWM does not have, as its path (CWM answers NoSuchToolError). */
-export function formatCwmCall(action: Action): string {
-  switch (action.tool) {
-    case 'bash':
-      return `<tool: bash>\n${action.command}\n</tool>`;
-    case 'edit':
-      return `<tool: edit>\n${action.path}\n<<<<<<< SEARCH\n${action.search}\n=======\n${action.replace}\n>>>>>>> REPLACE\n</tool>`;
-    case 'create':
-      return `<tool: create>\n${action.path}\n${action.content}\n</tool>`;
-    case 'submit':
-      return `<tool: submit>\n${action.result ?? ''}\n</tool>`;
-    case 'view':
-      return `<tool: view>\n${action.path}\n</tool>`;
-  }
-}
 
 /**
  * CWM's SWE environment as a tool format. Live runs go through CwmAgent (agent/cwm-agent.ts),
