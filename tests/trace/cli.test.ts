@@ -29,7 +29,7 @@ describe('forager trace (CLI)', () => {
     const out = join(dir, 'out', 'cwm.jsonl');
     const result = await cli(['trace', 'export', dir, '--out', out]);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/2 invocations from 1 trace files \(0 near-duplicates dropped\)/);
+    expect(result.stdout).toMatch(/2 invocations from 1 trace files \(0 near-duplicates, 0 replay mismatches dropped\)/);
     const rows = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { text: string });
     expect(parseCwm(rows[0]!.text).events.map((e) => e.event)).toEqual(invocation.events.map((e) => e.event));
   });

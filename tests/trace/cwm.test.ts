@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CWM, Deduplicator, escapeText, unescapeText, formatCwm, parseCwm, parseProcessTrace, resolveTraceLimits, sourceLine, type Invocation, type TraceFunction } from '../../src/trace/index.js';
 
@@ -60,16 +61,38 @@ describe('Deduplicator', () => {
   });
 });
 
+const KEY = Buffer.alloc(32, 7);
+/** Lines as forager_tracer.py signs them: MAC over "pid\\0n\\0" + the JSON bytes. */
+function signed(pid: number, records: unknown[], key = KEY, from = 0): string[] {
+  return records.map((record, i) => {
+    const body = typeof record === 'string' ? record : JSON.stringify(record);
+    const mac = createHmac('sha256', key).update(`${pid}\0${from + i}\0`).update(Buffer.from(body)).digest('hex').slice(0, 32);
+    return `${mac} ${body}`;
+  });
+}
+
 describe('parseProcessTrace()', () => {
-  it('keeps valid lines of a hostile or torn file and counts the rest, and says the process was killed without a last line', () => {
+  const process7 = { type: 'process', pid: 7, python: '3.11.2' };
+
+  it('keeps the lines the tracer signed, counts signed lines that are invalid, and says the process was killed without a last line', () => {
     const good = JSON.stringify(generator);
-    const text = ['{"type":"process","pid":7,"python":"3.11.2"}', JSON.stringify(fn), good, '{"type":"invocation","id":5}', 'not json', '[1,2]', good.slice(0, 40)].join('\n');
-    const trace = parseProcessTrace(7, text);
-    expect(trace.python).toBe('3.11.2');
+    const lines = signed(7, [process7, fn, good, '{"type":"invocation","id":5}', 'not json', '[1,2]']);
+    const trace = parseProcessTrace(7, Buffer.from(`${lines.join('\n')}\n${lines[2]!.slice(0, 40)}`), KEY);
+    expect(trace).toMatchObject({ python: '3.11.2', invalid: 3, refused: 1, authentic: 6, ending: 'killed' });
     expect(trace.functions).toHaveLength(1);
     expect(trace.invocations).toHaveLength(1);
-    expect(trace.invalid).toBe(4);
-    expect(trace.ending).toBe('killed');
+  });
+
+  it('refuses what no tracer of the run wrote: unsigned lines, another key, another pid\'s file, lines slipped in, a line replayed', () => {
+    const lines = signed(7, [process7, fn, generator, { type: 'end', reason: 'exit', cuts: {}, functions: {} }]);
+    const forged = JSON.stringify({ ...generator, id: '7-9', return: 'FORGED-42' });
+    expect(parseProcessTrace(7, Buffer.from([JSON.stringify(process7), JSON.stringify(fn), forged].join('\n')), KEY)).toMatchObject({ authentic: 0, refused: 3, invocations: [] });
+    expect(parseProcessTrace(7, Buffer.from(signed(7, [process7, forged], Buffer.alloc(32, 1)).join('\n')), KEY)).toMatchObject({ authentic: 0, refused: 2 });
+    expect(parseProcessTrace(8, Buffer.from(lines.join('\n')), KEY)).toMatchObject({ authentic: 0, refused: 4 });
+    const slipped = [lines[0], `${'0'.repeat(32)} ${forged}`, forged, lines[1], signed(7, [forged], KEY, 1)[0]!.replace(/^./, 'f'), lines[2], lines[2], lines[3]];
+    const trace = parseProcessTrace(7, Buffer.from(slipped.join('\n')), KEY);
+    expect(trace).toMatchObject({ authentic: 4, refused: 4, ending: 'exit' });
+    expect(trace.invocations.map((i) => i.return)).toEqual([generator.return]);
   });
 });
 

@@ -33,6 +33,15 @@ export interface TraceExportResult {
   files: number;
   rows: number;
   duplicates: number;
+  /** Rows left out because the replay check disagreed with the invocation (kept with `keepMismatched`). */
+  replayMismatches: number;
+}
+
+export interface TraceExportOptions {
+  format: TraceExportFormat;
+  keepDuplicates?: boolean;
+  /** Keep invocations the replay check disagreed with (a nondeterministic function, or a forged record). */
+  keepMismatched?: boolean;
 }
 
 const col = (name: string, type: Column<TraceRow>['type'], nullable: boolean, get: Column<TraceRow>['get']): Column<TraceRow> => ({ name, type, nullable, get });
@@ -56,6 +65,7 @@ export const TRACE_COLUMNS: Column<TraceRow>[] = [
   col('cut_reason', 'STRING', true, (r) => r.invocation.cut?.reason ?? null),
   col('n_events', 'INT32', false, (r) => r.invocation.events.length),
   col('events_json', 'STRING', false, (r) => JSON.stringify(r.invocation.events)),
+  col('replay', 'STRING', true, (r) => r.invocation.replay?.status ?? null),
   col('cwm', 'STRING', false, (r) => formatCwm(fnOf(r), r.invocation)),
 ];
 
@@ -81,13 +91,14 @@ function rowsOf(file: TraceFile): TraceRow[] {
 /**
  * Export trace files to one output: `cwm` (JSONL rows with CWM's trace text), `jsonl`
  * (self-contained invocations) or `parquet`; near-duplicates (same function source, same
- * argument reprs) are dropped unless `keepDuplicates`. Files are read one at a time.
+ * argument reprs) are dropped unless `keepDuplicates`, and so are invocations the replay
+ * check disagreed with unless `keepMismatched`. Files are read one at a time.
  */
-export async function exportTraces(paths: string[], out: string, options: { format: TraceExportFormat; keepDuplicates?: boolean }): Promise<TraceExportResult> {
+export async function exportTraces(paths: string[], out: string, options: TraceExportOptions): Promise<TraceExportResult> {
   if (!TRACE_EXPORT_FORMATS.includes(options.format)) throw new TaskError('TRACE_EXPORT_FORMAT', `--format: expected one of ${TRACE_EXPORT_FORMATS.join(', ')}, got "${options.format}"`);
   await mkdir(dirname(out), { recursive: true });
   const dedup = new Deduplicator();
-  const result: TraceExportResult = { files: 0, rows: 0, duplicates: 0 };
+  const result: TraceExportResult = { files: 0, rows: 0, duplicates: 0, replayMismatches: 0 };
   const table = options.format === 'parquet' ? new ParquetTable<TraceRow>(out, TRACE_COLUMNS) : undefined;
   const stream = table ? undefined : createWriteStream(out);
   try {
@@ -95,6 +106,10 @@ export async function exportTraces(paths: string[], out: string, options: { form
       const file = await readTraceFile(path);
       result.files += 1;
       for (const row of rowsOf(file)) {
+        if (!options.keepMismatched && row.invocation.replay?.status === 'mismatch') {
+          result.replayMismatches += 1;
+          continue;
+        }
         if (!options.keepDuplicates && !dedup.isNew(file.functions.get(row.function), row.invocation)) continue;
         result.rows += 1;
         if (table) {
