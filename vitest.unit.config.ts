@@ -54,6 +54,7 @@ export const UNIT_TESTS = [
   'tests/swebench/select.test.ts',
   'tests/task/load.test.ts',
   'tests/trace/cwm.test.ts',
+  'tests/trace/cwm-golden.test.ts',
   'tests/trace/json-schema.test.ts',
   'tests/trajectory/agent-description.test.ts',
   'tests/trajectory/json-schema.test.ts',

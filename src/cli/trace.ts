@@ -100,13 +100,14 @@ export function registerTrace(program: Command): void {
     .option('--format <format>', `one of ${TRACE_EXPORT_FORMATS.join(', ')}`, 'cwm')
     .option('--keep-duplicates', 'keep invocations with the same function source and argument reprs')
     .option('--keep-mismatched', 'keep invocations the replay check disagreed with (nondeterministic, or a forged record)')
+    .option('--tokens', 'cwm: add each row\'s token ids (CWM\'s special tokens, Llama 3\'s BPE for text)')
     .action(async (inputs: string[], _flags: unknown, command: Command) => {
       // `trace` has its own --out: commander hands it to the parent, so read both.
-      const flags = command.optsWithGlobals<{ out?: string; format: string; keepDuplicates?: boolean; keepMismatched?: boolean }>();
+      const flags = command.optsWithGlobals<{ out?: string; format: string; keepDuplicates?: boolean; keepMismatched?: boolean; tokens?: boolean }>();
       if (!flags.out) throw new TaskError('OUT_REQUIRED', 'trace export: --out <file> is required');
       const out = flags.out;
       const files = await findTraceFiles(inputs);
-      const result = await exportTraces(files, out, { format: flags.format as TraceExportFormat, keepDuplicates: flags.keepDuplicates, keepMismatched: flags.keepMismatched });
+      const result = await exportTraces(files, out, { format: flags.format as TraceExportFormat, keepDuplicates: flags.keepDuplicates, keepMismatched: flags.keepMismatched, tokens: flags.tokens });
       process.stdout.write(`wrote ${out}: ${result.rows} invocations from ${result.files} trace files (${result.duplicates} near-duplicates, ${result.replayMismatches} replay mismatches dropped)\n`);
     });
 

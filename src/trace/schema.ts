@@ -97,6 +97,8 @@ export const InvocationSchema = z.object({
   test: z.string().nullable(),
   /** The recorded invocation this one was called from, if any. */
   parent: z.string().nullable(),
+  /** How many events the parent had recorded when this one was called: its frames come before the parent's event of that index (absent in traces of forager before 2026-12). */
+  parent_event: z.number().int().nonnegative().nullable().optional(),
   generator: z.boolean(),
   args: z.record(z.string(), z.string()),
   outcome: z.enum(['return', 'exception', 'unfinished']),

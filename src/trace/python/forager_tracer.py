@@ -340,7 +340,8 @@ class _Invocation:
         args = {name: changed[name] for name in function.args if name in changed}
         self.record = {"type": "invocation", "id": self.id, "pid": tracer.pid, "thread": thread.name, "main_thread": thread is tracer.main,
                        "file": function.file, "qualname": function.qualname, "firstlineno": function.firstlineno,
-                       "call_index": index, "test": test.rsplit(" (", 1)[0] if test else None, "parent": parent.id if parent else None,
+                       "call_index": index, "test": test.rsplit(" (", 1)[0] if test else None,
+                       "parent": parent.id if parent else None, "parent_event": len(parent.events) if parent else None,
                        "generator": bool(frame.f_code.co_flags & _GENERATOR_FLAGS), "args": args}
         self.add("call", frame.f_lineno, changed)
 

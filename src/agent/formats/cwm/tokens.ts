@@ -24,7 +24,8 @@ const ENCODE_CHUNK = 400_000;
 /** A pattern that matches nothing: llama3-tokenizer-js then reads `<|…|>` strings as text, as encode_ordinary does. */
 const NO_SPECIAL = /(?!)/g;
 
-function encodeLlama3(text: string): number[] {
+/** Llama 3's token ids of ordinary text, cut as tiktoken cuts long texts (CWM's TikTokenTokenizer._encode; see LLAMA3 below). */
+export function encodeLlama3(text: string): number[] {
   if (text === '') return [];
   const options = { bos: false, eos: false, specialTokenRegex: NO_SPECIAL };
   if (text.length < ENCODE_CHUNK) return llama3.encode(text, options as never);
