@@ -7,7 +7,7 @@ import type { Action } from '../../src/trajectory/schema.js';
 import { parseForagerCall as parseWithAgent, type ToolFormatName } from '../../src/agent/index.js';
 import { bashTrajectory, makeTempDir, richTrajectory, writeTrajectory } from './fixtures.js';
 
-async function exportChat(toolFormat: ToolFormatName, extra: { maskObservations?: number; seed?: number } = {}) {
+async function exportChat(toolFormat: ToolFormatName, extra: { maskObservations?: number; seed?: number; chatTemplate?: 'cwm' } = {}) {
   const dir = await makeTempDir();
   const path = join(dir, 'batch', 'rich.jsonl');
   await writeTrajectory(path, richTrajectory('t-rich', 'pkg-1', 'org/pkg'));
@@ -125,6 +125,14 @@ describe('exportTrajectories() - chat in CWM format from another format', () => 
     const results = record.messages.filter((m) => m.role.startsWith('tool'));
     expect(results.length).toBe(trajectory.steps.filter((s) => s.action?.tool === 'bash').length);
     for (const m of results) expect(m.content).toMatch(/^<output>\n[\s\S]*\n<\/output>\n\n<budget>\n\* Remaining turns: \d+\n\* Remaining tokens: -?\d+\n<\/budget>$/);
+  });
+
+  it("writes the conversation in CWM's chat template when asked: begin of text, header ids, end of turn, bodies stripped but tool results", async () => {
+    const { record } = await exportChat('cwm', { chatTemplate: 'cwm' });
+    const turns = record.messages.map((m) => `<|start_header_id|>${m.role}<|end_header_id|>\n\n${m.role.startsWith('tool: ') ? m.content : m.content!.trim()}<|eot_id|>`);
+    expect(record.text).toBe(`<|begin_of_text|>${turns.join('')}`);
+    expect(record.text).toMatch(/<\|start_header_id\|>tool: bash<\|end_header_id\|>\n\n<output>\n/);
+    expect((await exportChat('cwm')).record.text).toBeUndefined();
   });
 });
 

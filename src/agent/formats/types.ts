@@ -57,6 +57,8 @@ export interface ExportTurnContext {
   scratch?: Record<string, unknown>;
   /** A recorded step the target format cannot express exactly: left out, and said so in the record. */
   refuse?(step: number, reason: string): void;
+  /** What the recording agent opened each of its turns with (CWM's `<think>\n` in tag reasoning), which the model's recorded text does not repeat. */
+  assistantPrefix?: string;
 }
 
 export interface FormatOptions {

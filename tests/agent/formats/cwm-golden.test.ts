@@ -7,7 +7,11 @@ import { ModelAgentSpecSchema } from '../../../src/agent/model-spec.js';
 import type { AgentDecision } from '../../../src/core/contracts.js';
 import type { ChatCompletion, ChatRequest, ModelClient } from '../../../src/model/index.js';
 import { emptyCapture, OutputCapture, textCapture } from '../../../src/sandbox/capture.js';
-import type { Action, Observation } from '../../../src/trajectory/schema.js';
+import type { Action, Observation, Step } from '../../../src/trajectory/schema.js';
+import { CWM_TOKENS } from '../../../src/agent/formats/cwm/index.js';
+import { buildConversation } from '../../../src/export/index.js';
+import type { Trajectory } from '../../../src/trajectory/reader.js';
+import { buildFooter, buildHeader } from '../../export/fixtures.js';
 
 // Golden data made by running CWM's own environment code (see tests/fixtures/cwm/README.md).
 const FIXTURES = join(import.meta.dirname, '../../fixtures/cwm');
@@ -17,8 +21,8 @@ interface Raw { stdout?: string; stdout_b64?: string; stdout_repeat?: [string, n
 interface Turn { text: string; raw?: Raw; no_eot?: boolean }
 interface Golden {
   case: { id: string; issue?: string; config?: Record<string, unknown>; files?: Record<string, string>; turns: Turn[] };
-  start: { system: string; user: string; assistant_prefix: string; tokens: number };
-  turns: { message?: { role: string; tool: string; body: string }; terminal: boolean; info_message?: string; files_after: Record<string, string> }[];
+  start: { system: string; user: string; assistant_prefix: string; tokens: number; observation_str: string };
+  turns: { message?: { role: string; tool: string; body: string }; terminal: boolean; info_message?: string; files_after: Record<string, string>; observation_str?: string }[];
 }
 
 const goldens: Golden[] = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as Golden);
@@ -114,40 +118,71 @@ describe("forager's cwm format against CWM's own environment code", () => {
 
     if (golden.turns.length === 0) continue;
     it(`${golden.case.id}: shows every result, error and budget CWM shows, and ends where CWM ends`, async () => {
+      await playEpisode(golden);
+    });
+
+    it(`${golden.case.id}: the chat export in CWM's template is the token stream CWM's environment built`, async () => {
+      const { agent, steps } = await playEpisode(golden);
       const s = settingsOf(golden);
-      const model = new ScriptedModel(golden.case.turns);
-      const spec = ModelAgentSpecSchema.parse({
-        type: 'model', base_url: 'http://127.0.0.1:9/v1', model: 'cwm', tool_format: 'cwm', context_window: s.contextSize,
-        budgets: { max_turns: s.maxTurns }, cwm: { strict: s.strict, reasoning: s.reasoning, plugins: s.plugins },
+      const input = { id: `golden-${golden.case.id}`, taskId: golden.case.id, steps: [] };
+      const header = { ...buildHeader(input), agent: agent.describe(), workdir: ROOT };
+      header.task.instruction = golden.case.issue ?? 'The tests fail.';
+      header.limits = { ...header.limits, action_timeout_s: s.sessionTimeoutS };
+      const record = buildConversation({ path: 'golden.jsonl', header, steps, footer: buildFooter(input) } as Trajectory, { toolFormat: 'cwm', template: 'cwm' });
+      // CWM's episode: the opening observation, then each answer (closed by its end token) and what the environment answered.
+      let stream = golden.start.observation_str;
+      golden.turns.forEach((turn, i) => {
+        stream += `${golden.case.turns[i]!.text}${CWM_TOKENS.endOfTurn}`;
+        if (!turn.terminal) stream += turn.observation_str!.replace(/^<\|eot_id\|>/, '');
       });
-      const agent = new CwmAgent(spec, { client: model });
-      await agent.start({ taskId: golden.case.id, instruction: golden.case.issue ?? 'The tests fail.', workdir: ROOT, maxSteps: 128, actionTimeoutS: s.sessionTimeoutS, signal: new AbortController().signal });
-      let files = { ...(golden.case.files ?? {}) };
-      for (const [i, expected] of golden.turns.entries()) {
-        const decision = await agent.next(undefined, new AbortController().signal);
-        if (i === 0) {
-          expect(model.requests[0]!.messages.map((m) => m.content)).toEqual([golden.start.system, golden.start.user, ...(golden.start.assistant_prefix ? [golden.start.assistant_prefix] : [])]);
-        }
-        if (expected.terminal) {
-          expectStop(decision, expected.info_message);
-          break;
-        }
-        let shown: string;
-        if (decision.type === 'action') {
-          const raw = golden.case.turns[i]!.raw;
-          const result = decision.action.tool === 'bash' ? { observation: bashObservation(raw!) } : toolObservation(decision.action, files);
-          shown = agent.render(decision.action, result.observation);
-          expect({ role: 'tool', tool: decision.action.tool }).toEqual({ role: expected.message!.role, tool: expected.message!.tool });
-          if ('written' in result && result.written) expect(expected.files_after[result.written[0]]).toBe(result.written[1]);
-        } else if (decision.type === 'invalid') {
-          shown = agent.renderInvalid(decision.problem);
-          expect(decision.problem.tool ? 'tool' : 'user').toBe(expected.message!.role);
-        } else {
-          throw new Error(`turn ${i}: stopped (${decision.reason}) where CWM went on`);
-        }
-        expect(shown, `turn ${i}`).toBe(expected.message!.body);
-        files = expected.files_after;
-      }
+      // The dialog ends with the last answer; CWM's stream ends with the next turn opened for the model.
+      const open = `${CWM_TOKENS.startHeader}assistant${CWM_TOKENS.endHeader}\n\n${golden.start.assistant_prefix}`;
+      if (!golden.turns.at(-1)!.terminal) stream = stream.slice(0, -open.length);
+      expect(record.text).toBe(stream);
     });
   }
 });
+
+/** Drive CwmAgent through a golden episode, checking each turn against CWM's, and record its steps as the runner would. */
+async function playEpisode(golden: Golden): Promise<{ agent: CwmAgent; steps: Step[] }> {
+  const s = settingsOf(golden);
+  const model = new ScriptedModel(golden.case.turns);
+  const spec = ModelAgentSpecSchema.parse({
+    type: 'model', base_url: 'http://127.0.0.1:9/v1', model: 'cwm', tool_format: 'cwm', context_window: s.contextSize,
+    budgets: { max_turns: s.maxTurns }, cwm: { strict: s.strict, reasoning: s.reasoning, plugins: s.plugins },
+  });
+  const agent = new CwmAgent(spec, { client: model });
+  await agent.start({ taskId: golden.case.id, instruction: golden.case.issue ?? 'The tests fail.', workdir: ROOT, maxSteps: 128, actionTimeoutS: s.sessionTimeoutS, signal: new AbortController().signal });
+  let files = { ...(golden.case.files ?? {}) };
+  const steps: Step[] = [];
+  const record = (step: Omit<Step, 'type' | 'index' | 'started_at' | 'timing' | 'state'>) => steps.push({ type: 'step', index: steps.length, started_at: '2026-12-06T00:00:00.000Z', state: null, timing: { agent_ms: 0, action_ms: 0 }, ...step });
+  for (const [i, expected] of golden.turns.entries()) {
+    const decision = await agent.next(undefined, new AbortController().signal);
+    if (i === 0) {
+      expect(model.requests[0]!.messages.map((m) => m.content)).toEqual([golden.start.system, golden.start.user, ...(golden.start.assistant_prefix ? [golden.start.assistant_prefix] : [])]);
+    }
+    if (expected.terminal) {
+      expectStop(decision, expected.info_message);
+      if (decision.model) record({ action: null, observation: null, shown: '', model: decision.model });
+      break;
+    }
+    let shown: string;
+    if (decision.type === 'action') {
+      const raw = golden.case.turns[i]!.raw;
+      const result = decision.action.tool === 'bash' ? { observation: bashObservation(raw!) } : toolObservation(decision.action, files);
+      shown = agent.render(decision.action, result.observation);
+      expect({ role: 'tool', tool: decision.action.tool }).toEqual({ role: expected.message!.role, tool: expected.message!.tool });
+      if ('written' in result && result.written) expect(expected.files_after[result.written[0]]).toBe(result.written[1]);
+      record({ action: decision.action, observation: result.observation, shown, model: decision.model });
+    } else if (decision.type === 'invalid') {
+      shown = agent.renderInvalid(decision.problem);
+      expect(decision.problem.tool ? 'tool' : 'user').toBe(expected.message!.role);
+      record({ action: null, observation: null, shown, model: decision.model });
+    } else {
+      throw new Error(`turn ${i}: stopped (${decision.reason}) where CWM went on`);
+    }
+    expect(shown, `turn ${i}`).toBe(expected.message!.body);
+    files = expected.files_after;
+  }
+  return { agent, steps };
+}

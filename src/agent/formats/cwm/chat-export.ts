@@ -8,7 +8,8 @@ import { getTokenCounter } from './tokens.js';
 
 /**
  * A recorded turn as CWM's chat turns. A turn CWM's agent recorded is exported as it was
- * shown (the tool results hold their budget blocks). A turn recorded in another format is
+ * shown (the tool results hold their budget blocks), each assistant turn opened with the
+ * `<think>\n` of tag reasoning as CWM's environment opens it. A turn recorded in another format is
  * converted only where CWM's environment would have answered the same: bash results (output,
  * session sentences and budget block rebuilt with CWM's token ledger) and format errors;
  * view, forager's edit and create (other rules, other answers) and free-text submits are
@@ -22,7 +23,8 @@ function exportRecorded(turn: RecordedTurn, context: ExportTurnContext): ChatExp
   const out: ChatExportMessage[] = [];
   for (const step of turn.steps) {
     const raw = step === turn.steps[0] ? turn.model?.raw_text ?? '' : '';
-    out.push(message('assistant', raw, step.model?.format_error === undefined));
+    // The turn as CWM's context holds it: the `<think>\n` the environment opened it with, then the model's words.
+    out.push(message('assistant', (context.assistantPrefix ?? '') + raw, step.model?.format_error === undefined));
     if (step.shown === '') continue;
     const trained = context.observationTrained(String(step.index));
     if (step.action) out.push(message(`tool: ${step.action.tool}`, step.shown, trained));

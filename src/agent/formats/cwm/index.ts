@@ -1,5 +1,5 @@
 export { getTokenCounter, encodeLlama3, CWM_TOKENIZER_NAMES, type TokenCounter, type CwmTokenizerName } from './tokens.js';
-export { countMessage, truncateMessage, renderMessage, roleText, pyStrip, CWM_TOKENS, type CwmMessage } from './template.js';
+export { countMessage, truncateMessage, renderMessage, renderDialog, roleText, pyStrip, CWM_TOKENS, type CwmMessage } from './template.js';
 export { cwmSystemPrompt, cwmUserPrompt, assistantPrefix, budgetNotice, fillPython, type CwmReasoning, type CwmPromptSettings } from './prompts.js';
 export { parseCwmToolCall, answerAfterReasoning, toCwmAction, thinkingEnd, CWM_TOOL_CALL, CWM_TOOLS, type CwmCall } from './parse.js';
 export { applyCwmEdit, createMessage, readAsPython } from './edit-tool.js';

@@ -84,3 +84,19 @@ export function truncateMessage(message: CwmMessage, counter: TokenCounter, maxT
 export function renderMessage(message: CwmMessage, closed = true): string {
   return `${CWM_TOKENS.startHeader}${roleText(message).trim()}${CWM_TOKENS.endHeader}\n\n${encodedBody(message, closed)}${closed ? CWM_TOKENS.endOfTurn : ''}`;
 }
+
+/**
+ * A whole conversation in CWM's chat template, as CWMInstructTokenizer encodes a dialog
+ * (cwm/text/tokenizers.py, `encode_prompt_dialog` and `encode_message`; PROMPTING_GUIDE.md,
+ * "Chat Format"): `<|begin_of_text|>`, then each message closed by `<|eot_id|>`, bodies
+ * stripped except tool results. Roles are `system`, `user`, `assistant` or `tool: NAME`.
+ */
+export function renderDialog(messages: readonly { role: string; content: string | null }[]): string {
+  const parts: string[] = [CWM_TOKENS.beginOfText];
+  for (const { role, content } of messages) {
+    const tool = /^tool: (.*)$/s.exec(role);
+    const message: CwmMessage = tool ? { role: 'tool', tool: tool[1], body: content ?? '' } : { role: role as CwmMessage['role'], body: content ?? '' };
+    parts.push(renderMessage(message));
+  }
+  return parts.join('');
+}
