@@ -2,14 +2,18 @@ import type { Agent, AgentContext, AgentDecision, FormatProblem, Sandbox, StepOu
 import { silentLogger, type Logger } from '../core/log.js';
 import { costOfUsage, roundUsd, type ChatCompletion, type ChatMessage } from '../model/index.js';
 import type { Action, ModelAgentDescription, ModelTurn, Observation } from '../trajectory/schema.js';
+import { isDeepStrictEqual } from 'node:util';
 import {
-  answerAfterReasoning, assistantPrefix, CWM_DEFAULTS, CwmLedger, cwmSystemPrompt, cwmUserPrompt, getTokenCounter, parseCwmToolCall,
+  answerAfterReasoning, assistantPrefix, CWM_DEFAULTS, CwmLedger, cwmSystemPrompt, cwmUserPrompt, formatCwmCall, getTokenCounter, parseCwmToolCall,
   performCwmTool, toCwmAction, toolFeedback, cwmSystemTemplate, CWM_USER_TEMPLATE, type CwmMessage,
 } from './formats/cwm/index.js';
-import { renderProblem } from './formats/index.js';
+import { readProblem, renderProblem } from './formats/index.js';
 import type { ModelAgentOptions } from './model-agent.js';
 import { CwmSettingsSchema, type CwmSettings, type ModelAgentSpec } from './model-spec.js';
 import { renderTemplate } from './prompt.js';
+
+/** A step another agent played before this one took over, with the model's turn when it had one. */
+export type ResumedStep = StepOutcome & { model?: ModelTurn };
 
 /**
  * A model agent in CWM's SWE environment (facebookresearch/cwm cwm/rl/envs/envs/swerl_tool.py),
@@ -105,6 +109,40 @@ export class CwmAgent implements Agent {
     const shown = renderProblem(parsed);
     if (this.settings.strict) return { type: 'stop', exitStatus: 'format_errors', reason: `Tool call format error: ${shown}`, model: { ...model, format_error: shown } };
     return { type: 'invalid', problem: parsed, model: { ...model, format_error: shown } };
+  }
+
+  /**
+   * A recorded answer joins the conversation as if the model had just given it (the text
+   * after the turn's `<think>\n` opening, as `model.raw_text` records it): replays and forks.
+   */
+  replayAnswer(text: string): void {
+    this.ledger.answer(text, { ended: true });
+    this.messages.push({ role: 'assistant', content: assistantPrefix(this.settings.reasoning) + text });
+  }
+
+  /**
+   * A fork: the replayed steps become this agent's own earlier turns, each answer as the
+   * model wrote it when that reads as the same CWM call (else the call written in CWM's
+   * syntax), each result and format error answered as CWM answers them, the token ledger
+   * and a submitted patch carried on, so the conversation continues where the parent's was.
+   */
+  resume(history: ResumedStep[]): void {
+    for (const step of history) {
+      this.replayAnswer(this.answerOf(step));
+      if (step.action && step.observation) this.render(step.action, step.observation);
+      else this.renderInvalid(readProblem(step.shown || step.model?.format_error || ''));
+    }
+  }
+
+  private answerOf(step: ResumedStep): string {
+    const raw = step.model?.raw_text;
+    if (!step.action) return raw ?? '';
+    if (raw !== undefined) {
+      const reasoning = answerAfterReasoning(raw, this.settings.reasoning);
+      const call = reasoning.problem ? undefined : parseCwmToolCall(reasoning.answer);
+      if (call?.ok && isDeepStrictEqual(toCwmAction(call.name, call.body), step.action)) return raw;
+    }
+    return formatCwmCall(step.action);
   }
 
   perform(sandbox: Sandbox, action: Action, options: { timeoutMs: number; signal?: AbortSignal }) {

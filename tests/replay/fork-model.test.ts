@@ -13,7 +13,7 @@ describe('forager replay --until K with a model taking over', () => {
   const servers: ChatServer[] = [];
   afterAll(async () => Promise.all(servers.map((s) => s.close())));
 
-  it('hands the model the replayed steps as its own earlier turns, in its tool format', async () => {
+  it('hands the model the replayed steps as its own earlier turns, in its tool format (CWM\'s, after a scripted parent)', async () => {
     const folder = await tempDir();
     const taskFile = await writeTask([
       { tool: 'bash', command: 'echo first > state.txt' },
@@ -23,7 +23,11 @@ describe('forager replay --until K with a model taking over', () => {
     ], { id: 'fork-model', limits: { wall_time_s: 120, max_steps: 10 } }, folder);
     const parent = join(folder, 'parent.jsonl');
     await runTask(await loadTask(taskFile), { out: parent });
-    const server = await startChatServer([{ body: completion({ content: '<tool: submit>\nchild\n</tool>' }) }]);
+    const server = await startChatServer([
+      { body: completion({ content: "<tool: bash>\nprintf 'diff --git a/x b/x\\n' > /tmp/child.patch\n</tool>" }) },
+      { body: completion({ content: '<tool: submit>\n/tmp/child.patch\n</tool>' }) },
+      { body: completion({ content: '## Summary\n\nchild' }) },
+    ]);
     servers.push(server);
 
     const out = join(folder, 'child.jsonl');
@@ -34,10 +38,10 @@ describe('forager replay --until K with a model taking over', () => {
     expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool']);
     expect(messages[2]!.content).toBe('<tool: bash>\necho first > state.txt\n</tool>');
     expect(messages[4]!.content).toBe('<tool: bash>\ncat state.txt\n</tool>');
-    expect(messages[5]!.content).toMatch(/^<output>\nfirst\n<\/output>\n\n<budget>/);
+    expect(messages[5]!.content).toMatch(/^<output>\nfirst\n\n<\/output>\n\n<budget>/);
     const child = await readTrajectory(out);
-    expect(child.steps.map((s) => s.action?.tool)).toEqual(['bash', 'bash', 'submit']);
-    expect(child.footer).toMatchObject({ exit_status: 'submitted', submission: 'child' });
+    expect(child.steps.map((s) => s.action?.tool ?? null)).toEqual(['bash', 'bash', 'bash', 'submit', null]);
+    expect(child.footer).toMatchObject({ exit_status: 'submitted', submission: 'diff --git a/x b/x\n' });
   });
 
   it('replays format errors of the prefix showing each error once, and exports the fork with the prompts and model that ran', async () => {
