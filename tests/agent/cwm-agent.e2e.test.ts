@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,5 +65,29 @@ describe("a model-driven run in CWM's environment, in a real sandbox", () => {
     expect(steps.map((s) => s.action?.tool ?? null)).toEqual(['bash', 'edit', 'create', 'create', null, 'bash', 'submit', null]);
     expect(steps[1]!.state?.changes).toEqual([expect.objectContaining({ path: '/work/calc.py', change: 'modified' })]);
     expect(footer).toMatchObject({ exit_status: 'submitted', submission: expect.stringMatching(/^diff --git/) });
+  });
+
+  it('answers an edit of a directory, of a file that is not UTF-8, and with empty search lines as CWM\'s plugin answered in the same image', async () => {
+    const runs = (JSON.parse(await readFile(join(import.meta.dirname, '../fixtures/cwm/plugin-runs/edit-tracebacks.json'), 'utf8')) as { cases: { case: string; output: string }[] }).cases;
+    const expected = ['directory', 'invalid-start-byte', 'empty-search-many-lines', 'empty-search-one-line'].map((name) => runs.find((r) => r.case === name)!.output);
+    const edit = (path: string, search: string, replace: string) => say(`<tool: edit>\n${path}\n<<<<<<< SEARCH\n${search}\n=======\n${replace}\n>>>>>>> REPLACE\n</tool>`);
+    const odd = await startChatServer([edit('adir', 'x', 'y'), edit('start.txt', 'ab', 'AB'), edit('two.txt', '', 'zero'), edit('solo.txt', '', 'first'), say('done')]);
+    const dir = join(root, 'cwm-odd');
+    await mkdir(dir, { recursive: true });
+    const task = {
+      id: 'cwm-odd', instruction: 'Edit odd files.', image: { ref: BASE_IMAGE }, workdir: '/testbed',
+      setup: ["mkdir adir && printf 'ab\\xffcd\\n' > start.txt && printf 'one\\ntwo\\n' > two.txt && printf 'solo' > solo.txt"],
+      agent: { type: 'model', base_url: odd.url, model: 'scripted-model', tool_format: 'cwm' },
+      limits: { action_timeout_s: 30, max_steps: 5 },
+    };
+    await writeFile(join(dir, 'task.json'), JSON.stringify(task));
+    try {
+      await runTask(await loadTask(join(dir, 'task.json')), { out: join(dir, 't.jsonl'), runId: `cwm-odd-${process.pid}` });
+    } finally {
+      await odd.close();
+    }
+    const { steps } = await readTrajectory(join(dir, 't.jsonl'));
+    expect(steps.slice(0, 4).map((s) => /^<output>\n([\s\S]*)\n<\/output>\n\n<budget>/.exec(s.shown)?.[1])).toEqual(expected);
+    expect(steps[0]!.observation).toMatchObject({ exit_code: 1, stdout: { bytes: 0 } });
   });
 });

@@ -84,7 +84,6 @@ export function toCwmAction(name: string, body: string): Action | FormatProblem 
       if (blocks.length > 1) return toolProblem('edit', `Only one search/replace block is allowed. Got: ${blocks.length}.`);
       const [, path, search, replace] = blocks[0]!;
       if (path === '') return toolProblem('edit', 'The path  does not exist. Please provide a valid path.');
-      if (search === '') return toolProblem('edit', EMPTY_SEARCH);
       return { tool: 'edit', path: path!, search: search!, replace: replace! };
     }
     case 'create': {
@@ -97,12 +96,6 @@ export function toCwmAction(name: string, body: string): Action | FormatProblem 
       return formatProblem(`Tool '${name}' not found.`, 'NoSuchToolError');
   }
 }
-
-/**
- * An empty search text: CWM's plugin matches it at every line start and refuses the edit
- * naming those lines, which needs the file; forager refuses it without reading the file.
- */
-const EMPTY_SEARCH = 'No replacement was performed. The search lines are empty; quote at least one line of the file.';
 
 function toolProblem(tool: string, message: string): FormatProblem {
   return { name: 'ToolError', message, tool };

@@ -3,6 +3,7 @@ import type { ExecResult, Sandbox } from '../../../core/contracts.js';
 import { FILE_LIMITS, readBounded, writeExact } from '../../../sandbox/file-tools/index.js';
 import { toolObservation } from '../../../sandbox/file-tools/observation.js';
 import type { Action, Failure } from '../../../trajectory/schema.js';
+import { decodeTraceback, directoryTraceback, utf8DecodeError } from './edit-errors.js';
 import { applyCwmEdit, createMessage, readAsPython } from './edit-tool.js';
 import { pyStrip } from './template.js';
 
@@ -43,18 +44,17 @@ async function editInSandbox(sandbox: Sandbox, action: Extract<Action, { tool: '
   const read = await readBounded(sandbox, action.path, FILE_LIMITS.editBytes, 'edit', options);
   if ('refusal' in read) {
     const { code } = read.refusal;
-    // What the plugin prints: its own message for a missing path; Python's error otherwise.
-    const message = code === 'FILE_NOT_FOUND'
-      ? `The path ${action.path} does not exist. Please provide a valid path.`
-      : code === 'IS_A_DIRECTORY' ? `IsADirectoryError: [Errno 21] Is a directory: '${action.path}'` : read.refusal.message;
-    return answered(1, message, started, read.refusal.failure);
+    // What the plugin prints: its own message for a missing path, Python's traceback for a directory;
+    // forager's refusal where CWM's plugin would read what forager will not (a device, a FIFO, a file over the cap).
+    if (code === 'FILE_NOT_FOUND') return answered(1, `The path ${action.path} does not exist. Please provide a valid path.`, started, read.refusal.failure);
+    if (code === 'IS_A_DIRECTORY') return crashed(directoryTraceback(action.path), started, read.refusal.failure);
+    return answered(1, read.refusal.message, started, read.refusal.failure);
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(read.bytes);
-  } catch {
-    return answered(1, `UnicodeDecodeError: 'utf-8' codec can't decode the file ${action.path}`, started, { kind: 'agent', code: 'FILE_NOT_TEXT', message: `edit: ${action.path} is not UTF-8 text` });
+  const undecodable = utf8DecodeError(read.bytes);
+  if (undecodable !== undefined) {
+    return crashed(decodeTraceback(undecodable), started, { kind: 'agent', code: 'FILE_NOT_TEXT', message: `edit: ${action.path} is not UTF-8 text (${undecodable})` });
   }
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(read.bytes);
   const outcome = applyCwmEdit(readAsPython(text), action.path, action.search, action.replace);
   if (!outcome.ok) {
     const code = outcome.message.includes('Multiple occurrences') ? 'EDIT_AMBIGUOUS' : 'EDIT_NO_MATCH';
@@ -77,6 +77,11 @@ async function createInSandbox(sandbox: Sandbox, action: Extract<Action, { tool:
   const refusal = await writeExact(sandbox, action.path, Buffer.from(action.content, 'utf8'), 'new', 'create', options);
   if (refusal) return answered(1, refusal.message, started, refusal.failure);
   return withState(sandbox, answered(0, answer.message, started), options);
+}
+
+/** Python's traceback on stderr and exit code 1: the plugin died before printing its answer. */
+function crashed(traceback: string, started: number, failure?: Failure): CwmToolResult {
+  return { observation: toolObservation(1, '', traceback, started), state: null, ...(failure ? { failure } : {}) };
 }
 
 /** The plugin's printed line (print adds the newline) and exit code. */
