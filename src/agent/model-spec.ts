@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ANTHROPIC_VERSION, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_STREAM_IDLE_MS, ENDPOINT_NAMES, getEndpoint } from '../model/index.js';
 import { TOOL_FORMAT_NAMES } from './formats/index.js';
+import { CWM_TOKENIZER_NAMES } from './formats/cwm/tokens.js';
 
 /** Ceilings on one model-driven run; crossing one ends the run with its own exit status. */
 export const ModelBudgetsSchema = z.object({
@@ -18,6 +19,23 @@ export const ModelBudgetsSchema = z.object({
 
 /** The command-line flag of a spec field a model may refuse. */
 const FLAG_OF: Record<string, string> = { temperature: '--temperature', top_p: '--top-p' };
+
+/** CWM's SWE environment settings (tool format `cwm`); defaults are CWM's training config (SWERLConfig). */
+export const CwmSettingsSchema = z.object({
+  /** End the episode on the first format error (CWM's training config); false answers it as a user message (CWM's eval configs). */
+  strict: z.boolean().default(true),
+  /** `tag`: `<think>` reasoning (the assistant turn opens with `<think>\n`); `token`: CWM's reasoning tokens; `off`. */
+  reasoning: z.enum(['off', 'tag', 'token']).default('off'),
+  /** How tokens are counted for the budget block and the result cut: Llama 3's BPE, or four characters a token. */
+  tokenizer: z.enum(CWM_TOKENIZER_NAMES).default('llama3'),
+  /** Offer edit and create (SYSTEM_UBUNTU) or only bash and submit. */
+  plugins: z.boolean().default(true),
+  /** Tokens the user prompt is cut to, from its start (max_prompt_len). */
+  max_prompt_tokens: z.number().int().positive().default(8192),
+  /** Tokens a tool result or feedback is cut to, at its end (max_user_turn_len). */
+  max_result_tokens: z.number().int().positive().default(32_768),
+}).strict();
+export type CwmSettings = z.infer<typeof CwmSettingsSchema>;
 
 /**
  * A model behind an OpenAI-compatible chat-completions endpoint (vLLM, Ollama,
@@ -45,7 +63,7 @@ export const ModelAgentSpecSchema = z.object({
    */
   anthropic_version: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'an API version date such as 2026-10-21').default(ANTHROPIC_VERSION),
   api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (the key itself never goes in a task file)').optional(),
-  /** `openai`: function calling; `cwm`: CWM's `<tool: NAME>` text format (see agent/formats/). */
+  /** `openai`: function calling; `cwm`: CWM's SWE environment exactly; `forager`: CWM's call syntax with forager's view tool and richer results (see agent/formats/). */
   tool_format: z.enum(TOOL_FORMAT_NAMES).default('openai'),
   /** Several tool calls in one answer: `run` carries them all out in order, one step each; `first` only the first (the others are answered as ignored). */
   parallel_tool_calls: z.enum(['run', 'first']).default('first'),
@@ -62,7 +80,7 @@ export const ModelAgentSpecSchema = z.object({
   /** First user message template, same placeholders. */
   user_prompt: z.string().min(1).optional(),
   budgets: ModelBudgetsSchema.default({ max_format_errors: 3 }),
-  /** The model's context window in tokens; older observations are elided to stay under it. */
+  /** The model's context window in tokens; older observations are elided to stay under it (`cwm`: the budget's context size, default 131,072, and the episode ends past it). */
   context_window: z.number().int().positive().optional(),
   request_timeout_s: z.number().positive().default(600),
   max_retries: z.number().int().nonnegative().default(5),
@@ -80,6 +98,8 @@ export const ModelAgentSpecSchema = z.object({
    * tool messages without a preceding tool call.
    */
   observation_role: z.enum(['tool', 'user']).default('tool'),
+  /** Tool format `cwm`: CWM's environment settings. */
+  cwm: CwmSettingsSchema.optional(),
   /** Top-level request fields merged over the body forager builds (top_k, chat_template_kwargs, thinking…); `null` removes a field. */
   extra_body: z.record(z.string(), z.unknown()).optional(),
 }).strict().superRefine((spec, context) => {

@@ -13,6 +13,7 @@ interface ExportFlags {
   format: ExportFormat;
   out: string;
   toolFormat: ToolFormatName;
+  chatTemplate?: 'cwm';
   maskObservations: number;
   seed: number;
   includePartial?: boolean;
@@ -48,6 +49,7 @@ export function registerExportCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'chat', 'parquet', 'hf', 'atif']).makeOptionMandatory())
     .requiredOption('--out <path>', 'output file (jsonl, chat) or folder (parquet: trajectories.parquet + steps.parquet; hf: README.md card + data/<config>/<split>-NNNNN-of-MMMMM.parquet; atif: one <trajectory_id>.json per trajectory)')
     .addOption(new Option('--tool-format <format>', 'chat tool format').choices(TOOL_FORMAT_NAMES).default('openai'))
+    .addOption(new Option('--chat-template <name>', 'chat with --tool-format cwm: also write each conversation as CWM\'s chat template renders it (record field `text`)').choices(['cwm']))
     .option('--mask-observations <rate>', 'share of observations masked out of the loss (chat)', parseUnit, 0.5)
     .option('--seed <n>', 'seed for masking and splits', parseInteger, 0)
     .option('--include-partial', 'keep trajectories without a footer')
@@ -75,12 +77,16 @@ export function registerExportCommand(program: Command): void {
     .option('--report <file>', 'where to write the JSON report (default: beside the output; hf: OUT/forager-report.json)')
     .action(async (inputs: string[], flags: ExportFlags & { unresolved?: boolean }) => {
       if (flags.resolved && flags.unresolved) throw new TaskError('EXPORT_BAD_FLAGS', '--resolved and --unresolved: expected at most one, found both');
+      if (flags.chatTemplate && (flags.format !== 'chat' || flags.toolFormat !== 'cwm')) {
+        throw new TaskError('EXPORT_BAD_FLAGS', `--chat-template cwm: expected --format chat --tool-format cwm, got --format ${flags.format} --tool-format ${flags.toolFormat}`);
+      }
       const excludeFrom = flags.excludeFrom ? await indexExistingSet(flags.excludeFrom, flags.jaccard) : undefined;
       const progress = await createExportProgress(inputs, flags.progress && process.stderr.isTTY === true, { includeTries: flags.includeTries });
       const report = await exportTrajectories(inputs, {
         format: flags.format,
         out: flags.out,
         toolFormat: flags.toolFormat,
+        chatTemplate: flags.chatTemplate,
         maskObservations: flags.maskObservations,
         seed: flags.seed,
         includePartial: flags.includePartial,

@@ -17,6 +17,8 @@ export interface ExportOptions {
   /** A file for jsonl/chat, a folder for parquet and hf (see outputPath). */
   out: string;
   toolFormat?: ToolFormat;
+  /** chat: also render each conversation in CWM's chat template (`text`); cwm tool format only. */
+  chatTemplate?: 'cwm';
   /** Share of observations masked out of the loss in chat exports; default 0.5. */
   maskObservations?: number;
   seed?: number;
@@ -76,7 +78,7 @@ export interface ExportReport {
 /** Stream the trajectories under `inputs` through filters, dedup and split into the chosen format. */
 export async function exportTrajectories(inputs: readonly string[], options: ExportOptions): Promise<ExportReport> {
   const splits = options.split ? ['train', options.split.name] : ['all'];
-  const chat = { toolFormat: options.toolFormat ?? 'openai', maskObservations: options.maskObservations ?? 0.5, seed: options.seed ?? 0 } as const;
+  const chat = { toolFormat: options.toolFormat ?? 'openai', maskObservations: options.maskObservations ?? 0.5, seed: options.seed ?? 0, ...(options.chatTemplate ? { template: options.chatTemplate } : {}) } as const;
   const sinks = new Map<string, { sink: TrajectorySink; trajectories: number; steps: number; repos: Set<string> }>();
   for (const split of splits) {
     const sink = await openSink(options.format, outputPath(options.format, options.out, split), split, { chat, shardBytes: options.shardBytes });

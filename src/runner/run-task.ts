@@ -135,7 +135,7 @@ async function agentLoop(
   writer: TrajectoryWriter,
   steps: Step[],
 ): Promise<{ status: ExitStatus; failure?: Failure; submission?: string }> {
-  await agent.start({ taskId: task.spec.id, instruction: task.spec.instruction, workdir: task.spec.workdir, maxSteps: limits.max_steps, signal });
+  await agent.start({ taskId: task.spec.id, instruction: task.spec.instruction, workdir: task.spec.workdir, maxSteps: limits.max_steps, actionTimeoutS: limits.action_timeout_s, signal });
   let previous: StepOutcome | undefined;
   for (let index = 0; index < limits.max_steps; index += 1) {
     if (signal.aborted) throw signal.reason ?? new AbortedError();
@@ -151,7 +151,7 @@ async function agentLoop(
       const failure: Failure | undefined = decision.exitStatus === 'agent_finished' || decision.exitStatus === 'submitted'
         ? undefined
         : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };
-      return { status: decision.exitStatus, failure };
+      return { status: decision.exitStatus, failure, ...(decision.submission !== undefined ? { submission: decision.submission } : {}) };
     }
     const base = {
       type: 'step' as const, index, started_at: startedAt, model: decision.model,
@@ -170,7 +170,8 @@ async function agentLoop(
     const actionStart = performance.now();
     let result;
     try {
-      result = await performAction(sandbox, action, { timeoutMs: limits.action_timeout_s * 1000, signal, maxOutputBytes: limits.max_output_bytes });
+      const timeoutMs = limits.action_timeout_s * 1000;
+      result = (await agent.perform?.(sandbox, action, { timeoutMs, signal })) ?? await performAction(sandbox, action, { timeoutMs, signal, maxOutputBytes: limits.max_output_bytes });
     } catch (error) {
       const failure = toFailure(error);
       await record(writer, steps, { ...base, action, observation: null, shown: '', state: null, timing: { agent_ms: round(agentMs), action_ms: round(performance.now() - actionStart) }, failure });
@@ -191,7 +192,7 @@ async function agentLoop(
       // The agent filled the sandbox's writable layer: its doing, and the sandbox ends here.
       return { status: 'error', failure: { kind: 'agent', code: 'DISK_LIMIT', message: `the sandbox's writable layer grew past its disk limit (${limits.disk_mb ?? '?'} MiB) at step ${index}` } };
     }
-    if (action.tool === 'submit') return { status: 'submitted', submission: action.result ?? '' };
+    if (action.tool === 'submit' && !agent.continuesAfterSubmit) return { status: 'submitted', submission: action.result ?? '' };
     previous = { action, observation: result.observation, shown };
   }
   return { status: 'max_steps', failure: { kind: 'agent', code: 'MAX_STEPS', message: `the agent used all ${limits.max_steps} steps` } };

@@ -6,7 +6,7 @@ import { shellQuote } from '../core/quote.js';
 import type { Limits, Observation, State } from '../trajectory/schema.js';
 import type { BackendSandbox, SandboxBackend } from './backend.js';
 import type { ProvidedSandbox, SandboxSpec } from './contracts.js';
-import { readSandboxFile } from './file-tools/read-write.js';
+import { readSandboxFile } from '../file-tools/read-write.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { ExecStateReader } from './layer/exec-state.js';
 import { hostPython, LayerWatcher } from './layer/layer-watcher.js';

@@ -27,7 +27,8 @@ export const ActionSchema = z.discriminatedUnion('tool', [
   z.object({
     tool: z.literal('edit'),
     path: z.string().min(1),
-    search: z.string().min(1),
+    /** May be empty: CWM's edit matches an empty search at every line start (forager's own edit tool refuses it). */
+    search: z.string(),
     replace: z.string(),
   }).strict(),
   z.object({

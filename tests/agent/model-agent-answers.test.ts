@@ -64,10 +64,10 @@ describe('ModelAgent - a tool call longer than max_tool_call_bytes', () => {
     expect(sent).toContain('more than the 100000 bytes a tool call may have');
   });
 
-  it('in CWM\'s format, cuts a long answer\'s text (where its call is) and runs nothing of it, without splitting a UTF-8 character', async () => {
+  it('in forager\'s text format, cuts a long answer\'s text (where its call is) and runs nothing of it, without splitting a UTF-8 character', async () => {
     const text = `<tool: create>\nbig.txt\n${'é'.repeat(200_000)}\n</tool>`;
     server = await startChatServer([{ body: completion({ content: text }) }]);
-    const decision = await (await agentFor({ tool_format: 'cwm', max_tool_call_bytes: 100_000 })).next(undefined, signal);
+    const decision = await (await agentFor({ tool_format: 'forager', max_tool_call_bytes: 100_000 })).next(undefined, signal);
     expect(decision).toMatchObject({ type: 'invalid', problem: { name: 'FormatError', message: `the answer is ${Buffer.byteLength(text)} bytes, more than the 100000 bytes a tool call may have (max_tool_call_bytes); no tool call in it was carried out. Make the change in smaller pieces.` } });
     expect(decision.model).toMatchObject({ raw_text_bytes: Buffer.byteLength(text), raw_text_sha256: sha256(text) });
     expect(Buffer.byteLength(decision.model!.raw_text)).toBeLessThanOrEqual(4096);

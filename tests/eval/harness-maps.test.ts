@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDjango, PARSERS, universalNewlines, type StatusMap } from '../../src/eval/parsers/index.js';
 
-const LOGS = fileURLToPath(new URL('../fixtures/swebench-logs/', import.meta.url));
+const LOGS = fileURLToPath(new URL('../fixtures/swebench-logs', import.meta.url));
 
 /**
  * Where forager stays stricter than the harness on purpose (docs/repository-tasks.md): a

@@ -6,7 +6,7 @@ import { importTrajectories } from '../../src/import/index.js';
 import { readDatasetTrajectory, type DatasetTrajectory } from '../../src/trajectory/dataset-reader.js';
 import { makeTempDir } from '../export/fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/mini-swe-agent/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures/mini-swe-agent', import.meta.url));
 
 /** What mini-swe-agent's own code says each model turn ran and showed (written by generate.py). */
 interface Expected {

@@ -7,7 +7,7 @@ import { readDatasetTrajectory, type DatasetTrajectory } from '../../src/traject
 import type { Action } from '../../src/trajectory/schema.js';
 import { makeTempDir } from '../export/fixtures.js';
 
-const REPO_FILES = fileURLToPath(new URL('./fixtures/openhands/repo/', import.meta.url));
+const REPO_FILES = fileURLToPath(new URL('./fixtures/openhands/repo', import.meta.url));
 
 interface ExpectedTurn { kind: string; command: string | null; path: string | null; observation: string }
 

@@ -6,7 +6,7 @@ import { importTrajectories } from '../../src/import/index.js';
 import { readDatasetTrajectory } from '../../src/trajectory/dataset-reader.js';
 import { makeTempDir } from '../export/fixtures.js';
 
-const REPO_FILES = fileURLToPath(new URL('./fixtures/swe-agent/repo/', import.meta.url));
+const REPO_FILES = fileURLToPath(new URL('./fixtures/swe-agent/repo', import.meta.url));
 
 describe('import swe-agent: round trip against SWE-agent\'s own .traj files', () => {
   it('every step of every file: the action as SWE-agent recorded it (trailing newline and all) and the observation, byte for byte (counted)', async () => {

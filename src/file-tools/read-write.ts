@@ -1,5 +1,5 @@
-import { ForagerError, InfrastructureError } from '../../core/errors.js';
-import type { Sandbox, ToolRunResult } from '../../core/contracts.js';
+import { ForagerError, InfrastructureError } from '../core/errors.js';
+import type { Sandbox, ToolRunResult } from '../core/contracts.js';
 import { FILE_LIMITS } from './limits.js';
 import { ToolRefusal, type ReadOutcome } from './outcome.js';
 import { OUTCOME, READ_SCRIPT, safePath, WRITE_SCRIPT } from './scripts.js';

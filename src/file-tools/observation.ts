@@ -1,5 +1,5 @@
-import type { Observation, StreamCapture } from '../../trajectory/schema.js';
-import { emptyCapture, OutputCapture, textCapture } from '../../core/capture.js';
+import type { Observation, StreamCapture } from '../trajectory/schema.js';
+import { emptyCapture, OutputCapture, textCapture } from '../core/capture.js';
 
 /** An observation made by the harvester for a tool (not a shell command's output). */
 export function toolObservation(exitCode: number | null, stdout: Buffer | string | StreamCapture, stderr: string, started: number, options: { cap?: number; timedOut?: boolean } = {}): Observation {

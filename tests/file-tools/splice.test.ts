@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findOnce, numberLines, spliceBytes } from '../../../src/sandbox/file-tools/index.js';
-import { captureText } from '../../../src/core/capture.js';
+import { findOnce, numberLines, spliceBytes } from '../../src/file-tools/index.js';
+import { captureText } from '../../src/core/capture.js';
 
 describe('findOnce', () => {
   it('finds the one occurrence of the search bytes among invalid UTF-8', () => {

@@ -1,5 +1,5 @@
-import type { ExecResult, Sandbox } from '../../core/contracts.js';
-import type { Action, Failure } from '../../trajectory/schema.js';
+import type { ExecResult, Sandbox } from '../core/contracts.js';
+import type { Action, Failure } from '../trajectory/schema.js';
 import { FILE_LIMITS } from './limits.js';
 import { toolObservation } from './observation.js';
 import type { ToolRefusal } from './outcome.js';

@@ -1,4 +1,4 @@
-import type { Failure } from '../../trajectory/schema.js';
+import type { Failure } from '../trajectory/schema.js';
 
 /** Why a file tool did not do what was asked: shown to the agent, recorded as an `agent` failure. */
 export class ToolRefusal {

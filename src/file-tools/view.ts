@@ -1,6 +1,6 @@
-import type { ExecResult, Sandbox } from '../../core/contracts.js';
-import type { Action, Failure, StreamCapture } from '../../trajectory/schema.js';
-import { OutputCapture } from '../../core/capture.js';
+import type { ExecResult, Sandbox } from '../core/contracts.js';
+import type { Action, Failure, StreamCapture } from '../trajectory/schema.js';
+import { OutputCapture } from '../core/capture.js';
 import { FILE_LIMITS } from './limits.js';
 import { toolObservation } from './observation.js';
 import { describeFailure, type FileIoOptions } from './read-write.js';
