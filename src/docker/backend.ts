@@ -4,6 +4,7 @@ import type { BackendSandbox, BackendSpec, ListedSandbox, SandboxBackend } from 
 import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions } from '../sandbox/contracts.js';
 import { DOCKER_FLAVOUR, startContainer, type EngineFlavour } from './container.js';
 import { requireEngineFreeSpace } from './disk-guard.js';
+import { withEngineErrors } from './engine-errors.js';
 import { dockerVersion, engine, pingEngine, requireEngine } from './engine.js';
 import { evictImages } from './images/evict.js';
 import { findImage } from './images/find-image.js';
@@ -57,8 +58,8 @@ export class DockerBackend implements SandboxBackend {
     return findImage(refOrId, this.client);
   }
 
-  create(spec: BackendSpec): Promise<BackendSandbox> {
-    return startContainer(this.client, spec, this.flavour);
+  async create(spec: BackendSpec): Promise<BackendSandbox> {
+    return withEngineErrors(await startContainer(this.client, spec, this.flavour));
   }
 
   async list(label: string): Promise<ListedSandbox[]> {
@@ -91,5 +92,5 @@ export class DockerBackend implements SandboxBackend {
 }
 
 export function createDockerBackend(options: DockerBackendOptions = {}): SandboxBackend {
-  return new DockerBackend(options);
+  return withEngineErrors(new DockerBackend(options));
 }

@@ -1,9 +1,10 @@
+import type { AgentCode } from '../core/errors.js';
 import type { Failure } from '../trajectory/schema.js';
 
 /** Why a file tool did not do what was asked: shown to the agent, recorded as an `agent` failure. */
 export class ToolRefusal {
   constructor(
-    readonly code: string,
+    readonly code: AgentCode,
     readonly message: string,
     readonly timedOut = false,
   ) {}

@@ -1,4 +1,4 @@
-import { ForagerError, InfrastructureError } from '../core/errors.js';
+import { ForagerError, InfrastructureError, type AgentCode } from '../core/errors.js';
 import type { Sandbox, ToolRunResult } from '../core/contracts.js';
 import { FILE_LIMITS } from './limits.js';
 import { ToolRefusal, type ReadOutcome } from './outcome.js';
@@ -23,7 +23,7 @@ export function describeFailure(result: ToolRunResult): string {
  */
 export async function readBounded(sandbox: Sandbox, path: string, cap: number, tool: string, options: FileIoOptions): Promise<ReadOutcome> {
   const result = await sandbox.runTool(READ_SCRIPT, [safePath(path), String(cap)], { maxStdoutBytes: cap + 1, ...options });
-  const refuse = (code: string, why: string) => ({ refusal: new ToolRefusal(code, `${tool}: ${path}: ${why}`, result.timedOut) });
+  const refuse = (code: AgentCode, why: string) => ({ refusal: new ToolRefusal(code, `${tool}: ${path}: ${why}`, result.timedOut) });
   if (result.timedOut) return refuse('TOOL_TIMEOUT', `reading the file timed out after ${Math.round(options.timeoutMs / 1000)} s`);
   switch (result.exitCode) {
     case OUTCOME.ok:
@@ -41,18 +41,18 @@ export async function readBounded(sandbox: Sandbox, path: string, cap: number, t
 /** Write `data` as the file's exact bytes; null when done, else why not. */
 export async function writeExact(sandbox: Sandbox, path: string, data: Buffer, mode: 'new' | 'overwrite' | 'edit', tool: string, options: FileIoOptions): Promise<ToolRefusal | null> {
   const result = await sandbox.runTool(WRITE_SCRIPT, [safePath(path), mode], { stdin: data, maxStdoutBytes: 64, ...options });
-  const refuse = (code: string, why: string) => new ToolRefusal(code, `${tool}: ${path}: ${why}`, result.timedOut);
+  const refuse = (code: AgentCode, why: string) => new ToolRefusal(code, `${tool}: ${path}: ${why}`, result.timedOut);
   if (result.timedOut) return refuse('TOOL_TIMEOUT', `writing the file timed out after ${Math.round(options.timeoutMs / 1000)} s`);
   switch (result.exitCode) {
     case OUTCOME.ok: {
       const written = Number(result.stdout.toString('utf8').trim());
-      return written === data.length ? null : refuse('WRITE_FAILED', `wrote ${written} of ${data.length} bytes`);
+      return written === data.length ? null : refuse('TOOL_WRITE_FAILED', `wrote ${written} of ${data.length} bytes`);
     }
     case OUTCOME.directory: return refuse('IS_A_DIRECTORY', 'is a directory');
     case OUTCOME.exists: return refuse('FILE_EXISTS', 'already exists (edit it, or create with overwrite)');
     case OUTCOME.special: return refuse('NOT_A_REGULAR_FILE', 'not a regular file');
-    case OUTCOME.noParent: return refuse('WRITE_FAILED', `cannot make its folder: ${describeFailure(result)}`);
-    default: return refuse('WRITE_FAILED', `cannot write: ${describeFailure(result)}`);
+    case OUTCOME.noParent: return refuse('TOOL_WRITE_FAILED', `cannot make its folder: ${describeFailure(result)}`);
+    default: return refuse('TOOL_WRITE_FAILED', `cannot write: ${describeFailure(result)}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { AgentCode } from '../core/errors.js';
 import type { ExecResult, Sandbox } from '../core/contracts.js';
 import type { Action, Failure, StreamCapture } from '../trajectory/schema.js';
 import { OutputCapture } from '../core/capture.js';
@@ -15,7 +16,7 @@ export type ViewAction = Extract<Action, { tool: 'view' }>;
  */
 export async function viewFile(sandbox: Sandbox, action: ViewAction, options: FileIoOptions & { maxOutputBytes: number }): Promise<ExecResult & { failure?: Failure }> {
   const started = performance.now();
-  const fail = (code: string, message: string, timedOut = false) => ({
+  const fail = (code: AgentCode, message: string, timedOut = false) => ({
     observation: toolObservation(timedOut ? null : 1, '', `${message}\n`, started, { timedOut }),
     state: null,
     failure: { kind: 'agent' as const, code, message },

@@ -1,4 +1,4 @@
-import { ForagerError, type ErrorContext, type FailureKind } from '../core/errors.js';
+import { ForagerError, type ErrorCode, type ErrorContext, type FailureKind } from '../core/errors.js';
 import { failureKindOfStatus } from '../core/failure.js';
 
 type Options = { context?: ErrorContext; cause?: unknown };
@@ -10,7 +10,7 @@ type Options = { context?: ErrorContext; cause?: unknown };
  * request) is a `task` failure: the run's configuration is wrong (core/failure.ts).
  */
 export class ModelError extends ForagerError {
-  constructor(code: string, message: string, options: Options & { kind?: FailureKind } = {}) {
+  constructor(code: ErrorCode, message: string, options: Options & { kind?: FailureKind } = {}) {
     super(code, options.kind ?? 'infrastructure', message, options);
   }
 }
@@ -20,7 +20,7 @@ export class APIError extends ModelError {
   readonly status: number;
   readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, message: string, options: Options & { retryAfterMs?: number; code?: string } = {}) {
+  constructor(status: number, message: string, options: Options & { retryAfterMs?: number; code?: ErrorCode } = {}) {
     super(options.code ?? `MODEL_HTTP_${status}`, message, { ...options, kind: failureKindOfStatus(status), context: { status, ...options.context } });
     this.status = status;
     this.retryAfterMs = options.retryAfterMs;

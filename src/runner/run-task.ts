@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname, platform } from 'node:os';
 import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
 import type { PreparedImage, SandboxProvider } from '../sandbox/index.js';
-import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
+import { AbortedError, ForagerError, toForagerError, type ErrorCode } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { createAgent, renderProblem } from '../agent/index.js';
@@ -150,7 +150,7 @@ async function agentLoop(
       }
       const failure: Failure | undefined = decision.exitStatus === 'agent_finished' || decision.exitStatus === 'submitted'
         ? undefined
-        : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };
+        : { kind: 'agent', code: STOP_CODES[decision.exitStatus], message: decision.reason ?? decision.exitStatus };
       return { status: decision.exitStatus, failure, ...(decision.submission !== undefined ? { submission: decision.submission } : {}) };
     }
     const base = {
@@ -280,3 +280,16 @@ function imageLabel(task: LoadedTask): string {
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
+
+/** The failure code an agent's own ending is recorded with (registered in src/errors/codes.ts). */
+const STOP_CODES: Record<Exclude<ExitStatus, 'submitted' | 'agent_finished'>, ErrorCode> = {
+  max_steps: 'MAX_STEPS',
+  max_tokens: 'MAX_TOKENS',
+  max_cost: 'MAX_COST',
+  wall_time: 'WALL_TIME',
+  format_errors: 'FORMAT_ERRORS',
+  refused: 'REFUSED',
+  aborted: 'ABORTED',
+  error: 'AGENT_ERROR',
+};
+
