@@ -5,7 +5,7 @@ import { parseRequirement, satisfies } from './requirements.js';
 export const BACKEND_PACKAGES: Record<string, string> = {
   'setuptools.build_meta': 'python3-setuptools',
   'setuptools.build_meta:__legacy__': 'python3-setuptools',
-  'flit_core.buildapi': 'python3-flit',
+  'flit_core.buildapi': 'flit',
   'hatchling.build': 'python3-hatchling',
   'poetry.core.masonry.api': 'python3-poetry-core',
   'pdm.backend': 'python3-pdm-backend',
@@ -25,7 +25,7 @@ export function editableInstall(buildBackend: string | null, buildRequires: stri
   for (const raw of buildRequires) {
     const requirement = parseRequirement(raw);
     if (!requirement) continue;
-    const pkg = requirement.name === 'flit-core' ? 'python3-flit' : debianPackageFor(requirement.name);
+    const pkg = debianPackageFor(requirement.name);
     const version = debian(pkg);
     if (version === null) return { possible: false, packages: [], why: `build requirement ${raw} is not in Debian (${pkg})` };
     if (!satisfies(upstreamVersion(version), requirement.specifier)) return { possible: false, packages: [], why: `build requirement ${raw}: Debian has ${pkg} ${version}` };

@@ -18,10 +18,18 @@ function exceptionTable(): Map<string, string> {
   return exceptions;
 }
 
+/**
+ * Where a test environment wants another package than dh-python's table names: the table
+ * maps setuptools to python3-pkg-resources (what code importing pkg_resources needs at run
+ * time), but building and running tests wants setuptools itself; bookworm ships flit_core
+ * in the `flit` package.
+ */
+const OVERRIDES: Record<string, string> = { setuptools: 'python3-setuptools', 'flit-core': 'flit', flit: 'flit' };
+
 /** The Debian package that would provide a distribution: the exception table's, else `python3-<normalised name>`. */
 export function debianPackageFor(distribution: string): string {
   const name = normaliseName(distribution);
-  return exceptionTable().get(name) ?? `python3-${name}`;
+  return OVERRIDES[name] ?? exceptionTable().get(name) ?? `python3-${name}`;
 }
 
 /**

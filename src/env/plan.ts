@@ -50,8 +50,8 @@ export function wantedNames(facts: RepoFacts, extra: string[] = []): { distribut
   const selection = selectRequirements(facts);
   const plugins = planAddopts(facts.pytest?.addopts ?? [], () => true).plugins;
   const distributions = [...new Set(['pytest', ...selection.requirements.map((r) => r.name), ...plugins, ...(facts.pytest?.required_plugins ?? []).map(normaliseName), ...extra.map(normaliseName)])];
-  const build = facts.build_requires.map((r) => /^[A-Za-z0-9._-]+/.exec(r.trim())?.[0]).filter((n): n is string => !!n).map((n) => (normaliseName(n) === 'flit-core' ? 'python3-flit' : debianPackageFor(n)));
-  const packages = [...new Set([...distributions.map(debianPackageFor), 'python3-pip', 'python3-setuptools', 'python3-flit', 'python3-hatchling', 'python3-poetry-core', 'python3-pdm-backend', ...build])];
+  const build = facts.build_requires.map((r) => /^[A-Za-z0-9._-]+/.exec(r.trim())?.[0]).filter((n): n is string => !!n).map(debianPackageFor);
+  const packages = [...new Set([...distributions.map(debianPackageFor), 'python3-pip', 'python3-setuptools', 'flit', 'python3-hatchling', 'python3-poetry-core', 'python3-pdm-backend', ...build])];
   return { distributions, packages };
 }
 
