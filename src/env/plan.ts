@@ -114,7 +114,7 @@ export function planInstall(facts: RepoFacts, availability: Availability, option
       apt: [...apt].sort(),
       pip: pip.length > 0 && availability.index ? { index: availability.index.url, requirements: pip.sort() } : null,
       install,
-      test: { command: testCommand(facts, addopts.addopts), parser: 'pytest' },
+      test: { command: testCommand(facts, addopts.addopts), select: testCommand(facts, addopts.addopts, '{files}'), parser: 'pytest' },
     },
     resolutions,
     skipped: selection.skipped,
@@ -130,10 +130,11 @@ const NOT_TEST_DIRS = /^(bench(mark)?s?|docs?|examples?|scripts|tools|profiler|f
  * in the short summary (`-rA`, what the harness's pytest parser reads), no cache, no
  * random order; the repository's own test paths, else the folders holding its tests.
  */
-export function testCommand(facts: RepoFacts, addopts: string[] | null): string {
+export function testCommand(facts: RepoFacts, addopts: string[] | null, files?: string): string {
   const words = ['python3', '-m', 'pytest', '-p', 'no:cacheprovider', '-p', 'no:randomly', '-rA', '--tb=short', '--color=no'];
   if (addopts !== null) words.push('-o', `addopts=${addopts.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
   const paths = facts.pytest?.testpaths.length ? [] : facts.test_dirs.filter((d) => d !== '.' && !NOT_TEST_DIRS.test(d));
-  if (!facts.test_dirs.includes('.')) words.push(...paths);
-  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(' ');
+  if (files === undefined && !facts.test_dirs.includes('.')) words.push(...paths);
+  const command = words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(' ');
+  return files === undefined ? command : `${command} ${files}`;
 }

@@ -31,7 +31,12 @@ export const RecipeSchema = z.object({
     mode: z.enum(['editable', 'develop', 'script', 'none']),
     commands: z.array(z.string().min(1)),
   }).strict(),
-  test: z.object({ command: z.string().min(1), parser: z.enum(PARSER_NAMES) }).strict(),
+  test: z.object({
+    command: z.string().min(1),
+    parser: z.enum(PARSER_NAMES),
+    /** The command on chosen test files: `{files}` stands for them (how mined tasks run only the tests they touch). */
+    select: z.string().includes('{files}').optional(),
+  }).strict(),
 }).strict();
 export type Recipe = z.infer<typeof RecipeSchema>;
 

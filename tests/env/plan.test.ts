@@ -55,7 +55,11 @@ describe('planInstall()', () => {
     expect(plan.recipe.install.mode).toBe('develop');
     expect(plan.developWhy).toBe('build requirement hatchling>=1.27: Debian has python3-hatchling 1.12.2-1');
     expect(plan.recipe.install.commands[0]).toContain('"version":"4.12.3"');
-    expect(plan.recipe.test).toEqual({ command: "python3 -m pytest -p no:cacheprovider -p no:randomly -rA --tb=short --color=no -o addopts=--doctest-modules tests", parser: 'pytest' });
+    expect(plan.recipe.test).toEqual({
+      command: 'python3 -m pytest -p no:cacheprovider -p no:randomly -rA --tb=short --color=no -o addopts=--doctest-modules tests',
+      select: 'python3 -m pytest -p no:cacheprovider -p no:randomly -rA --tb=short --color=no -o addopts=--doctest-modules {files}',
+      parser: 'pytest',
+    });
   });
 
   it('takes what the index serves from the index and installs editable when Debian has a new enough backend', () => {
