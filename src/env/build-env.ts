@@ -82,7 +82,7 @@ export async function buildEnvironment(source: RepoSource, options: BuildEnvOpti
   const record = (fields: Partial<EnvRecord>): EnvRecord => ({
     format: 'forager-env', version: 1,
     repo: { name: source.name, key: source.key, source: source.gitDir, commit: source.commit },
-    status: 'failed', reason: null, installer: null, recipe: null, recipe_sha256: null, image: null, python: null, packages: [], resolutions: [],
+    project: null, status: 'failed', reason: null, installer: null, recipe: null, recipe_sha256: null, image: null, python: null, packages: [], resolutions: [],
     test: null, runs: [], status_map: {}, flaky: [], counts: {}, attempts, notes, timings: { ...timings, total_ms: Date.now() - started }, built_at: new Date().toISOString(),
     ...fields,
   });
@@ -95,11 +95,12 @@ export async function buildEnvironment(source: RepoSource, options: BuildEnvOpti
     const probeStarted = Date.now();
     facts = await resolver.probe();
     timings.probe_ms = Date.now() - probeStarted;
+    const project = { name: facts.name, packages: facts.packages };
     const python = { version: facts.python, requires: facts.requires_python, satisfied: facts.requires_python ? satisfies(facts.python, facts.requires_python) : true };
     if (!python.satisfied) notes.push(`the project asks for Python ${facts.requires_python}; the environment has ${facts.python}`);
     const finish = async (installer: 'scripted' | 'model', recipe: Recipe, image: EnvImage, verification: Verification): Promise<EnvRecord> => ({
       ...record({}),
-      status: 'verified', installer, recipe, recipe_sha256: hashRecipe(recipe),
+      project, status: 'verified', installer, recipe, recipe_sha256: hashRecipe(recipe),
       image: { ref: image.image.ref, id: image.image.id, dependencies: image.dependencies.ref }, python,
       packages: await listPackages(options.provider, image.image.ref, common), resolutions,
       test: recipe.test, runs: verification.runs.map(runOf), status_map: verification.map, flaky: verification.flaky,
@@ -126,7 +127,7 @@ export async function buildEnvironment(source: RepoSource, options: BuildEnvOpti
         result = await finish('scripted', scripted.plan.recipe, scripted.image, verification);
       } else {
         lastFailure = failure;
-        if (scripted.plan && verification) result = { ...record({ reason: failure, python, resolutions, recipe: scripted.plan.recipe, test: scripted.plan.recipe.test, runs: verification.runs.map(runOf) }) };
+        if (scripted.plan && verification) result = { ...record({ reason: failure, project, python, resolutions, recipe: scripted.plan.recipe, test: scripted.plan.recipe.test, runs: verification.runs.map(runOf) }) };
       }
     }
     if ((!result || result.status !== 'verified') && options.modelInstaller) {
@@ -140,7 +141,7 @@ export async function buildEnvironment(source: RepoSource, options: BuildEnvOpti
       else lastFailure = failure;
     }
     if (!result || result.status !== 'verified') {
-      result = { ...(result ?? record({})), reason: lastFailure ?? result?.reason ?? { code: 'ENV_INSTALLER_FAILED', message: 'no installer ran' }, python, resolutions };
+      result = { ...(result ?? record({})), reason: lastFailure ?? result?.reason ?? { code: 'ENV_INSTALLER_FAILED', message: 'no installer ran' }, project, python, resolutions };
     }
   } finally {
     await sandbox.stop().catch(() => undefined);

@@ -60,3 +60,9 @@ export const FIXTURE_PLUGINS: Record<string, string> = {
   aiohttp_client: 'pytest-aiohttp', fs: 'pyfakefs', responses: 'responses', respx_mock: 'respx', time_machine: 'time-machine',
   xprocess: 'pytest-xprocess', lazy_fixture: 'pytest-lazy-fixture', doctest_namespace: 'pytest',
 };
+
+/** pytest markers only a plugin registers: a suite that uses one (with unknown marks as errors) names the plugin. */
+export const MARKER_PLUGINS: Record<string, string> = {
+  no_cover: 'pytest-cov', asyncio: 'pytest-asyncio', benchmark: 'pytest-benchmark', timeout: 'pytest-timeout', django_db: 'pytest-django',
+  mpl_image_compare: 'pytest-mpl', flaky: 'pytest-rerunfailures', httpserver: 'pytest-httpserver', trio: 'pytest-trio', anyio: 'anyio',
+};

@@ -1,4 +1,4 @@
-import { distributionOfModule, FIXTURE_PLUGINS } from './debian.js';
+import { distributionOfModule, FIXTURE_PLUGINS, MARKER_PLUGINS } from './debian.js';
 import { unrecognisedOptions } from './pytest-options.js';
 
 /** What a test run's log says is missing, for the scripted installer's next round. */
@@ -15,6 +15,7 @@ export interface Diagnosis {
 
 const MISSING_MODULE = /(?:ModuleNotFoundError: No module named|ImportError: No module named) '?([A-Za-z_][\w.]*)'?/g;
 const MISSING_FIXTURE = /fixture '([\w]+)' not found/g;
+const UNKNOWN_MARK = /Unknown pytest\.mark\.(\w+)/g;
 const NETWORK = /(Temporary failure in name resolution|Name or service not known|Network is unreachable|urlopen error|socket\.gaierror|ConnectionRefusedError|Failed to establish a new connection)/;
 
 /** Read a test run's log for missing modules, fixtures, options and network needs. */
@@ -26,6 +27,10 @@ export function diagnoseLog(log: string, ownPackages: string[] = []): Diagnosis 
   for (const m of log.matchAll(MISSING_FIXTURE)) {
     const plugin = FIXTURE_PLUGINS[m[1]!];
     if (plugin && plugin !== 'pytest') distributions.add(plugin);
+  }
+  for (const m of log.matchAll(UNKNOWN_MARK)) {
+    const plugin = MARKER_PLUGINS[m[1]!];
+    if (plugin) distributions.add(plugin);
   }
   return { modules: [...modules], distributions: [...distributions], options: unrecognisedOptions(log), network: NETWORK.test(log) };
 }

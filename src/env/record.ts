@@ -51,6 +51,8 @@ export const EnvRecordSchema = z.object({
   format: z.literal('forager-env'),
   version: z.literal(1),
   repo: z.object({ name: z.string(), key: z.string(), source: z.string(), commit: z.string().regex(/^[0-9a-f]{40}$/) }),
+  /** The project as its configuration names it, and its top-level packages (a failed import of one is the project's own). */
+  project: z.object({ name: z.string().nullable(), packages: z.array(z.string()) }).nullable(),
   status: z.enum(['verified', 'failed']),
   reason: z.object({ code: z.string(), message: z.string() }).nullable(),
   installer: z.enum(['scripted', 'model']).nullable(),

@@ -7,9 +7,11 @@ const DEV_GROUP = /^(dev|devel|develop|development|all|full)$/;
 
 /**
  * Tools that lint, type-check, document, package or orchestrate: never needed to run the
- * tests, often absent from Debian, and pulling them in only slows a build.
+ * tests, often absent from Debian, and pulling them in only slows a build. (Coverage stays:
+ * pytest-cov registers markers such as `no_cover` that a suite may use; its options are
+ * dropped from the run instead, pytest-options.ts.)
  */
-const NOT_FOR_TESTS = /^(ruff|flake8.*|pylint|pyflakes|pycodestyle|mypy|mypy-extensions|pyright|black|isort|autopep8|yapf|pre-commit.*|tox.*|nox|sphinx.*|myst-.*|furo|mkdocs.*|docutils|twine|build|wheel|pip|pip-tools|setuptools|flit|flit-core|hatch|hatchling|hatch-vcs|poetry.*|pdm.*|codecov|coveralls|bump2?version|towncrier|types-.*|.*-stubs|pytest-codspeed|pytest-cov|coverage|pytest-xdist|pytest-randomly|pytest-sugar|check-manifest|readme-renderer|cibuildwheel|virtualenv|uv|tox-uv|pre-commit-uv|ipython|ipdb|pdbpp|jupyter.*|notebook)$/;
+const NOT_FOR_TESTS = /^(ruff|flake8.*|pylint|pyflakes|pycodestyle|mypy|mypy-extensions|pyright|black|isort|autopep8|yapf|pre-commit.*|tox.*|nox|sphinx.*|myst-.*|furo|mkdocs.*|docutils|twine|build|wheel|pip|pip-tools|setuptools|flit|flit-core|hatch|hatchling|hatch-vcs|poetry.*|pdm.*|codecov|coveralls|bump2?version|towncrier|types-.*|.*-stubs|pytest-codspeed|pytest-xdist|pytest-randomly|pytest-sugar|check-manifest|readme-renderer|cibuildwheel|virtualenv|uv|tox-uv|pre-commit-uv|ipython|ipdb|pdbpp|jupyter.*|notebook)$/;
 
 export interface SelectedRequirement extends Requirement {
   /** Where it was named (first source). */

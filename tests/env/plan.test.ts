@@ -34,8 +34,8 @@ describe('selectRequirements()', () => {
         { source: '.github/workflows/ci.yml pip install', kind: 'ci', items: ['tox', 'pytest-timeout'] },
       ],
     }));
-    expect(selection.requirements.map((r) => r.name)).toEqual(['six', 'pytest', 'hypothesis', 'pytest-timeout']);
-    expect(selection.skipped.map((s) => s.name)).toEqual(['pytest-cov', 'mock', 'ruff']);
+    expect(selection.requirements.map((r) => r.name)).toEqual(['six', 'pytest', 'pytest-cov', 'hypothesis', 'pytest-timeout']);
+    expect(selection.skipped.map((s) => s.name)).toEqual(['mock', 'ruff']);
   });
 
   it('takes a dev group only when no test group exists', () => {
@@ -51,7 +51,7 @@ describe('planInstall()', () => {
     const plan = planInstall(humanize, { debian, index: null }, { version: '4.12.3' });
     expect(plan.recipe.apt).toEqual(['python3-freezegun=1.2.1+actually1.2.1-1', 'python3-pytest-benchmark=4.0.0-1', 'python3-pytest=7.2.1-2']);
     expect(plan.recipe.pip).toBeNull();
-    expect(plan.skipped.map((s) => s.name)).toEqual(['pytest-codspeed', 'pytest-cov']);
+    expect(plan.skipped.map((s) => s.name)).toEqual(['pytest-codspeed']);
     expect(plan.recipe.install.mode).toBe('develop');
     expect(plan.developWhy).toBe('build requirement hatchling>=1.27: Debian has python3-hatchling 1.12.2-1');
     expect(plan.recipe.install.commands[0]).toContain('"version":"4.12.3"');
@@ -101,7 +101,8 @@ describe('diagnoseLog()', () => {
       "E   ModuleNotFoundError: No module named 'humanize'",
       "E       fixture 'benchmark' not found",
       'pytest: error: unrecognized arguments: --codspeed',
+      'INTERNALERROR> pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - is this a typo?',
     ].join('\n');
-    expect(diagnoseLog(log, ['humanize'])).toEqual({ modules: ['yaml', 'humanize'], distributions: ['pyyaml', 'pytest-benchmark'], options: ['--codspeed'], network: false });
+    expect(diagnoseLog(log, ['humanize'])).toEqual({ modules: ['yaml', 'humanize'], distributions: ['pyyaml', 'pytest-benchmark', 'pytest-cov'], options: ['--codspeed'], network: false });
   });
 });
