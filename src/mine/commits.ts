@@ -38,7 +38,7 @@ export async function scanHistory(gitDir: string, head: string, limit: number, s
   let scanned = 0;
   for (const block of out.split('\x01').slice(1)) {
     const [header, ...rest] = block.split('\n');
-    const [commit, ...parents] = header!.trim().split(' ');
+    const [commit, ...parents] = header!.replace(/\0/g, '').trim().split(' ').filter(Boolean);
     scanned += 1;
     if (!commit || parents.length === 0) continue;
     const files = rest.join('\n').split('\0').map((f) => f.trim()).filter(Boolean);

@@ -163,7 +163,8 @@ async function tryCandidate(
     merge: candidate.merge,
     problem_statement_source: statement.source,
     problem_statement_redactions: statement.redactions,
-    log_parser: env.recipe!.test.parser,
+    // SWE-bench 5's name for the parser, so an import without --parser reads the log the same way.
+    log_parser: `parse_log_${env.recipe!.test.parser.replace(/-/g, '_')}`,
   };
   SwebenchInstanceSchema.parse(instance);
   return { instance, source: statement.source };
