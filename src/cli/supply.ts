@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { createLogger } from '../core/log.js';
 import { TaskError } from '../core/errors.js';
-import { readRecord, readRepoInputs, type RepoInput } from '../env/index.js';
+import { createModelInstaller, readRecord, readRepoInputs, type RepoInput } from '../env/index.js';
+import { addModelOptions, modelOverridesFrom } from './model-options.js';
 import { mineRepository } from '../mine/index.js';
 import { readYield, renderYield, runSupply, STAGES, supplyPaths, type StageName, type SupplyOptions } from '../supply/index.js';
 import { nonNegativeInt, positiveInt } from './arguments.js';
@@ -45,7 +46,7 @@ export function checkPipIndex(url: string | undefined): string | undefined {
 }
 
 function addCommonOptions(command: Command): Command {
-  return command
+  return addModelOptions(command)
     .requiredOption('-o, --out <dir>', 'output folder (see docs/supply.md); the same command again resumes it')
     .option('-c, --concurrency <n>', 'repositories worked on at once', positiveInt, 1)
     .option('--retries <r>', 'retries of a stage that failed for infrastructure', nonNegativeInt, 2)
@@ -69,7 +70,13 @@ async function run(args: string[], stages: StageName[], options: SupplyCliOption
     view.stop();
     process.stderr.write(`forager: ${signal}: stopping; the running stages are being aborted (again to exit at once)\n`);
   });
+  const overrides = modelOverridesFrom(options as unknown as Record<string, unknown>);
+  if (options.installer === 'model' && !overrides.baseUrl) throw new TaskError('USAGE', '--installer model needs a model endpoint (--model-url, --model)');
+  const modelInstaller = options.installer !== 'scripted' && overrides.baseUrl
+    ? createModelInstaller({ provider, overrides, out: options.out, log })
+    : undefined;
   const supply: SupplyOptions = {
+    modelInstaller,
     provider, out: options.out, concurrency: options.concurrency, stages, retries: options.retries, pipIndex: checkPipIndex(options.pipIndex),
     testTimeoutS: options.testTimeout, last: options.last, mutants: options.mutants, seed: options.seed, scripted: options.installer !== 'model',
     runId: options.runId ?? `supply-${process.pid}`, log, signal: controller.signal, onEvent: (e) => view.onEvent(e),

@@ -119,7 +119,7 @@ export async function buildEnvironment(source: RepoSource, options: BuildEnvOpti
         const testsStarted = Date.now();
         const [first, second] = await runTwice(options.provider, scripted.image.image.ref, scripted.plan.recipe.test, { ...common, first: scripted.firstRun ?? undefined });
         timings.tests_ms += Date.now() - testsStarted;
-        verification = judgeRuns(first, second, facts.packages, timeoutS);
+        verification = judgeRuns(first, second, facts.packages, timeoutS, scripted.plan.recipe.test.command);
       }
       const failure = scripted.failure ?? verification?.reason ?? null;
       attempts.push({ installer: 'scripted', outcome: failure ? 'failed' : 'verified', reason: failure, rounds: scripted.rounds, duration_ms: Date.now() - attemptStarted, ...(scripted.plan ? { recipe_sha256: hashRecipe(scripted.plan.recipe) } : {}) });
@@ -167,7 +167,7 @@ async function verifyRecipe(recipe: Recipe, source: RepoSource, options: BuildEn
   const testsStarted = Date.now();
   const [first, second] = await runTwice(options.provider, image.image.ref, recipe.test, common);
   timings.tests_ms += Date.now() - testsStarted;
-  const verification = judgeRuns(first, second, facts.packages, common.timeoutS);
+  const verification = judgeRuns(first, second, facts.packages, common.timeoutS, recipe.test.command);
   return { failure: verification.reason, image, verification };
 }
 

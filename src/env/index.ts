@@ -13,3 +13,5 @@ export { diagnoseLog, type Diagnosis } from './diagnose.js';
 export { mergeRuns, countStatuses, runSuite, type SuiteRun } from './test-runs.js';
 export { judgeRuns, MIN_STABLE_SHARE } from './verify.js';
 export { buildEnvImage, envTask, type EnvImage } from './image.js';
+export { createModelInstaller, installInstruction, INSTALL_SCRIPT, TEST_COMMAND_FILE, type ModelInstallerOptions } from './install-model.js';
+export { addedFile, patchedPaths } from './patch-files.js';

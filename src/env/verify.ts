@@ -26,7 +26,7 @@ export interface Verification {
  * apart), and at least one test must pass in both. What the installer saw in its own
  * sandbox is never taken for this.
  */
-export function judgeRuns(first: SuiteRun, second: SuiteRun, ownPackages: string[], timeoutS: number): Verification {
+export function judgeRuns(first: SuiteRun, second: SuiteRun, ownPackages: string[], timeoutS: number, command = ''): Verification {
   const runs = [first, second];
   const fail = (code: EnvFailureCode, message: string): Verification => ({ ok: false, reason: { code, message }, runs, map: {}, flaky: [] });
   const hung = runs.find((r) => r.timedOut);
@@ -39,6 +39,9 @@ export function judgeRuns(first: SuiteRun, second: SuiteRun, ownPackages: string
     if (/(collected 0 items|no tests ran)/.test(empty.log)) return fail('ENV_NO_TESTS', 'pytest collected no tests');
     return fail('ENV_TESTS_DO_NOT_RUN', `the test command found no tests (exit ${empty.exitCode}): ${empty.logTail.slice(-600)}`);
   }
+  // A pytest command's log must be a pytest session: lines that merely look like results (an echo) are not a run.
+  const notPytest = runs.find((r) => / -m pytest\b|(^|[\s;&|(])pytest\b/.test(command) && !/^=+ test session starts =+$/m.test(r.log));
+  if (notPytest) return fail('ENV_TESTS_DO_NOT_RUN', 'the log holds test results but no pytest session: the command did not run the suite');
   const { map, flaky } = mergeRuns(first.map, second.map);
   const total = Math.max(Object.keys(first.map).length, Object.keys(second.map).length);
   if (Object.keys(map).length < MIN_STABLE_SHARE * total) {

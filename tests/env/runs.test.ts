@@ -27,6 +27,13 @@ describe('judgeRuns()', () => {
     expect(judgeRuns(run({}, { log: 'all tests passed!' }), run({}), [], 60).reason).toMatchObject({ code: 'ENV_TESTS_DO_NOT_RUN' });
   });
 
+  it('rejects pytest results that no pytest session printed (an echo of PASSED lines)', () => {
+    const echoed = run({ 'tests/test_a.py::test_x': 'PASSED' }, { log: 'PASSED tests/test_a.py::test_x\n' });
+    expect(judgeRuns(echoed, echoed, [], 60, 'python3 -m pytest -rA tests').reason).toMatchObject({ code: 'ENV_TESTS_DO_NOT_RUN' });
+    const real = run({ 'tests/test_a.py::test_x': 'PASSED' }, { log: '============================= test session starts ==============================\nPASSED tests/test_a.py::test_x\n' });
+    expect(judgeRuns(real, real, [], 60, 'python3 -m pytest -rA tests').ok).toBe(true);
+  });
+
   it('rejects a hung suite, runs that disagree and suites where nothing passes', () => {
     expect(judgeRuns(run(stable, { timedOut: true }), run(stable), [], 60).reason).toMatchObject({ code: 'ENV_TESTS_HANG' });
     expect(judgeRuns(run(stable), run({ t0: 'PASSED' }), [], 60).reason).toMatchObject({ code: 'ENV_NOT_REPRODUCED' });
