@@ -14,6 +14,7 @@ export const UNIT_TESTS = [
   'tests/architecture/import-cycles.test.ts',
   'tests/cli/arguments.test.ts',
   'tests/cli/model-options.test.ts',
+  'tests/cli/supply-options.test.ts',
   'tests/core/*.test.ts',
   'tests/env/plan.test.ts',
   'tests/env/requirements.test.ts',
