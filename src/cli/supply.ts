@@ -6,7 +6,7 @@ import { TaskError } from '../core/errors.js';
 import { createModelInstaller, readRecord, readRepoInputs, type RepoInput } from '../env/index.js';
 import { addModelOptions, modelOverridesFrom } from './model-options.js';
 import { mineRepository } from '../mine/index.js';
-import { readYield, renderYield, runSupply, STAGES, supplyPaths, type StageName, type SupplyOptions } from '../supply/index.js';
+import { enqueueSupply, readYield, renderYield, runSupply, startSupplyWorker, STAGES, supplyPaths, type StageName, type SupplyOptions } from '../supply/index.js';
 import { nonNegativeInt, positiveInt } from './arguments.js';
 import { EXIT } from './exit-codes.js';
 import { sandboxProvider } from './sandbox-provider.js';
@@ -23,6 +23,8 @@ interface SupplyCliOptions {
   mutants: number;
   seed: number;
   stages?: string;
+  queue?: string;
+  batch?: string;
   installer: 'scripted' | 'model' | 'auto';
   logLevel: string;
   quiet?: boolean;
@@ -129,12 +131,43 @@ export function registerSupply(program: Command, tasks: Command): void {
     .option('--last <n>', 'commits of history mined per repository', positiveInt, 500)
     .option('--mutants <n>', 'mutate-fix tasks made per repository (0: none)', nonNegativeInt, 20)
     .option('--seed <s>', 'mutation seed', nonNegativeInt, 0)
-    .option('--stages <list>', `stages to run, comma separated (${STAGES.join(',')})`))
+    .option('--stages <list>', `stages to run, comma separated (${STAGES.join(',')})`)
+    .option('--queue <url>', 'enqueue one job per repository on this Redis (BullMQ) instead of running; `forager supply worker` runs them')
+    .option('--batch <id>', 'with --queue: the batch id (default: a hash of the repositories and settings)'))
     .action(async (repos: string[], options: SupplyCliOptions) => {
       const stages = options.stages ? options.stages.split(',').map((s) => s.trim()) : [...STAGES];
       const unknown = stages.filter((s) => !(STAGES as readonly string[]).includes(s));
       if (unknown.length) throw new TaskError('USAGE', `--stages: unknown stage ${unknown.join(', ')}; expected some of ${STAGES.join(', ')}`);
+      if (options.queue) {
+        const overrides = modelOverridesFrom(options as unknown as Record<string, unknown>);
+        const result = await enqueueSupply(await readRepoInputs(repos), {
+          stages: stages as StageName[], last: options.last, mutants: options.mutants, seed: options.seed, testTimeoutS: options.testTimeout,
+          pipIndex: checkPipIndex(options.pipIndex), installer: options.installer, ...(overrides.baseUrl ? { model: overrides } : {}),
+        }, { queue: options.queue, batch: options.batch });
+        process.stdout.write(`batch ${result.batch}: ${result.added} repositories enqueued, ${result.existing} already there; workers write to <out>/${result.batch}\n`);
+        return;
+      }
       await run(repos, stages as StageName[], options);
+    });
+  supply
+    .command('worker')
+    .description('Take repositories from the supply queue and run their pipelines with this machine\'s engine')
+    .requiredOption('--queue <url>', 'redis://host:port')
+    .requiredOption('-o, --out <dir>', 'batches go to <out>/<batch>/ (a shared file system in a cluster)')
+    .option('-c, --concurrency <n>', 'repositories at once', positiveInt, 1)
+    .option('--log-level <level>', 'log level on stderr', 'warn')
+    .action(async (options: { queue: string; out: string; concurrency: number; logLevel: string }) => {
+      const provider = sandboxProvider();
+      await provider.health();
+      const worker = await startSupplyWorker({ queue: options.queue, out: options.out, provider, concurrency: options.concurrency, log: createLogger({ level: options.logLevel }) });
+      process.stdout.write(`supply worker on ${options.queue}, writing to ${options.out}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await worker.close();
+      process.exitCode = EXIT.interrupted;
     });
   supply
     .command('report')
