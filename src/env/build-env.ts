@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { SandboxProvider } from '../core/contracts.js';
+import type { ProvidedSandbox, SandboxProvider } from '../core/contracts.js';
+import { ForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { sandboxEnv, SANDBOX_HOSTNAME } from '../core/sandbox-env.js';
 import { DEFAULT_LIMITS } from '../task/index.js';
@@ -72,13 +73,7 @@ export async function buildEnvironment(source: RepoSource, options: BuildEnvOpti
   const attempts: EnvAttempt[] = [];
   const notes: string[] = [];
   const common = { runId: options.runId, taskId: `${source.key}-env`, timeoutS, signal: options.signal };
-  const sourceImage = await options.provider.prepareImage(envTask(`${source.key}-source`, options.dir, {
-    image: 'base', repo: { url: source.gitDir, commit: source.commit, root: REPO_ROOT },
-  }), { log, signal: options.signal, repository: options.repository });
-  const sandbox = await options.provider.start({
-    image: sourceImage.ref, runId: options.runId, taskId: `${source.key}-resolve`, workdir: REPO_ROOT, env: sandboxEnv({}),
-    limits: { ...DEFAULT_LIMITS, network: 'bridge', wall_time_s: 4 * 3600, action_timeout_s: 600 }, hostname: SANDBOX_HOSTNAME, signal: options.signal,
-  });
+  let sandbox: ProvidedSandbox | undefined;
   const record = (fields: Partial<EnvRecord>): EnvRecord => ({
     format: 'forager-env', version: 1,
     repo: { name: source.name, key: source.key, source: source.gitDir, commit: source.commit },
@@ -91,6 +86,14 @@ export async function buildEnvironment(source: RepoSource, options: BuildEnvOpti
   let lastFailure: { code: string; message: string } | null = null;
   let resolutions: Resolution[] = [];
   try {
+    const sourceImage = await options.provider.prepareImage(envTask(`${source.key}-source`, options.dir, {
+      image: 'base', repo: { url: source.gitDir, commit: source.commit, root: REPO_ROOT },
+    }), { log, signal: options.signal, repository: options.repository });
+    // The resolver's sandbox reaches Debian's mirror (and the index): it reads the repository, never runs it.
+    sandbox = await options.provider.start({
+      image: sourceImage.ref, runId: options.runId, taskId: `${source.key}-resolve`, workdir: REPO_ROOT, env: sandboxEnv({}),
+      limits: { ...DEFAULT_LIMITS, network: 'bridge', wall_time_s: 4 * 3600, action_timeout_s: 600 }, hostname: SANDBOX_HOSTNAME, signal: options.signal,
+    });
     const resolver = new Resolver(sandbox, options.signal);
     const probeStarted = Date.now();
     facts = await resolver.probe();
@@ -127,7 +130,8 @@ export async function buildEnvironment(source: RepoSource, options: BuildEnvOpti
         result = await finish('scripted', scripted.plan.recipe, scripted.image, verification);
       } else {
         lastFailure = failure;
-        if (scripted.plan && verification) result = { ...record({ reason: failure, project, python, resolutions, recipe: scripted.plan.recipe, test: scripted.plan.recipe.test, runs: verification.runs.map(runOf) }) };
+        // The failed try's recipe and runs stay in the record: what was tried is what a person (or a model) starts from.
+        if (scripted.plan) result = record({ reason: failure, project, python, resolutions, recipe: scripted.plan.recipe, recipe_sha256: hashRecipe(scripted.plan.recipe), test: scripted.plan.recipe.test, runs: (verification?.runs ?? (scripted.firstRun ? [scripted.firstRun] : [])).map(runOf) });
       }
     }
     if ((!result || result.status !== 'verified') && options.modelInstaller) {
@@ -143,8 +147,12 @@ export async function buildEnvironment(source: RepoSource, options: BuildEnvOpti
     if (!result || result.status !== 'verified') {
       result = { ...(result ?? record({})), reason: lastFailure ?? result?.reason ?? { code: 'ENV_INSTALLER_FAILED', message: 'no installer ran' }, project, python, resolutions };
     }
+  } catch (error) {
+    // The repository's own failure (its probe, its files) is a result to record; the engine's is not.
+    if (!(error instanceof ForagerError) || error.kind !== 'task') throw error;
+    result = record({ reason: { code: error.code, message: error.message.slice(0, 4000) } });
   } finally {
-    await sandbox.stop().catch(() => undefined);
+    await sandbox?.stop().catch(() => undefined);
   }
   result = { ...result, attempts, notes, timings: { ...timings, total_ms: Date.now() - started } };
   await writeRecord(options.dir, result);

@@ -59,6 +59,8 @@ const envStage: Stage = {
   name: 'env',
   async skip(ctx) {
     const record = await env(ctx);
+    // A failed environment the model installer has not tried yet is tried again once a model is named.
+    if (record?.status === 'failed' && ctx.modelInstaller && record.attempts.length > 0 && !record.attempts.some((a) => a.installer === 'model')) return null;
     return record ? `recorded ${record.status}${record.reason ? ` (${record.reason.code})` : ''}` : null;
   },
   async run(ctx) {
