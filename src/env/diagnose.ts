@@ -13,7 +13,8 @@ export interface Diagnosis {
   network: boolean;
 }
 
-const MISSING_MODULE = /(?:ModuleNotFoundError: No module named|ImportError: No module named) '?([A-Za-z_][\w.]*)'?/g;
+// `python3 -m X` without X says `python3: No module named X` (no quotes, no exception name).
+const MISSING_MODULE = /(?:ModuleNotFoundError: No module named|ImportError: No module named|python[\d.]*: No module named) '?([A-Za-z_][\w.]*)'?/g;
 const MISSING_FIXTURE = /fixture '([\w]+)' not found/g;
 const UNKNOWN_MARK = /Unknown pytest\.mark\.(\w+)/g;
 const NETWORK = /(Temporary failure in name resolution|Name or service not known|Network is unreachable|urlopen error|socket\.gaierror|ConnectionRefusedError|Failed to establish a new connection)/;

@@ -76,7 +76,7 @@ describe('the model-driven installer', () => {
     const trajectory = await readTrajectory(join(verified.out, 'trajectories', 'hukkin__tomli-install', '0.jsonl'));
     expect(trajectory.footer).toMatchObject({ exit_status: 'submitted' });
     expect(trajectory.header.task.instruction).toContain('Make the test suite of the repository at /testbed run');
-    expect(trajectory.header.agent).toMatchObject({ type: 'model', model: 'stand-in' });
+    expect(trajectory.header.agent).toMatchObject({ type: 'model', model: { model: 'stand-in', tool_format: 'openai' } });
     expect(trajectory.header.limits.network).toBe('bridge');
     expect(trajectory.steps.map((s) => s.action?.tool)).toEqual(['bash', 'bash', 'submit']);
     expect(trajectory.footer!.patch).toContain(`+++ b/${INSTALL_SCRIPT}`);

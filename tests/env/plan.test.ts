@@ -99,10 +99,11 @@ describe('diagnoseLog()', () => {
     const log = [
       "E   ModuleNotFoundError: No module named 'yaml'",
       "E   ModuleNotFoundError: No module named 'humanize'",
+      '/usr/bin/python3: No module named pytest',
       "E       fixture 'benchmark' not found",
       'pytest: error: unrecognized arguments: --codspeed',
       'INTERNALERROR> pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - is this a typo?',
     ].join('\n');
-    expect(diagnoseLog(log, ['humanize'])).toEqual({ modules: ['yaml', 'humanize'], distributions: ['pyyaml', 'pytest-benchmark', 'pytest-cov'], options: ['--codspeed'], network: false });
+    expect(diagnoseLog(log, ['humanize'])).toEqual({ modules: ['yaml', 'humanize', 'pytest'], distributions: ['pyyaml', 'pytest', 'pytest-benchmark', 'pytest-cov'], options: ['--codspeed'], network: false });
   });
 });
