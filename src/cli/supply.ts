@@ -18,6 +18,7 @@ interface SupplyCliOptions {
   concurrency: number;
   retries: number;
   pipIndex?: string;
+  pypi: boolean;
   testTimeout: number;
   last: number;
   mutants: number;
@@ -52,7 +53,8 @@ function addCommonOptions(command: Command): Command {
     .requiredOption('-o, --out <dir>', 'output folder (see docs/supply.md); the same command again resumes it')
     .option('-c, --concurrency <n>', 'repositories worked on at once', positiveInt, 1)
     .option('--retries <r>', 'retries of a stage that failed for infrastructure', nonNegativeInt, 2)
-    .option('--pip-index <url>', 'a PEP 503 simple index the sandboxes reach (else Debian\'s packages only)')
+    .option('--pip-index <url>', 'a PEP 503 simple index the sandboxes reach (default: PyPI where they reach it; Debian\'s packages for the rest)')
+    .option('--no-pypi', 'without --pip-index: do not try PyPI, Debian\'s packages only')
     .option('--test-timeout <s>', 'limit of one run of a test suite, seconds', positiveInt, 900)
     .addOption(new Option('--installer <which>', 'scripted; model (the model-driven installer alone); auto (scripted, then the model where it fails and a model is given)').choices(['scripted', 'model', 'auto']).default('auto'))
     .option('--log-level <level>', 'log level on stderr', 'warn')
@@ -79,7 +81,7 @@ async function run(args: string[], stages: StageName[], options: SupplyCliOption
     : undefined;
   const supply: SupplyOptions = {
     modelInstaller,
-    provider, out: options.out, concurrency: options.concurrency, stages, retries: options.retries, pipIndex: checkPipIndex(options.pipIndex),
+    provider, out: options.out, concurrency: options.concurrency, stages, retries: options.retries, pipIndex: checkPipIndex(options.pipIndex), pypi: options.pypi,
     testTimeoutS: options.testTimeout, last: options.last, mutants: options.mutants, seed: options.seed, scripted: options.installer !== 'model',
     runId: options.runId ?? `supply-${process.pid}`, log, signal: controller.signal, onEvent: (e) => view.onEvent(e),
   };
@@ -142,7 +144,7 @@ export function registerSupply(program: Command, tasks: Command): void {
         const overrides = modelOverridesFrom(options as unknown as Record<string, unknown>);
         const result = await enqueueSupply(await readRepoInputs(repos), {
           stages: stages as StageName[], last: options.last, mutants: options.mutants, seed: options.seed, testTimeoutS: options.testTimeout,
-          pipIndex: checkPipIndex(options.pipIndex), installer: options.installer, ...(overrides.baseUrl ? { model: overrides } : {}),
+          pipIndex: checkPipIndex(options.pipIndex), pypi: options.pypi, installer: options.installer, ...(overrides.baseUrl ? { model: overrides } : {}),
         }, { queue: options.queue, batch: options.batch });
         process.stdout.write(`batch ${result.batch}: ${result.added} repositories enqueued, ${result.existing} already there; workers write to <out>/${result.batch}\n`);
         return;

@@ -46,6 +46,8 @@ export interface BuildEnvOptions {
   dir: string;
   runId: string;
   pipIndex?: string;
+  /** Without pipIndex: try PyPI where the sandbox reaches it (default true). */
+  pypi?: boolean;
   testTimeoutS?: number;
   maxRounds?: number;
   /** Tried after the scripted installer when it gives no verified environment. */

@@ -16,12 +16,16 @@ export interface ScriptedOptions {
   dir: string;
   runId: string;
   pipIndex?: string;
+  /** Without pipIndex: try PyPI (default true). */
+  pypi?: boolean;
   testTimeoutS: number;
   maxRounds: number;
   repository?: string;
   log?: Logger;
   signal?: AbortSignal;
 }
+
+export const PYPI = 'https://pypi.org/simple';
 
 /** Where the scripted installer got to: its last plan, image and first test run, or why it stopped. */
 export interface ScriptedResult {
@@ -53,17 +57,19 @@ export async function installScripted(source: RepoSource, facts: RepoFacts, opti
   let buildMs = 0;
   let testsMs = 0;
   let round = 0;
+  // No index named: PyPI where the sandbox reaches it (asked once, briefly), else Debian alone.
+  const index = options.pipIndex ?? (options.pypi === false ? undefined : PYPI);
   let indexAnswers = true;
   while (round < options.maxRounds) {
     round += 1;
     const wanted = wantedNames(facts, extra);
     const debian = await options.resolver.debianVersions(wanted.packages);
-    const names = options.pipIndex && indexAnswers ? await options.resolver.indexNames(options.pipIndex, wanted.distributions) : null;
-    if (options.pipIndex && indexAnswers && names === null) {
+    const names = index && indexAnswers ? await options.resolver.indexNames(index, wanted.distributions, options.pipIndex ? 20 : 5) : null;
+    if (index && indexAnswers && names === null) {
       indexAnswers = false;
-      notes.push(`the pip index ${options.pipIndex} did not answer from the sandbox: Debian's packages only`);
+      notes.push(`the pip index ${index} did not answer from the sandbox: Debian's packages only`);
     }
-    plan = planInstall(facts, { debian, index: names && options.pipIndex ? { url: options.pipIndex, names } : null }, { install, extra, dropOptions: drop, version: versionOfTag(source.describe) });
+    plan = planInstall(facts, { debian, index: names && index ? { url: index, names } : null }, { install, extra, dropOptions: drop, version: versionOfTag(source.describe) });
     log.info({ repo: source.name, round, apt: plan.recipe.apt.length, pip: plan.recipe.pip?.requirements.length ?? 0, install: plan.recipe.install.mode }, 'scripted installer: building');
     const started = Date.now();
     try {

@@ -58,7 +58,7 @@ export class Resolver {
    * Whether the index answers from the sandbox, and which of `names` it serves (PEP 503
    * simple pages: `<index>/<name>/` answers 200). Null when it does not answer at all.
    */
-  async indexNames(index: string, names: string[]): Promise<Record<string, boolean> | null> {
+  async indexNames(index: string, names: string[], reachTimeoutS = 20): Promise<Record<string, boolean> | null> {
     const script = [
       'import json, sys, urllib.request, urllib.error',
       'index = sys.argv[1].rstrip("/")',
@@ -69,15 +69,16 @@ export class Resolver {
       '    except urllib.error.HTTPError:',
       '        return False',
       'try:',
-      '    urllib.request.urlopen(index + "/", timeout=20).close()',
+      '    # A small page answers whether the index is there (its root can be the whole list of names).',
+      '    urllib.request.urlopen(index + "/pip/", timeout=float(sys.argv[2])).close()',
       'except urllib.error.HTTPError:',
       '    pass',
       'except Exception as e:',
       '    print(json.dumps(None)); sys.exit(0)',
-      'print(json.dumps({n: has(n) for n in sys.argv[2:]}))',
+      'print(json.dumps({n: has(n) for n in sys.argv[3:]}))',
     ].join('\n');
     await this.sandbox.writeFile(`${WORK}/index.py`, script, { signal: this.signal });
-    const result = await runIn(this.sandbox, '/', `python3 ${WORK}/index.py ${[index, ...names].map(shellQuote).join(' ')}`, { timeoutMs: 300_000, signal: this.signal });
+    const result = await runIn(this.sandbox, '/', `python3 ${WORK}/index.py ${[index, String(reachTimeoutS), ...names].map(shellQuote).join(' ')}`, { timeoutMs: 300_000, signal: this.signal });
     let answer: unknown;
     try {
       answer = JSON.parse(result.output.trim().split('\n').pop() ?? 'null');

@@ -22,6 +22,8 @@ export interface SupplyOptions {
   retries?: number;
   backoff?: BackoffOptions;
   pipIndex?: string;
+  /** Without pipIndex: try PyPI where the sandbox reaches it (default true). */
+  pypi?: boolean;
   testTimeoutS?: number;
   modelInstaller?: ModelInstaller;
   scripted?: boolean;
@@ -97,7 +99,7 @@ async function runRepository(input: RepoInput, stages: StageName[], options: Sup
   }
   const ctx: StageContext = {
     source, out: options.out, provider: options.provider, runId: options.runId, log: options.log.child({ repo: source.name }), signal: options.signal,
-    pipIndex: options.pipIndex, testTimeoutS: options.testTimeoutS ?? 900, modelInstaller: options.modelInstaller, scripted: options.scripted ?? true,
+    pipIndex: options.pipIndex, pypi: options.pypi ?? true, testTimeoutS: options.testTimeoutS ?? 900, modelInstaller: options.modelInstaller, scripted: options.scripted ?? true,
     last: options.last ?? 500, mutants: options.mutants ?? 20, seed: options.seed ?? 0, repository: options.repository,
   };
   for (const name of stages) {

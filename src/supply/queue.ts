@@ -28,6 +28,7 @@ export const SupplyJobSchema = z.object({
     seed: z.number().int().nonnegative(),
     testTimeoutS: z.number().int().positive(),
     pipIndex: z.string().optional(),
+    pypi: z.boolean().optional(),
     installer: z.enum(['scripted', 'model', 'auto']),
     /** The model installer's endpoint flags; a key travels only as the name of a variable each worker reads. */
     model: ModelOverridesSchema.optional(),
@@ -97,7 +98,7 @@ export async function startSupplyWorker(options: SupplyWorkerOptions): Promise<{
     const modelInstaller = settings.installer !== 'scripted' && settings.model?.baseUrl ? createModelInstaller({ provider: options.provider, overrides: settings.model, out, log }) : undefined;
     const result = await runSupply([repo], {
       provider: options.provider, out, concurrency: 1, stages: settings.stages as (typeof STAGES)[number][], last: settings.last, mutants: settings.mutants, seed: settings.seed,
-      testTimeoutS: settings.testTimeoutS, pipIndex: settings.pipIndex, scripted: settings.installer !== 'model', modelInstaller, runId, repository: options.repository,
+      testTimeoutS: settings.testTimeoutS, pipIndex: settings.pipIndex, pypi: settings.pypi, scripted: settings.installer !== 'model', modelInstaller, runId, repository: options.repository,
       log: log.child({ job: job.id }), signal: controller.signal,
     });
     const failed = result.repos[0]?.failed;

@@ -21,6 +21,7 @@ export interface StageContext {
   log: Logger;
   signal?: AbortSignal;
   pipIndex?: string;
+  pypi: boolean;
   testTimeoutS: number;
   modelInstaller?: ModelInstaller;
   scripted: boolean;
@@ -65,7 +66,7 @@ const envStage: Stage = {
   },
   async run(ctx) {
     const record = await buildEnvironment(ctx.source, {
-      provider: ctx.provider, dir: supplyPaths.env(ctx.out, ctx.source.key), runId: ctx.runId, pipIndex: ctx.pipIndex, testTimeoutS: ctx.testTimeoutS,
+      provider: ctx.provider, dir: supplyPaths.env(ctx.out, ctx.source.key), runId: ctx.runId, pipIndex: ctx.pipIndex, pypi: ctx.pypi, testTimeoutS: ctx.testTimeoutS,
       modelInstaller: ctx.modelInstaller, scripted: ctx.scripted, repository: ctx.repository, log: ctx.log, signal: ctx.signal,
     });
     return record.status === 'verified'
