@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '../src/core/log.js';
 import { readRecord, readRepoInputs } from '../src/env/index.js';
 import { createProvider } from '../src/providers/index.js';
-import { readYield, renderYield, runSupply, supplyPaths, type YieldRow } from '../src/supply/index.js';
+import { readYield, renderYield, runSupply, supplyPaths, type StageName, type YieldRow } from '../src/supply/index.js';
 
 /**
- * `npm run bench -- supply [list files or repositories] [--out DIR] [--last N] [--mutants N] [--concurrency N]`:
+ * `npm run bench -- supply [list files or repositories] [--out DIR] [--last N] [--mutants N] [--concurrency N] [--stages env,…]`:
  * the whole pipeline over a fixed list of real repositories (bench/supply-repos.txt: mirrors on the
  * development machine), in one run (resumable: the same command again continues), then the
  * measurements the issue asks for: environments built of N with the scripted installer alone,
@@ -19,6 +19,8 @@ export interface SupplyBenchArgs {
   last: number;
   mutants: number;
   concurrency: number;
+  /** Stages to run (default all); `--stages env` first measures every environment before any mining. */
+  stages?: StageName[];
 }
 
 export function parseSupplyBenchArgs(argv: string[]): SupplyBenchArgs {
@@ -29,6 +31,7 @@ export function parseSupplyBenchArgs(argv: string[]): SupplyBenchArgs {
     else if (a === '--last') args.last = Number(argv[++i]);
     else if (a === '--mutants') args.mutants = Number(argv[++i]);
     else if (a === '--concurrency') args.concurrency = Number(argv[++i]);
+    else if (a === '--stages') args.stages = argv[++i]!.split(',') as StageName[];
     else args.repos.push(a);
   }
   if (args.repos.length === 0) args.repos.push(fileURLToPath(new URL('./supply-repos.txt', import.meta.url)));
@@ -47,7 +50,7 @@ export async function benchSupply(args: SupplyBenchArgs): Promise<SupplyBench> {
   const inputs = await readRepoInputs(args.repos);
   const log = createLogger({ level: 'warn' });
   await runSupply(inputs, {
-    provider: createProvider(), out: args.out, concurrency: args.concurrency, last: args.last, mutants: args.mutants, seed: 0, runId: `bench-supply-${process.pid}`, log,
+    provider: createProvider(), out: args.out, concurrency: args.concurrency, stages: args.stages, last: args.last, mutants: args.mutants, seed: 0, runId: `bench-supply-${process.pid}`, log,
     onEvent: (e) => {
       if (e.type === 'stage-finished' || e.type === 'stage-failed') process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${e.repo} ${e.stage}: ${e.type === 'stage-finished' ? e.summary : `${e.code}: ${e.message}`}\n`);
     },
