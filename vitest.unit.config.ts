@@ -42,6 +42,8 @@ export const UNIT_TESTS = [
   'tests/model/request-body.test.ts',
   'tests/model/retry.test.ts',
   'tests/model/sse.test.ts',
+  'tests/mine/commits.test.ts',
+  'tests/mine/statement.test.ts',
   'tests/mutate/planner.test.ts',
   'tests/mutate/task-spec.test.ts',
   'tests/queue/payload.test.ts',
