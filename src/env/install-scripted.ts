@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../core/log.js';
 import type { SandboxProvider } from '../core/contracts.js';
 import { countStatuses, runSuite, type SuiteRun } from './test-runs.js';
+import { debianPackageFor } from './debian.js';
 import { diagnoseLog } from './diagnose.js';
 import type { RepoFacts } from './facts.js';
 import { buildEnvImage, EnvBuildFailure, type EnvImage } from './image.js';
@@ -102,7 +103,7 @@ export async function installScripted(source: RepoSource, facts: RepoFacts, opti
     if (round >= options.maxRounds) break;
     // A round costs a build and a run: take it when the run is broken, or when the missing names exist somewhere.
     const availableNow = await options.resolver.debianVersions(wantedNames(facts, [...extra, ...fresh]).packages);
-    const findable = fresh.filter((d) => Object.entries(availableNow).some(([pkg, v]) => v !== null && pkg.endsWith(d)));
+    const findable = fresh.filter((d) => availableNow[debianPackageFor(d)] != null);
     if (findable.length === 0 && unknownOptions.length === 0 && counts.PASSED > 0) {
       notes.push(`the tests also want ${fresh.join(', ')}, found neither on the index nor in Debian`);
       break;
