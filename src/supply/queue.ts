@@ -36,6 +36,11 @@ export const SupplyJobSchema = z.object({
 }).strict();
 export type SupplyJob = z.infer<typeof SupplyJobSchema>;
 
+/** A repository's job id (BullMQ takes a custom id with `:` only as exactly three parts). */
+export function supplyJobId(batch: string, key: string): string {
+  return `${batch}:repo:${key}`;
+}
+
 /** A batch id from the repositories and settings: the same command names the same batch. */
 export function supplyBatchId(repos: RepoInput[], settings: SupplyJob['settings']): string {
   const hash = createHash('sha256').update(JSON.stringify({ repos: repos.map((r) => [r.location, r.revision ?? null, r.name ?? null]), settings })).digest('hex');
@@ -43,7 +48,7 @@ export function supplyBatchId(repos: RepoInput[], settings: SupplyJob['settings'
 }
 
 /**
- * Add one job per repository, id `<batch>:<key>`: BullMQ ignores an id it holds, so
+ * Add one job per repository, id `<batch>:repo:<key>`: BullMQ ignores an id it holds, so
  * enqueueing the same batch again adds nothing. Locations must be reachable from every
  * worker (a URL, or a path on a file system they share).
  */
@@ -54,7 +59,7 @@ export async function enqueueSupply(repos: RepoInput[], settings: SupplyJob['set
   try {
     let existing = 0;
     for (const repo of repos) {
-      const id = `${batch}:${keyOf(repo.name ?? nameOf(repo.location))}`;
+      const id = supplyJobId(batch, keyOf(repo.name ?? nameOf(repo.location)));
       if (await connection.exists(`${KEY_PREFIX}:${SUPPLY_QUEUE}:${id}`)) existing += 1;
       const data: SupplyJob = { version: 1, batch, repo, settings };
       await queue.add(repo.name ?? repo.location, SupplyJobSchema.parse(data), {

@@ -6,7 +6,7 @@ import { readRecord } from '../../src/env/index.js';
 import { createProvider } from '../../src/providers/index.js';
 import { connectRedis } from '../../src/queue/index.js';
 import { KEY_PREFIX } from '../../src/queue/names.js';
-import { enqueueSupply, startSupplyWorker, SUPPLY_QUEUE, supplyPaths, type SupplyJob } from '../../src/supply/index.js';
+import { enqueueSupply, startSupplyWorker, SUPPLY_QUEUE, supplyJobId, supplyPaths, type SupplyJob } from '../../src/supply/index.js';
 import { startRedis, type TestRedis } from '../queue/support/redis-server.js';
 import { REPO_BUNDLES } from '../helpers/repos.js';
 import { tempDir } from '../helpers/tasks.js';
@@ -39,9 +39,9 @@ describe('the supply queue', () => {
     const connection = connectRedis(redis.url);
     const queue = new Queue(SUPPLY_QUEUE, { connection, prefix: KEY_PREFIX });
     try {
-      const job = (await queue.getJob(`${first.batch}:hukkin__tomli`))!;
+      const job = (await queue.getJob(supplyJobId(first.batch, 'hukkin__tomli')))!;
       for (let i = 0; i < 600 && !(await job.isCompleted()) && !(await job.isFailed()); i += 1) await new Promise((r) => setTimeout(r, 1000));
-      const done = (await queue.getJob(`${first.batch}:hukkin__tomli`))!;
+      const done = (await queue.getJob(supplyJobId(first.batch, 'hukkin__tomli')))!;
       expect(done.failedReason).toBeUndefined();
       expect(done.returnvalue).toEqual({ repo: 'hukkin/tomli', failed: null });
       const record = await readRecord(supplyPaths.env(join(out, first.batch), 'hukkin__tomli'));

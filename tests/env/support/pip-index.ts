@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { SandboxProvider } from '../../../src/core/contracts.js';
 import { runIn } from '../../../src/eval/index.js';
@@ -52,8 +53,12 @@ export interface PipIndex {
 export async function bridgeGateway(): Promise<string> {
   const network = await engine().getNetwork('bridge').inspect();
   const gateway = (network.IPAM?.Config ?? []).map((c: { Gateway?: string }) => c.Gateway).find(Boolean);
-  if (!gateway) throw new Error('the Docker bridge network has no gateway address');
-  return gateway;
+  if (gateway) return gateway;
+  // An engine that leaves the gateway out of its IPAM config: the bridge's own interface holds it.
+  const bridgeName = (network.Options as Record<string, string> | undefined)?.['com.docker.network.bridge.name'] ?? 'docker0';
+  const address = networkInterfaces()[bridgeName]?.find((a) => a.family === 'IPv4')?.address;
+  if (!address) throw new Error(`the Docker bridge network has no gateway address (no IPAM gateway, no IPv4 on ${bridgeName})`);
+  return address;
 }
 
 /** A PEP 503 simple index of `wheels`, served on `host` (only there). */
