@@ -45,6 +45,8 @@ export const RepoFactsSchema = z.object({
   files: z.array(z.string().max(500)).max(1000),
   problems: z.array(z.string().max(2000)).max(1000),
   setup_py_parses: z.boolean(),
+  /** pyproject uses a PEP 639 license expression (or license-files): older build backends refuse it. */
+  license_expression: z.boolean().default(false),
 });
 export type RepoFacts = z.infer<typeof RepoFactsSchema>;
 

@@ -91,10 +91,14 @@ export function planInstall(facts: RepoFacts, availability: Availability, option
     }
   }
 
-  const editable = editableInstall(facts.build_backend, facts.build_requires, debianVersion, debianPackageFor);
+  const editable = facts.license_expression
+    ? { possible: false, packages: [], why: 'a PEP 639 license expression needs a newer build backend than Debian\'s' }
+    : editableInstall(facts.build_backend, facts.build_requires, debianVersion, debianPackageFor);
   const useEditable = (options.install ?? 'editable') === 'editable' && editable.possible && facts.compiled.length === 0 && debianVersion('python3-pip') !== null;
-  if (useEditable || pip.length > 0) apt.add(`python3-pip=${debianVersion('python3-pip')}`);
-  if (useEditable) for (const pkg of editable.packages) apt.add(`${pkg}=${debianVersion(pkg)}`);
+  // After an editable install failed, the build tools stay: the dependency layer is then the one already built.
+  const buildTools = useEditable || (options.install === 'develop' && editable.possible && debianVersion('python3-pip') !== null);
+  if (buildTools || pip.length > 0) apt.add(`python3-pip=${debianVersion('python3-pip')}`);
+  if (buildTools) for (const pkg of editable.packages) apt.add(`${pkg}=${debianVersion(pkg)}`);
   const name = facts.name ?? 'project';
   const install = useEditable
     ? { mode: 'editable' as const, commands: ['python3 -m pip install --no-build-isolation --no-deps --break-system-packages --disable-pip-version-check -e .'] }

@@ -5,7 +5,7 @@ function facts(overrides: Partial<RepoFacts> = {}): RepoFacts {
   return {
     python: '3.11.2', name: 'humanize', version: null, requires_python: '>=3.10', build_backend: 'hatchling.build', build_requires: ['hatch-vcs', 'hatchling>=1.27'],
     requirements: [], pytest: null, test_commands: [], package_dir: null, source_root: 'src', packages: ['humanize'], compiled: [], scripts: {}, version_files: [],
-    test_files: 6, unittest_files: 0, test_dirs: ['tests'], conftest: false, files: [], problems: [], setup_py_parses: true, ...overrides,
+    test_files: 6, unittest_files: 0, test_dirs: ['tests'], conftest: false, files: [], problems: [], setup_py_parses: true, license_expression: false, ...overrides,
   };
 }
 
@@ -75,6 +75,14 @@ describe('planInstall()', () => {
     const plan = planInstall(facts({ build_backend: 'setuptools.build_meta', build_requires: ['setuptools'] }), { debian, index: null }, { install: 'develop' });
     expect(plan.recipe.install.mode).toBe('develop');
     expect(plan.developWhy).toBe('the editable install did not build');
+    // The build tools stay, so the dependency layer is the one the editable try built (no second apt-get).
+    expect(plan.recipe.apt).toEqual(['python3-pip=23.0.1+dfsg-1', 'python3-pytest=7.2.1-2', 'python3-setuptools=66.1.1-1']);
+  });
+
+  it('does not try an editable install of a project with a PEP 639 license expression (Debian\'s backends refuse it)', () => {
+    const plan = planInstall(facts({ build_backend: 'setuptools.build_meta', build_requires: ['setuptools'], license_expression: true }), { debian, index: null });
+    expect(plan.recipe.install.mode).toBe('develop');
+    expect(plan.developWhy).toContain('PEP 639');
   });
 });
 

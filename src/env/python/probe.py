@@ -90,6 +90,8 @@ def pyproject_facts(facts):
     facts['name'] = facts['name'] or (project.get('name') if isinstance(project.get('name'), str) else None)
     if isinstance(project.get('version'), str):
         facts['version'] = project['version']
+    # PEP 639: `license = "MIT"` (an SPDX expression) needs backends newer than Debian bookworm's.
+    facts['license_expression'] = isinstance(project.get('license'), str) or bool(project.get('license-files'))
     if isinstance(project.get('requires-python'), str):
         facts['requires_python'] = project['requires-python']
     facts['build_backend'] = build.get('build-backend') if isinstance(build.get('build-backend'), str) else None
@@ -425,7 +427,7 @@ def main():
         'build_backend': None, 'build_requires': [], 'requirements': [], 'pytest': None, 'test_commands': [],
         'package_dir': None, 'source_root': '.', 'packages': [], 'compiled': [], 'scripts': {}, 'version_files': [],
         'test_files': 0, 'unittest_files': 0, 'test_dirs': [], 'conftest': False, 'files': [], 'problems': problems,
-        'setup_py_parses': True,
+        'setup_py_parses': True, 'license_expression': False,
     }
     pyproject_facts(facts)
     setup_cfg_facts(facts)
