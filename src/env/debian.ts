@@ -45,6 +45,7 @@ const IMPORT_NAMES: Record<string, string> = {
   typing_extensions: 'typing-extensions', docutils: 'docutils', markdown: 'markdown', lxml: 'lxml', mock: 'mock', six: 'six',
   hypothesis: 'hypothesis', freezegun: 'freezegun', tomli_w: 'tomli-w', ruamel: 'ruamel.yaml', importlib_metadata: 'importlib-metadata',
   importlib_resources: 'importlib-resources', backports: 'backports.zoneinfo', jinja2: 'jinja2', markupsafe: 'markupsafe',
+  railroad: 'railroad-diagrams', pkg_about: 'pkg-about', sortedcontainers: 'sortedcontainers', nose: 'nose',
 };
 
 /** The distribution a top-level module name most likely comes from. */

@@ -11,6 +11,8 @@ export interface Diagnosis {
   options: string[];
   /** The run needed the network (name resolution or connections refused). */
   network: boolean;
+  /** pytest stopped because some test files did not collect (no test of the others ran). */
+  collectionInterrupted: boolean;
 }
 
 // `python3 -m X` without X says `python3: No module named X` (no quotes, no exception name).
@@ -33,5 +35,8 @@ export function diagnoseLog(log: string, ownPackages: string[] = []): Diagnosis 
     const plugin = MARKER_PLUGINS[m[1]!];
     if (plugin) distributions.add(plugin);
   }
-  return { modules: [...modules], distributions: [...distributions], options: unrecognisedOptions(log), network: NETWORK.test(log) };
+  return {
+    modules: [...modules], distributions: [...distributions], options: unrecognisedOptions(log), network: NETWORK.test(log),
+    collectionInterrupted: /Interrupted: \d+ errors? during collection/.test(log),
+  };
 }

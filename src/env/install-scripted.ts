@@ -52,6 +52,7 @@ export async function installScripted(source: RepoSource, facts: RepoFacts, opti
   const extra: string[] = [];
   const drop: string[] = [];
   let install: 'editable' | 'develop' = 'editable';
+  let continueOnCollectionErrors = false;
   let plan: InstallPlan | null = null;
   let image: EnvImage | null = null;
   let firstRun: SuiteRun | null = null;
@@ -70,7 +71,7 @@ export async function installScripted(source: RepoSource, facts: RepoFacts, opti
       indexAnswers = false;
       notes.push(`the pip index ${index} did not answer from the sandbox: Debian's packages only`);
     }
-    plan = planInstall(facts, { debian, index: names && index ? { url: index, names } : null }, { install, extra, dropOptions: drop, version: versionOfTag(source.describe) });
+    plan = planInstall(facts, { debian, index: names && index ? { url: index, names } : null }, { install, extra, dropOptions: drop, continueOnCollectionErrors, version: versionOfTag(source.describe) });
     log.info({ repo: source.name, round, apt: plan.recipe.apt.length, pip: plan.recipe.pip?.requirements.length ?? 0, install: plan.recipe.install.mode }, 'scripted installer: building');
     const started = Date.now();
     try {
@@ -99,13 +100,26 @@ export async function installScripted(source: RepoSource, facts: RepoFacts, opti
     }
     const fresh = diagnosis.distributions.filter((d) => !extra.includes(d) && !plan!.resolutions.some((r) => r.name === d && r.from !== 'missing'));
     const unknownOptions = diagnosis.options.filter((o) => !drop.includes(o));
-    if (fresh.length === 0 && unknownOptions.length === 0) break;
     if (round >= options.maxRounds) break;
+    if (fresh.length === 0 && unknownOptions.length === 0) {
+      // Nothing left to install, yet some test files stopped the run: run the others.
+      if (!diagnosis.collectionInterrupted || continueOnCollectionErrors) break;
+      continueOnCollectionErrors = true;
+      notes.push(`round ${round}: some test files do not collect; running the tests that do (--continue-on-collection-errors)`);
+      continue;
+    }
     // A round costs a build and a run: take it when the run is broken, or when the missing names exist somewhere.
     const availableNow = await options.resolver.debianVersions(wantedNames(facts, [...extra, ...fresh]).packages);
     const findable = fresh.filter((d) => availableNow[debianPackageFor(d)] != null);
-    if (findable.length === 0 && unknownOptions.length === 0 && counts.PASSED > 0) {
+    if (findable.length === 0 && unknownOptions.length === 0) {
       notes.push(`the tests also want ${fresh.join(', ')}, found neither on the index nor in Debian`);
+      // Some test files cannot collect for good: the others still make an environment.
+      if (diagnosis.collectionInterrupted && !continueOnCollectionErrors && round < options.maxRounds) {
+        continueOnCollectionErrors = true;
+        extra.push(...fresh);
+        notes.push(`round ${round}: running the tests that collect (--continue-on-collection-errors)`);
+        continue;
+      }
       break;
     }
     extra.push(...fresh);

@@ -40,6 +40,8 @@ export interface PlanOptions {
   extra?: string[];
   /** pytest options to drop (the run said it does not know them). */
   dropOptions?: string[];
+  /** Run the tests that collect when some test files do not (their dependency is nowhere to be had). */
+  continueOnCollectionErrors?: boolean;
   /** The project's version when its configuration does not say (a tag). */
   version?: string | null;
   base?: string;
@@ -118,7 +120,7 @@ export function planInstall(facts: RepoFacts, availability: Availability, option
       apt: [...apt].sort(),
       pip: pip.length > 0 && availability.index ? { index: availability.index.url, requirements: pip.sort() } : null,
       install,
-      test: { command: testCommand(facts, addopts.addopts), select: testCommand(facts, addopts.addopts, '{files}'), parser: 'pytest' },
+      test: { command: testCommand(facts, addopts.addopts, undefined, options.continueOnCollectionErrors), select: testCommand(facts, addopts.addopts, '{files}', options.continueOnCollectionErrors), parser: 'pytest' },
     },
     resolutions,
     skipped: selection.skipped,
@@ -134,8 +136,9 @@ const NOT_TEST_DIRS = /^(bench(mark)?s?|docs?|examples?|scripts|tools|profiler|f
  * in the short summary (`-rA`, what the harness's pytest parser reads), no cache, no
  * random order; the repository's own test paths, else the folders holding its tests.
  */
-export function testCommand(facts: RepoFacts, addopts: string[] | null, files?: string): string {
+export function testCommand(facts: RepoFacts, addopts: string[] | null, files?: string, continueOnCollectionErrors = false): string {
   const words = ['python3', '-m', 'pytest', '-p', 'no:cacheprovider', '-p', 'no:randomly', '-rA', '--tb=short', '--color=no'];
+  if (continueOnCollectionErrors) words.push('--continue-on-collection-errors');
   if (addopts !== null) words.push('-o', `addopts=${addopts.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
   const paths = facts.pytest?.testpaths.length ? [] : facts.test_dirs.filter((d) => d !== '.' && !NOT_TEST_DIRS.test(d));
   if (files === undefined && !facts.test_dirs.includes('.')) words.push(...paths);

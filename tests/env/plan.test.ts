@@ -112,6 +112,11 @@ describe('diagnoseLog()', () => {
       'pytest: error: unrecognized arguments: --codspeed',
       'INTERNALERROR> pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - is this a typo?',
     ].join('\n');
-    expect(diagnoseLog(log, ['humanize'])).toEqual({ modules: ['yaml', 'humanize', 'pytest'], distributions: ['pyyaml', 'pytest', 'pytest-benchmark', 'pytest-cov'], options: ['--codspeed'], network: false });
+    expect(diagnoseLog(log, ['humanize'])).toEqual({
+      modules: ['yaml', 'humanize', 'pytest'], distributions: ['pyyaml', 'pytest', 'pytest-benchmark', 'pytest-cov'], options: ['--codspeed'], network: false, collectionInterrupted: false,
+    });
+    // pyparsing/pyparsing at efd56db: its diagram tests import railroad (railroad-diagrams, not in Debian) and stop the run.
+    const pyparsing = "E   ModuleNotFoundError: No module named 'railroad'\n!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!";
+    expect(diagnoseLog(pyparsing)).toMatchObject({ distributions: ['railroad-diagrams'], collectionInterrupted: true });
   });
 });
