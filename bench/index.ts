@@ -4,6 +4,7 @@ import { benchSandbox, printSandboxBench } from './sandbox.js';
 import { benchState, printStateBench } from './state.js';
 import { benchSwebench, printSwebenchBench } from './swebench.js';
 import { benchTrace, printTraceBench } from './trace.js';
+import { benchSupply, parseSupplyBenchArgs, printSupplyBench } from './supply.js';
 
 /** `npm run bench`: every benchmark, each comparing forager with a baseline in the same run. */
 const only = process.argv[2];
@@ -13,3 +14,4 @@ if (!only || only === 'export') printExportBench(await benchExport(parseExportBe
 if (!only || only === 'state') printStateBench(await benchState());
 if (!only || only === 'swebench') printSwebenchBench(await benchSwebench());
 if (only === 'trace') printTraceBench(await benchTrace());
+if (only === 'supply') printSupplyBench(await benchSupply(parseSupplyBenchArgs(process.argv.slice(3))));

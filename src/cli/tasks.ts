@@ -14,6 +14,7 @@ import { addTaskPolicyOptions, applyTaskPolicyOptions, type TaskPolicyFlags } fr
 
 /** `forager tasks …`: task-set tools (import, validate; later mutate). */
 export function registerTasks(program: Command): Command {
+  // `tasks mine` lives with the supply commands (cli/supply.ts), which register it on this group.
   const tasks = program.command('tasks').description('Import task sets and prove them sound');
   const importer = tasks.command('import').description('Turn task sets of other tools into forager task files');
   importer
