@@ -1,4 +1,4 @@
-import type { Limits } from '../trajectory/schema.js';
+import type { Isolation, Limits } from '../trajectory/schema.js';
 import type { ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOptions } from './contracts.js';
 
 /*
@@ -63,6 +63,11 @@ export interface PidFacts {
 export interface LayerView {
   upper: string;
   lowers: string[];
+  /**
+   * Paths whose writes are not in the upper directory (size-limited mounts, a runtime's own
+   * tmpfs): the runtime lists them by a separate process. `/` when nothing reaches the layer.
+   */
+  unobserved?: string[];
 }
 
 /** What a backend says of a sandbox's state; null from `state()` means it is gone. */
@@ -76,6 +81,14 @@ export interface BackendSandbox {
   readonly id: string;
   /** The sandbox shares this harvester's kernel: its clock and /proc facts can be read from the host. */
   readonly localKernel: boolean;
+  /**
+   * The most processes the agent's session and what it starts may hold, when the backend
+   * holds them below the sandbox's own limit (a per-user limit set in the session) so that
+   * forager's own processes (kill scripts, listings) can always start. Absent: `limits.pids`.
+   */
+  readonly agentProcessLimit?: number;
+  /** How the backend isolated it (runtime, kernel, what bounds its disk), when it can say. */
+  readonly isolation?: Omit<Isolation, 'state_reader'>;
   spawn(argv: string[], options?: SpawnOptions): Promise<SandboxProcess>;
   /** Write one file's exact bytes, parents made, with no process in the sandbox. */
   putFile(path: string, data: Buffer, options?: { signal?: AbortSignal }): Promise<void>;

@@ -3,9 +3,9 @@ import { constants } from 'node:os';
 import { AbortedError, InfrastructureError } from '../core/errors.js';
 import type { ExecOptions, ExecResult, ToolRunOptions, ToolRunResult } from '../core/contracts.js';
 import { shellQuote } from '../core/quote.js';
-import type { Limits, Observation, State } from '../trajectory/schema.js';
+import type { Isolation, Limits, Observation, State } from '../trajectory/schema.js';
 import type { BackendSandbox, SandboxBackend } from './backend.js';
-import type { ProvidedSandbox, SandboxSpec } from './contracts.js';
+import type { IsolationChoice, ProvidedSandbox, SandboxSpec } from './contracts.js';
 import { readSandboxFile } from './file-tools/read-write.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { ExecStateReader } from './layer/exec-state.js';
@@ -21,6 +21,8 @@ export type StateReaderChoice = 'auto' | 'host' | 'exec';
 export interface RuntimeOptions {
   /** Default: FORAGER_STATE_READER, else `auto` (host when the backend offers a readable layer). */
   stateReader?: StateReaderChoice;
+  /** The operator's runtime and disk mounts for sandboxes whose limits name none (the provider applies it). */
+  isolation?: IsolationChoice;
 }
 
 /** How often the writable layer and the PID count are looked at while a step runs. */
@@ -44,6 +46,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
   private spare: number[] = [];
   /** Forks refused at the PID limit so far (cgroup pids.events max), as last seen. */
   private limitHits = 0;
+  /** Paths the host's view of the layer does not hold (listed by the exec reader). */
+  private unobserved: string[] = [];
 
   private constructor(
     readonly box: BackendSandbox,
@@ -54,9 +58,17 @@ export class RuntimeSandbox implements ProvidedSandbox {
     this.cwd = workdir;
   }
 
-  /** How this sandbox reads state: from the host's view of its layer, or by a separate process. */
-  get stateReader(): 'host' | 'exec' {
-    return this.overlay ? 'host' : 'exec';
+  /** How this sandbox reads state: from the host's view of its layer, by a separate process, or both (the layer, and the mounts it does not hold). */
+  get stateReader(): 'host' | 'exec' | 'host+exec' {
+    return this.overlay ? (this.execState ? 'host+exec' : 'host') : 'exec';
+  }
+
+  /** How the backend isolated this sandbox, and how its state is read (the trajectory header's `sandbox`). */
+  get isolation(): Isolation | undefined {
+    const facts = this.box.isolation;
+    if (!facts) return undefined;
+    const unobserved = this.unobserved.length ? `:${this.unobserved.join(',')}` : '';
+    return { ...facts, state_reader: `${this.stateReader}${this.stateReader === 'host+exec' ? unobserved : ''}` };
   }
 
   get id(): string {
@@ -146,7 +158,12 @@ export class RuntimeSandbox implements ProvidedSandbox {
       state.probe = this.stateReader;
     }
     layerBytes ??= await this.layerBytes();
-    if (watch.diskReached || (layerBytes !== undefined && layerBytes > this.diskLimitBytes())) observation.disk_limit_reached = true;
+    const overshoot = Math.max(watch.overshoot, layerBytes === undefined ? -1 : layerBytes - this.diskLimitBytes());
+    if (watch.diskReached || overshoot > 0) {
+      observation.disk_limit_reached = true;
+      // What the poll let through before it saw it: the host had to hold that much past the limit.
+      if (overshoot > 0) observation.disk_overshoot_bytes = overshoot;
+    }
     if (cleared > 0) observation.pids_cleared = cleared;
     if (state) state.probe_ms = Math.round((performance.now() - probeStarted) * 1000) / 1000;
     return { observation, state };
@@ -184,25 +201,43 @@ export class RuntimeSandbox implements ProvidedSandbox {
     const mode = wanted ?? (process.env.FORAGER_STATE_READER as StateReaderChoice | undefined) ?? 'auto';
     if (mode !== 'exec') {
       const view = await this.box.layerView();
-      if (view) this.overlay = new OverlayStateReader(view);
-      else if (mode === 'host') throw new InfrastructureError('STATE_READER_UNAVAILABLE', 'the sandbox\'s writable layer is not readable from here (a remote engine, not root, or not an overlay): use the exec state reader');
+      // Nothing the sandbox writes reaches the layer (gVisor's memory overlay): the host has nothing to read.
+      const blind = view?.unobserved?.includes('/') === true;
+      if (view && !blind) this.overlay = new OverlayStateReader(view);
+      else if (mode === 'host') throw new InfrastructureError('STATE_READER_UNAVAILABLE', 'the sandbox\'s writable layer is not readable from here (a remote engine, not root, not an overlay, or a runtime that keeps writes in memory): use the exec state reader');
+      // Size-limited mounts and gVisor's /tmp are not in the layer: a listing of just those joins the host's reading.
+      if (this.overlay && view?.unobserved?.length) {
+        this.unobserved = view.unobserved;
+        this.execState = new ExecStateReader(this.box, view.unobserved);
+      }
     }
     if (!this.overlay) this.execState = new ExecStateReader(this.box);
   }
 
   private async primeState(): Promise<void> {
-    if (this.overlay) this.overlay.prime();
-    else await this.execState!.prime().catch(() => undefined);
+    this.overlay?.prime();
+    await this.execState?.prime().catch(() => undefined);
   }
 
   private async readState(): Promise<StateReading & { bytes?: number }> {
-    if (this.overlay) return this.overlay.read();
+    const host = this.overlay ? await this.overlay.read() : undefined;
+    if (!this.execState) return host!;
+    let listed: StateReading;
     try {
-      return await this.execState!.read();
+      listed = await this.execState.read();
     } catch {
       // The sandbox could not host the lister (PIDs, memory): say the state is unknown.
-      return { changes: [], incomplete: true, omitted: 0 };
+      listed = { changes: [], incomplete: true, omitted: 0 };
     }
+    if (!host) return listed;
+    // A path both saw (a runtime's /tmp that is not a mount after all) is listed once.
+    const seen = new Set(listed.changes.map((c) => c.path));
+    return {
+      ...host,
+      changes: [...host.changes.filter((c) => !seen.has(c.path)), ...listed.changes],
+      incomplete: host.incomplete || listed.incomplete,
+      omitted: host.omitted + listed.omitted,
+    };
   }
 
   /** The writable layer's size: walked from the host when it can be, else as the backend counts it. */
@@ -215,12 +250,14 @@ export class RuntimeSandbox implements ProvidedSandbox {
    * WATCH_INTERVAL_MS (longer when a look is slow): past `disk_mb` the step is stopped
    * through `limit`; at the PID limit the processes (all but the session) are cleared.
    */
-  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; cleared: number } {
+  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; overshoot: number; cleared: number } {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let inFlight: Promise<void> = Promise.resolve();
     const watch = {
       diskReached: false,
+      /** Bytes past the limit the layer held when a look saw it (0: never past). */
+      overshoot: 0,
       cleared: 0,
       // Wait for a look under way: its kill may be what ended the step, and its count belongs to it.
       stop: async () => {
@@ -234,6 +271,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
       const bytes = await this.layerBytes();
       if (bytes !== undefined && bytes > this.diskLimitBytes()) {
         watch.diskReached = true;
+        watch.overshoot = Math.max(watch.overshoot, bytes - this.diskLimitBytes());
         limit.abort();
         return;
       }
@@ -269,7 +307,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
   }
 
   private async nearPidLimit(count: number | undefined, afterStep: boolean): Promise<boolean> {
-    const limit = this.limits.pids;
+    const limit = this.box.agentProcessLimit ?? this.limits.pids;
     if (afterStep && !atPidLimit(count, limit) && count !== undefined && count > limit / 2) {
       await new Promise((resolve) => setTimeout(resolve, 150));
       const again = (await this.box.pids()).current;
