@@ -74,8 +74,9 @@ export async function startContainer(docker: Docker, spec: BackendSpec, flavour:
   const box = new DockerContainer(docker, container, flavour, { onThisHost, gvisor: isolation.gvisor, unobserved: isolation.unobserved, facts: isolation.facts, agentProcessLimit: isolation.agentProcessLimit, release: isolation.release });
   try {
     if (spec.signal?.aborted) throw new AbortedError();
-    await isolation.fill(container);
     await container.start();
+    // Into the running container: a mount the engine makes at start (a tmpfs volume) is only there now.
+    await isolation.fill(container);
     await isolation.started();
   } catch (error) {
     await box.remove().catch(() => undefined);

@@ -58,6 +58,11 @@ export async function planIsolation(docker: Docker, spec: BackendSpec, onThisHos
   if (limits.disk_mount === 'loop' && !onThisHost) {
     throw new InfrastructureError('DISK_MOUNT_UNAVAILABLE', 'disk_mount: loop makes the disk on the engine\'s host, and this engine is remote: use disk_mount: tmpfs');
   }
+  if (limits.disk_mount && runtime.gvisor) {
+    // Measured with runsc 20221219: in a volume the engine mounts for the sandbox, files can
+    // be written but the mount's own root answers lstat with EINVAL (`ls /work` fails).
+    throw new InfrastructureError('DISK_MOUNT_UNAVAILABLE', `disk_mount: ${limits.disk_mount} under ${runtime.name}: gVisor here cannot serve the engine's volume mounts (lstat of the mount's root gives EINVAL); use runtime runsc-memory (every write bounded by the memory limit) or runc with disk_mount`, { context: { runtime: runtime.name } });
+  }
   const memoryOverlay = runtime.gvisor && runtime.args.some((a) => MEMORY_OVERLAY.test(a));
   const quota = limits.disk_mb && !memoryOverlay ? await probeStorageQuota(docker, spec.image, spec.labels) : undefined;
   const disk = await prepareDiskMounts(limits, spec.workdir, { pid: process.pid, start: processStartTime(process.pid) });

@@ -23,7 +23,7 @@ export interface DiskMounts {
  * The mounts `limits.disk_mount` asks for: the workdir as a tmpfs (counts against the memory
  * limit) or as a loop-mounted ext4 file of `disk_mb`, and /tmp as a tmpfs of at most a quarter
  * of the memory limit (so it fills before memory does: ENOSPC, not an OOM kill). Both are
- * empty: the image's workdir is copied in before the container starts (fillWorkdir).
+ * empty: the image's workdir is copied in as the container starts (fillWorkdir).
  */
 export async function prepareDiskMounts(limits: Limits, workdir: string, owner: { pid: number; start: string | null }): Promise<DiskMounts | undefined> {
   if (!limits.disk_mount) return undefined;
@@ -53,8 +53,8 @@ function volume(target: string, options: Record<string, string>): MountSettings 
 }
 
 /**
- * Copy the image's workdir into the (empty) workdir mount of a created, not yet started,
- * container: read from a second created container of the same image that has no mounts,
+ * Copy the image's workdir into the (empty) workdir mount of a just started container
+ * (before any session: only its dead-man runs): read from a second created container of the same image that has no mounts,
  * streamed through the Engine API into the first (the engine extracts inside the
  * container's view: links in the image cannot reach the host). A workdir larger than the
  * mount fails here, saying so.
