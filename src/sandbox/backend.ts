@@ -130,6 +130,11 @@ export interface SandboxBackend {
   /** Remove a listed sandbox; one already gone is not an error. */
   remove(id: string): Promise<void>;
   requireFreeSpace(minFreeBytes: number): Promise<void>;
+  /**
+   * What sandboxes of dead harvesters left outside the backend's own list (a loop disk's
+   * host mount, a failed start's processes): removed unless `dryRun`; one line each.
+   */
+  reapLeftovers?(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]>;
   setup(options: ProviderSetupOptions): Promise<number>;
   recordImageUse(refs: Iterable<string>): Promise<void>;
   evictImages(options: { budgetBytes: number; log?: import('pino').Logger }): Promise<{ id: string; refs: string[] }[]>;

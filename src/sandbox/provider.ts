@@ -60,6 +60,11 @@ export class RuntimeProvider implements SandboxProvider {
       }
       out.push(entry);
     }
+    // Only what this host's dead harvesters left: a live one's disks and starts are its own.
+    const alive = (pid: number, start: string) => context.host === hostname() && context.startTimeOf(pid) === start;
+    for (const line of (await this.backend.reapLeftovers?.({ dryRun: options.dryRun === true, isOwnerAlive: alive })) ?? []) {
+      out.push({ id: line, runId: '', taskId: '', state: 'leftover', orphan: true, removed: options.dryRun !== true, reason: 'left outside the engine by a sandbox whose harvester is gone' });
+    }
     return out;
   }
 

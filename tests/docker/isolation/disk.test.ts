@@ -110,3 +110,21 @@ describe('disk bounded by the kernel, per mode', () => {
     else expect(r.message).toMatch(/memory|stopped|removed/);
   }, 240_000);
 });
+
+describe('forager gc and what sandboxes leave outside the engine', () => {
+  it('finds a loop disk whose harvester is gone (by the pid and start time in its name) and removes it, sparing a live one\'s', async () => {
+    const { LoopDisk, reapLoopDisks } = await import('../../../src/docker/isolation/loop-disk.js');
+    const dead = await LoopDisk.make(16, { pid: 999_999, start: '1' });
+    const live = await LoopDisk.make(16, { pid: process.pid, start: 'live' });
+    try {
+      const isOwnerAlive = (pid: number, start: string) => pid === process.pid && start === 'live';
+      expect(await reapLoopDisks(isOwnerAlive, true)).toEqual([dead.dir.split('/').pop()]);
+      expect(await reapLoopDisks(isOwnerAlive)).toEqual([dead.dir.split('/').pop()]);
+      expect(await readdir(LOOP_DISK_ROOT)).toEqual([live.dir.split('/').pop()]);
+    } finally {
+      await live.release();
+      await dead.release();
+    }
+    expect(await readdir(LOOP_DISK_ROOT)).toEqual([]);
+  });
+});
