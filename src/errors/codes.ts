@@ -62,6 +62,11 @@ export const ERROR_CODES = {
   WRITE_FAILED: redo,
   PATCH_UNREADABLE: redo,
   BAD_MIN_FREE: bug,
+  RUNTIME_UNAVAILABLE: redo, // the runtime (runsc…) is not registered with the engine or cannot start
+  RUNTIME_INSTALL_FAILED: redo,
+  RUNTIME_START_FAILED: redo,
+  DISK_MOUNT_UNAVAILABLE: redo,
+  DISK_MOUNT_FAILED: redo,
 
   // The task, its files or the operator's input cannot be used as they are.
   USAGE: task,
@@ -105,6 +110,7 @@ export const ERROR_CODES = {
   REPO_SCRUB_FAILED: task,
   GIT_UNAVAILABLE: task,
   UNKNOWN_SANDBOX_PROVIDER: task,
+  RUNTIME_NO_NETWORK: task, // a task asks for a network its runtime cannot give (runsc: none only)
   UNSANDBOXED_REFUSED: task,
   UNSANDBOXED_NO_IMAGES: task,
   UNSANDBOXED_WORKDIR: task,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, platform } from 'node:os';
 import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
-import type { PreparedImage, SandboxProvider } from '../sandbox/index.js';
+import type { IsolationChoice, PreparedImage, ProvidedSandbox, SandboxProvider } from '../sandbox/index.js';
 import { AbortedError, ForagerError, toForagerError, type ErrorCode } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
@@ -12,7 +12,7 @@ import { performAction } from '../sandbox/actions.js';
 import type { LoadedTask } from '../task/load.js';
 import { redactSpec } from '../task/repo.js';
 import { DEFAULT_LIMITS } from '../task/spec.js';
-import { TRAJECTORY_FORMAT, TRAJECTORY_VERSION, type ExitStatus, type Failure, type Footer, type Header, type Limits, type Step } from '../trajectory/schema.js';
+import { TRAJECTORY_FORMAT, TRAJECTORY_VERSION, type ExitStatus, type Failure, type Footer, type Header, type Isolation, type Limits, type Step } from '../trajectory/schema.js';
 import { TrajectoryWriter } from '../trajectory/writer.js';
 import { sumModelUsage } from '../trajectory/usage-totals.js';
 import { SANDBOX_HOSTNAME, sandboxEnv } from './environment.js';
@@ -46,9 +46,13 @@ export interface RunResult {
   footer: Footer;
 }
 
-/** The task's limits with defaults filled in and overrides applied. */
-export function effectiveLimits(task: LoadedTask, overrides: Partial<Limits> = {}): Limits {
-  return { ...DEFAULT_LIMITS, ...task.spec.limits, ...overrides };
+/**
+ * The task's limits with defaults filled in, then the operator's isolation choice (a
+ * provider's `--runtime`, `--disk-mount`), then overrides (a recorded run's own limits).
+ */
+export function effectiveLimits(task: LoadedTask, overrides: Partial<Limits> = {}, isolation: IsolationChoice = {}): Limits {
+  const chosen = Object.fromEntries(Object.entries(isolation).filter(([, v]) => v !== undefined));
+  return { ...DEFAULT_LIMITS, ...task.spec.limits, ...chosen, ...overrides };
 }
 
 /**
@@ -59,7 +63,7 @@ export function effectiveLimits(task: LoadedTask, overrides: Partial<Limits> = {
  */
 export async function runTask(task: LoadedTask, options: RunOptions): Promise<RunResult> {
   const log = (options.log ?? silentLogger).child({ task: task.spec.id, attempt: options.attempt ?? 0 });
-  const limits = effectiveLimits(task, options.limits);
+  const limits = effectiveLimits(task, options.limits, options.provider.isolation);
   const started = Date.now();
   const wall = new AbortController();
   const wallTimer = setTimeout(() => wall.abort(new AbortedError('wall time limit reached')), limits.wall_time_s * 1000);
@@ -70,6 +74,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   let writer: TrajectoryWriter | undefined;
   let header: Header | undefined;
   let sandbox: Sandbox | undefined;
+  let isolation: Isolation | undefined;
   let ending: { status: ExitStatus; failure?: Failure; submission?: string };
   let image: PreparedImage | undefined;
   let capture: PatchCapture | undefined;
@@ -87,10 +92,11 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
       hostname: SANDBOX_HOSTNAME,
       signal,
     });
+    isolation = (sandbox as ProvidedSandbox).isolation;
     log.debug({ container: sandbox.id }, 'sandbox started');
     await placeFiles(sandbox, task.files, signal);
     const setup = await runSetup(sandbox, task.spec.setup, limits, signal);
-    header = await buildHeader(task, options, image, limits, env, setup, agent, provider);
+    header = await buildHeader(task, options, image, limits, env, setup, agent, provider, isolation);
     writer = await TrajectoryWriter.create(options.out, header);
     const failedSetup = setup.find((s) => s.exit_code !== 0);
     if (failedSetup) {
@@ -247,6 +253,7 @@ async function buildHeader(
   setup: Header['setup'],
   agent: Agent,
   provider: SandboxProvider,
+  isolation?: Isolation,
 ): Promise<Header> {
   const header: Header = {
     type: 'header',
@@ -267,6 +274,7 @@ async function buildHeader(
     host: { hostname: hostname(), platform: platform(), docker_version: await provider.version() },
     setup,
   };
+  if (isolation) header.sandbox = isolation;
   if (options.parent) header.parent = options.parent;
   return header;
 }

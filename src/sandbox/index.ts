@@ -1,5 +1,5 @@
 export type {
-  ImageLayer, ImageRequest, PreparedImage, PrepareImageOptions, ProvidedSandbox, ProviderSetupOptions,
+  ImageLayer, ImageRequest, PreparedImage, PrepareImageOptions, ProvidedSandbox, ProviderSetupOptions, IsolationChoice,
   ReapedSandbox, ReapOptions, SandboxProvider, SandboxSpec,
 } from './contracts.js';
 export type {

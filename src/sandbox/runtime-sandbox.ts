@@ -3,9 +3,9 @@ import { constants } from 'node:os';
 import { AbortedError, InfrastructureError } from '../core/errors.js';
 import type { ExecOptions, ExecResult, ToolRunOptions, ToolRunResult } from '../core/contracts.js';
 import { shellQuote } from '../core/quote.js';
-import type { Limits, Observation, State } from '../trajectory/schema.js';
+import type { Isolation, Limits, Observation, State } from '../trajectory/schema.js';
 import type { BackendSandbox, SandboxBackend } from './backend.js';
-import type { ProvidedSandbox, SandboxSpec } from './contracts.js';
+import type { IsolationChoice, ProvidedSandbox, SandboxSpec } from './contracts.js';
 import { readSandboxFile } from '../file-tools/read-write.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { ExecStateReader } from './layer/exec-state.js';
@@ -21,6 +21,8 @@ export type StateReaderChoice = 'auto' | 'host' | 'exec';
 export interface RuntimeOptions {
   /** Default: FORAGER_STATE_READER, else `auto` (host when the backend offers a readable layer). */
   stateReader?: StateReaderChoice;
+  /** The operator's runtime and disk mounts for sandboxes whose limits name none (the provider applies it). */
+  isolation?: IsolationChoice;
 }
 
 /** How often the writable layer and the PID count are looked at while a step runs. */
@@ -40,6 +42,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
   private stopped = false;
   /** The host reader: a watcher process over the writable layer, when this host can read it. */
   private watcher: LayerWatcher | undefined;
+  /** Paths the host's view of the layer does not hold (listed by the exec reader). */
+  private unobserved: string[] = [];
   /** The running step's limit: the watcher stops it when the layer passes disk_mb. */
   private stepLimit: AbortController | undefined;
   private execState: ExecStateReader | undefined;
@@ -57,9 +61,17 @@ export class RuntimeSandbox implements ProvidedSandbox {
     this.cwd = workdir;
   }
 
-  /** How this sandbox reads state: from the host's view of its layer, or by a separate process. */
-  get stateReader(): 'host' | 'exec' {
-    return this.watcher ? 'host' : 'exec';
+  /** How this sandbox reads state: from the host's view of its layer, by a separate process, or both (the layer, and the mounts it does not hold). */
+  get stateReader(): 'host' | 'exec' | 'host+exec' {
+    return this.watcher ? (this.execState ? 'host+exec' : 'host') : 'exec';
+  }
+
+  /** How the backend isolated this sandbox, and how its state is read (the trajectory header's `sandbox`). */
+  get isolation(): Isolation | undefined {
+    const facts = this.box.isolation;
+    if (!facts) return undefined;
+    const unobserved = this.unobserved.length ? `:${this.unobserved.join(',')}` : '';
+    return { ...facts, state_reader: `${this.stateReader}${this.stateReader === 'host+exec' ? unobserved : ''}` };
   }
 
   get id(): string {
@@ -147,6 +159,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
       const report = await this.watcher.read();
       peakBytes = Math.max(peakBytes ?? 0, report.peakBytes);
       state = stateFromReport(this.cwd, report);
+      // Size-limited mounts and gVisor's /tmp are not in the layer: a listing of just those joins the host's reading.
+      if (this.execState) state = joinStates(state, buildState(this.cwd, await this.readListing(), this.workdir));
     } else if (trackState) {
       state = buildState(this.cwd, await this.readListing(), this.workdir);
     }
@@ -197,7 +211,9 @@ export class RuntimeSandbox implements ProvidedSandbox {
     const mode = wanted ?? (process.env.FORAGER_STATE_READER as StateReaderChoice | undefined) ?? 'auto';
     if (mode !== 'exec') {
       const view = await this.box.layerView();
-      if (view && hostPython()) {
+      // Nothing the sandbox writes reaches the layer (gVisor's memory overlay): the host has nothing to read.
+      const blind = view?.unobserved?.includes('/') === true;
+      if (view && !blind && hostPython()) {
         try {
           this.watcher = await LayerWatcher.start(view, { workdir: this.workdir, limitBytes: this.diskLimitBytes() });
           this.watcher.onDiskLimit(() => void this.stopForDisk());
@@ -207,7 +223,11 @@ export class RuntimeSandbox implements ProvidedSandbox {
       } else if (mode === 'host') {
         throw new InfrastructureError('STATE_READER_UNAVAILABLE', view
           ? 'the host reader needs python3 (3.8 or newer) on the host: install it, or use the exec state reader'
-          : 'the sandbox\'s writable layer is not readable from here (a remote engine, not root, or not an overlay): use the exec state reader');
+          : 'the sandbox\'s writable layer is not readable from here (a remote engine, not root, not an overlay, or a runtime that keeps writes in memory): use the exec state reader');
+      }
+      if (this.watcher && view?.unobserved?.length) {
+        this.unobserved = view.unobserved;
+        this.execState = new ExecStateReader(this.box, view.unobserved);
       }
     }
     if (!this.watcher) this.execState = new ExecStateReader(this.box);
@@ -239,8 +259,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
   }
 
   private async primeState(): Promise<void> {
-    if (this.watcher) await this.watcher.prime();
-    else await this.execState!.prime().catch(() => undefined);
+    await this.watcher?.prime();
+    await this.execState?.prime().catch(() => undefined);
   }
 
   /** The exec reader's listing of what changed; unknown (flagged) when the sandbox could not host the lister. */
@@ -328,7 +348,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
   }
 
   private async nearPidLimit(count: number | undefined, afterStep: boolean): Promise<boolean> {
-    const limit = this.limits.pids;
+    const limit = this.box.agentProcessLimit ?? this.limits.pids;
     if (afterStep && !atPidLimit(count, limit) && count !== undefined && count > limit / 2) {
       await new Promise((resolve) => setTimeout(resolve, 150));
       const again = (await this.box.pids()).current;
@@ -440,3 +460,27 @@ function toObservation(result: ShellRunResult): Observation {
     session_restarted: result.sessionRestarted,
   };
 }
+
+/** The host's reading and the listing of the paths it does not hold, as one state record (a path both saw is listed once). */
+function joinStates(host: State, listed: State): State {
+  const seen = new Set([...host.changes, ...(host.outside ?? [])].map((c) => c.path));
+  const changes = [...host.changes, ...listed.changes.filter((c) => !seen.has(c.path))].sort(byPath);
+  const outside = [...(host.outside ?? []), ...(listed.outside ?? []).filter((c) => !seen.has(c.path))].sort(byPath);
+  const joined: State = { ...host, changes };
+  if (outside.length) joined.outside = outside;
+  if (listed.changes_truncated) {
+    joined.changes_truncated = true;
+    joined.changes_omitted = (host.changes_omitted ?? 0) + (listed.changes_omitted ?? 0);
+  }
+  if (listed.outside_truncated) {
+    joined.outside_truncated = true;
+    joined.outside_omitted = (host.outside_omitted ?? 0) + (listed.outside_omitted ?? 0);
+  }
+  if (listed.changes_pruned) joined.changes_pruned = (host.changes_pruned ?? 0) + listed.changes_pruned;
+  return joined;
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+

@@ -48,6 +48,10 @@ export const LimitsInputSchema = z.object({
   network: z.enum(['none', 'bridge']),
   max_output_bytes: z.number().int().min(1024),
   disk_mb: z.number().int().min(1),
+  /** The OCI runtime to run the sandbox under (`runsc` for gVisor; see `forager setup --runtime`). */
+  runtime: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a runtime name the engine knows (letters, digits, . _ -)'),
+  /** Mount the workdir and /tmp as size-limited file systems of `disk_mb` each: `tmpfs` (counts against memory) or `loop` (a loop-mounted ext4 file). */
+  disk_mount: z.enum(['tmpfs', 'loop']),
 }).strict().partial();
 
 /** Paths left out of a run's patch by default: build artefacts and caches (gitignore-style globs). */

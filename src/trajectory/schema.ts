@@ -68,7 +68,11 @@ export const ObservationSchema = z.object({
   session_restarted: z.boolean(),
   /** The sandbox's writable layer grew past `limits.disk_mb` during this action: it was stopped and the attempt ends. */
   disk_limit_reached: z.boolean().optional(),
-  /** The most the writable layer held past `disk_mb` during the step (bytes): what the disk watch let through before it stopped the step. */
+  /**
+   * With `disk_limit_reached`: the most the writable layer held past `disk_mb` during the step
+   * (bytes), what the disk watch let through before it stopped the step (what the host had to
+   * absorb). Absent under a kernel bound (the writes failed with ENOSPC instead).
+   */
   disk_overshoot_bytes: z.number().int().nonnegative().optional(),
   /** Processes killed after this action because the sandbox was at its PID limit (a backgrounded fork bomb). */
   pids_cleared: z.number().int().nonnegative().optional(),
@@ -105,8 +109,12 @@ export const StateSchema = z.object({
   changes_pruned: z.number().int().nonnegative().optional(),
   /** The host reader had to walk the whole layer for this step (its event queue overflowed, or no inotify watch was left). */
   probe_full_walks: z.number().int().nonnegative().optional(),
-  /** How the state was read: `host` (the container's overlay upper directory) or `exec` (a separate exec in the container). */
-  probe: z.enum(['host', 'exec']).optional(),
+  /**
+   * How the state was read: `host` (the container's overlay upper directory), `exec` (a
+   * separate exec in the container), or `host+exec` (the layer from the host, the paths it
+   * does not hold — size-limited mounts, gVisor's /tmp — by a separate exec).
+   */
+  probe: z.enum(['host', 'exec', 'host+exec']).optional(),
   /** Time spent measuring the state after the action, outside the action's `duration_ms`. */
   probe_ms: z.number().nonnegative().optional(),
 });
@@ -215,8 +223,30 @@ export const LimitsSchema = z.object({
   max_output_bytes: z.number().int().positive(),
   /** Most the sandbox's writable layer may hold, in MiB (absent in trajectories written before it existed). */
   disk_mb: z.number().int().positive().optional(),
+  /** The OCI runtime the sandbox ran under (`runc`, `runsc`…); absent: the engine's default. */
+  runtime: z.string().min(1).optional(),
+  /** The workdir and /tmp as size-limited mounts of `disk_mb` each (docs/sandbox.md); absent: none. */
+  disk_mount: z.enum(['tmpfs', 'loop']).optional(),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
+
+/** How a sandbox was isolated, as the backend started it (the trajectory header's `sandbox`). */
+export const IsolationSchema = z.object({
+  /** The OCI runtime that ran it, as the engine names it. */
+  runtime: z.string(),
+  /** `host`: the host's kernel serves its system calls; `gvisor`: a user-space kernel does. */
+  kernel: z.enum(['host', 'gvisor']),
+  /**
+   * `kernel`: everything the sandbox can write has a size the kernel enforces; `mounts+poll`:
+   * the workdir and /tmp do (ENOSPC), the rest of the writable layer is watched; `poll`: only watched.
+   */
+  disk: z.enum(['kernel', 'mounts+poll', 'poll']),
+  /** What bounds the disk: `storage-opt` (the layer), `tmpfs:/path`, `loop:/path` (mounts), `poll` (the rest of the layer). */
+  disk_bounds: z.array(z.string()),
+  /** How the state after each step was read: `host`, `exec`, or `host+exec:<paths>` (the layer from the host, mounts by a listing). */
+  state_reader: z.string().optional(),
+});
+export type Isolation = z.infer<typeof IsolationSchema>;
 
 export const HeaderSchema = z.object({
   type: z.literal('header'),
@@ -242,6 +272,8 @@ export const HeaderSchema = z.object({
   workdir: z.string(),
   seed: z.number().int(),
   host: z.object({ hostname: z.string(), platform: z.string(), docker_version: z.string().optional() }),
+  /** How the sandbox was isolated (runtime, kernel, what bounds its disk); absent in trajectories written before it existed. */
+  sandbox: IsolationSchema.optional(),
   setup: z.array(z.object({ command: z.string(), exit_code: z.number().int().nullable(), duration_ms: z.number() })),
   parent: z.object({ trajectory_id: z.string(), path: z.string().optional(), step: z.number().int() }).optional(),
 });

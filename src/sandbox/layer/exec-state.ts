@@ -1,3 +1,4 @@
+import { shellQuote } from '../../core/quote.js';
 import type { BackendSandbox } from '../backend.js';
 import { runOneShot } from '../process/run.js';
 import { decodePath, type RawChange, type StateReading } from '../state.js';
@@ -17,7 +18,8 @@ const STATE_DIR = '/dev/shm/.forager-state';
 export class ExecStateReader {
   private primed = false;
 
-  constructor(private readonly box: BackendSandbox) {}
+  /** `roots`: list only these file systems (each walked without crossing into another); default the whole tree. */
+  constructor(private readonly box: BackendSandbox, private readonly roots?: string[]) {}
 
   async prime(): Promise<void> {
     if (this.primed) return;
@@ -38,7 +40,9 @@ export class ExecStateReader {
     const script = [
       `d=${STATE_DIR}`,
       'umask 077; /bin/mkdir -p "$d" || exit 3',
-      "/usr/bin/find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /etc/hostname -o -path /etc/hosts -o -path /etc/resolv.conf \\) -prune -o \\( -type f -o -type l \\) -printf '%p\\t%s:%T@\\0' 2>/dev/null | LC_ALL=C /usr/bin/sort -z > \"$d/now\"",
+      this.roots
+        ? `/usr/bin/find ${this.roots.map(shellQuote).join(' ')} -xdev \\( -type f -o -type l \\) -printf '%p\\t%s:%T@\\0' 2>/dev/null | LC_ALL=C /usr/bin/sort -z > "$d/now"`
+        : "/usr/bin/find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /etc/hostname -o -path /etc/hosts -o -path /etc/resolv.conf \\) -prune -o \\( -type f -o -type l \\) -printf '%p\\t%s:%T@\\0' 2>/dev/null | LC_ALL=C /usr/bin/sort -z > \"$d/now\"",
       `if [ -f "$d/prev" ]; then LC_ALL=C /usr/bin/comm -z -3 "$d/prev" "$d/now" | /usr/bin/head -c ${MAX_LISTING_BYTES + 1}; fi`,
       '/bin/mv -f "$d/now" "$d/prev"',
     ].join('\n');
