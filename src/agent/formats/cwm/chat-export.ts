@@ -54,6 +54,11 @@ function exportConverted(turn: RecordedTurn, context: ExportTurnContext): ChatEx
       context.refuse?.(step.index, REFUSED[step.action.tool]!);
       continue;
     }
+    if (step.action && step.observation && !step.observation.stdout) {
+      // An imported step: its source kept the text its own agent was shown, not the streams CWM's answer is built from.
+      context.refuse?.(step.index, 'imported step: the source recorded only the text its agent was shown, not the output CWM would answer with');
+      continue;
+    }
     const call = step.action ? formatCwmCall(step.action) : turn.model?.raw_text ?? '';
     ledger.answer(call);
     out.push(message('assistant', call, step.action !== null));
