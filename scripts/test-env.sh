@@ -12,6 +12,7 @@ command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
+command -v python3 >/dev/null 2>&1 || missing+=(python3) # the host state reader (the layer watcher)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test-env: installing ${missing[*]}"

@@ -11,3 +11,4 @@ export { performAction, type ActionOptions, type ActionResult } from './actions.
 export { LABEL_RUN, LABEL_TASK, LABEL_DEADLINE, LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_START, ownerLabels, processStartTime } from './labels.js';
 export { decideReap, type ReapContext, type ReapDecision } from './reap-decision.js';
 export { DEFAULT_MIN_FREE_MB, minFreeBytesFromEnv } from './free-space.js';
+export { hostPython } from './layer/layer-watcher.js';

@@ -6,6 +6,7 @@ import { listRecipes } from '../images/paths.js';
 import { engine as sharedEngine } from '../engine.js';
 import { describeDiskBounds } from './disk-bounds.js';
 import { ensureRuntime } from './runtime-setup.js';
+import { hostPython } from '../../sandbox/index.js';
 
 /** A Docker engine, the base image and the recipe images, each made only when missing; how many were made. */
 export async function setupDocker(options: ProviderSetupOptions): Promise<number> {
@@ -30,6 +31,8 @@ export async function setupDocker(options: ProviderSetupOptions): Promise<number
     say(`runtime     ${runtime.runtime.name} ${how}${runtime.runtime.args.length ? ` with ${runtime.runtime.args.join(' ')}` : ''}; a sandbox starts under it (${seconds(runtime.startMs)})`);
   }
   say(`disk        ${await describeDiskBounds(sharedEngine(), base.ref)}`);
+  const python = hostPython();
+  say(`state       ${python ? `read from the host by a watcher over the writable layer (${python})` : 'read inside each sandbox: the host has no python3 (3.8 or newer) for the watcher (install python3 for the host reader, which also bounds the disk at once)'}`);
 
   const recipes = options.recipes ?? listRecipes().filter((name) => name !== 'base' && name !== 'worker'); // worker: forager's own image (docker-compose.yml)
   for (const recipe of recipes) {
