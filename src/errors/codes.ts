@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   LAYER_WATCHER_ENDED: redo,
   LAYER_WATCHER_TIMEOUT: redo,
   LOCK_TIMEOUT: redo,
+  LOCK_FAILED: redo,
   READ_FAILED: redo,
   WRITE_FAILED: redo,
   PATCH_UNREADABLE: redo,
