@@ -11,6 +11,7 @@ import { readProblem, renderProblem } from './formats/index.js';
 import type { ModelAgentOptions } from './model-agent.js';
 import { CwmSettingsSchema, type CwmSettings, type ModelAgentSpec } from './model-spec.js';
 import { renderTemplate } from './prompt.js';
+import { recordModelTurn } from './model-turn.js';
 
 /** A step another agent played before this one took over, with the model's turn when it had one. */
 export type ResumedStep = StepOutcome & { model?: ModelTurn };
@@ -190,13 +191,7 @@ export class CwmAgent implements Agent {
   }
 
   private modelTurn(completion: ChatCompletion, text: string): ModelTurn {
-    const turn: ModelTurn = { raw_text: text, latency_ms: completion.latencyMs, finish_reason: completion.finishReason, retries: completion.retries };
-    if (completion.reasoning !== undefined) turn.reasoning = completion.reasoning;
-    if (completion.usage) turn.usage = completion.usage;
-    if (completion.usage && this.options.price) turn.cost_usd = costOfUsage(completion.usage, this.options.price);
-    if (completion.timeToFirstTokenMs !== undefined) turn.ttft_ms = completion.timeToFirstTokenMs;
-    if (completion.id) turn.response_id = completion.id;
-    return turn;
+    return recordModelTurn(completion, text, this.options.price);
   }
 }
 

@@ -8,6 +8,7 @@ import { cutLongAnswer, refuseCutCalls, type CutAnswer } from './long-answer.js'
 import { getToolFormat, IGNORED_CALL, type BudgetView, type ParsedCall, type ParsedTurn, type ToolFormat } from './formats/index.js';
 import type { ModelAgentSpec } from './model-spec.js';
 import { renderTemplate } from './prompt.js';
+import { recordModelTurn } from './model-turn.js';
 
 export interface ModelAgentOptions {
   client: ModelClient;
@@ -234,27 +235,12 @@ export class ModelAgent implements Agent {
   }
 
   private modelTurn(completion: ChatCompletion, cut: CutAnswer): ModelTurn {
-    const turn: ModelTurn = {
-      raw_text: completion.text,
-      latency_ms: completion.latencyMs,
-      finish_reason: completion.finishReason,
-      retries: completion.retries,
-    };
+    const turn = recordModelTurn(completion, completion.text, this.options.price);
     if (cut.text) Object.assign(turn, { raw_text_bytes: cut.text.bytes, raw_text_sha256: cut.text.sha256 });
-    if (completion.reasoning !== undefined) turn.reasoning = completion.reasoning;
-    if (completion.toolCalls.length) {
-      turn.tool_calls = completion.toolCalls.map((c, i) => {
-        const part = cut.calls.get(i);
-        return { id: c.id, name: c.function.name, arguments: c.function.arguments, ...(part ? { arguments_bytes: part.bytes, arguments_sha256: part.sha256 } : {}) };
-      });
-    }
-    if (completion.refusal !== undefined) turn.refusal = completion.refusal;
-    if (completion.refusalCategory !== undefined) turn.refusal_category = completion.refusalCategory;
-    if (completion.usage) turn.usage = completion.usage;
-    if (completion.usage && this.options.price) turn.cost_usd = costOfUsage(completion.usage, this.options.price);
-    if (completion.timeToFirstTokenMs !== undefined) turn.ttft_ms = completion.timeToFirstTokenMs;
-    if (completion.thinkingBlocks) turn.thinking_blocks = completion.thinkingBlocks;
-    if (completion.id) turn.response_id = completion.id;
+    turn.tool_calls?.forEach((call, i) => {
+      const part = cut.calls.get(i);
+      if (part) Object.assign(call, { arguments_bytes: part.bytes, arguments_sha256: part.sha256 });
+    });
     if (this.elided) turn.elided_observations = this.elided;
     return turn;
   }
