@@ -37,6 +37,14 @@ export function taskPolicy(): TaskPolicy {
   return current ?? defaultTaskPolicy();
 }
 
+/** Task files forager wrote itself for a folder the operator named (`forager trace DIR`): their paths are the operator's. */
+const operatorTaskFiles = new Set<string>();
+
+/** Mark a task file forager wrote on the operator's word: it may name host paths, as the operator did. */
+export function trustOperatorTaskFile(file: string): void {
+  operatorTaskFiles.add(resolve(file));
+}
+
 /** Throw a TaskError naming the file, the field, what was expected and what was found. */
 export async function checkTaskPolicy(file: string, spec: TaskSpec, dir: string, policy = taskPolicy()): Promise<void> {
   const agent = spec.agent;
@@ -50,7 +58,7 @@ export async function checkTaskPolicy(file: string, spec: TaskSpec, dir: string,
   if (typeof image === 'object' && 'recipe' in image && !/^[a-z0-9][a-z0-9._-]*$/.test(image.recipe)) {
     throw new TaskError('TASK_PATH_REFUSED', `${file}: field "image.recipe": expected a recipe name under images/ (lower case, digits, . _ -), found ${image.recipe}`, { context: { file, field: 'image.recipe' } });
   }
-  if (policy.allowHostPaths) return;
+  if (policy.allowHostPaths || operatorTaskFiles.has(resolve(file))) return;
   const paths: [string, string][] = [];
   spec.files.forEach((entry, index) => { if ('from' in entry) paths.push([`files.${index}.from`, entry.from]); });
   if (spec.repo?.path !== undefined) paths.push(['repo.path', spec.repo.path]);

@@ -1,7 +1,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { findTaskFiles } from '../task/index.js';
+import { findTaskFiles, trustOperatorTaskFile } from '../task/index.js';
 
 export interface RepositorySourceOptions {
   /** Image recipe for a repository folder (default python). */
@@ -39,6 +39,8 @@ export async function taskPathsFor(paths: string[], out: string, options: Reposi
     await mkdir(taskDir, { recursive: true });
     const file = join(taskDir, 'task.yaml');
     await writeFile(file, `# Written by forager trace for the repository folder ${dir}\n${stringify(spec, { lineWidth: 0 })}`);
+    // The operator named this folder: its path is theirs to use, although it is outside the task file's folder.
+    trustOperatorTaskFile(file);
     result.push(file);
   }
   return result;
