@@ -1,17 +1,19 @@
 import { posix } from 'node:path';
 import { constants } from 'node:os';
 import { AbortedError, InfrastructureError } from '../core/errors.js';
-import type { ExecOptions, ExecResult, ToolRunOptions, ToolRunResult } from '../core/contracts.js';
+import type { ExecOptions, ExecResult, FileOp, ToolRunOptions, ToolRunResult } from '../core/contracts.js';
 import { shellQuote } from '../core/quote.js';
+import { emptyCapture } from '../core/capture.js';
 import type { Limits, Observation, State } from '../trajectory/schema.js';
 import type { BackendSandbox, SandboxBackend } from './backend.js';
 import type { ProvidedSandbox, SandboxSpec } from './contracts.js';
 import { readSandboxFile } from './file-tools/read-write.js';
+import { FILE_OP_SCRIPTS } from './file-tools/scripts.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { ExecStateReader } from './layer/exec-state.js';
 import { OverlayStateReader } from './layer/overlay-state.js';
 import { atPidLimit } from './pid-limit.js';
-import { initChildren, killAllBut, runIsolated, runToolScript } from './process/index.js';
+import { execKiller, initChildren, runIsolated, runToolScript, toolKiller, ToolProcess, type Killer } from './process/index.js';
 import { openSession, type ShellRunResult, type ShellSession } from './session/index.js';
 import { buildState, type StateReading } from './state.js';
 
@@ -44,6 +46,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
   private spare: number[] = [];
   /** Forks refused at the PID limit so far (cgroup pids.events max), as last seen. */
   private limitHits = 0;
+  /** The long-lived tool process (file tools, kills); null where the image has no perl. */
+  private tools: ToolProcess | null = null;
+  /** Whether the image had perl when the sandbox started (a tool process is worth restarting). */
+  private hasPerl = false;
 
   private constructor(
     readonly box: BackendSandbox,
@@ -89,7 +95,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
     try {
       if (spec.signal?.aborted) throw new AbortedError();
       await sandbox.chooseReaders(options.stateReader);
-      sandbox.spare = await initChildren(box);
+      [sandbox.spare, sandbox.tools] = await Promise.all([initChildren(box), ToolProcess.start(box).catch(() => null)]);
+      sandbox.hasPerl = sandbox.tools !== null;
       try {
         sandbox.session = await sandbox.openSession();
       } catch (error) {
@@ -110,32 +117,39 @@ export class RuntimeSandbox implements ProvidedSandbox {
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     if (options.isolated) return this.execIsolated(command, options);
-    const session = await this.liveSession();
+    // An empty command runs nothing: only the sandbox's state is looked at (a file tool's step).
+    const session = command === '' ? undefined : await this.liveSession();
+    this.assertRunning();
     const trackState = options.trackState ?? true;
     // The baseline is taken before the first tracked command, so that command's changes count.
     if (trackState) await this.primeState();
     // A bomb an earlier step left in the background, grown since that step's look: cleared first.
-    const clearedBefore = await this.clearForkBomb(session.pid, true);
+    const clearedBefore = await this.clearForkBomb(true);
     const limit = new AbortController();
-    const watch = this.watchStep(limit, session.pid);
+    const watch = this.watchStep(limit);
     let result: ShellRunResult;
     try {
-      result = await session.run(command, {
-        timeoutMs: options.timeoutMs ?? this.limits.action_timeout_s * 1000,
-        signal: options.signal,
-        maxOutputBytes: this.limits.max_output_bytes,
-        limit: limit.signal,
-      });
+      result = session
+        ? await session.run(command, {
+          timeoutMs: options.timeoutMs ?? this.limits.action_timeout_s * 1000,
+          signal: options.signal,
+          maxOutputBytes: this.limits.max_output_bytes,
+          limit: limit.signal,
+          mergeStderr: options.mergeStderr,
+        })
+        : nothingRun();
     } finally {
       await watch.stop();
     }
     if (result.cwd !== null) this.cwd = result.cwd;
-    if (!session.alive) await this.afterSessionDeath();
+    // A session that ended (`exit`, killed) is started again by the next command: this
+    // step is recorded first, whatever that start finds.
 
     // Everything below is the harvester's bookkeeping: off the action's clock.
     const probeStarted = performance.now();
-    const cleared = clearedBefore + watch.cleared + (await this.clearForkBomb(this.session!.pid, true));
+    const cleared = clearedBefore + watch.cleared + (await this.clearForkBomb(true));
     const observation: Observation = toObservation(result);
+    if (options.mergeStderr) observation.stderr_merged = true;
     let state: State | null = null;
     let layerBytes: number | undefined;
     if (trackState) {
@@ -215,7 +229,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
    * WATCH_INTERVAL_MS (longer when a look is slow): past `disk_mb` the step is stopped
    * through `limit`; at the PID limit the processes (all but the session) are cleared.
    */
-  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; cleared: number } {
+  private watchStep(limit: AbortController): { stop: () => Promise<void>; diskReached: boolean; cleared: number } {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let inFlight: Promise<void> = Promise.resolve();
@@ -237,7 +251,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
         limit.abort();
         return;
       }
-      watch.cleared += await this.clearForkBomb(sessionPid, false);
+      watch.cleared += await this.clearForkBomb(false);
       if (stopped) return;
       const took = performance.now() - started;
       timer = setTimeout(() => { inFlight = tick(); }, Math.max(this.overlay ? WATCH_INTERVAL_MS : 1000, took * 4));
@@ -255,14 +269,14 @@ export class RuntimeSandbox implements ProvidedSandbox {
    * where a bomb left in the background swings below the limit as its processes fail to
    * fork and exit, two looks 150 ms apart both over half the limit.
    */
-  private async clearForkBomb(sessionPid: number, afterStep: boolean): Promise<number> {
+  private async clearForkBomb(afterStep: boolean): Promise<number> {
     const facts = await this.box.pids();
     if (facts.limitHits !== undefined) {
       const hit = facts.limitHits > this.limitHits;
       this.limitHits = facts.limitHits;
       if (!hit) return 0;
     } else if (!(await this.nearPidLimit(facts.current, afterStep))) return 0;
-    const killed = await killAllBut(this.box, [...this.spare, sessionPid]).catch(() => 0);
+    const killed = (await this.killer().killAllBut([...this.spare, ...this.ownPids()]).catch(() => ({ killed: 0 }))).killed;
     // Forks refused while the killer ran belong to the bomb just cleared.
     this.limitHits = (await this.box.pids()).limitHits ?? this.limitHits;
     return killed;
@@ -292,6 +306,39 @@ export class RuntimeSandbox implements ProvidedSandbox {
     }
   }
 
+  /**
+   * A file operation outside the session (see Sandbox.fileOp): through the tool process,
+   * started again first when the agent has killed it (the answer says so), else as a script
+   * in a process of its own.
+   */
+  async fileOp(op: FileOp, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {
+    this.assertRunning();
+    const restarted = this.hasPerl && !this.tools?.alive ? await this.restartTools() : false;
+    const tools = this.tools;
+    if (!tools?.alive) return this.runTool(FILE_OP_SCRIPTS[op], args, options);
+    const started = performance.now();
+    const fields: (string | Buffer)[] = [this.cwd, ...args];
+    if (op === 'write') fields.push(options.stdin ?? Buffer.alloc(0));
+    try {
+      const answer = await tools.request(op, fields, { timeoutMs: options.timeoutMs, signal: options.signal, maxBytes: options.maxStdoutBytes });
+      // Stuck in the file system, or broke its word: end it in the sandbox too; the next operation starts another.
+      if (answer.timedOut || answer.overflow) await this.killTools(tools);
+      const result: ToolRunResult = {
+        exitCode: answer.timedOut || answer.overflow ? null : answer.status,
+        stdout: answer.stdout,
+        stdoutOverflow: answer.overflow,
+        stderr: answer.stderr,
+        timedOut: answer.timedOut,
+        durationMs: performance.now() - started,
+      };
+      if (restarted) result.toolRestarted = true;
+      return result;
+    } catch (error) {
+      await this.throwIfGone(error);
+      throw error;
+    }
+  }
+
   /** A helper script in its own process, in the session's working directory (see Sandbox.runTool). */
   async runTool(script: string, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {
     this.assertRunning();
@@ -306,7 +353,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
   /** Kill every process but init and the dead-man (the session too): harness clean-up between runs. */
   async killProcesses(): Promise<number> {
     this.assertRunning();
-    const killed = await killAllBut(this.box, this.spare);
+    const { killed } = await this.killer().killAllBut([...this.spare, ...(this.tools?.alive ? [this.tools.pid] : [])]);
     // The session's shell was among them. Drop it now rather than when its stream is seen to
     // end: a command sent before that would go to the dead shell and come back empty.
     this.session?.close();
@@ -318,6 +365,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
     if (this.stopped) return;
     this.stopped = true;
     this.session?.close();
+    this.tools?.close();
     await this.box.remove();
   }
 
@@ -326,7 +374,31 @@ export class RuntimeSandbox implements ProvidedSandbox {
   }
 
   private openSession(): Promise<ShellSession> {
-    return openSession(this.box, { env: this.env, cwd: this.workdir, spare: this.spare });
+    return openSession(this.box, { env: this.env, cwd: this.workdir, killer: () => this.killer(), helper: this.hasPerl ? 'perl' : 'bash' });
+  }
+
+  /** Kills go through the tool process while it lives (no process to start: a fork bomb cannot stop them), else through a script. */
+  private killer(): Killer {
+    return this.tools?.alive ? toolKiller(this.tools) : execKiller(this.box);
+  }
+
+  /** What a fork-bomb clearing spares besides the dead-man: the session (its shell and helper) and the tool process. */
+  private ownPids(): number[] {
+    const pids: number[] = [];
+    if (this.session?.alive) pids.push(this.session.pid, this.session.helperPid);
+    if (this.tools?.alive) pids.push(this.tools.pid);
+    return pids;
+  }
+
+  /** Start the tool process again (the agent killed it); true when it runs again. */
+  private async restartTools(): Promise<boolean> {
+    this.tools = await ToolProcess.start(this.box).catch(() => null);
+    return this.tools !== null;
+  }
+
+  private async killTools(tools: ToolProcess): Promise<void> {
+    tools.close();
+    await execKiller(this.box).killShell(tools.pid).catch(() => undefined);
   }
 
   private async liveSession(): Promise<ShellSession> {
@@ -348,7 +420,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
         // what the old session left (a fork bomb's remains) may still hold every PID.
         await this.throwIfGone(error);
         if (attempt >= 10) throw error;
-        if (attempt === 3) await killAllBut(this.box, this.spare).catch(() => undefined);
+        if (attempt === 3) await this.killer().killAllBut([...this.spare, ...this.ownPids()]).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, Math.min(500, 100 * attempt)));
       }
     }
@@ -369,6 +441,12 @@ export class RuntimeSandbox implements ProvidedSandbox {
   }
 }
 
+/** What running nothing gives: no output, status 0, no time. */
+function nothingRun(): ShellRunResult {
+  const empty = emptyCapture();
+  return { stdout: empty, stderr: empty, exitCode: 0, signal: null, timedOut: false, limited: false, durationMs: 0, durationClock: 'sandbox', sessionRestarted: false, cwd: null, cwdTruncated: false };
+}
+
 function toObservation(result: ShellRunResult): Observation {
   return {
     stdout: result.stdout,
@@ -377,6 +455,7 @@ function toObservation(result: ShellRunResult): Observation {
     signal: result.signal,
     timed_out: result.timedOut,
     duration_ms: Math.round(result.durationMs * 1000) / 1000,
+    duration_clock: result.durationClock,
     session_restarted: result.sessionRestarted,
   };
 }
