@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { AbortedError } from '../core/errors.js';
 import type { BackendSandbox, BackendSpec, BackendState, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
 import { FrameDemuxer } from './frames.js';
+import { deadmanConfig, knownPerl, probePerl, type DeadmanConfig } from './deadman.js';
 import { CgroupPids } from './pids.js';
 import { putFile } from './put-file.js';
 
@@ -28,15 +29,35 @@ export const DOCKER_FLAVOUR: EngineFlavour = {
 
 /**
  * Create and start a container for a sandbox: limits, labels, no network unless asked,
- * capabilities dropped, tini as PID 1 reaping orphans, and a dead-man main process
- * (`sleep` for the sandbox's lifetime) after which the engine removes the container.
+ * capabilities dropped, and a dead-man main process after which the engine removes the
+ * container: PID 1 itself where the image has perl (immune to the agent, reaping orphans),
+ * else tini reaping and `sleep` as its child (see deadman.ts).
  */
 export async function startContainer(docker: Docker, spec: BackendSpec, flavour: EngineFlavour = DOCKER_FLAVOUR): Promise<DockerContainer> {
+  const perl = knownPerl(spec.image);
+  const container = await createContainer(docker, spec, deadmanConfig(spec.lifetimeS, perl ?? true));
+  // First sandbox of this image: without perl, make it again with tini and `sleep`.
+  if (perl === undefined && !(await probePerl(container, spec.image))) {
+    await container.remove({ force: true }).catch(() => undefined);
+    return startContainer(docker, spec, flavour);
+  }
+  const box = new DockerContainer(docker, container, flavour);
+  try {
+    if (spec.signal?.aborted) throw new AbortedError();
+    await container.start();
+  } catch (error) {
+    await box.remove().catch(() => undefined);
+    throw error;
+  }
+  return box;
+}
+
+function createContainer(docker: Docker, spec: BackendSpec, deadman: DeadmanConfig): Promise<Docker.Container> {
   const mb = spec.limits.memory_mb * 1024 * 1024;
-  const container = await docker.createContainer({
+  return docker.createContainer({
     Image: spec.image,
-    Entrypoint: ['sleep'],
-    Cmd: [String(spec.lifetimeS)],
+    Entrypoint: deadman.Entrypoint,
+    Cmd: deadman.Cmd,
     Hostname: spec.hostname,
     WorkingDir: spec.workdir,
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
@@ -46,7 +67,7 @@ export async function startContainer(docker: Docker, spec: BackendSpec, flavour:
     StopTimeout: 1,
     HostConfig: {
       AutoRemove: true,
-      Init: true,
+      Init: deadman.Init,
       NetworkMode: spec.limits.network,
       Memory: mb,
       MemorySwap: mb,
@@ -57,15 +78,6 @@ export async function startContainer(docker: Docker, spec: BackendSpec, flavour:
       SecurityOpt: ['no-new-privileges'],
     },
   });
-  const box = new DockerContainer(docker, container, flavour);
-  try {
-    if (spec.signal?.aborted) throw new AbortedError();
-    await container.start();
-  } catch (error) {
-    await box.remove().catch(() => undefined);
-    throw error;
-  }
-  return box;
 }
 
 /** One container, the Docker side of the sandbox port. */

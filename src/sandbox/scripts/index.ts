@@ -22,6 +22,8 @@ function load(name: string): string {
 export const sessionHelperPerl = (): string => load('session-helper.pl');
 /** The same helper in bash, for images without perl. */
 export const sessionHelperBash = (): string => load('session-helper.sh');
+/** PID 1 of a sandbox: ends it after its lifetime, reaps orphans, immune to signals from inside. */
+export const deadmanPerl = (): string => load('deadman.pl');
 /** Kills without the tool process (bash builtins). */
 export const killScriptBash = (): string => load('kill.sh');
 /** The tool process: file tools and kills, one per sandbox. */
