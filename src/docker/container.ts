@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AbortedError } from '../core/errors.js';
-import type { BackendSandbox, BackendSpec, BackendState, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
+import type { BackendSandbox, BackendSpec, BackendState, EndFacts, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
 import { FrameDemuxer } from './frames.js';
 import { deadmanConfig, knownPerl, probePerl, type DeadmanConfig } from './deadman.js';
 import { CgroupPids } from './pids.js';
@@ -84,6 +84,8 @@ function createContainer(docker: Docker, spec: BackendSpec, deadman: DeadmanConf
 export class DockerContainer implements BackendSandbox {
   readonly localKernel: boolean;
   private pidFiles: Promise<CgroupPids | undefined> | undefined;
+  /** When it was made (seconds): where its events start. */
+  private readonly created = Math.floor(Date.now() / 1000) - 1;
 
   constructor(
     private readonly docker: Docker,
@@ -162,6 +164,21 @@ export class DockerContainer implements BackendSandbox {
     return { running: info.State.Running && !info.State.Restarting, oomKilled: info.State.OOMKilled === true };
   }
 
+  /**
+   * The engine's events for this container since it was made: a `kill`, `stop` or `destroy`
+   * asked through the API before it died means from outside; a `die` with none means its
+   * main process ended by itself.
+   */
+  async endFacts(): Promise<EndFacts> {
+    const events = await containerEvents(this.docker, this.id, this.created).catch(() => null);
+    if (!events) return { byRequest: undefined, oom: false };
+    const oom = events.some((e) => e.Action === 'oom');
+    const died = events.findIndex((e) => e.Action === 'die');
+    const asked = events.findIndex((e) => e.Action === 'kill' || e.Action === 'stop' || e.Action === 'destroy');
+    if (died < 0) return { byRequest: asked >= 0 ? true : undefined, oom };
+    return { byRequest: asked >= 0 && asked < died, oom };
+  }
+
   async remove(): Promise<void> {
     await this.container.remove({ force: true }).catch((error: { statusCode?: number }) => {
       // 404: already gone; 409: the engine's auto-remove is already under way.
@@ -211,6 +228,39 @@ function attachedProcess(exec: Docker.Exec, stream: Duplex): SandboxProcess {
       stream.destroy();
     },
   };
+}
+
+/** One of the engine's events, as much as endFacts reads of it. */
+interface EngineEvent {
+  Action?: string;
+}
+
+/** The engine's events for one container from `since` (seconds) until now; bounded, timed out. */
+async function containerEvents(docker: Docker, id: string, since: number): Promise<EngineEvent[]> {
+  const stream = (await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000), filters: JSON.stringify({ container: [id] }) })) as unknown as NodeJS.ReadableStream & { destroy?: () => void };
+  const events: EngineEvent[] = [];
+  let text = '';
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => { stream.destroy?.(); resolve(); }, 10_000);
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const lines = text.split('\n');
+      text = lines.pop() ?? '';
+      for (const line of lines) {
+        if (events.length < 1000 && line.trim()) {
+          try { events.push(JSON.parse(line) as EngineEvent); } catch { /* not an event: skip */ }
+        }
+      }
+      if (text.length > 1 << 20) text = '';
+    });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      try { if (text.trim()) events.push(JSON.parse(text) as EngineEvent); } catch { /* a cut line: skip */ }
+      resolve();
+    });
+    stream.on('error', () => { clearTimeout(timer); resolve(); });
+  });
+  return events;
 }
 
 /** The container's overlay directories when the driver is overlay and this process can read them, else null. */

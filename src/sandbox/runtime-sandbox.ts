@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { constants } from 'node:os';
-import { AbortedError, InfrastructureError } from '../core/errors.js';
+import { AbortedError, ForagerError, InfrastructureError, TaskError } from '../core/errors.js';
 import type { ExecOptions, ExecResult, FileOp, ToolRunOptions, ToolRunResult } from '../core/contracts.js';
 import { shellQuote } from '../core/quote.js';
 import { emptyCapture } from '../core/capture.js';
@@ -14,7 +14,7 @@ import { ExecStateReader } from './layer/exec-state.js';
 import { OverlayStateReader } from './layer/overlay-state.js';
 import { atPidLimit } from './pid-limit.js';
 import { execKiller, initChildren, runIsolated, runToolScript, toolKiller, ToolProcess, type Killer } from './process/index.js';
-import { openSession, type ShellRunResult, type ShellSession } from './session/index.js';
+import { openSession, ShellStartError, type ShellRunResult, type ShellSession } from './session/index.js';
 import { buildState, type StateReading } from './state.js';
 
 /** How the state after each step is read: the host's view of the writable layer, or a listing by a separate process. */
@@ -29,6 +29,8 @@ export interface RuntimeOptions {
 const WATCH_INTERVAL_MS = 250;
 /** Extra life the dead-man gives a sandbox past the task's wall limit, for clean-up. */
 const DEADMAN_GRACE_S = 60;
+/** A sandbox that ends this close to its deadline was ended by its dead-man, not by the agent. */
+const DEADMAN_SLACK_MS = 5_000;
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 
 /**
@@ -50,6 +52,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
   private tools: ToolProcess | null = null;
   /** Whether the image had perl when the sandbox started (a tool process is worth restarting). */
   private hasPerl = false;
+  /** When the dead-man ends the sandbox (ms since the epoch). */
+  private deadline = Number.POSITIVE_INFINITY;
 
   private constructor(
     readonly box: BackendSandbox,
@@ -92,6 +96,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
     });
     const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
     const sandbox = new RuntimeSandbox(box, spec.workdir, env, spec.limits);
+    sandbox.deadline = Date.now() + lifetimeS * 1000;
     try {
       if (spec.signal?.aborted) throw new AbortedError();
       await sandbox.chooseReaders(options.stateReader);
@@ -106,6 +111,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
         await sandbox.throwIfGone(error);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         await sandbox.throwIfGone(error);
+        // The image's bash cannot run at all: the task's image is unusable, not a hiccup.
+        if (error instanceof ShellStartError && error.noShell) throw new TaskError('SHELL_UNAVAILABLE', `the image cannot run bash: ${error.noShell}`, { cause: error });
         throw error;
       }
     } catch (error) {
@@ -143,7 +150,11 @@ export class RuntimeSandbox implements ProvidedSandbox {
     }
     if (result.cwd !== null) this.cwd = result.cwd;
     // A session that ended (`exit`, killed) is started again by the next command: this
-    // step is recorded first, whatever that start finds.
+    // step is recorded first, whatever that start finds. A sandbox that ended with it has
+    // no state to read; the next command says why it ended.
+    if (session && !session.alive && !(await this.box.state().catch(() => null))?.running) {
+      return { observation: toObservation(result), state: null };
+    }
 
     // Everything below is the harvester's bookkeeping: off the action's clock.
     const probeStarted = performance.now();
@@ -419,7 +430,9 @@ export class RuntimeSandbox implements ProvidedSandbox {
         // A sandbox being removed from outside can read as running for a moment; and
         // what the old session left (a fork bomb's remains) may still hold every PID.
         await this.throwIfGone(error);
-        if (attempt >= 10) throw error;
+        // bash itself cannot be run any more (removed, made unexecutable): nothing to wait for.
+        if (error instanceof ShellStartError && error.noShell && !/temporarily|Cannot allocate/i.test(error.noShell)) throw shellBroken(error);
+        if (attempt >= 10) throw error instanceof ShellStartError && error.ended ? shellBroken(error) : error;
         if (attempt === 3) await this.killer().killAllBut([...this.spare, ...this.ownPids()]).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, Math.min(500, 100 * attempt)));
       }
@@ -429,16 +442,31 @@ export class RuntimeSandbox implements ProvidedSandbox {
     }
   }
 
+  /**
+   * Throw when the sandbox no longer runs, saying whose doing it was by the backend's records:
+   * its main process ended by itself before its deadline (no stop, kill or removal was asked
+   * for: the agent killed the dead-man) is the agent's; removed, killed or stopped from outside,
+   * out of memory, or no record left, is the harvester's world (infrastructure).
+   */
   private async throwIfGone(cause?: unknown): Promise<void> {
     const state = await this.box.state().catch(() => null);
     if (state?.running) return;
-    const oom = state?.oomKilled === true;
+    const facts = this.stopped ? undefined : await this.box.endFacts?.().catch(() => undefined);
+    const oom = state?.oomKilled === true || facts?.oom === true;
+    if (!oom && facts?.byRequest === false && Date.now() < this.deadline - DEADMAN_SLACK_MS) {
+      throw new ForagerError('SANDBOX_ENDED_BY_AGENT', 'agent', 'the sandbox ended from inside before its deadline: its main process was killed from within (`kill -9 -1` and the like)', { context: { containerId: this.box.id }, cause });
+    }
     throw new InfrastructureError(
       oom ? 'CONTAINER_OOM_KILLED' : 'CONTAINER_GONE',
       oom ? 'the sandbox was killed for running out of memory' : 'the sandbox stopped or was removed from outside',
       { context: { containerId: this.box.id }, cause },
     );
   }
+}
+
+/** The sandbox cannot start bash any more while it runs: the agent removed or broke it. */
+function shellBroken(error: ShellStartError): ForagerError {
+  return new ForagerError('SHELL_BROKEN', 'agent', `the sandbox can no longer start a shell (${error.noShell ?? error.message.slice(0, 200)}): the agent removed or broke it`, { cause: error });
 }
 
 /** What running nothing gives: no output, status 0, no time. */

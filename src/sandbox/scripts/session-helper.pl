@@ -16,9 +16,12 @@ use Fcntl qw(F_GETFL F_SETFL O_NONBLOCK);
 my @restore = @ARGV;
 pipe(my $ctl, my $ctl_w) or die "forager helper: pipe: $!\n";
 pipe(my $bash_in, my $to_bash) or die "forager helper: pipe: $!\n";
+# Closed on exec (perl marks new pipes so): empty when bash started, else why not.
+pipe(my $exec_r, my $exec_w) or die "forager helper: pipe: $!\n";
 my $pid = fork() // die "forager helper: fork: $!\n";
 if ($pid == 0) {
     close $ctl;
+    close $exec_r;
     close $to_bash;
     POSIX::dup2(fileno($bash_in), 0) // POSIX::_exit(127);
     open(my $null, '+<', '/dev/null') or POSIX::_exit(127);
@@ -34,8 +37,15 @@ if ($pid == 0) {
     for my $pair (@restore) {
         if ($pair =~ /\A([^=]+)=(.*)\z/s) { $ENV{$1} = $2 } else { delete $ENV{$pair} }
     }
-    exec { '/bin/bash' } 'bash', '--noprofile', '--norc' or POSIX::_exit(127);
+    exec { '/bin/bash' } 'bash', '--noprofile', '--norc' or do { syswrite($exec_w, "/bin/bash: $!"); POSIX::_exit(127) };
 }
+close $exec_w;
+if (sysread($exec_r, my $why, 512)) {
+    waitpid($pid, 0);
+    syswrite(STDOUT, "\x1eFORAGER-NOSHELL $why\n");
+    exit 127;
+}
+close $exec_r;
 close $ctl_w;
 close $bash_in;
 # Only this process: a closed stream must not kill the helper before it reports.

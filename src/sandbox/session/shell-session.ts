@@ -34,9 +34,13 @@ export interface ShellRunResult {
   cwdTruncated: boolean;
 }
 
-/** Why the shell did not start: what it printed, and whether its process ended (rather than stayed silent). */
+/**
+ * Why the shell did not start: what it printed, whether its process ended (rather than stayed
+ * silent), and — when the helper could tell — why bash itself could not be run (`noShell`:
+ * `/bin/bash: No such file or directory`).
+ */
 export class ShellStartError extends InfrastructureError {
-  constructor(message: string, readonly output: string, readonly ended: boolean) {
+  constructor(message: string, readonly output: string, readonly ended: boolean, readonly noShell?: string) {
     super('SHELL_START', message, { context: { output: output.slice(0, 500) } });
   }
 }
@@ -104,6 +108,13 @@ export class ShellSession {
       transport.onData((_type, payload) => {
         if (settled || out.length > 4096) return;
         out += payload.toString('latin1');
+        const noShell = /\x1eFORAGER-NOSHELL ([^\n]*)\n/.exec(out);
+        if (noShell) {
+          settled = true;
+          clearTimeout(timer);
+          reject(new ShellStartError(`bash could not be started: ${noShell[1]}`, out, true, noShell[1]));
+          return;
+        }
         const found = parseHello(out);
         if (!found) return;
         settled = true;
