@@ -23,6 +23,12 @@ export type StateReaderChoice = 'auto' | 'host' | 'exec';
 export interface RuntimeOptions {
   /** Default: FORAGER_STATE_READER, else `auto` (host when the backend offers a readable layer). */
   stateReader?: StateReaderChoice;
+  /**
+   * `auto` (default): the perl tool process and session helper where the image has perl;
+   * `portable`: what an image without perl gets (the bash helper, one process per file
+   * operation and per kill), to run and test that path anywhere.
+   */
+  helpers?: 'auto' | 'portable';
 }
 
 /** How often the writable layer and the PID count are looked at while a step runs. */
@@ -100,7 +106,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
     try {
       if (spec.signal?.aborted) throw new AbortedError();
       await sandbox.chooseReaders(options.stateReader);
-      [sandbox.spare, sandbox.tools] = await Promise.all([initChildren(box), ToolProcess.start(box).catch(() => null)]);
+      const tools = options.helpers === 'portable' ? Promise.resolve(null) : ToolProcess.start(box).catch(() => null);
+      [sandbox.spare, sandbox.tools] = await Promise.all([initChildren(box), tools]);
       sandbox.hasPerl = sandbox.tools !== null;
       try {
         sandbox.session = await sandbox.openSession();
