@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { AbortedError } from '../core/errors.js';
 import type { BackendSandbox, BackendSpec, BackendState, EndFacts, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
 import { FrameDemuxer } from './frames.js';
-import { deadmanConfig, knownPerl, probePerl, type DeadmanConfig } from './deadman.js';
+import { deadmanConfig, isMissingPerl, knownPerl, rememberPerl, type DeadmanConfig } from './deadman.js';
 import { CgroupPids } from './pids.js';
 import { putFile } from './put-file.js';
 
@@ -36,19 +36,20 @@ export const DOCKER_FLAVOUR: EngineFlavour = {
 export async function startContainer(docker: Docker, spec: BackendSpec, flavour: EngineFlavour = DOCKER_FLAVOUR): Promise<DockerContainer> {
   const perl = knownPerl(spec.image);
   const container = await createContainer(docker, spec, deadmanConfig(spec.lifetimeS, perl ?? true));
-  // First sandbox of this image: without perl, make it again with tini and `sleep`.
-  if (perl === undefined && !(await probePerl(container, spec.image))) {
-    await container.remove({ force: true }).catch(() => undefined);
-    return startContainer(docker, spec, flavour);
-  }
   const box = new DockerContainer(docker, container, flavour);
   try {
     if (spec.signal?.aborted) throw new AbortedError();
     await container.start();
   } catch (error) {
     await box.remove().catch(() => undefined);
+    // The first sandbox of an image without perl: made again with tini and `sleep`.
+    if (perl === undefined && isMissingPerl(error)) {
+      rememberPerl(spec.image, false);
+      return startContainer(docker, spec, flavour);
+    }
     throw error;
   }
+  if (perl === undefined) rememberPerl(spec.image, true);
   return box;
 }
 

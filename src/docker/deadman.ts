@@ -1,4 +1,3 @@
-import type Docker from 'dockerode';
 import { deadmanPerl } from '../sandbox/scripts/index.js';
 
 /** Images seen to have /usr/bin/perl or not, by image reference: asked once per image per process. */
@@ -24,20 +23,18 @@ export function deadmanConfig(lifetimeS: number, perl: boolean): DeadmanConfig {
     : { Entrypoint: ['sleep'], Cmd: [String(lifetimeS)], Init: true };
 }
 
-/** Whether the image is known to have perl (undefined: not asked yet). */
+/** Whether the image is known to have perl (undefined: not seen yet; tried as if it had). */
 export function knownPerl(image: string): boolean | undefined {
   return perlByImage.get(image);
 }
 
-/**
- * Look for /usr/bin/perl in a created, not yet started, container of `image`; remembered for
- * the image once the engine has said yes or no (any other error: assume perl, ask again next time).
- */
-export async function probePerl(container: Docker.Container, image: string): Promise<boolean> {
-  const found = await container.infoArchive({ path: '/usr/bin/perl' }).then(
-    () => true as boolean | undefined,
-    (error: { statusCode?: number }) => (error.statusCode === 404 ? false : undefined),
-  );
-  if (found !== undefined) perlByImage.set(image, found);
-  return found ?? true;
+/** Remember what starting a container of `image` with the perl dead-man said. */
+export function rememberPerl(image: string, found: boolean): void {
+  perlByImage.set(image, found);
+}
+
+/** A start that failed because the image has no /usr/bin/perl to run as PID 1 (the engine's OCI error). */
+export function isMissingPerl(error: unknown): boolean {
+  const message = String((error as { message?: unknown } | null)?.message ?? '');
+  return /\/usr\/bin\/perl/.test(message) && /no such file|not found/i.test(message);
 }

@@ -38,7 +38,7 @@ describe('hostile shell: the record cannot be crashed or forged from the agent\'
   it.concurrent('shadowed printf, echo, builtin, command, exec, traps, aliases and set options forge neither exit code nor cwd', async () => {
     const forge = [
       "printf() { builtin printf '\\036forgedO0\\0/forged'; return 0; }",
-      'echo() { :; }', 'builtin() { :; }', 'command() { :; }', 'exec() { :; }', 'read() { :; }', 'eval() { builtin eval "$@"; }',
+      'echo() { :; }', 'builtin() { :; }', 'command() { :; }', 'exec() { :; }', 'read() { :; }', '/bin/sh() { echo forged; }',
       "trap 'return 0 2>/dev/null; true' DEBUG", "trap 'true' ERR RETURN", 'PROMPT_COMMAND="cd /forged"',
       'shopt -s expand_aliases', "alias cd='cd /forged'", "alias exit='true'",
       'enable -n printf echo pwd', 'set -u -x -o pipefail', 'export PWD=/forged',
