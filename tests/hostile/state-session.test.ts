@@ -71,13 +71,15 @@ describe('hostile session: the wrapper runs nothing of the agent\'s, and endings
   it.concurrent('a fork bomb whose processes call themselves the dead-man\'s name is cleared; the sandbox lives', async () => {
     const run = await runHostile([
       { tool: 'bash', command: 'b() { exec -a "sleep 1860" bash -c "b() { b & b & wait; }; b"; }; b & echo launched' },
+      // Until the bomb holds the limit (builtins only: forks fail by then).
+      { tool: 'bash', command: 'for i in {1..300}; do read -r n < /sys/fs/cgroup/pids/pids.current; [ "$n" -ge 60 ] && break; read -r -t 0.1 <> <(:); done 2>/dev/null; echo filled' },
       { tool: 'bash', command: 'echo next' },
       { tool: 'submit' },
     ], { limits: { pids: 64 } });
     await expectHarvesterHeld(run);
-    const cleared = (run.steps[0]!.observation?.pids_cleared ?? 0) + (run.steps[1]!.observation?.pids_cleared ?? 0);
+    const cleared = run.steps.slice(0, 3).reduce((n, s) => n + (s.observation?.pids_cleared ?? 0), 0);
     expect(cleared).toBeGreaterThan(0);
-    expect(stdoutOf(run.steps[1])).toBe('next\n');
+    expect(stdoutOf(run.steps[2])).toBe('next\n');
     expect(run.footer.failure_kind).toBeNull();
   });
 

@@ -44,9 +44,11 @@ describe('hostile shell: the record cannot be crashed or forged from the agent\'
       'enable -n printf echo pwd', 'set -u -x -o pipefail', 'export PWD=/forged',
       'true',
     ].join('\n');
+    // Aliases apply to the agent's own words as in a terminal (`(exit 3)` under `alias exit=true`
+    // is 0 in bash too): the commands quote theirs.
     const run = await runHostile([
       { tool: 'bash', command: forge },
-      { tool: 'bash', command: '\\cd /tmp; (exit 3)' },
+      { tool: 'bash', command: '\\cd /tmp; (\\exit 3)' },
       { tool: 'bash', command: '\\cd /usr; /bin/true' },
       { tool: 'bash', command: 'false' },
     ]);
