@@ -331,9 +331,14 @@ export class RuntimeSandbox implements ProvidedSandbox {
    */
   async fileOp(op: FileOp, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {
     this.assertRunning();
-    const restarted = this.hasPerl && !this.tools?.alive ? await this.restartTools() : false;
+    // The agent ended the tool process: start another (or, where perl no longer serves, use scripts from now on), and say so.
+    const restarted = this.hasPerl && !this.tools?.alive ? (await this.restartTools(options.timeoutMs), true) : false;
     const tools = this.tools;
-    if (!tools?.alive) return this.runTool(FILE_OP_SCRIPTS[op], args, options);
+    if (!tools?.alive) {
+      const result = await this.runTool(FILE_OP_SCRIPTS[op], args, options);
+      if (restarted) result.toolRestarted = true;
+      return result;
+    }
     const started = performance.now();
     const fields: (string | Buffer)[] = [this.cwd, ...args];
     if (op === 'write') fields.push(options.stdin ?? Buffer.alloc(0));
@@ -395,9 +400,19 @@ export class RuntimeSandbox implements ProvidedSandbox {
     return openSession(this.box, { env: this.env, cwd: this.workdir, killer: () => this.killer(), helper: this.hasPerl ? 'perl' : 'bash' });
   }
 
-  /** Kills go through the tool process while it lives (no process to start: a fork bomb cannot stop them), else through a script. */
+  /**
+   * Kills go through the tool process while it lives (no process to start: a fork bomb
+   * cannot stop them), else — or when it fails mid-way (the agent killed it) — through a script.
+   */
   private killer(): Killer {
-    return this.tools?.alive ? toolKiller(this.tools) : execKiller(this.box);
+    const script = execKiller(this.box);
+    if (!this.tools?.alive) return script;
+    const tools = toolKiller(this.tools);
+    return {
+      killCommand: (pid, spare) => tools.killCommand(pid, spare).catch(() => script.killCommand(pid, spare)),
+      killShell: (pid) => tools.killShell(pid).catch(() => script.killShell(pid)),
+      killAllBut: (spare) => tools.killAllBut(spare).catch(() => script.killAllBut(spare)),
+    };
   }
 
   /** What a fork-bomb clearing spares besides the dead-man: the session (its shell and helper) and the tool process. */
@@ -408,10 +423,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
     return pids;
   }
 
-  /** Start the tool process again (the agent killed it); true when it runs again. */
-  private async restartTools(): Promise<boolean> {
-    this.tools = await ToolProcess.start(this.box).catch(() => null);
-    return this.tools !== null;
+  /** Start the tool process again (the agent killed it); when it does not come up, file operations use scripts from now on. */
+  private async restartTools(timeoutMs: number): Promise<void> {
+    this.tools = await ToolProcess.start(this.box, { timeoutMs: Math.min(timeoutMs, 30_000) }).catch(() => null);
+    if (!this.tools) this.hasPerl = false;
   }
 
   private async killTools(tools: ToolProcess): Promise<void> {

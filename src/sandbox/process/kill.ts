@@ -3,7 +3,6 @@ import type { BackendSandbox } from '../backend.js';
 import type { SessionChild } from '../session/protocol.js';
 import { runOneShot } from './run.js';
 import { killScriptBash } from '../scripts/index.js';
-import type { ToolProcess } from './tool-process.js';
 
 /** What a kill did, from the kernel's point of view. */
 export interface KillReport {
@@ -37,20 +36,6 @@ export interface Killer {
   killShell(shellPid: number): Promise<KillReport>;
   /** Every process but PID 1, the killer and `spare`. */
   killAllBut(spare: number[]): Promise<KillReport>;
-}
-
-/** Kills through the sandbox's tool process: no process is started, so a fork bomb holding every PID cannot stop them. */
-export function toolKiller(tool: ToolProcess): Killer {
-  const kill = async (mode: string, shell: number, spare: string[]): Promise<KillReport> => {
-    const answer = await tool.request('kill', [mode, String(shell), ...spare], { timeoutMs: 30_000, maxBytes: 4096 });
-    if (answer.status !== 0) throw new InfrastructureError('KILL_FAILED', `the tool process could not kill (${answer.timedOut ? 'timed out' : answer.stderr.toString('utf8').slice(0, 200)})`);
-    return parseKillAnswer(answer.stdout.toString('latin1'));
-  };
-  return {
-    killCommand: (shellPid, spare) => kill('command', shellPid, spare.map((c) => `${c.pid}:${c.startTicks}`)),
-    killShell: (shellPid) => kill('shell', shellPid, []),
-    killAllBut: (spare) => kill('all', 0, spare.map(String)),
-  };
 }
 
 /** `killed NUL confirmed NUL state NUL cputicks NUL syscall…` */

@@ -1,6 +1,7 @@
 import { AbortedError, InfrastructureError } from '../../core/errors.js';
 import type { BackendSandbox, SandboxProcess } from '../backend.js';
 import { INTERPRETER_ENV, toolServerPerl } from '../scripts/index.js';
+import { execKiller } from './kill.js';
 import { TOOL_ENV } from './tool-env.js';
 
 /** What one request to the tool process came back with. */
@@ -52,44 +53,57 @@ export class ToolProcess {
     return !this.dead;
   }
 
-  /** Start the tool process; null when the sandbox has no perl (the callers fall back to one process per operation). */
-  static async start(box: BackendSandbox): Promise<ToolProcess | null> {
+  /**
+   * Start the tool process; null when it does not come up (no perl in the sandbox, or a
+   * perl the agent replaced that floods, hangs or says the wrong thing) — whatever it
+   * started is then killed, and the callers fall back to one process per operation.
+   */
+  static async start(box: BackendSandbox, options: { timeoutMs?: number } = {}): Promise<ToolProcess | null> {
     const env = [...TOOL_ENV, ...INTERPRETER_ENV.map((name) => `${name}=`)];
-    const proc = await box.spawn(['/usr/bin/perl', '-e', toolServerPerl()], { env, stdin: true, cwd: '/' });
+    // The shell says its PID before it becomes perl: known even when perl is not what it should be.
+    const argv = ['/bin/bash', '--noprofile', '--norc', '-c', 'printf "%s\\n" "$$"; exec /usr/bin/perl -e "$1"', 'forager-tools', toolServerPerl()];
+    const proc = await box.spawn(argv, { env, stdin: true, cwd: '/' });
     let tool: ToolProcess | undefined;
-    const hello = await new Promise<number | null>((resolve) => {
+    let pid: number | undefined;
+    const ok = await new Promise<boolean>((resolve) => {
       let raw = Buffer.alloc(0);
-      const timer = setTimeout(() => resolve(null), START_TIMEOUT_MS);
+      const timer = setTimeout(() => resolve(false), options.timeoutMs ?? START_TIMEOUT_MS);
       proc.onData((stream, chunk) => {
         if (tool) {
           tool.take(stream, chunk);
           return;
         }
-        if (stream !== 1) return;
+        if (stream !== 1 || raw.length > 4096) return;
         raw = Buffer.concat([raw, chunk]);
+        if (pid === undefined) {
+          const nl = raw.indexOf(10);
+          if (nl < 0) return;
+          pid = Number(raw.subarray(0, nl).toString('latin1'));
+          raw = raw.subarray(nl + 1);
+          if (!Number.isInteger(pid) || pid <= 0) pid = undefined;
+        }
         const frame = readFrame(raw);
         if (!frame) return;
         clearTimeout(timer);
-        const pid = frame.fields[1]?.toString() === 'hello' ? Number(frame.fields[2]?.toString()) : NaN;
-        if (!Number.isInteger(pid)) {
-          resolve(null);
+        const hello = frame.fields[1]?.toString() === 'hello' ? Number(frame.fields[2]?.toString()) : NaN;
+        if (pid === undefined || hello !== pid) {
+          resolve(false);
           return;
         }
         tool = new ToolProcess(proc, pid);
         tool.buffer = raw.subarray(frame.size);
-        resolve(pid);
+        resolve(true);
       });
       proc.onEnd(() => {
         clearTimeout(timer);
         if (tool) tool.ended();
-        else resolve(null);
+        else resolve(false);
       });
     });
-    if (hello === null || !tool) {
-      proc.close();
-      return null;
-    }
-    return tool;
+    if (ok && tool) return tool;
+    proc.close();
+    if (pid !== undefined) await execKiller(box).killShell(pid).catch(() => undefined);
+    return null;
   }
 
   /** Send one request; answers come back in order, one request at a time. */
