@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { createProvider, PROVIDER_NAMES } from '../providers/index.js';
+import { TaskError } from '../core/errors.js';
 import type { SandboxProvider } from '../sandbox/index.js';
 
 let chosen: SandboxProvider | undefined;
@@ -11,8 +12,14 @@ let chosen: SandboxProvider | undefined;
 export function addSandboxOption(program: Command): void {
   program
     .addOption(new Option('--sandbox <name>', 'where sandboxes run').choices(PROVIDER_NAMES).env('FORAGER_SANDBOX'))
+    .addOption(new Option('--runtime <name>', 'OCI runtime for every sandbox whose task names none (runsc: gVisor; `forager setup --runtime runsc` installs it); a recorded run keeps its own').env('FORAGER_RUNTIME'))
+    .addOption(new Option('--disk-mount <kind>', 'the workdir and /tmp as size-limited mounts of disk_mb (kernel-bounded disk) for tasks that name none').choices(['tmpfs', 'loop']).env('FORAGER_DISK_MOUNT'))
     .hook('preAction', (root) => {
-      chosen = createProvider(root.opts<{ sandbox?: string }>().sandbox);
+      const flags = root.opts<{ sandbox?: string; runtime?: string; diskMount?: 'tmpfs' | 'loop' }>();
+      if (flags.runtime !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(flags.runtime)) {
+        throw new TaskError('USAGE', `--runtime ${JSON.stringify(flags.runtime)}: expected a runtime name the engine knows (letters, digits, . _ -)`);
+      }
+      chosen = createProvider(flags.sandbox, { isolation: { runtime: flags.runtime, disk_mount: flags.diskMount } });
     });
 }
 

@@ -1,4 +1,4 @@
-import type { Limits } from '../trajectory/schema.js';
+import type { Isolation, Limits } from '../trajectory/schema.js';
 import type { ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOptions } from './contracts.js';
 
 /*
@@ -63,6 +63,13 @@ export interface PidFacts {
 export interface LayerView {
   upper: string;
   lowers: string[];
+  /** Where `upper` is seen inside the sandbox (default `/`: the upper directory is the sandbox's root). */
+  root?: string;
+  /**
+   * Paths whose writes are not in the upper directory (size-limited mounts, a runtime's own
+   * tmpfs): the runtime lists them by a separate process. `/` when nothing reaches the layer.
+   */
+  unobserved?: string[];
 }
 
 /** What a backend says of a sandbox's state; null from `state()` means it is gone. */
@@ -88,6 +95,14 @@ export interface BackendSandbox {
   readonly id: string;
   /** The sandbox shares this harvester's kernel: its clock and /proc facts can be read from the host. */
   readonly localKernel: boolean;
+  /**
+   * The most processes the agent's session and what it starts may hold, when the backend
+   * holds them below the sandbox's own limit (a per-user limit set in the session) so that
+   * forager's own processes (kill scripts, listings) can always start. Absent: `limits.pids`.
+   */
+  readonly agentProcessLimit?: number;
+  /** How the backend isolated it (runtime, kernel, what bounds its disk), when it can say. */
+  readonly isolation?: Omit<Isolation, 'state_reader'>;
   spawn(argv: string[], options?: SpawnOptions): Promise<SandboxProcess>;
   /** Write one file's exact bytes, parents made, with no process in the sandbox. */
   putFile(path: string, data: Buffer, options?: { signal?: AbortSignal }): Promise<void>;
@@ -104,6 +119,15 @@ export interface BackendSandbox {
   state(): Promise<BackendState | null>;
   /** Why it stopped, once it has (absent where the backend keeps no such record). */
   endFacts?(): Promise<EndFacts>;
+  /** Stop every process of the sandbox at once (cgroup freezer), and let them go on. Absent when the backend cannot. */
+  freeze?(): Promise<void>;
+  thaw?(): Promise<void>;
+  /**
+   * SIGKILL every process of the sandbox but PID 1 and `spare` (sandbox PIDs) from the host,
+   * by the kernel's list of the sandbox's processes: no process in the sandbox is needed, so
+   * it works with every PID taken. Absent unless the sandbox shares this host's kernel.
+   */
+  killFromHost?(spare: number[]): Promise<number>;
   /** Remove the sandbox; safe to call twice and after the backend removed it itself. */
   remove(): Promise<void>;
 }
@@ -131,6 +155,11 @@ export interface SandboxBackend {
   /** Remove a listed sandbox; one already gone is not an error. */
   remove(id: string): Promise<void>;
   requireFreeSpace(minFreeBytes: number): Promise<void>;
+  /**
+   * What sandboxes of dead harvesters left outside the backend's own list (a loop disk's
+   * host mount, a failed start's processes): removed unless `dryRun`; one line each.
+   */
+  reapLeftovers?(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]>;
   setup(options: ProviderSetupOptions): Promise<number>;
   recordImageUse(refs: Iterable<string>): Promise<void>;
   evictImages(options: { budgetBytes: number; log?: import('pino').Logger }): Promise<{ id: string; refs: string[] }[]>;

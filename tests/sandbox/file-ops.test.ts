@@ -1,3 +1,4 @@
+// @needs docker
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileOp, ToolRunResult } from '../../src/core/contracts.js';
 import type { RuntimeSandbox } from '../../src/sandbox/index.js';

@@ -90,10 +90,34 @@ export function execKiller(box: BackendSandbox): Killer {
 }
 
 /**
+ * Bash (builtins only, no fork) that puts the children of a PID in `kids`: from the
+ * kernel's `/proc/PID/task/TID/children` files where they exist, else (gVisor's /proc has
+ * none) from every process's parent, field 4 of its /proc/PID/stat.
+ */
+const KIDS = `
+kids_of() {
+  local t k s p line rest
+  kids=()
+  if [ -e "/proc/$1/task/$1/children" ]; then
+    for t in /proc/$1/task/*/children; do
+      k=(); read -r -a k < "$t" 2>/dev/null
+      kids+=("\${k[@]}")
+    done
+    return
+  fi
+  for s in /proc/[0-9]*/stat; do
+    line=; read -r line < "$s" 2>/dev/null || continue
+    rest=(\${line##*) })
+    p=\${s#/proc/}; p=\${p%/stat}
+    [ "\${rest[1]}" = "$1" ] && kids+=("$p")
+  done
+}`;
+
+/**
  * The processes a sandbox's init started itself (its dead-man), read once at start before
  * anything else runs there: kills spare them by PID, never by what they call themselves.
  */
 export async function initChildren(box: BackendSandbox): Promise<number[]> {
-  const out = await runOneShot(box, ['/bin/bash', '--noprofile', '--norc', '-c', 'for t in /proc/1/task/*/children; do read -r -a k < "$t" 2>/dev/null; printf "%s\\n" "${k[@]}"; done; :'], { maxBytes: 4096 });
+  const out = await runOneShot(box, ['/bin/bash', '--noprofile', '--norc', '-c', `${KIDS}\nkids_of 1; printf '%s\\n' "\${kids[@]}"; :`], { maxBytes: 4096 });
   return out.stdout.toString('latin1').split('\n').filter((s) => /^\d+$/.test(s)).map(Number);
 }

@@ -9,10 +9,20 @@ mode=$1 shell=$2
 shift 2
 declare -A keep=([1]=1 [$$]=1)
 victims=()
+# A PID's children: the kernel's /proc/PID/task/TID/children files where they exist, else
+# (gVisor's /proc has none) every process whose parent (stat field 4) it is.
 kids() {
-  local t k
+  local t k s line rest
   REPLY=()
-  for t in /proc/$1/task/*/children; do k=(); read -r -a k < "$t" 2>/dev/null; REPLY+=("${k[@]}"); done
+  if [[ -e /proc/$1/task/$1/children ]]; then
+    for t in /proc/$1/task/*/children; do k=(); read -r -a k < "$t" 2>/dev/null; REPLY+=("${k[@]}"); done
+    return
+  fi
+  for s in /proc/[0-9]*/stat; do
+    line=; read -r line < "$s" 2>/dev/null || continue
+    rest=(${line##*) })
+    [[ ${rest[1]} == "$1" ]] && t=${s#/proc/} && REPLY+=("${t%/stat}")
+  done
 }
 field() {
   local s=

@@ -126,21 +126,31 @@ sub clock {
 }
 
 # bash's children now, `pid:starttime` each: the background jobs the next step must spare.
+# From the kernel's /proc/PID/task/TID/children files where they exist, else (gVisor's /proc
+# has none) every process whose parent (stat field 4) is bash.
 sub children {
     my @kids;
-    for my $task (glob("/proc/$pid/task/*/children")) {
-        open(my $f, '<', $task) or next;
-        my $list = <$f> // '';
-        close $f;
-        for my $child (split ' ', $list) {
-            open(my $s, '<', "/proc/$child/stat") or next;
-            my $stat = <$s> // '';
-            close $s;
-            next unless $stat =~ /\)\s+(.*)\z/s;
-            my @fields = split ' ', $1;
-            push @kids, "$child:$fields[19]" if defined $fields[19];
-            last if @kids >= 4096;
+    my $listed = -e "/proc/$pid/task/$pid/children";
+    my @candidates;
+    if ($listed) {
+        for my $task (glob("/proc/$pid/task/*/children")) {
+            open(my $f, '<', $task) or next;
+            push @candidates, split(' ', <$f> // '');
+            close $f;
         }
+    } elsif (opendir(my $dh, '/proc')) {
+        @candidates = grep { /\A\d+\z/ } readdir $dh;
+        closedir $dh;
+    }
+    for my $child (@candidates) {
+        open(my $s, '<', "/proc/$child/stat") or next;
+        my $stat = <$s> // '';
+        close $s;
+        next unless $stat =~ /\)\s+(.*)\z/s;
+        my @fields = split ' ', $1;
+        next unless $listed || $fields[1] == $pid;
+        push @kids, "$child:$fields[19]" if defined $fields[19];
+        last if @kids >= 4096;
     }
     return join(' ', @kids);
 }

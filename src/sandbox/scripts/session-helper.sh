@@ -30,13 +30,18 @@ while IFS= read -r -u "$ctl" line; do
   cwd=
   cd -P "/proc/$pid/cwd" 2>/dev/null && cwd=$PWD
   kids=()
-  for t in /proc/$pid/task/*/children; do
-    k=(); read -r -a k < "$t" 2>/dev/null
-    for c in "${k[@]}"; do
-      stat=; read -r stat < "/proc/$c/stat" 2>/dev/null || continue
-      rest=(${stat##*) })
-      kids+=("$c:${rest[19]}")
-    done
+  # gVisor's /proc has no children files: there, every process whose parent is bash.
+  k=()
+  if [[ -e /proc/$pid/task/$pid/children ]]; then
+    for t in /proc/$pid/task/*/children; do c=(); read -r -a c < "$t" 2>/dev/null; k+=("${c[@]}"); done
+  else
+    k=(/proc/[0-9]*); k=("${k[@]#/proc/}")
+  fi
+  for c in "${k[@]}"; do
+    stat=; read -r stat < "/proc/$c/stat" 2>/dev/null || continue
+    rest=(${stat##*) })
+    [[ ${rest[1]} == "$pid" ]] || continue
+    kids+=("$c:${rest[19]}")
   done
   printf '\036%s%sR' "$secret" "$nonce" >&2
   printf '\036%s%sO%s\0%s\0%s\0%s\036%s%sE' "$secret" "$nonce" "$status" "$cwd" "$took" "${kids[*]}" "$secret" "$nonce"

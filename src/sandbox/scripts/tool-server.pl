@@ -251,14 +251,26 @@ sub stat_of {
     return [split ' ', $1];
 }
 
+# A PID's children: the kernel's /proc/PID/task/TID/children files where they exist, else
+# (gVisor's /proc has none) every process whose parent (stat field 4) it is.
 sub children_of {
     my ($pid) = @_;
     my @kids;
-    for my $task (glob("/proc/$pid/task/*/children")) {
-        open(my $fh, '<', $task) or next;
-        push @kids, split(' ', <$fh> // '');
-        close $fh;
+    if (-e "/proc/$pid/task/$pid/children") {
+        for my $task (glob("/proc/$pid/task/*/children")) {
+            open(my $fh, '<', $task) or next;
+            push @kids, split(' ', <$fh> // '');
+            close $fh;
+        }
+        return @kids;
     }
+    opendir(my $dh, '/proc') or return;
+    for my $entry (readdir $dh) {
+        next unless $entry =~ /\A\d+\z/;
+        my $s = stat_of($entry) or next;
+        push @kids, $entry if $s->[1] == $pid;
+    }
+    closedir $dh;
     return @kids;
 }
 

@@ -24,9 +24,15 @@ export async function openTransport(box: BackendSandbox, options: OpenSessionOpt
   // The helper is ours: a task's PERL5OPT or BASH_ENV must not run in it. It gives them back to bash.
   const blank = INTERPRETER_ENV.map((name) => `${name}=`);
   const restore = INTERPRETER_ENV.map((name) => options.env.find((e) => e.startsWith(`${name}=`)) ?? name);
-  const argv = options.helper === 'perl'
+  const helper = options.helper === 'perl'
     ? ['/usr/bin/perl', '-e', sessionHelperPerl(), ...restore]
     : ['/bin/bash', '--noprofile', '--norc', '-c', sessionHelperBash(), 'forager-session', ...restore];
+  // A backend that keeps processes in reserve for forager holds the session (the helper, the
+  // agent's bash and all it starts) below the sandbox's limit: hard and soft, which root
+  // without CAP_SYS_RESOURCE cannot raise. The helper execs in place, keeping its PID.
+  const argv = box.agentProcessLimit === undefined
+    ? helper
+    : ['/bin/bash', '--noprofile', '--norc', '-c', `ulimit -u ${Math.floor(box.agentProcessLimit)} || exit 97; exec "$@"`, 'forager-limit', ...helper];
   const proc = await box.spawn(argv, { env: [...options.env, ...blank], cwd: options.cwd, stdin: true });
   return {
     write: (data) => proc.write(data),
