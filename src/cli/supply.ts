@@ -6,7 +6,11 @@ import { TaskError } from '../core/errors.js';
 import { createModelInstaller, readRecord, readRepoInputs, type RepoInput } from '../env/index.js';
 import { addModelOptions, modelOverridesFrom } from './model-options.js';
 import { mineRepository } from '../mine/index.js';
-import { enqueueSupply, readYield, renderYield, runSupply, startSupplyWorker, STAGES, supplyPaths, type StageName, type SupplyOptions } from '../supply/index.js';
+// Not the folder's index: it holds the queue, whose client (bullmq, ioredis) only the queue commands load.
+import { runSupply, type SupplyOptions } from '../supply/pipeline.js';
+import { STAGES, type StageName } from '../supply/events.js';
+import { supplyPaths } from '../supply/layout.js';
+import { readYield, renderYield } from '../supply/yield.js';
 import { nonNegativeInt, positiveInt } from './arguments.js';
 import { EXIT } from './exit-codes.js';
 import { sandboxProvider } from './sandbox-provider.js';
@@ -142,6 +146,7 @@ export function registerSupply(program: Command, tasks: Command): void {
       if (unknown.length) throw new TaskError('USAGE', `--stages: unknown stage ${unknown.join(', ')}; expected some of ${STAGES.join(', ')}`);
       if (options.queue) {
         const overrides = modelOverridesFrom(options as unknown as Record<string, unknown>);
+        const { enqueueSupply } = await import('../supply/queue.js');
         const result = await enqueueSupply(await readRepoInputs(repos), {
           stages: stages as StageName[], last: options.last, mutants: options.mutants, seed: options.seed, testTimeoutS: options.testTimeout,
           pipIndex: checkPipIndex(options.pipIndex), pypi: options.pypi, installer: options.installer, ...(overrides.baseUrl ? { model: overrides } : {}),
@@ -161,6 +166,7 @@ export function registerSupply(program: Command, tasks: Command): void {
     .action(async (options: { queue: string; out: string; concurrency: number; logLevel: string }) => {
       const provider = sandboxProvider();
       await provider.health();
+      const { startSupplyWorker } = await import('../supply/queue.js');
       const worker = await startSupplyWorker({ queue: options.queue, out: options.out, provider, concurrency: options.concurrency, log: createLogger({ level: options.logLevel }) });
       process.stdout.write(`supply worker on ${options.queue}, writing to ${options.out}\n`);
       await new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
-import llama3 from 'llama3-tokenizer-js';
+import { createRequire } from 'node:module';
+import type llama3Type from 'llama3-tokenizer-js';
 import { CHARS_PER_TOKEN } from '../../../core/tokens.js';
 
 /**
@@ -24,15 +25,28 @@ const ENCODE_CHUNK = 400_000;
 /** A pattern that matches nothing: llama3-tokenizer-js then reads `<|…|>` strings as text, as encode_ordinary does. */
 const NO_SPECIAL = /(?!)/g;
 
+let tokenizer: typeof llama3Type | undefined;
+
+/**
+ * The Llama 3 tokenizer, loaded the first time it is needed: its baked vocabulary costs
+ * ~120 MB of memory, which every forager process (a harvest with no CWM agent, `--help`)
+ * would otherwise pay. Its CommonJS bundle is the same code as the ES module, loadable
+ * synchronously.
+ */
+function llama3(): typeof llama3Type {
+  tokenizer ??= (createRequire(import.meta.url)('llama3-tokenizer-js/bundle/commonjs-llama3-tokenizer-with-baked-data.cjs') as { llama3Tokenizer: typeof llama3Type }).llama3Tokenizer;
+  return tokenizer;
+}
+
 /** Llama 3's token ids of ordinary text, cut as tiktoken cuts long texts (CWM's TikTokenTokenizer._encode; see LLAMA3 below). */
 export function encodeLlama3(text: string): number[] {
   if (text === '') return [];
   const options = { bos: false, eos: false, specialTokenRegex: NO_SPECIAL };
-  if (text.length < ENCODE_CHUNK) return llama3.encode(text, options as never);
+  if (text.length < ENCODE_CHUNK) return llama3().encode(text, options as never);
   const points = Array.from(text);
-  if (points.length < ENCODE_CHUNK) return llama3.encode(text, options as never);
+  if (points.length < ENCODE_CHUNK) return llama3().encode(text, options as never);
   const out: number[] = [];
-  for (let i = 0; i < points.length; i += ENCODE_CHUNK) out.push(...llama3.encode(points.slice(i, i + ENCODE_CHUNK).join(''), options as never));
+  for (let i = 0; i < points.length; i += ENCODE_CHUNK) out.push(...llama3().encode(points.slice(i, i + ENCODE_CHUNK).join(''), options as never));
   return out;
 }
 
@@ -45,8 +59,8 @@ export function encodeLlama3(text: string): number[] {
 const LLAMA3: TokenCounter = {
   name: 'llama3',
   count: (text) => encodeLlama3(text).length,
-  head: (text, tokens) => llama3.decode(encodeLlama3(text).slice(0, Math.max(0, tokens))),
-  tail: (text, tokens) => (tokens <= 0 ? '' : llama3.decode(encodeLlama3(text).slice(-tokens))),
+  head: (text, tokens) => llama3().decode(encodeLlama3(text).slice(0, Math.max(0, tokens))),
+  tail: (text, tokens) => (tokens <= 0 ? '' : llama3().decode(encodeLlama3(text).slice(-tokens))),
 };
 
 /** Four characters a token, no tokenizer: for models whose tokenizer forager does not have. */
