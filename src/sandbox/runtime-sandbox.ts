@@ -410,6 +410,16 @@ export class RuntimeSandbox implements ProvidedSandbox {
    */
   async fileOp(op: FileOp, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {
     this.assertRunning();
+    const first = await this.fileOpOnce(op, args, options);
+    if (first !== 'unanswered') return first;
+    // The tool process was dead before we heard of it (the agent killed it; its end reaches
+    // the harvester after the request went out): start another and ask it, once.
+    const second = await this.fileOpOnce(op, args, options);
+    if (second !== 'unanswered') return { ...second, toolRestarted: true };
+    throw new InfrastructureError('TOOL_PROCESS_GONE', 'the sandbox\'s tool process ended twice without answering', { context: { containerId: this.box.id } });
+  }
+
+  private async fileOpOnce(op: FileOp, args: string[], options: ToolRunOptions): Promise<ToolRunResult | 'unanswered'> {
     // The agent ended the tool process: start another (or, where perl no longer serves, use scripts from now on), and say so.
     const restarted = this.hasPerl && !this.tools?.alive ? (await this.restartTools(options.timeoutMs), true) : false;
     const tools = this.tools;
@@ -423,6 +433,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
     if (op === 'write') fields.push(options.stdin ?? Buffer.alloc(0));
     try {
       const answer = await tools.request(op, fields, { timeoutMs: options.timeoutMs, signal: options.signal, maxBytes: options.maxStdoutBytes });
+      if (answer.unanswered) {
+        await this.throwIfGone();
+        return 'unanswered';
+      }
       // Stuck in the file system, or broke its word: end it in the sandbox too; the next operation starts another.
       if (answer.timedOut || answer.overflow) await this.killTools(tools);
       const result: ToolRunResult = {
@@ -440,6 +454,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
       throw error;
     }
   }
+
 
   /** A helper script in its own process, in the session's working directory (see Sandbox.runTool). */
   async runTool(script: string, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {

@@ -13,6 +13,8 @@ export interface ToolAnswer {
   /** More than `maxBytes` came back: the process was ended and the answer cut. */
   overflow: boolean;
   timedOut: boolean;
+  /** It ended without answering, and not because this side ended it (timeout, overflow, abort). */
+  unanswered?: boolean;
 }
 
 export interface ToolRequestOptions {
@@ -139,7 +141,11 @@ export class ToolProcess {
         this.endListener = undefined;
         resolve();
       };
-      this.endListener = done;
+      this.endListener = () => {
+        // Ended with no answer and not by us: killed from inside the sandbox, perhaps before it read the request.
+        if (answer.status === -1 && !answer.timedOut && !answer.overflow && !aborted) answer.unanswered = true;
+        done();
+      };
       this.listener = (fields) => {
         if (fields[0]?.toString() !== id) return;
         const kind = fields[1]?.toString();
