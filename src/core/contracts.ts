@@ -11,6 +11,13 @@ export interface ExecOptions {
    * out of reach of the agent's functions, aliases and traps. Implies no state.
    */
   isolated?: boolean;
+  /**
+   * stderr into stdout's pipe, so the output is one stream in the order the kernel took the
+   * writes (CWM's `2>&1` shell); the observation's `stderr` is then empty and it says
+   * `stderr_merged`. The streams cannot be had apart and in that order both: two pipes
+   * have no common order.
+   */
+  mergeStderr?: boolean;
 }
 
 /** A helper process run outside the agent's session (file tools): bounded in every way. */
@@ -32,7 +39,17 @@ export interface ToolRunResult {
   stderr: Buffer;
   timedOut: boolean;
   durationMs: number;
+  /** The sandbox's tool process had ended (the agent killed it) and was started again for this call. */
+  toolRestarted?: boolean;
 }
+
+/**
+ * A file tool's operation outside the agent's shell, with the arguments and answers of the
+ * POSIX sh scripts in sandbox/file-tools/scripts.ts (status as the exit code, bytes on
+ * stdout): `read` path cap · `view` path viewcap first last outcap · `lines` path ·
+ * `write` path mode (the bytes on stdin).
+ */
+export type FileOp = 'read' | 'view' | 'lines' | 'write';
 
 export interface ExecResult {
   observation: Observation;
@@ -57,6 +74,12 @@ export interface Sandbox {
    * and aliases do not apply). For file tools; output and time are bounded.
    */
   runTool(script: string, args: string[], options: ToolRunOptions): Promise<ToolRunResult>;
+  /**
+   * A file operation (see FileOp) in the session's working directory, outside the session:
+   * through the sandbox's long-lived tool process where it has one, else as `runTool` of
+   * the matching script. Same answers either way.
+   */
+  fileOp(op: FileOp, args: string[], options: ToolRunOptions): Promise<ToolRunResult>;
   stop(): Promise<void>;
 }
 

@@ -2,9 +2,10 @@ import { accessSync, constants } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AbortedError } from '../core/errors.js';
-import type { BackendSandbox, BackendSpec, BackendState, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
+import type { BackendSandbox, BackendSpec, BackendState, EndFacts, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
 import type { Isolation } from '../trajectory/schema.js';
 import { FrameDemuxer } from './frames.js';
+import { deadmanConfig, isMissingPerl, knownPerl, rememberPerl, type DeadmanConfig } from './deadman.js';
 import { CgroupPids } from './pids.js';
 import { putFile } from './put-file.js';
 import { planIsolation } from './isolation/container-isolation.js';
@@ -31,12 +32,30 @@ export const DOCKER_FLAVOUR: EngineFlavour = {
 
 /**
  * Create and start a container for a sandbox: limits, labels, no network unless asked,
- * capabilities dropped, tini as PID 1 reaping orphans, and a dead-man main process
- * (`sleep` for the sandbox's lifetime) after which the engine removes the container.
- * The isolation the limits ask for (runtime, kernel disk bounds) is applied here
- * (isolation/container-isolation.ts); nothing of a failed start is left behind.
+ * capabilities dropped, and a dead-man main process after which the engine removes the
+ * container: PID 1 itself where the image has perl (immune to the agent, reaping orphans),
+ * else tini reaping and `sleep` as its child (see deadman.ts). The isolation the limits ask
+ * for (runtime, kernel disk bounds) is applied here (isolation/container-isolation.ts);
+ * nothing of a failed start is left behind.
  */
 export async function startContainer(docker: Docker, spec: BackendSpec, flavour: EngineFlavour = DOCKER_FLAVOUR): Promise<DockerContainer> {
+  const perl = knownPerl(spec.image);
+  try {
+    const box = await createAndStart(docker, spec, flavour, deadmanConfig(spec.lifetimeS, perl ?? true));
+    if (perl === undefined) rememberPerl(spec.image, true);
+    return box;
+  } catch (error) {
+    // The first sandbox of an image without perl: made again with tini and `sleep`.
+    if (perl === undefined && isMissingPerl(error)) {
+      rememberPerl(spec.image, false);
+      return startContainer(docker, spec, flavour);
+    }
+    throw error;
+  }
+}
+
+/** Create the container with its isolation and dead-man and start it; whatever fails, nothing of it is left. */
+async function createAndStart(docker: Docker, spec: BackendSpec, flavour: EngineFlavour, deadman: DeadmanConfig): Promise<DockerContainer> {
   const mb = spec.limits.memory_mb * 1024 * 1024;
   const onThisHost = Boolean((docker.modem as { socketPath?: unknown }).socketPath);
   const isolation = await planIsolation(docker, spec, onThisHost);
@@ -44,8 +63,8 @@ export async function startContainer(docker: Docker, spec: BackendSpec, flavour:
   try {
     container = await docker.createContainer({
       Image: spec.image,
-      Entrypoint: ['sleep'],
-      Cmd: [String(spec.lifetimeS)],
+      Entrypoint: deadman.Entrypoint,
+      Cmd: deadman.Cmd,
       Hostname: spec.hostname,
       WorkingDir: spec.workdir,
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
@@ -55,7 +74,7 @@ export async function startContainer(docker: Docker, spec: BackendSpec, flavour:
       StopTimeout: 1,
       HostConfig: {
         AutoRemove: true,
-        Init: true,
+        Init: deadman.Init,
         NetworkMode: spec.limits.network,
         Memory: mb,
         MemorySwap: mb,
@@ -106,6 +125,8 @@ export class DockerContainer implements BackendSandbox {
   readonly isolation: Omit<Isolation, 'state_reader'> | undefined;
   readonly agentProcessLimit: number | undefined;
   private pidFiles: Promise<CgroupPids | undefined> | undefined;
+  /** When it was made (seconds): where its events start. */
+  private readonly created = Math.floor(Date.now() / 1000) - 1;
   private readonly how: ContainerIsolation;
 
   constructor(
@@ -228,6 +249,21 @@ export class DockerContainer implements BackendSandbox {
     return { running: info.State.Running && !info.State.Restarting, oomKilled: info.State.OOMKilled === true };
   }
 
+  /**
+   * The engine's events for this container since it was made: a `kill`, `stop` or `destroy`
+   * asked through the API before it died means from outside; a `die` with none means its
+   * main process ended by itself.
+   */
+  async endFacts(): Promise<EndFacts> {
+    const events = await containerEvents(this.docker, this.id, this.created).catch(() => null);
+    if (!events) return { byRequest: undefined, oom: false };
+    const oom = events.some((e) => e.Action === 'oom');
+    const died = events.findIndex((e) => e.Action === 'die');
+    const asked = events.findIndex((e) => e.Action === 'kill' || e.Action === 'stop' || e.Action === 'destroy');
+    if (died < 0) return { byRequest: asked >= 0 ? true : undefined, oom };
+    return { byRequest: asked >= 0 && asked < died, oom };
+  }
+
   async remove(): Promise<void> {
     try {
       await this.container.remove({ force: true }).catch((error: { statusCode?: number }) => {
@@ -307,6 +343,39 @@ function attachedProcess(exec: Docker.Exec, stream: Duplex): SandboxProcess {
       stream.destroy();
     },
   };
+}
+
+/** One of the engine's events, as much as endFacts reads of it. */
+interface EngineEvent {
+  Action?: string;
+}
+
+/** The engine's events for one container from `since` (seconds) until now; bounded, timed out. */
+async function containerEvents(docker: Docker, id: string, since: number): Promise<EngineEvent[]> {
+  const stream = (await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000), filters: JSON.stringify({ container: [id] }) })) as unknown as NodeJS.ReadableStream & { destroy?: () => void };
+  const events: EngineEvent[] = [];
+  let text = '';
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => { stream.destroy?.(); resolve(); }, 10_000);
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const lines = text.split('\n');
+      text = lines.pop() ?? '';
+      for (const line of lines) {
+        if (events.length < 1000 && line.trim()) {
+          try { events.push(JSON.parse(line) as EngineEvent); } catch { /* not an event: skip */ }
+        }
+      }
+      if (text.length > 1 << 20) text = '';
+    });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      try { if (text.trim()) events.push(JSON.parse(text) as EngineEvent); } catch { /* a cut line: skip */ }
+      resolve();
+    });
+    stream.on('error', () => { clearTimeout(timer); resolve(); });
+  });
+  return events;
 }
 
 /** The container's overlay directories when the driver is overlay and this process can read them, else null. */

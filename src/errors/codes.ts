@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   SANDBOX_STOPPED: redo,
   SHELL_START: redo,
   SHELL_DEAD: redo,
+  TOOL_PROCESS_GONE: now, // the tool process ended under a request (the next file operation starts another)
   KILL_FAILED: redo,
   STATE_READER_UNAVAILABLE: redo,
   LAYER_WATCHER_UNAVAILABLE: redo,
@@ -113,6 +114,7 @@ export const ERROR_CODES = {
   UNKNOWN_SANDBOX_PROVIDER: task,
   RUNTIME_NO_NETWORK: task, // a task asks for a network its runtime cannot give (runsc: none only)
   UNSANDBOXED_REFUSED: task,
+  SHELL_UNAVAILABLE: task, // the image cannot run bash at all (no /bin/bash, or one that does not start)
   UNSANDBOXED_NO_IMAGES: task,
   UNSANDBOXED_WORKDIR: task,
   UNSANDBOXED_WORKDIR_BUSY: task,
@@ -199,6 +201,8 @@ export const ERROR_CODES = {
   LINE_RANGE: agent,
   TOOL_TIMEOUT: agent,
   TOOL_WRITE_FAILED: agent,
+  SANDBOX_ENDED_BY_AGENT: agent, // the sandbox's main process ended from inside before its deadline (kill -9 -1)
+  SHELL_BROKEN: agent, // the sandbox can no longer start bash: the agent removed or broke it
 } as const satisfies Record<string, CodeInfo>;
 
 type Registry = typeof ERROR_CODES;

@@ -18,22 +18,23 @@ export type ToolResult = ExecResult & { failure?: Failure };
 export async function editFile(sandbox: Sandbox, action: EditAction, options: FileIoOptions): Promise<ToolResult> {
   const started = performance.now();
   const read = await readBounded(sandbox, action.path, FILE_LIMITS.editBytes, 'edit', options);
-  if ('refusal' in read) return refused(read.refusal, started);
+  if ('refusal' in read) return refused(read.refusal, started, read.restarted);
   const search = Buffer.from(action.search, 'utf8');
   const found = findOnce(read.bytes, search);
   if ('matches' in found) {
     const why = found.matches === 0
       ? `edit: the search text was not found in ${action.path}; no change made`
       : `edit: the search text matches ${found.matches} places in ${action.path}; it must match exactly one (add surrounding lines); no change made`;
-    return refused({ code: found.matches === 0 ? 'EDIT_NO_MATCH' : 'EDIT_AMBIGUOUS', message: why, timedOut: false }, started);
+    return refused({ code: found.matches === 0 ? 'EDIT_NO_MATCH' : 'EDIT_AMBIGUOUS', message: why, timedOut: false }, started, read.restarted);
   }
   const updated = spliceBytes(read.bytes, found.at, search.length, Buffer.from(action.replace, 'utf8'));
   if (updated.length > FILE_LIMITS.editBytes) {
-    return refused({ code: 'FILE_TOO_LARGE', message: `edit: ${action.path}: the edited file would be ${updated.length} bytes, over the ${FILE_LIMITS.editBytes}-byte limit of edit; no change made`, timedOut: false }, started);
+    return refused({ code: 'FILE_TOO_LARGE', message: `edit: ${action.path}: the edited file would be ${updated.length} bytes, over the ${FILE_LIMITS.editBytes}-byte limit of edit; no change made`, timedOut: false }, started, read.restarted);
   }
-  const refusal = await writeExact(sandbox, action.path, updated, 'edit', 'edit', options);
-  if (refusal) return refused(refusal, started);
-  return done(sandbox, started, options);
+  const write = await writeExact(sandbox, action.path, updated, 'edit', 'edit', options);
+  const restarted = read.restarted || write.restarted;
+  if (write.refusal) return refused(write.refusal, started, restarted);
+  return done(sandbox, started, options, restarted);
 }
 
 /** Write a new file (or overwrite one when asked), parent folders made; the content's UTF-8 bytes exactly. */
@@ -43,21 +44,21 @@ export async function createFile(sandbox: Sandbox, action: CreateAction, options
   if (content.length > FILE_LIMITS.editBytes) {
     return refused({ code: 'FILE_TOO_LARGE', message: `create: ${action.path}: the content is ${content.length} bytes, over the ${FILE_LIMITS.editBytes}-byte limit of create`, timedOut: false }, started);
   }
-  const refusal = await writeExact(sandbox, action.path, content, action.overwrite ? 'overwrite' : 'new', 'create', options);
-  if (refusal) return refused(refusal, started);
-  return done(sandbox, started, options);
+  const write = await writeExact(sandbox, action.path, content, action.overwrite ? 'overwrite' : 'new', 'create', options);
+  if (write.refusal) return refused(write.refusal, started, write.restarted);
+  return done(sandbox, started, options, write.restarted);
 }
 
 /** Success: the step's state comes from the sandbox's own probe, as for a shell command. */
-async function done(sandbox: Sandbox, started: number, options: FileIoOptions): Promise<ToolResult> {
-  const observation = toolObservation(0, '', '', started);
+async function done(sandbox: Sandbox, started: number, options: FileIoOptions, toolRestarted: boolean): Promise<ToolResult> {
+  const observation = toolObservation(0, '', '', started, { toolRestarted });
   const { state } = await sandbox.exec('', { trackState: true, timeoutMs: options.timeoutMs, signal: options.signal });
   return { observation, state };
 }
 
-function refused(refusal: Pick<ToolRefusal, 'code' | 'message' | 'timedOut'>, started: number): ToolResult {
+function refused(refusal: Pick<ToolRefusal, 'code' | 'message' | 'timedOut'>, started: number, toolRestarted = false): ToolResult {
   return {
-    observation: toolObservation(refusal.timedOut ? null : 1, '', `${refusal.message}\n`, started, { timedOut: refusal.timedOut }),
+    observation: toolObservation(refusal.timedOut ? null : 1, '', `${refusal.message}\n`, started, { timedOut: refusal.timedOut, toolRestarted }),
     state: null,
     failure: { kind: 'agent', code: refusal.code, message: refusal.message },
   };

@@ -2,7 +2,7 @@ import type { Observation, StreamCapture } from '../trajectory/schema.js';
 import { emptyCapture, OutputCapture, textCapture } from '../core/capture.js';
 
 /** An observation made by the harvester for a tool (not a shell command's output). */
-export function toolObservation(exitCode: number | null, stdout: Buffer | string | StreamCapture, stderr: string, started: number, options: { cap?: number; timedOut?: boolean } = {}): Observation {
+export function toolObservation(exitCode: number | null, stdout: Buffer | string | StreamCapture, stderr: string, started: number, options: { cap?: number; timedOut?: boolean; toolRestarted?: boolean } = {}): Observation {
   let out = emptyCapture();
   if (typeof stdout === 'object' && !Buffer.isBuffer(stdout)) out = stdout;
   else if (stdout.length > 0) {
@@ -10,7 +10,7 @@ export function toolObservation(exitCode: number | null, stdout: Buffer | string
     capture.push(typeof stdout === 'string' ? Buffer.from(stdout, 'utf8') : stdout);
     out = capture.finish();
   }
-  return {
+  const observation: Observation = {
     stdout: out,
     stderr: stderr ? textCapture(stderr) : emptyCapture(),
     exit_code: exitCode,
@@ -19,4 +19,6 @@ export function toolObservation(exitCode: number | null, stdout: Buffer | string
     duration_ms: started ? Math.round((performance.now() - started) * 1000) / 1000 : 0,
     session_restarted: false,
   };
+  if (options.toolRestarted) observation.tool_restarted = true;
+  return observation;
 }

@@ -15,4 +15,5 @@ export class ToolRefusal {
 }
 
 /** The bytes a tool read, or why it could not. */
-export type ReadOutcome = { bytes: Buffer } | { refusal: ToolRefusal };
+/** `restarted`: the sandbox's tool process had to be started again for it (recorded on the step). */
+export type ReadOutcome = ({ bytes: Buffer } | { refusal: ToolRefusal }) & { restarted: boolean };

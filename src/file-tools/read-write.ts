@@ -2,7 +2,7 @@ import { ForagerError, InfrastructureError, type AgentCode } from '../core/error
 import type { Sandbox, ToolRunResult } from '../core/contracts.js';
 import { FILE_LIMITS } from './limits.js';
 import { ToolRefusal, type ReadOutcome } from './outcome.js';
-import { OUTCOME, READ_SCRIPT, safePath, WRITE_SCRIPT } from './scripts.js';
+import { OUTCOME, safePath } from './scripts.js';
 
 export interface FileIoOptions {
   timeoutMs: number;
@@ -22,13 +22,14 @@ export function describeFailure(result: ToolRunResult): string {
  * meanwhile is refused too. Tool names the caller (`view`, `edit`) in the refusals.
  */
 export async function readBounded(sandbox: Sandbox, path: string, cap: number, tool: string, options: FileIoOptions): Promise<ReadOutcome> {
-  const result = await sandbox.runTool(READ_SCRIPT, [safePath(path), String(cap)], { maxStdoutBytes: cap + 1, ...options });
-  const refuse = (code: AgentCode, why: string) => ({ refusal: new ToolRefusal(code, `${tool}: ${path}: ${why}`, result.timedOut) });
+  const result = await sandbox.fileOp('read', [safePath(path), String(cap)], { maxStdoutBytes: cap + 1, ...options });
+  const restarted = result.toolRestarted === true;
+  const refuse = (code: AgentCode, why: string) => ({ refusal: new ToolRefusal(code, `${tool}: ${path}: ${why}`, result.timedOut), restarted });
   if (result.timedOut) return refuse('TOOL_TIMEOUT', `reading the file timed out after ${Math.round(options.timeoutMs / 1000)} s`);
   switch (result.exitCode) {
     case OUTCOME.ok:
       if (result.stdout.length > cap) return refuse('FILE_TOO_LARGE', `the file is over the ${cap}-byte limit of ${tool}; no change made (use bash: sed, python…)`);
-      return { bytes: result.stdout };
+      return { bytes: result.stdout, restarted };
     case OUTCOME.missing: return refuse('FILE_NOT_FOUND', 'no such file');
     case OUTCOME.directory: return refuse('IS_A_DIRECTORY', 'is a directory');
     case OUTCOME.special: return refuse('NOT_A_REGULAR_FILE', 'not a regular file (a device, FIFO or socket)');
@@ -38,9 +39,13 @@ export async function readBounded(sandbox: Sandbox, path: string, cap: number, t
   }
 }
 
-/** Write `data` as the file's exact bytes; null when done, else why not. */
-export async function writeExact(sandbox: Sandbox, path: string, data: Buffer, mode: 'new' | 'overwrite' | 'edit', tool: string, options: FileIoOptions): Promise<ToolRefusal | null> {
-  const result = await sandbox.runTool(WRITE_SCRIPT, [safePath(path), mode], { stdin: data, maxStdoutBytes: 64, ...options });
+/** Write `data` as the file's exact bytes; `refusal` null when done, else why not. */
+export async function writeExact(sandbox: Sandbox, path: string, data: Buffer, mode: 'new' | 'overwrite' | 'edit', tool: string, options: FileIoOptions): Promise<{ refusal: ToolRefusal | null; restarted: boolean }> {
+  const result = await sandbox.fileOp('write', [safePath(path), mode], { stdin: data, maxStdoutBytes: 64, ...options });
+  return { refusal: writeRefusal(result, path, data, tool, options), restarted: result.toolRestarted === true };
+}
+
+function writeRefusal(result: ToolRunResult, path: string, data: Buffer, tool: string, options: FileIoOptions): ToolRefusal | null {
   const refuse = (code: AgentCode, why: string) => new ToolRefusal(code, `${tool}: ${path}: ${why}`, result.timedOut);
   if (result.timedOut) return refuse('TOOL_TIMEOUT', `writing the file timed out after ${Math.round(options.timeoutMs / 1000)} s`);
   switch (result.exitCode) {

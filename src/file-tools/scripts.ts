@@ -1,3 +1,5 @@
+import type { FileOp } from '../core/contracts.js';
+
 /**
  * The POSIX sh scripts file tools run in the container (through Sandbox.runTool, so
  * with a clean PATH and none of the agent's functions). They use only coreutils-level
@@ -58,6 +60,9 @@ esac
 if [ "$mode" != edit ]; then mkdir -p "$(dirname "$p")" || exit 25; fi
 cat > "$p" || exit 26
 wc -c < "$p"`;
+
+/** The script each file operation runs where the sandbox has no tool process (Sandbox.fileOp). */
+export const FILE_OP_SCRIPTS: Record<FileOp, string> = { read: READ_SCRIPT, view: VIEW_SCRIPT, lines: COUNT_LINES_SCRIPT, write: WRITE_SCRIPT };
 
 /** A path the scripts can pass to any command: one starting with '-' is made ./-… */
 export function safePath(path: string): string {

@@ -5,7 +5,7 @@ import { OutputCapture } from '../core/capture.js';
 import { FILE_LIMITS } from './limits.js';
 import { toolObservation } from './observation.js';
 import { describeFailure, type FileIoOptions } from './read-write.js';
-import { COUNT_LINES_SCRIPT, OUTCOME, safePath, VIEW_SCRIPT } from './scripts.js';
+import { OUTCOME, safePath } from './scripts.js';
 
 export type ViewAction = Extract<Action, { tool: 'view' }>;
 
@@ -16,8 +16,9 @@ export type ViewAction = Extract<Action, { tool: 'view' }>;
  */
 export async function viewFile(sandbox: Sandbox, action: ViewAction, options: FileIoOptions & { maxOutputBytes: number }): Promise<ExecResult & { failure?: Failure }> {
   const started = performance.now();
+  let toolRestarted = false;
   const fail = (code: AgentCode, message: string, timedOut = false) => ({
-    observation: toolObservation(timedOut ? null : 1, '', `${message}\n`, started, { timedOut }),
+    observation: toolObservation(timedOut ? null : 1, '', `${message}\n`, started, { timedOut, toolRestarted }),
     state: null,
     failure: { kind: 'agent' as const, code, message },
   });
@@ -26,12 +27,13 @@ export async function viewFile(sandbox: Sandbox, action: ViewAction, options: Fi
   if (last !== 0 && last < first) return fail('LINE_RANGE', `view: ${action.path}: end_line ${last} is before start_line ${first}`);
   const outcap = options.maxOutputBytes;
   const args = [safePath(action.path), String(FILE_LIMITS.viewBytes), String(first), String(last), String(outcap)];
-  const result = await sandbox.runTool(VIEW_SCRIPT, args, { maxStdoutBytes: outcap, timeoutMs: options.timeoutMs, signal: options.signal });
+  const result = await sandbox.fileOp('view', args, { maxStdoutBytes: outcap, timeoutMs: options.timeoutMs, signal: options.signal });
+  toolRestarted = result.toolRestarted === true;
   if (result.timedOut) return fail('TOOL_TIMEOUT', `view: ${action.path}: timed out after ${Math.round(options.timeoutMs / 1000)} s`, true);
   const cut = result.stdout.length >= outcap ? `\n[view stopped after ${outcap} bytes; view a narrower line range (start_line, end_line)]\n` : '';
   switch (result.exitCode) {
     case OUTCOME.directory:
-      return { observation: toolObservation(0, Buffer.concat([result.stdout, Buffer.from(cut)]), '', started), state: null };
+      return { observation: toolObservation(0, Buffer.concat([result.stdout, Buffer.from(cut)]), '', started, { toolRestarted }), state: null };
     case OUTCOME.missing: return fail('FILE_NOT_FOUND', `view: ${action.path}: no such file or directory`);
     case OUTCOME.special: return fail('NOT_A_REGULAR_FILE', `view: ${action.path}: not a regular file (a device, FIFO or socket)`);
     case OUTCOME.tooLarge:
@@ -43,11 +45,11 @@ export async function viewFile(sandbox: Sandbox, action: ViewAction, options: Fi
     default: return fail('FILE_UNREADABLE', `view: ${action.path}: cannot read: ${describeFailure(result)}`);
   }
   if (result.stdout.length === 0 && first > 1) {
-    const count = await sandbox.runTool(COUNT_LINES_SCRIPT, [safePath(action.path)], { maxStdoutBytes: 32, timeoutMs: options.timeoutMs, signal: options.signal });
+    const count = await sandbox.fileOp('lines', [safePath(action.path)], { maxStdoutBytes: 32, timeoutMs: options.timeoutMs, signal: options.signal });
     const lines = Number(count.stdout.toString('utf8')) || 0;
     if (first > Math.max(lines, 1)) return fail('LINE_RANGE', `view: ${action.path}: line range ${first}-${last || lines} is outside the file's ${lines} lines`);
   }
-  return { observation: toolObservation(0, numberLines(result.stdout, first, outcap, cut), '', started), state: null };
+  return { observation: toolObservation(0, numberLines(result.stdout, first, outcap, cut), '', started, { toolRestarted }), state: null };
 }
 
 /** `     N\t` before each line, bytes kept as they are; a last line without a newline gets one. */

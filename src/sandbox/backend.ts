@@ -78,6 +78,18 @@ export interface BackendState {
   oomKilled: boolean;
 }
 
+/** Why a sandbox that no longer runs stopped, by the backend's own records (never by timing). */
+export interface EndFacts {
+  /**
+   * true: someone asked the backend to stop, kill or remove it (the harvester, `forager gc`,
+   * an operator); false: its main process ended by itself (from inside the sandbox);
+   * undefined: the backend's records no longer say.
+   */
+  byRequest: boolean | undefined;
+  /** The kernel killed something in it for memory. */
+  oom: boolean;
+}
+
 /** One running sandbox, backend side. */
 export interface BackendSandbox {
   readonly id: string;
@@ -105,6 +117,8 @@ export interface BackendSandbox {
    */
   lendPids?(extra: number): Promise<() => Promise<void>>;
   state(): Promise<BackendState | null>;
+  /** Why it stopped, once it has (absent where the backend keeps no such record). */
+  endFacts?(): Promise<EndFacts>;
   /** Stop every process of the sandbox at once (cgroup freezer), and let them go on. Absent when the backend cannot. */
   freeze?(): Promise<void>;
   thaw?(): Promise<void>;

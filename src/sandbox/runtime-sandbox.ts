@@ -1,19 +1,21 @@
 import { posix } from 'node:path';
 import { constants } from 'node:os';
-import { AbortedError, InfrastructureError } from '../core/errors.js';
-import type { ExecOptions, ExecResult, ToolRunOptions, ToolRunResult } from '../core/contracts.js';
+import { AbortedError, AgentError, ForagerError, InfrastructureError, TaskError } from '../core/errors.js';
+import type { ExecOptions, ExecResult, FileOp, ToolRunOptions, ToolRunResult } from '../core/contracts.js';
 import { shellQuote } from '../core/quote.js';
+import { emptyCapture } from '../core/capture.js';
 import type { Isolation, Limits, Observation, State } from '../trajectory/schema.js';
 import type { BackendSandbox, SandboxBackend } from './backend.js';
 import type { IsolationChoice, ProvidedSandbox, SandboxSpec } from './contracts.js';
 import { readSandboxFile } from '../file-tools/read-write.js';
+import { FILE_OP_SCRIPTS } from '../file-tools/scripts.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { ExecStateReader } from './layer/exec-state.js';
 import { hostPython, LayerWatcher } from './layer/layer-watcher.js';
 import { atPidLimit } from './pid-limit.js';
-import { initChildren, killAllBut, runIsolated, runToolScript } from './process/index.js';
-import { openSession, type ShellRunResult, type ShellSession } from './session/index.js';
-import { buildState, stateFromReport } from './state.js';
+import { execKiller, initChildren, runIsolated, runToolScript, toolKiller, ToolProcess, type Killer } from './process/index.js';
+import { openSession, ShellStartError, type ShellRunResult, type ShellSession } from './session/index.js';
+import { buildState, stateFromReport, type StateReading } from './state.js';
 
 /** How the state after each step is read: the host's view of the writable layer, or a listing by a separate process. */
 export type StateReaderChoice = 'auto' | 'host' | 'exec';
@@ -21,6 +23,12 @@ export type StateReaderChoice = 'auto' | 'host' | 'exec';
 export interface RuntimeOptions {
   /** Default: FORAGER_STATE_READER, else `auto` (host when the backend offers a readable layer). */
   stateReader?: StateReaderChoice;
+  /**
+   * `auto` (default): the perl tool process and session helper where the image has perl;
+   * `portable`: what an image without perl gets (the bash helper, one process per file
+   * operation and per kill), to run and test that path anywhere.
+   */
+  helpers?: 'auto' | 'portable';
   /** The operator's runtime and disk mounts for sandboxes whose limits name none (the provider applies it). */
   isolation?: IsolationChoice;
 }
@@ -29,6 +37,8 @@ export interface RuntimeOptions {
 const WATCH_INTERVAL_MS = 250;
 /** Extra life the dead-man gives a sandbox past the task's wall limit, for clean-up. */
 const DEADMAN_GRACE_S = 60;
+/** A sandbox that ends this close to its deadline was ended by its dead-man, not by the agent. */
+const DEADMAN_SLACK_MS = 5_000;
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 
 /**
@@ -51,6 +61,12 @@ export class RuntimeSandbox implements ProvidedSandbox {
   private spare: number[] = [];
   /** Forks refused at the PID limit so far (cgroup pids.events max), as last seen. */
   private limitHits = 0;
+  /** The long-lived tool process (file tools, kills); null where the image has no perl. */
+  private tools: ToolProcess | null = null;
+  /** Whether the image had perl when the sandbox started (a tool process is worth restarting). */
+  private hasPerl = false;
+  /** When the dead-man ends the sandbox (ms since the epoch). */
+  private deadline = Number.POSITIVE_INFINITY;
 
   private constructor(
     readonly box: BackendSandbox,
@@ -101,10 +117,13 @@ export class RuntimeSandbox implements ProvidedSandbox {
     });
     const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
     const sandbox = new RuntimeSandbox(box, spec.workdir, env, spec.limits);
+    sandbox.deadline = Date.now() + lifetimeS * 1000;
     try {
       if (spec.signal?.aborted) throw new AbortedError();
       await sandbox.chooseReaders(options.stateReader);
-      sandbox.spare = await initChildren(box);
+      const tools = options.helpers === 'portable' ? Promise.resolve(null) : ToolProcess.start(box).catch(() => null);
+      [sandbox.spare, sandbox.tools] = await Promise.all([initChildren(box), tools]);
+      sandbox.hasPerl = sandbox.tools !== null;
       try {
         sandbox.session = await sandbox.openSession();
       } catch (error) {
@@ -114,6 +133,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
         await sandbox.throwIfGone(error);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         await sandbox.throwIfGone(error);
+        // The image's bash cannot run at all: the task's image is unusable, not a hiccup.
+        if (error instanceof ShellStartError && error.noShell) throw new TaskError('SHELL_UNAVAILABLE', `the image cannot run bash: ${error.noShell}`, { cause: error });
         throw error;
       }
     } catch (error) {
@@ -125,34 +146,45 @@ export class RuntimeSandbox implements ProvidedSandbox {
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     if (options.isolated) return this.execIsolated(command, options);
-    const session = await this.liveSession();
+    // An empty command runs nothing: only the sandbox's state is looked at (a file tool's step).
+    const session = command === '' ? undefined : await this.liveSession();
+    this.assertRunning();
     const trackState = options.trackState ?? true;
     // The baseline is taken before the first tracked command, so that command's changes count.
     if (trackState) await this.primeState();
     // A bomb an earlier step left in the background, grown since that step's look: cleared first.
-    const clearedBefore = await this.clearForkBomb(session.pid, true);
+    const clearedBefore = await this.clearForkBomb(true);
     const limit = new AbortController();
     this.stepLimit = limit;
-    const watch = this.watchStep(limit, session.pid);
+    const watch = this.watchStep(limit);
     let result: ShellRunResult;
     try {
-      result = await session.run(command, {
-        timeoutMs: options.timeoutMs ?? this.limits.action_timeout_s * 1000,
-        signal: options.signal,
-        maxOutputBytes: this.limits.max_output_bytes,
-        limit: limit.signal,
-      });
+      result = session
+        ? await session.run(command, {
+          timeoutMs: options.timeoutMs ?? this.limits.action_timeout_s * 1000,
+          signal: options.signal,
+          maxOutputBytes: this.limits.max_output_bytes,
+          limit: limit.signal,
+          mergeStderr: options.mergeStderr,
+        })
+        : nothingRun();
     } finally {
       this.stepLimit = undefined;
       await watch.stop();
     }
     if (result.cwd !== null) this.cwd = result.cwd;
-    if (!session.alive) await this.afterSessionDeath();
+    // A session that ended (`exit`, killed) is started again by the next command: this
+    // step is recorded first, whatever that start finds. A sandbox that ended with it has
+    // no state to read; the next command says why it ended.
+    if (session && !session.alive && !(await this.box.state().catch(() => null))?.running) {
+      return { observation: toObservation(result), state: null };
+    }
 
     // Everything below is the harvester's bookkeeping: off the action's clock.
     const probeStarted = performance.now();
-    const cleared = clearedBefore + watch.cleared + (await this.clearForkBomb(this.session!.pid, true));
+    const cleared = clearedBefore + watch.cleared + (await this.clearForkBomb(true));
     const observation: Observation = toObservation(result);
+    if (options.mergeStderr) observation.stderr_merged = true;
     let state: State | null = null;
     let peakBytes = watch.peakBytes;
     if (trackState && this.watcher) {
@@ -283,7 +315,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
    * (a poll, as often as the backend can answer it: past `disk_mb` the step is stopped
    * through `limit`). With a watcher the disk needs no poll: it says so as the layer grows.
    */
-  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; cleared: number; peakBytes: number | undefined } {
+  private watchStep(limit: AbortController): { stop: () => Promise<void>; diskReached: boolean; cleared: number; peakBytes: number | undefined } {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let inFlight: Promise<void> = Promise.resolve();
@@ -309,7 +341,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
           return;
         }
       }
-      const cleared = await this.clearForkBomb(sessionPid, false);
+      const cleared = await this.clearForkBomb(false);
       if (cleared > 0) {
         // The step's processes hit the PID limit: they are cleared and the step is stopped
         // (a loop in the shell itself would otherwise fork again until it ends).
@@ -334,14 +366,14 @@ export class RuntimeSandbox implements ProvidedSandbox {
    * where a bomb left in the background swings below the limit as its processes fail to
    * fork and exit, two looks 150 ms apart both over half the limit.
    */
-  private async clearForkBomb(sessionPid: number, afterStep: boolean): Promise<number> {
+  private async clearForkBomb(afterStep: boolean): Promise<number> {
     const facts = await this.box.pids();
     if (facts.limitHits !== undefined) {
       const hit = facts.limitHits > this.limitHits;
       this.limitHits = facts.limitHits;
       if (!hit) return 0;
     } else if (!(await this.nearPidLimit(facts.current, afterStep))) return 0;
-    const killed = await killAllBut(this.box, [...this.spare, sessionPid]).catch(() => 0);
+    const killed = (await this.killer().killAllBut([...this.spare, ...this.ownPids()]).catch(() => ({ killed: 0 }))).killed;
     // Forks refused while the killer ran belong to the bomb just cleared.
     this.limitHits = (await this.box.pids()).limitHits ?? this.limitHits;
     return killed;
@@ -371,6 +403,59 @@ export class RuntimeSandbox implements ProvidedSandbox {
     }
   }
 
+  /**
+   * A file operation outside the session (see Sandbox.fileOp): through the tool process,
+   * started again first when the agent has killed it (the answer says so), else as a script
+   * in a process of its own.
+   */
+  async fileOp(op: FileOp, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {
+    this.assertRunning();
+    const first = await this.fileOpOnce(op, args, options);
+    if (first !== 'unanswered') return first;
+    // The tool process was dead before we heard of it (the agent killed it; its end reaches
+    // the harvester after the request went out): start another and ask it, once.
+    const second = await this.fileOpOnce(op, args, options);
+    if (second !== 'unanswered') return { ...second, toolRestarted: true };
+    throw new InfrastructureError('TOOL_PROCESS_GONE', 'the sandbox\'s tool process ended twice without answering', { context: { containerId: this.box.id } });
+  }
+
+  private async fileOpOnce(op: FileOp, args: string[], options: ToolRunOptions): Promise<ToolRunResult | 'unanswered'> {
+    // The agent ended the tool process: start another (or, where perl no longer serves, use scripts from now on), and say so.
+    const restarted = this.hasPerl && !this.tools?.alive ? (await this.restartTools(options.timeoutMs), true) : false;
+    const tools = this.tools;
+    if (!tools?.alive) {
+      const result = await this.runTool(FILE_OP_SCRIPTS[op], args, options);
+      if (restarted) result.toolRestarted = true;
+      return result;
+    }
+    const started = performance.now();
+    const fields: (string | Buffer)[] = [this.cwd, ...args];
+    if (op === 'write') fields.push(options.stdin ?? Buffer.alloc(0));
+    try {
+      const answer = await tools.request(op, fields, { timeoutMs: options.timeoutMs, signal: options.signal, maxBytes: options.maxStdoutBytes });
+      if (answer.unanswered) {
+        await this.throwIfGone();
+        return 'unanswered';
+      }
+      // Stuck in the file system, or broke its word: end it in the sandbox too; the next operation starts another.
+      if (answer.timedOut || answer.overflow) await this.killTools(tools);
+      const result: ToolRunResult = {
+        exitCode: answer.timedOut || answer.overflow ? null : answer.status,
+        stdout: answer.stdout,
+        stdoutOverflow: answer.overflow,
+        stderr: answer.stderr,
+        timedOut: answer.timedOut,
+        durationMs: performance.now() - started,
+      };
+      if (restarted) result.toolRestarted = true;
+      return result;
+    } catch (error) {
+      await this.throwIfGone(error);
+      throw error;
+    }
+  }
+
+
   /** A helper script in its own process, in the session's working directory (see Sandbox.runTool). */
   async runTool(script: string, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {
     this.assertRunning();
@@ -385,7 +470,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
   /** Kill every process but init and the dead-man (the session too): harness clean-up between runs. */
   async killProcesses(): Promise<number> {
     this.assertRunning();
-    const killed = await killAllBut(this.box, this.spare);
+    const { killed } = await this.killer().killAllBut([...this.spare, ...(this.tools?.alive ? [this.tools.pid] : [])]);
     // The session's shell was among them. Drop it now rather than when its stream is seen to
     // end: a command sent before that would go to the dead shell and come back empty.
     this.session?.close();
@@ -397,6 +482,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
     if (this.stopped) return;
     this.stopped = true;
     this.session?.close();
+    this.tools?.close();
     this.watcher?.close();
     await this.box.remove();
   }
@@ -406,7 +492,41 @@ export class RuntimeSandbox implements ProvidedSandbox {
   }
 
   private openSession(): Promise<ShellSession> {
-    return openSession(this.box, { env: this.env, cwd: this.workdir, spare: this.spare });
+    return openSession(this.box, { env: this.env, cwd: this.workdir, killer: () => this.killer(), helper: this.hasPerl ? 'perl' : 'bash' });
+  }
+
+  /**
+   * Kills go through the tool process while it lives (no process to start: a fork bomb
+   * cannot stop them), else — or when it fails mid-way (the agent killed it) — through a script.
+   */
+  private killer(): Killer {
+    const script = execKiller(this.box);
+    if (!this.tools?.alive) return script;
+    const tools = toolKiller(this.tools);
+    return {
+      killCommand: (pid, spare) => tools.killCommand(pid, spare).catch(() => script.killCommand(pid, spare)),
+      killShell: (pid) => tools.killShell(pid).catch(() => script.killShell(pid)),
+      killAllBut: (spare) => tools.killAllBut(spare).catch(() => script.killAllBut(spare)),
+    };
+  }
+
+  /** What a fork-bomb clearing spares besides the dead-man: the session (its shell and helper) and the tool process. */
+  private ownPids(): number[] {
+    const pids: number[] = [];
+    if (this.session?.alive) pids.push(this.session.pid, this.session.helperPid);
+    if (this.tools?.alive) pids.push(this.tools.pid);
+    return pids;
+  }
+
+  /** Start the tool process again (the agent killed it); when it does not come up, file operations use scripts from now on. */
+  private async restartTools(timeoutMs: number): Promise<void> {
+    this.tools = await ToolProcess.start(this.box, { timeoutMs: Math.min(timeoutMs, 30_000) }).catch(() => null);
+    if (!this.tools) this.hasPerl = false;
+  }
+
+  private async killTools(tools: ToolProcess): Promise<void> {
+    tools.close();
+    await execKiller(this.box).killShell(tools.pid).catch(() => undefined);
   }
 
   private async liveSession(): Promise<ShellSession> {
@@ -427,8 +547,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
         // A sandbox being removed from outside can read as running for a moment; and
         // what the old session left (a fork bomb's remains) may still hold every PID.
         await this.throwIfGone(error);
-        if (attempt >= 10) throw error;
-        if (attempt === 3) await killAllBut(this.box, this.spare).catch(() => undefined);
+        // bash itself cannot be run any more (removed, made unexecutable): nothing to wait for.
+        if (error instanceof ShellStartError && error.noShell && !/temporarily|Cannot allocate/i.test(error.noShell)) throw shellBroken(error);
+        if (attempt >= 10) throw error instanceof ShellStartError && error.ended ? shellBroken(error) : error;
+        if (attempt === 3) await this.killer().killAllBut([...this.spare, ...this.ownPids()]).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, Math.min(500, 100 * attempt)));
       }
     }
@@ -437,16 +559,37 @@ export class RuntimeSandbox implements ProvidedSandbox {
     }
   }
 
+  /**
+   * Throw when the sandbox no longer runs, saying whose doing it was by the backend's records:
+   * its main process ended by itself before its deadline (no stop, kill or removal was asked
+   * for: the agent killed the dead-man) is the agent's; removed, killed or stopped from outside,
+   * out of memory, or no record left, is the harvester's world (infrastructure).
+   */
   private async throwIfGone(cause?: unknown): Promise<void> {
     const state = await this.box.state().catch(() => null);
     if (state?.running) return;
-    const oom = state?.oomKilled === true;
+    const facts = this.stopped ? undefined : await this.box.endFacts?.().catch(() => undefined);
+    const oom = state?.oomKilled === true || facts?.oom === true;
+    if (!oom && facts?.byRequest === false && Date.now() < this.deadline - DEADMAN_SLACK_MS) {
+      throw new AgentError('SANDBOX_ENDED_BY_AGENT', 'the sandbox ended from inside before its deadline: its main process was killed from within (`kill -9 -1` and the like)', { context: { containerId: this.box.id }, cause });
+    }
     throw new InfrastructureError(
       oom ? 'CONTAINER_OOM_KILLED' : 'CONTAINER_GONE',
       oom ? 'the sandbox was killed for running out of memory' : 'the sandbox stopped or was removed from outside',
       { context: { containerId: this.box.id }, cause },
     );
   }
+}
+
+/** The sandbox cannot start bash any more while it runs: the agent removed or broke it. */
+function shellBroken(error: ShellStartError): ForagerError {
+  return new AgentError('SHELL_BROKEN', `the sandbox can no longer start a shell (${error.noShell ?? error.message.slice(0, 200)}): the agent removed or broke it`, { cause: error });
+}
+
+/** What running nothing gives: no output, status 0, no time. */
+function nothingRun(): ShellRunResult {
+  const empty = emptyCapture();
+  return { stdout: empty, stderr: empty, exitCode: 0, signal: null, timedOut: false, limited: false, durationMs: 0, durationClock: 'sandbox', sessionRestarted: false, cwd: null, cwdTruncated: false };
 }
 
 function toObservation(result: ShellRunResult): Observation {
@@ -457,6 +600,7 @@ function toObservation(result: ShellRunResult): Observation {
     signal: result.signal,
     timed_out: result.timedOut,
     duration_ms: Math.round(result.durationMs * 1000) / 1000,
+    duration_clock: result.durationClock,
     session_restarted: result.sessionRestarted,
   };
 }

@@ -64,8 +64,18 @@ export const ObservationSchema = z.object({
   signal: z.string().nullable(),
   timed_out: z.boolean(),
   duration_ms: z.number().nonnegative(),
+  /**
+   * Whose clock `duration_ms` is: `sandbox` (the shell's own, read when the command started
+   * and ended: the harvester's load cannot stretch it) or `harvester` (the shell's clock
+   * could not be read: dispatch and delivery included). Absent in older trajectories.
+   */
+  duration_clock: z.enum(['sandbox', 'harvester']).optional(),
   /** The shell session died or was killed during this action and was started again. */
   session_restarted: z.boolean(),
+  /** stderr went into stdout's pipe (one stream in the kernel's order, as CWM's shell has it); `stderr` is empty. */
+  stderr_merged: z.boolean().optional(),
+  /** The sandbox's tool process (file tools) had ended — the agent killed it — and was started again for this action. */
+  tool_restarted: z.boolean().optional(),
   /** The sandbox's writable layer grew past `limits.disk_mb` during this action: it was stopped and the attempt ends. */
   disk_limit_reached: z.boolean().optional(),
   /**

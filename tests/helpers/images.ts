@@ -7,3 +7,25 @@ export async function ensureTestImages(): Promise<void> {
   const info = await engine().getImage(BASE_IMAGE).inspect().catch(() => undefined);
   if (!info) throw new Error(`${BASE_IMAGE} is missing: run \`forager setup\` first`);
 }
+
+/** The base image without perl (what an image without it gets: the bash helper, tini and a `sleep` dead-man), made once. */
+export const NO_PERL_IMAGE = 'forager-test-noperl:1';
+
+export async function ensureNoPerlImage(): Promise<string> {
+  const docker = engine();
+  if (await docker.getImage(NO_PERL_IMAGE).inspect().catch(() => undefined)) return NO_PERL_IMAGE;
+  const container = await docker.createContainer({
+    Image: BASE_IMAGE,
+    Entrypoint: ['/bin/sh', '-c', 'rm -f /usr/bin/perl /usr/bin/perl5*'],
+    Labels: { 'forager.run': 'test-images' },
+    HostConfig: { NetworkMode: 'none' },
+  });
+  try {
+    await container.start();
+    await container.wait();
+    await container.commit({ repo: 'forager-test-noperl', tag: '1', changes: ['ENTRYPOINT []'] });
+  } finally {
+    await container.remove({ force: true });
+  }
+  return NO_PERL_IMAGE;
+}

@@ -140,25 +140,42 @@ describe('hostile agent vs the file tools: the harvester stays small, the record
     expect(await containersOf(runId)).toEqual([]);
   }, 120_000);
 
-  it('a tool binary replaced by the agent (endless output, a hang) is cut at the cap or killed at the timeout', async () => {
+  it('coreutils replaced by the agent (endless output, a hang) do not reach the tool process: view and edit stay exact', async () => {
     const { result, trajectory, steps, runId } = await runAttack([
       { tool: 'bash', command: "echo small > small.txt; printf '#!/bin/sh\\nexec cat /dev/zero\\n' > /usr/local/bin/head; chmod +x /usr/local/bin/head" },
       { tool: 'view', path: 'small.txt' },
-      { tool: 'bash', command: "printf '#!/bin/sh\\nexec sleep 600\\n' > /usr/local/bin/head" },
+      { tool: 'bash', command: "for t in sed wc cat mkdir; do printf '#!/bin/sh\\nexec sleep 600\\n' > /usr/local/bin/$t; chmod +x /usr/local/bin/$t; done" },
       { tool: 'edit', path: 'small.txt', search: 'small', replace: 'big' },
-      { tool: 'bash', command: "rm /usr/local/bin/head; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done 2>/dev/null | grep -c '^sleep 600'; cat small.txt" },
+      { tool: 'bash', command: "rm /usr/local/bin/*; /bin/cat small.txt" },
       { tool: 'submit' },
     ], { limits: { action_timeout_s: 5, wall_time_s: 120 } });
     expectHarvesterHeld(result);
     expect(trajectory.footer).toMatchObject({ exit_status: 'submitted', failure_kind: null });
-    expect(steps[1]!.observation!.exit_code).toBe(1);
-    expect(steps[1]!.failure).toMatchObject({ kind: 'agent' });
-    expect(steps[3]!.observation!.timed_out).toBe(true);
-    expect(steps[3]!.failure).toMatchObject({ kind: 'agent', code: 'TOOL_TIMEOUT' });
-    // The hung tool was killed with its tree; the file is untouched; the next step ran.
-    expect(out(steps[4]!)).toBe('0\nsmall\n');
+    expect(out(steps[1]!)).toBe('     1\tsmall\n');
+    expect(steps[3]!.observation!.exit_code).toBe(0);
+    expect(out(steps[4]!)).toBe('big\n');
     expect(await containersOf(runId)).toEqual([]);
   }, 120_000);
+
+  it('perl replaced by the agent and its tool process killed: the flood or hang is cut, killed, and the file tools go on by scripts, saying so', async () => {
+    const { result, trajectory, steps, runId } = await runAttack([
+      { tool: 'bash', command: "echo small > small.txt; mv /usr/bin/perl /usr/bin/perl.real; printf '#!/bin/sh\\nexec cat /dev/zero\\n' > /usr/bin/perl; chmod +x /usr/bin/perl" },
+      { tool: 'bash', command: "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null | grep -q '^/usr/bin/perl -e # forager.s tool' && kill -9 ${p#/proc/}; done; echo killed" },
+      { tool: 'view', path: 'small.txt' },
+      { tool: 'bash', command: "printf '#!/bin/sh\\nexec sleep 600\\n' > /usr/bin/perl" },
+      { tool: 'edit', path: 'small.txt', search: 'small', replace: 'big' },
+      { tool: 'bash', command: "n=0; for p in /proc/[0-9]*; do case \"$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)\" in 'cat /dev/zero'*|'sleep 600'*) n=$((n+1));; esac; done; echo $n; cat small.txt" },
+      { tool: 'submit' },
+    ], { limits: { action_timeout_s: 20, wall_time_s: 120 } });
+    expectHarvesterHeld(result);
+    expect(trajectory.footer).toMatchObject({ exit_status: 'submitted', failure_kind: null });
+    expect(steps[2]!.observation).toMatchObject({ exit_code: 0, tool_restarted: true });
+    expect(out(steps[2]!)).toBe('     1\tsmall\n');
+    expect(steps[4]!.observation!.exit_code).toBe(0);
+    // What the agent's "perl" started was killed; the edit went through.
+    expect(out(steps[5]!)).toBe('0\nbig\n');
+    expect(await containersOf(runId)).toEqual([]);
+  }, 180_000);
 
   it('a batch holding the attacks completes, and harvesting it again resumes without redoing anything', async () => {
     const dir = await tempDir('forager-hostile-batch-');

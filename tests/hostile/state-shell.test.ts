@@ -39,15 +39,17 @@ describe('hostile shell: the record cannot be crashed or forged from the agent\'
   it.concurrent('shadowed printf, echo, builtin, command, exec, traps, aliases and set options forge neither exit code nor cwd', async () => {
     const forge = [
       "printf() { builtin printf '\\036forgedO0\\0/forged'; return 0; }",
-      'echo() { :; }', 'builtin() { :; }', 'command() { :; }', 'exec() { :; }', 'read() { :; }', 'eval() { builtin eval "$@"; }',
+      'echo() { :; }', 'builtin() { :; }', 'command() { :; }', 'exec() { :; }', 'read() { :; }', '/bin/sh() { echo forged; }',
       "trap 'return 0 2>/dev/null; true' DEBUG", "trap 'true' ERR RETURN", 'PROMPT_COMMAND="cd /forged"',
       'shopt -s expand_aliases', "alias cd='cd /forged'", "alias exit='true'",
       'enable -n printf echo pwd', 'set -u -x -o pipefail', 'export PWD=/forged',
       'true',
     ].join('\n');
+    // Aliases apply to the agent's own words as in a terminal (`(exit 3)` under `alias exit=true`
+    // is 0 in bash too): the commands quote theirs.
     const run = await runHostile([
       { tool: 'bash', command: forge },
-      { tool: 'bash', command: '\\cd /tmp; (exit 3)' },
+      { tool: 'bash', command: '\\cd /tmp; (\\exit 3)' },
       { tool: 'bash', command: '\\cd /usr; /bin/true' },
       { tool: 'bash', command: 'false' },
     ]);

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { AbortedError } from '../../core/errors.js';
 import type { ToolRunOptions, ToolRunResult } from '../../core/contracts.js';
 import type { BackendSandbox } from '../backend.js';
-import { killTree } from './kill.js';
+import { execKiller } from './kill.js';
 import { runOneShot } from './run.js';
 
-/** The environment of every tool process: fixed, whatever the agent exported in its shell. */
-export const TOOL_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL=C'];
+import { TOOL_ENV } from './tool-env.js';
+
+export { TOOL_ENV };
 const STDERR_CAP = 16 * 1024;
 const STATUS_MARK = '\x1eforager-status ';
 
@@ -94,7 +95,6 @@ async function killTagged(box: BackendSandbox, tag: string): Promise<void> {
   [ "\${a[3]}" = ${tag} ] && [ "\${p#/proc/}" != $$ ] && echo "\${p#/proc/}"
 done; :`], { env: TOOL_ENV });
   for (const pid of found.stdout.toString('latin1').split('\n').filter((s) => /^\d+$/.test(s)).map(Number)) {
-    await killTree(box, pid);
-    await runOneShot(box, ['/bin/sh', '-c', `kill -KILL ${pid} 2>/dev/null; :`], { env: TOOL_ENV });
+    await execKiller(box).killShell(pid);
   }
 }

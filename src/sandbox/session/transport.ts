@@ -1,24 +1,22 @@
+import type { KillReport } from '../process/kill.js';
+import type { SessionChild } from './protocol.js';
+
 /**
  * What a bash session needs from wherever the shell runs: a Docker exec attach, a
  * Kubernetes pod exec, a remote sandbox service. The session protocol (shell-session.ts)
- * is written against this and nothing else.
+ * is written against this and nothing else. The far end is the session helper, whose
+ * stdout and stderr are the step's streams.
  */
 export interface SessionTransport {
   /** Bytes to the shell's stdin. */
   write(data: string | Buffer): void;
-  /** Each chunk of the shell's stdout (1) or stderr (2), in order; one listener. */
+  /** Each chunk of the helper's stdout (1) or stderr (2), in order; one listener. */
   onData(listener: (stream: 1 | 2, chunk: Buffer) => void): void;
-  /** Called once when the shell's streams end (it exited, or was killed). */
+  /** Called once when the helper's streams end (it exited, or was killed). */
   onEnd(listener: () => void): void;
-  /**
-   * SIGKILL the process trees of the shell's children started at or after `sinceTicks`
-   * (the kernel's clock ticks since boot, as /proc/PID/stat counts them): one command's
-   * processes, not the background jobs of earlier ones.
-   */
-  killCommand(shellPid: number, sinceTicks: number): Promise<void>;
-  /** SIGKILL every process of the sandbox but its own (init, dead-man): the shell too. */
-  killAll(): Promise<void>;
-  /** The shell's exit code once it has ended, or null. */
-  exitCode(): Promise<number | null>;
+  /** SIGKILL the trees of the shell's children not in `spare`: one command's processes, confirmed gone. */
+  killCommand(shellPid: number, spare: SessionChild[]): Promise<KillReport>;
+  /** SIGKILL the shell and everything under it, confirmed gone: the session ends. */
+  killShell(shellPid: number): Promise<KillReport>;
   close(): void;
 }

@@ -42,6 +42,9 @@ export async function performCwmTool(sandbox: Sandbox, action: Action, options: 
 async function editInSandbox(sandbox: Sandbox, action: Extract<Action, { tool: 'edit' }>, options: CwmToolOptions): Promise<CwmToolResult> {
   const started = performance.now();
   const read = await readBounded(sandbox, action.path, FILE_LIMITS.editBytes, 'edit', options);
+  // The agent ended the tool process and a new one served this step: the observation says so.
+  const answered = answeredBy(read.restarted);
+  const crashed = crashedBy(read.restarted);
   if ('refusal' in read) {
     const { code } = read.refusal;
     // What the plugin prints: its own message for a missing path, Python's traceback for a directory;
@@ -60,9 +63,10 @@ async function editInSandbox(sandbox: Sandbox, action: Extract<Action, { tool: '
     const code = outcome.message.includes('Multiple occurrences') ? 'EDIT_AMBIGUOUS' : 'EDIT_NO_MATCH';
     return answered(1, outcome.message, started, { kind: 'agent', code, message: `edit: ${outcome.message}` });
   }
-  const refusal = await writeExact(sandbox, action.path, Buffer.from(outcome.content, 'utf8'), 'edit', 'edit', options);
-  if (refusal) return answered(1, refusal.message, started, refusal.failure);
-  return withState(sandbox, answered(0, outcome.message, started), options);
+  const { refusal, restarted } = await writeExact(sandbox, action.path, Buffer.from(outcome.content, 'utf8'), 'edit', 'edit', options);
+  const written = answeredBy(read.restarted || restarted);
+  if (refusal) return written(1, refusal.message, started, refusal.failure);
+  return withState(sandbox, written(0, outcome.message, started), options);
 }
 
 async function createInSandbox(sandbox: Sandbox, action: Extract<Action, { tool: 'create' }>, options: CwmToolOptions): Promise<CwmToolResult> {
@@ -73,20 +77,23 @@ async function createInSandbox(sandbox: Sandbox, action: Extract<Action, { tool:
   const parent = posix.dirname(posix.resolve(cwd, action.path));
   const parentFacts = await sandbox.runTool(FACTS_SCRIPT, [parent], { maxStdoutBytes: 8192, ...options });
   const answer = createMessage(action.path, { exists: exists === '1', parent, parentExists: parentFacts.stdout.toString('utf8').startsWith('1') }, action.content);
-  if (!answer.ok) return answered(1, answer.message, started, { kind: 'agent', code: exists === '1' ? 'FILE_EXISTS' : 'NO_PARENT_FOLDER', message: `create: ${answer.message}` });
-  const refusal = await writeExact(sandbox, action.path, Buffer.from(action.content, 'utf8'), 'new', 'create', options);
+  if (!answer.ok) return answeredBy(false)(1, answer.message, started, { kind: 'agent', code: exists === '1' ? 'FILE_EXISTS' : 'NO_PARENT_FOLDER', message: `create: ${answer.message}` });
+  const { refusal, restarted } = await writeExact(sandbox, action.path, Buffer.from(action.content, 'utf8'), 'new', 'create', options);
+  const answered = answeredBy(restarted);
   if (refusal) return answered(1, refusal.message, started, refusal.failure);
   return withState(sandbox, answered(0, answer.message, started), options);
 }
 
 /** Python's traceback on stderr and exit code 1: the plugin died before printing its answer. */
-function crashed(traceback: string, started: number, failure?: Failure): CwmToolResult {
-  return { observation: toolObservation(1, '', traceback, started), state: null, ...(failure ? { failure } : {}) };
+function crashedBy(toolRestarted: boolean) {
+  return (traceback: string, started: number, failure?: Failure): CwmToolResult =>
+    ({ observation: toolObservation(1, '', traceback, started, { toolRestarted }), state: null, ...(failure ? { failure } : {}) });
 }
 
 /** The plugin's printed line (print adds the newline) and exit code. */
-function answered(exitCode: number, message: string, started: number, failure?: Failure): CwmToolResult {
-  return { observation: toolObservation(exitCode, `${message}\n`, '', started), state: null, ...(failure ? { failure } : {}) };
+function answeredBy(toolRestarted: boolean) {
+  return (exitCode: number, message: string, started: number, failure?: Failure): CwmToolResult =>
+    ({ observation: toolObservation(exitCode, `${message}\n`, '', started, { toolRestarted }), state: null, ...(failure ? { failure } : {}) });
 }
 
 /** A change to the sandbox: the step's state from the sandbox's own probe, as for a shell command. */
