@@ -1,8 +1,9 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type { BackendSandbox, BackendSpec, ListedSandbox, SandboxBackend } from '../sandbox/backend.js';
+import type { BackendOptions, BackendSandbox, BackendSpec, ListedSandbox, SandboxBackend } from '../sandbox/backend.js';
 import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions } from '../sandbox/contracts.js';
-import { DOCKER_FLAVOUR, startContainer, type EngineFlavour } from './container.js';
+import { startContainer } from './container.js';
+import { flavourOf, type EngineFlavour } from './flavour.js';
 import { requireEngineFreeSpace } from './disk-guard.js';
 import { dockerVersion, engine, pingEngine, requireEngine } from './engine.js';
 import { evictImages } from './images/evict.js';
@@ -11,9 +12,10 @@ import { recordImageUse } from './images/image-use.js';
 import { resolveTaskImage, type TaskImage } from './images/task-image.js';
 import { setupDocker } from './setup/setup.js';
 
-export interface DockerBackendOptions {
+export interface DockerBackendOptions extends BackendOptions {
   /** The engine to talk to (default: the one DOCKER_HOST names, else the local socket). */
   docker?: Docker;
+  /** Engine facts (default: the flavour the client carries, Docker's unless marked). */
   flavour?: EngineFlavour;
 }
 
@@ -25,11 +27,11 @@ export interface DockerBackendOptions {
 export class DockerBackend implements SandboxBackend {
   readonly name: string = 'docker';
   private readonly docker: Docker | undefined;
-  private readonly flavour: EngineFlavour;
+  private readonly flavour: EngineFlavour | undefined;
 
   constructor(options: DockerBackendOptions = {}) {
     this.docker = options.docker;
-    this.flavour = options.flavour ?? DOCKER_FLAVOUR;
+    this.flavour = options.flavour;
   }
 
   protected get client(): Docker {
@@ -58,7 +60,7 @@ export class DockerBackend implements SandboxBackend {
   }
 
   create(spec: BackendSpec): Promise<BackendSandbox> {
-    return startContainer(this.client, spec, this.flavour);
+    return startContainer(this.client, spec, this.flavour ?? flavourOf(this.client));
   }
 
   async list(label: string): Promise<ListedSandbox[]> {

@@ -2,7 +2,8 @@ import { accessSync, constants } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AbortedError } from '../core/errors.js';
-import type { BackendSandbox, BackendSpec, BackendState, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
+import type { BackendSandbox, BackendSpec, BackendState, EnforcedLimit, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
+import { flavourOf, type EngineFlavour } from './flavour.js';
 import { FrameDemuxer } from './frames.js';
 import { CgroupPids } from './pids.js';
 import { putFile } from './put-file.js';
@@ -10,28 +11,12 @@ import { putFile } from './put-file.js';
 /** Capabilities a root shell needs for ordinary work (files, users, apt); everything else is dropped. */
 const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETFCAP', 'NET_BIND_SERVICE'];
 
-/** Engine facts that differ between engines speaking the same API (Docker, Podman). */
-export interface EngineFlavour {
-  /** The storage driver name whose GraphDriver data holds an overlay upper directory. */
-  overlayDriver: string;
-  /** Where the host keeps a container's PID files (pids.current, pids.events), by container id. */
-  cgroupDirs(id: string): string[];
-  /** Whether `POST /containers/{id}/update` works (PID limits can be lent). */
-  canUpdate: boolean;
-}
-
-export const DOCKER_FLAVOUR: EngineFlavour = {
-  overlayDriver: 'overlay2',
-  cgroupDirs: (id) => [`/sys/fs/cgroup/pids/docker/${id}`, `/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`],
-  canUpdate: true,
-};
-
 /**
  * Create and start a container for a sandbox: limits, labels, no network unless asked,
  * capabilities dropped, tini as PID 1 reaping orphans, and a dead-man main process
  * (`sleep` for the sandbox's lifetime) after which the engine removes the container.
  */
-export async function startContainer(docker: Docker, spec: BackendSpec, flavour: EngineFlavour = DOCKER_FLAVOUR): Promise<DockerContainer> {
+export async function startContainer(docker: Docker, spec: BackendSpec, flavour: EngineFlavour = flavourOf(docker)): Promise<DockerContainer> {
   const mb = spec.limits.memory_mb * 1024 * 1024;
   const container = await docker.createContainer({
     Image: spec.image,
@@ -85,6 +70,10 @@ export class DockerContainer implements BackendSandbox {
     return this.container.id;
   }
 
+  get unenforcedLimits(): readonly EnforcedLimit[] {
+    return this.flavour.unenforcedLimits;
+  }
+
   async spawn(argv: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {
     const exec = await this.container.exec({
       Cmd: argv,
@@ -117,7 +106,7 @@ export class DockerContainer implements BackendSandbox {
   }
 
   async layerView(): Promise<LayerView | null> {
-    if (!this.localKernel) return null;
+    if (!this.localKernel || !this.flavour.hostLayer) return null;
     const info = await this.container.inspect();
     return readableLayer(info.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined, this.flavour.overlayDriver);
   }
@@ -132,14 +121,15 @@ export class DockerContainer implements BackendSandbox {
   }
 
   get lendPids(): BackendSandbox['lendPids'] {
-    if (!this.flavour.canUpdate) return undefined;
+    const setLimit = this.flavour.setPidsLimit;
+    if (!setLimit) return undefined;
     return async (extra: number) => {
       const info = await this.container.inspect();
       const limit = info.HostConfig.PidsLimit;
       if (!limit || limit <= 0) return async () => undefined;
-      await this.container.update({ PidsLimit: limit + extra });
+      await setLimit(this.docker, this.id, limit + extra);
       return async () => {
-        await this.container.update({ PidsLimit: limit }).catch(() => undefined);
+        await setLimit(this.docker, this.id, limit).catch(() => undefined);
       };
     };
   }

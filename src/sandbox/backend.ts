@@ -9,6 +9,18 @@ import type { ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOpt
  * runtime in this folder, written against this port and nothing else.
  */
 
+/** The limits a backend enforces through the kernel (cgroups); a backend says which of them it cannot. */
+export type EnforcedLimit = 'memory_mb' | 'cpus' | 'pids';
+
+/** Options every backend takes from the registry (the CLI's choices). */
+export interface BackendOptions {
+  /**
+   * Start sandboxes even where the backend cannot enforce some limits (rootless Podman on
+   * cgroup v1); the sandbox then names them (`unenforcedLimits`) and the trajectory header records them.
+   */
+  allowUnenforcedLimits?: boolean;
+}
+
 /** What a backend starts: one sandbox with its limits, labels and dead-man. */
 export interface BackendSpec {
   image: string;
@@ -76,6 +88,8 @@ export interface BackendSandbox {
   readonly id: string;
   /** The sandbox shares this harvester's kernel: its clock and /proc facts can be read from the host. */
   readonly localKernel: boolean;
+  /** Limits of the spec this sandbox runs without (only when the operator accepted that); empty when all are enforced. */
+  readonly unenforcedLimits?: readonly EnforcedLimit[];
   spawn(argv: string[], options?: SpawnOptions): Promise<SandboxProcess>;
   /** Write one file's exact bytes, parents made, with no process in the sandbox. */
   putFile(path: string, data: Buffer, options?: { signal?: AbortSignal }): Promise<void>;
