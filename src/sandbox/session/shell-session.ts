@@ -75,7 +75,6 @@ export class ShellSession {
    * the host's /proc/uptime); without it the clock is mapped once, here.
    */
   static async open(transport: SessionTransport, options: { timeoutMs?: number; kernelTicks?: () => number | undefined } = {}): Promise<ShellSession> {
-    const sent = performance.now();
     const nonce = randomBytes(12).toString('hex');
     const [pid, clock] = await new Promise<[number, { ticksAt: number; at: number }]>((resolve, reject) => {
       let out = '';
@@ -88,8 +87,10 @@ export class ShellSession {
         if (match) {
           settled = true;
           clearTimeout(timer);
-          // The uptime was read somewhere between sending and now: take the middle.
-          resolve([Number(match[1]), { ticksAt: Number(match[2]) * 100 + Number(match[3]), at: (sent + performance.now()) / 2 }]);
+          // The uptime was read at or before now, and long after sending when the backend is
+          // slow to start the process (Podman over TCP: ~0.5 s): mapping it to now keeps the
+          // mapped clock at or behind the kernel's, so a timeout's cut never spares the command.
+          resolve([Number(match[1]), { ticksAt: Number(match[2]) * 100 + Number(match[3]), at: performance.now() }]);
         }
       });
       transport.onEnd(() => {
