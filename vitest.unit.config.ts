@@ -43,6 +43,7 @@ export const UNIT_TESTS = [
   'tests/replay/compare.test.ts',
   'tests/sandbox/capture.test.ts',
   'tests/sandbox/file-tools/splice.test.ts',
+  'tests/podman/facts.test.ts',
   'tests/sandbox/provider-boundary.test.ts',
   'tests/sandbox/sentinel.test.ts',
   'tests/sandbox/state.test.ts',

@@ -1,11 +1,13 @@
 import { TaskError } from '../core/errors.js';
 import { createDockerBackend } from '../docker/index.js';
-import { createSandboxProvider, type SandboxBackend, type SandboxProvider } from '../sandbox/index.js';
+import { createPodmanBackend } from '../podman/index.js';
+import { createSandboxProvider, type BackendOptions, type SandboxBackend, type SandboxProvider } from '../sandbox/index.js';
 
 /** Every sandbox backend forager knows: adding one is its folder plus one line here. */
 export const BACKENDS = {
   docker: createDockerBackend,
-} satisfies Record<string, () => SandboxBackend>;
+  podman: createPodmanBackend,
+} satisfies Record<string, (options: BackendOptions) => SandboxBackend>;
 
 export type ProviderName = keyof typeof BACKENDS;
 export const PROVIDER_NAMES = Object.keys(BACKENDS) as ProviderName[];
@@ -16,9 +18,14 @@ export const DEFAULT_PROVIDER: ProviderName = 'docker';
  * over that backend; a clear error for an unknown name. The CLI calls this once and
  * hands the provider down to everything that starts sandboxes.
  */
-export function createProvider(name: string = process.env.FORAGER_SANDBOX || DEFAULT_PROVIDER): SandboxProvider {
+export function createProvider(name: string = process.env.FORAGER_SANDBOX || DEFAULT_PROVIDER, options: BackendOptions = backendOptionsFromEnv()): SandboxProvider {
   if (!Object.hasOwn(BACKENDS, name)) {
     throw new TaskError('UNKNOWN_SANDBOX_PROVIDER', `unknown sandbox provider ${JSON.stringify(name)} (--sandbox or FORAGER_SANDBOX): expected one of ${PROVIDER_NAMES.join(', ')}`);
   }
-  return createSandboxProvider(BACKENDS[name as ProviderName]());
+  return createSandboxProvider(BACKENDS[name as ProviderName](options));
+}
+
+/** The backend options a process gets from its environment (FORAGER_ALLOW_UNENFORCED_LIMITS=1), for child processes of the CLI. */
+export function backendOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): BackendOptions {
+  return { allowUnenforcedLimits: /^(1|true|yes)$/i.test(env.FORAGER_ALLOW_UNENFORCED_LIMITS ?? '') };
 }
