@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, platform } from 'node:os';
 import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
-import type { PreparedImage, SandboxProvider } from '../sandbox/index.js';
+import type { PreparedImage, ProvidedSandbox, SandboxProvider } from '../sandbox/index.js';
 import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
@@ -69,7 +69,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   const steps: Step[] = [];
   let writer: TrajectoryWriter | undefined;
   let header: Header | undefined;
-  let sandbox: Sandbox | undefined;
+  let sandbox: ProvidedSandbox | undefined;
   let ending: { status: ExitStatus; failure?: Failure; submission?: string };
   let image: PreparedImage | undefined;
   let capture: PatchCapture | undefined;
@@ -90,7 +90,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
     log.debug({ container: sandbox.id }, 'sandbox started');
     await placeFiles(sandbox, task.files, signal);
     const setup = await runSetup(sandbox, task.spec.setup, limits, signal);
-    header = await buildHeader(task, options, image, limits, env, setup, agent, provider);
+    header = await buildHeader(task, options, image, limits, env, setup, agent, provider, sandbox);
     writer = await TrajectoryWriter.create(options.out, header);
     const failedSetup = setup.find((s) => s.exit_code !== 0);
     if (failedSetup) {
@@ -246,7 +246,9 @@ async function buildHeader(
   setup: Header['setup'],
   agent: Agent,
   provider: SandboxProvider,
+  sandbox?: ProvidedSandbox,
 ): Promise<Header> {
+  const unenforced = sandbox?.unenforcedLimits ?? [];
   const header: Header = {
     type: 'header',
     format: TRAJECTORY_FORMAT,
@@ -264,6 +266,7 @@ async function buildHeader(
     workdir: task.spec.workdir,
     seed: task.spec.seed,
     host: { hostname: hostname(), platform: platform(), docker_version: await provider.version() },
+    sandbox: { provider: provider.name, ...(unenforced.length > 0 ? { unenforced_limits: [...unenforced] } : {}) },
     setup,
   };
   if (options.parent) header.parent = options.parent;

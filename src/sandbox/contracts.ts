@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Sandbox } from '../core/contracts.js';
 import type { TaskSpec } from '../task/spec.js';
 import type { Limits } from '../trajectory/schema.js';
+import type { EnforcedLimit } from './backend.js';
 
 /*
  * The contract between everything that runs sandboxes (runner, grading, replay, trace,
@@ -67,6 +68,8 @@ export interface SandboxSpec {
 export interface ProvidedSandbox extends Sandbox {
   /** Kill every process but the sandbox's own init and dead-man (the session too); how many. */
   killProcesses(): Promise<number>;
+  /** Limits of its spec the sandbox runs without (the operator accepted that); empty when all hold. */
+  readonly unenforcedLimits: readonly EnforcedLimit[];
 }
 
 export interface ReapOptions {

@@ -4,7 +4,7 @@ import { AbortedError, InfrastructureError } from '../core/errors.js';
 import type { ExecOptions, ExecResult, ToolRunOptions, ToolRunResult } from '../core/contracts.js';
 import { shellQuote } from '../core/quote.js';
 import type { Limits, Observation, State } from '../trajectory/schema.js';
-import type { BackendSandbox, SandboxBackend } from './backend.js';
+import type { BackendSandbox, EnforcedLimit, SandboxBackend } from './backend.js';
 import type { ProvidedSandbox, SandboxSpec } from './contracts.js';
 import { readSandboxFile } from './file-tools/read-write.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
@@ -61,6 +61,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
 
   get id(): string {
     return this.box.id;
+  }
+
+  get unenforcedLimits(): readonly EnforcedLimit[] {
+    return this.box.unenforcedLimits ?? [];
   }
 
   /**

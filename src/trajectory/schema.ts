@@ -213,6 +213,16 @@ export const HeaderSchema = z.object({
   workdir: z.string(),
   seed: z.number().int(),
   host: z.object({ hostname: z.string(), platform: z.string(), docker_version: z.string().optional() }),
+  /**
+   * The sandbox backend that ran it (`docker`, `podman`; `host.docker_version` is that
+   * backend's version), and the limits of `limits` it ran without because the operator
+   * accepted that (`--allow-unenforced-limits`, e.g. rootless Podman on cgroup v1).
+   * Absent in trajectories written before it existed (Docker, limits enforced).
+   */
+  sandbox: z.object({
+    provider: z.string(),
+    unenforced_limits: z.array(z.enum(['memory_mb', 'cpus', 'pids'])).optional(),
+  }).optional(),
   setup: z.array(z.object({ command: z.string(), exit_code: z.number().int().nullable(), duration_ms: z.number() })),
   parent: z.object({ trajectory_id: z.string(), path: z.string().optional(), step: z.number().int() }).optional(),
 });

@@ -54,7 +54,7 @@ export async function setupPodman(options: PodmanSetupOptions): Promise<number> 
   say(`base image  ${base.ref} ${how} (${shortId(base.id)})${base.action === 'present' ? '' : ` in ${seconds(Date.now() - baseStarted)}`}`);
 
   const probe = await probeSandbox(docker, { endpoint: options.endpoint, unenforced, rootless: facts.rootless });
-  say(`sandbox     a probe sandbox started and was removed in ${seconds(probe.ms)} (catatonit as init, limits applied)`);
+  say(`sandbox     a probe sandbox started and was removed in ${seconds(probe.ms)} (catatonit as init; ${unenforced.length === 0 ? 'limits applied' : `${unenforced.join(', ')} accepted but not enforced`})`);
 
   const recipes = options.recipes ?? listRecipes().filter((name) => name !== 'base' && name !== 'worker');
   for (const recipe of recipes) {
