@@ -6,11 +6,12 @@ import { BASE_IMAGE, evictImages, findImage, recordBuiltImage } from '../../src/
 import { importRootfs } from '../../src/docker/setup/rootfs.js';
 import { engineId } from '../../src/docker/images/built-images.js';
 import { createPodmanBackend, podmanClient } from '../../src/podman/index.js';
-import { RuntimeSandbox } from '../../src/sandbox/index.js';
+import { createSandboxProvider, RuntimeSandbox } from '../../src/sandbox/index.js';
+import { resolveRecordedImage } from '../../src/replay/index.js';
+import type { Header, Limits } from '../../src/trajectory/schema.js';
 import { initChildren, killAllBut, runOneShot } from '../../src/sandbox/process/index.js';
 import { PINNED_ENV } from '../../src/runner/environment.js';
 import { DEFAULT_LIMITS } from '../../src/task/spec.js';
-import type { Limits } from '../../src/trajectory/schema.js';
 import { testRunId } from '../helpers/docker.js';
 import { freePort, PODMAN_ENDPOINT, TcpPodmanService } from '../helpers/podman.js';
 import { tempDir } from '../helpers/tasks.js';
@@ -86,6 +87,25 @@ describe('the Podman backend on the local rootful service', () => {
     await evictImages({ docker, budgetBytes: 0, builtFile, useFile });
     expect(await findImage(ref, docker)).toBeNull();
     expect(await findImage(BASE_IMAGE, docker)).not.toBeNull();
+  });
+
+  it('replay\'s retag check holds on Podman: a recorded tag moved to another image is refused, the recorded ID still runs when allowed', async () => {
+    const docker = podmanClient(PODMAN_ENDPOINT);
+    const ref = `forager-podman-test-${process.pid}:retag`;
+    const first = await importRootfs(docker, await writeTree({ 'etc/marker': 'first\n' }), ref, { changes: [] });
+    const header = { trajectory_id: 'retag', image: { ref, id: first, digest: null } } as unknown as Header;
+    const provider = createSandboxProvider(createPodmanBackend({ endpoint: PODMAN_ENDPOINT }));
+    try {
+      expect(await resolveRecordedImage(header, { provider })).toMatchObject({ ref: first, id: first });
+      // Tagging another image with the same name leaves the first under its ID only.
+      const second = await importRootfs(docker, await writeTree({ 'etc/marker': 'second\n' }), ref, { changes: [] });
+      expect(second).not.toBe(first);
+      await expect(resolveRecordedImage(header, { provider })).rejects.toMatchObject({ code: 'IMAGE_RETAGGED' });
+      expect(await resolveRecordedImage(header, { provider, allowRetagged: true })).toMatchObject({ id: first });
+      await docker.getImage(second).remove({ force: true });
+    } finally {
+      await docker.getImage(first).remove({ force: true }).catch(() => undefined);
+    }
   });
 
   it('names the engine in the built-images record by its host and store: the same through another service, although each service makes a new ID', async () => {
