@@ -51,8 +51,11 @@ export class PodmanBackend extends DockerBackend {
 
   /** This host's facts, asked once. */
   hostFacts(): Promise<PodmanHostFacts> {
-    this.facts ??= readHostFacts(this.client);
-    this.facts.catch(() => { this.facts = undefined; });
+    if (!this.facts) {
+      this.facts = readHostFacts(this.client);
+      // A service that did not answer is asked again next time.
+      this.facts.catch(() => { this.facts = undefined; });
+    }
     return this.facts;
   }
 

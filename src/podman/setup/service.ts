@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
@@ -39,8 +40,13 @@ export async function ensureService(options: { endpoint: string; docker: Docker;
   const content = containersConf(readRlimits());
   const written = await writeContainersConf(files.conf, content);
   if (!isStarting(files.pid)) {
-    // A socket file left by a service that died would make the new one fail to listen.
-    if (existsSync(socket)) rmSync(socket, { force: true });
+    if (existsSync(socket)) {
+      // Something listening there is a service that does not answer (wedged, or starting
+      // under another's hand): never take its socket. One left by a service that died
+      // would make the new one fail to listen.
+      if (await listens(socket)) throw new InfrastructureError('ENGINE_START_FAILED', `Something listens on ${socket} but does not answer the API: stop it (or wait for it), then run forager setup --sandbox podman again.`, { context: { where: endpoint } });
+      rmSync(socket, { force: true });
+    }
     mkdirSync(dirname(socket), { recursive: true, mode: 0o700 });
     mkdirSync(dirname(files.log), { recursive: true });
     const fd = openSync(files.log, 'a');
@@ -81,6 +87,16 @@ function serviceFiles(): { conf: string; log: string; pid: string; storage: stri
     pid: join(run, 'forager-podman.pid'),
     storage: root ? [] : ['--root', join(data, 'storage'), '--runroot', join(dirname(run), 'forager-podman'), '--storage-driver', 'overlay'],
   };
+}
+
+/** Whether a process accepts connections on the unix socket at `path`. */
+function listens(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.setTimeout(2_000, () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** A service forager started earlier is still alive (it may just be slow to answer). */
