@@ -33,8 +33,29 @@ export interface StateBenchRow {
   findDurationMs: number;
 }
 
+/** Per-step cost when the agent itself wrote the files into the layer (what a `pip install` does). */
+export interface AgentLayerRow {
+  files: number;
+  stepMs: number;
+  probeMs: number;
+  overheadMs: number;
+}
+
+/** Seven tasks stepping `sleep 0.2` beside one that keeps a 100k-file layer busy, all at once. */
+export interface HogResult {
+  concurrency: number;
+  /** |duration_ms - 200| over the quiet tasks' steps: median and worst. */
+  medianErrorMs: number;
+  maxErrorMs: number;
+  steps: number;
+}
+
 export interface StateBench {
   rows: StateBenchRow[];
+  agentRows: AgentLayerRow[];
+  hog: HogResult;
+  /** Peak RSS of `forager run` over 99k files with ~3.8 KB paths, written by the agent. */
+  longNamesRssMb: number;
   /** Peak RSS of `forager run` (built JS) over the 100k-file image, 50 steps. */
   runRssMb: number;
   /** The same for the 1k-file image: the floor. */
@@ -98,8 +119,91 @@ export async function benchState(options: { steps?: number } = {}): Promise<Stat
   } finally {
     for (const sandbox of sandboxes) await sandbox.stop();
   }
+  const agentRows = await benchAgentLayer(Math.min(steps, 100));
+  const hog = await benchHog(8, 30);
   await build();
-  return { rows, runRssMb: await runRss(await ensureFilesImage(100_000)), runRssFloorMb: await runRss(await ensureFilesImage(1_000)) };
+  return {
+    rows,
+    agentRows,
+    hog,
+    longNamesRssMb: await runRssOf(longNamesTask()),
+    runRssMb: await runRss(await ensureFilesImage(100_000)),
+    runRssFloorMb: await runRss(await ensureFilesImage(1_000)),
+  };
+}
+
+function startBase(): Promise<RuntimeSandbox> {
+  return RuntimeSandbox.start(createDockerBackend(), { image: 'forager-base:bookworm', runId: 'bench-state', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
+}
+
+/** The agent writes N files into its layer, then steps touch one file each: what does a step cost? */
+async function benchAgentLayer(steps: number): Promise<AgentLayerRow[]> {
+  const sandboxes: RuntimeSandbox[] = [];
+  const rows: AgentLayerRow[] = [];
+  try {
+    for (const files of SIZES) {
+      const sandbox = await startBase();
+      sandboxes.push(sandbox);
+      await sandbox.exec(`mkdir -p /work/gen && cd /work/gen && for d in $(seq 0 ${Math.ceil(files / 1000) - 1}); do mkdir d$d; (cd d$d && seq ${files >= 1000 ? 1000 : files} | sed 's/$/.py/' | xargs touch); done; echo written`, { timeoutMs: 600_000 });
+    }
+    const samples = SIZES.map(() => ({ plain: [] as number[], tracked: [] as number[], probes: [] as number[] }));
+    for (let i = 0; i < steps; i += 1) {
+      for (let k = 0; k < sandboxes.length; k += 1) {
+        const sample = samples[k]!;
+        let t = performance.now();
+        await sandboxes[k]!.exec('true', { trackState: false });
+        sample.plain.push(performance.now() - t);
+        t = performance.now();
+        const r = await sandboxes[k]!.exec(`echo ${i} > /work/gen/d0/step.txt`);
+        sample.tracked.push(performance.now() - t);
+        sample.probes.push(r.state?.probe_ms ?? NaN);
+      }
+    }
+    for (let k = 0; k < SIZES.length; k += 1) {
+      const sample = samples[k]!;
+      rows.push({ files: SIZES[k]!, stepMs: median(sample.tracked), probeMs: median(sample.probes), overheadMs: median(sample.tracked) - median(sample.plain) });
+    }
+  } finally {
+    for (const sandbox of sandboxes) await sandbox.stop();
+  }
+  return rows;
+}
+
+/** One task churning a 100k-file layer beside quiet ones, concurrently: are the quiet ones' timings their own? */
+async function benchHog(concurrency: number, steps: number): Promise<HogResult> {
+  const sandboxes: RuntimeSandbox[] = [];
+  try {
+    for (let i = 0; i < concurrency; i += 1) sandboxes.push(await startBase());
+    await sandboxes[0]!.exec('mkdir -p /work/hog && cd /work/hog && for d in $(seq 0 99); do mkdir d$d; (cd d$d && seq 1000 | xargs touch); done', { timeoutMs: 600_000 });
+    let hogging = true;
+    const hog = (async () => {
+      for (let i = 0; hogging; i += 1) await sandboxes[0]!.exec(`cd /work/hog && for d in d$((${i} % 100)); do (cd $d && seq 1000 | sed 's/$/.${i}/' | xargs touch); done`, { timeoutMs: 600_000 });
+    })();
+    const errors: number[] = [];
+    await Promise.all(sandboxes.slice(1).map(async (sandbox) => {
+      for (let i = 0; i < steps; i += 1) {
+        const r = await sandbox.exec('sleep 0.2');
+        errors.push(Math.abs(r.observation.duration_ms - 200));
+      }
+    }));
+    hogging = false;
+    await hog;
+    errors.sort((a, b) => a - b);
+    return { concurrency, medianErrorMs: median(errors), maxErrorMs: errors.at(-1) ?? NaN, steps: errors.length };
+  } finally {
+    for (const sandbox of sandboxes) await sandbox.stop();
+  }
+}
+
+/** A task that writes 99k files under 17 nested folders of 220-character names (paths of ~3.8 KB), then steps. */
+async function longNamesTask(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'forager-bench-state-'));
+  const task = join(dir, 'bench.task.yaml');
+  const name = 'n'.repeat(220);
+  const deep = `cd /work && for i in $(seq 17); do mkdir -p ${name} && cd ${name}; done; for d in $(seq 0 98); do mkdir d$d; (cd d$d && seq 1000 | xargs touch); done; echo written`;
+  const actions = [{ tool: 'bash', command: deep, timeout_s: 1200 }, ...Array.from({ length: 20 }, (_, i) => ({ tool: 'bash', command: `echo ${i} > /work/step.txt` }))];
+  await writeFile(task, stringify({ id: 'bench-state-long', instruction: 'bench', image: { ref: 'forager-base:bookworm' }, workdir: '/work', agent: { type: 'scripted', actions } }));
+  return task;
 }
 
 function build(): Promise<void> {
@@ -115,6 +219,13 @@ async function runRss(image: string): Promise<number> {
   const task = join(dir, 'bench.task.yaml');
   const actions = [{ tool: 'bash', command: 'echo x > /work/repo/d000/f000001.py' }, ...Array.from({ length: 49 }, () => ({ tool: 'bash', command: 'true' }))];
   await writeFile(task, stringify({ id: 'bench-state', instruction: 'bench', image: { ref: image }, workdir: '/work/repo', agent: { type: 'scripted', actions } }));
+  return runRssOf(Promise.resolve(task));
+}
+
+/** Peak RSS (GNU time) of `node bin/forager.js run` of a task file. */
+async function runRssOf(taskFile: Promise<string>): Promise<number> {
+  const task = await taskFile;
+  const dir = await mkdtemp(join(tmpdir(), 'forager-bench-state-'));
   return new Promise((resolve, reject) => {
     const child = spawn('/usr/bin/time', ['-f', 'MAXRSS=%M', process.execPath, join(ROOT, 'bin/forager.js'), 'run', task, '--out', join(dir, 'out.jsonl'), '--run-id', 'bench-state'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -138,6 +249,19 @@ export function printStateBench(r: StateBench): void {
     `  overhead at ${last.files} files: ${fmt(last.overheadMs)}   (target: <= 5 ms)`,
     `  step time ${last.files} vs ${first.files} files: ${(last.stepMs / first.stepMs).toFixed(2)}x, probe ${(last.probeMs / first.probeMs).toFixed(2)}x   (target: <= 1.5x; old find: ${(last.findStepMs / first.findStepMs).toFixed(2)}x)`,
     `  harvester peak RSS, 50 steps over ${last.files} files: ${r.runRssMb.toFixed(0)} MB   (target: <= 150 MB; ${first.files} files: ${r.runRssFloorMb.toFixed(0)} MB)`,
+    '',
+    '== files written by the agent into its layer, then one small change per step (median per step)',
+    '  files      step     overhead   probe_ms',
+  );
+  for (const row of r.agentRows) lines.push(`  ${String(row.files).padStart(7)}  ${fmt(row.stepMs).padStart(9)}  ${fmt(row.overheadMs).padStart(9)}  ${fmt(row.probeMs).padStart(9)}`);
+  const a0 = r.agentRows[0]!;
+  const an = r.agentRows.at(-1)!;
+  lines.push(
+    `  overhead at ${an.files} files: ${fmt(an.overheadMs)}   (target: <= 5 ms); step ${an.files} vs ${a0.files}: ${(an.stepMs / a0.stepMs).toFixed(2)}x, probe ${(an.probeMs / a0.probeMs).toFixed(2)}x   (target: <= 1.5x)`,
+    `  harvester peak RSS, 99k files with ~3.8 KB paths written by the agent: ${r.longNamesRssMb.toFixed(0)} MB   (target: <= 150 MB)`,
+    '',
+    `== one task churning a 100k-file layer beside ${r.hog.concurrency - 1} stepping \`sleep 0.2\`, concurrently (${r.hog.steps} steps)`,
+    `  |duration_ms - 200|: median ${fmt(r.hog.medianErrorMs)}, worst ${fmt(r.hog.maxErrorMs)}   (target: within 20 ms)`,
     '',
   );
   process.stdout.write(lines.join('\n'));

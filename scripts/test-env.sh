@@ -13,6 +13,8 @@ command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v newuidmap >/dev/null 2>&1 || missing+=(uidmap)   # rootless Podman's user namespaces
+command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
+command -v python3 >/dev/null 2>&1 || missing+=(python3) # the host state reader (the layer watcher)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test-env: installing ${missing[*]}"
@@ -26,6 +28,13 @@ fi
 
 # The engine and the base image: the same code path users run.
 node bin/forager.js setup
+
+# gVisor for the runsc tier (the hostile suite under runsc) and the isolation tests:
+# installed from Debian's runsc, registered with the engine (daemon.json, reloaded with
+# SIGHUP: running containers are untouched) and checked by starting a sandbox. Where it
+# cannot start, setup says why and the runsc tier is skipped with that reason.
+node bin/forager.js setup --runtime runsc --recipe python || echo "test-env: runsc is not usable here (see above); the runsc tier will say why" >&2
+node bin/forager.js setup --runtime runsc-memory --recipe python >/dev/null || true
 
 # Podman beside Docker (its own socket, storage and bridge; docker0 and Docker's iptables
 # chains untouched): `forager setup --sandbox podman` installs Debian's podman, netavark

@@ -26,6 +26,7 @@ export function createAgent(spec: AgentSpec, options: AgentFactoryOptions = {}):
 
 export { ScriptedAgent } from './scripted.js';
 export { ModelAgent } from './model-agent.js';
+export { CwmAgent } from './cwm-agent.js';
 export { createModelAgent } from './model-factory.js';
 export { applyModelOverrides, type ModelOverrides } from './overrides.js';
 export { renderObservation } from './render.js';
@@ -36,7 +37,7 @@ export { loadAgentSpec } from './spec-file.js';
 export { ModelAgentSpecSchema, type ModelAgentSpec } from './model-spec.js';
 export {
   getToolFormat, isToolFormatName, proseOf, groupTurns, renderProblem, readProblem, formatProblem, IGNORED_CALL,
-  TOOL_FORMAT_NAMES, formatCwmCall, formatCwmObservation, parseCwmCall, OPENAI_TOOLS,
+  TOOL_FORMAT_NAMES, formatCwmCall, formatForagerCall, formatForagerObservation, parseForagerCall, OPENAI_TOOLS,
   type ToolFormat, type ToolFormatName, type ParsedTurn, type BudgetView, type ChatExportMessage, type RecordedTurn,
 } from './formats/index.js';
 export { renderTemplate, type PromptVariables } from './prompt.js';

@@ -4,6 +4,7 @@ import { estimateTokens as tokensOfChars } from '../core/tokens.js';
 import { costOfUsage, roundUsd, type ChatCompletion, type ChatMessage, type ModelClient, type Price } from '../model/index.js';
 import type { Action, ModelAgentDescription, ModelTurn, Observation } from '../trajectory/schema.js';
 import { elideObservations, estimateTokens } from './context.js';
+import { cutLongAnswer, refuseCutCalls, type CutAnswer } from './long-answer.js';
 import { getToolFormat, IGNORED_CALL, type BudgetView, type ParsedCall, type ParsedTurn, type ToolFormat } from './formats/index.js';
 import type { ModelAgentSpec } from './model-spec.js';
 import { renderTemplate } from './prompt.js';
@@ -101,7 +102,7 @@ export class ModelAgent implements Agent {
     if (stop) return stop;
     this.fitContext();
     const promptEstimate = this.estimate(this.messages);
-    const completion = await this.options.client.complete(
+    const answer = await this.options.client.complete(
       {
         messages: this.messages,
         tools: this.format.tools(),
@@ -115,11 +116,19 @@ export class ModelAgent implements Agent {
       },
       signal,
     );
-    this.account(completion, promptEstimate);
-    this.messages.push(withThinking(this.format.assistantMessage(completion), completion));
-    const parsed = this.format.parse(completion);
+    this.account(answer, promptEstimate);
+    // Parts too long to carry out are cut before anything keeps them (the record, the conversation).
+    const cut = cutLongAnswer(answer, this.spec.max_tool_call_bytes);
+    const completion = cut.completion;
+    this.messages.push(withExtras(this.format.assistantMessage(completion), completion));
+    const parsed = refuseCutCalls(this.format.parse(completion), cut, this.spec.max_tool_call_bytes, this.format.tools() === undefined);
     this.pending = { parsed, replies: [], next: 1 };
-    const model = this.modelTurn(completion);
+    const model = this.modelTurn(completion, cut);
+    if (completion.refusal !== undefined && parsed.calls.length === 0) {
+      // A refusal is the model's answer, not a malformed one: the run ends on it (never a format error).
+      this.pending = undefined;
+      return { type: 'stop', exitStatus: 'refused', reason: `the model refused${completion.refusal ? `: ${completion.refusal.slice(0, 500)}` : ''}`, model };
+    }
     const first = parsed.calls[0];
     // A turn counts as a format error when nothing of it that will be carried out is valid.
     const valid = this.spec.parallel_tool_calls === 'run' ? parsed.calls.some((c) => c.ok) : first?.ok === true;
@@ -224,15 +233,23 @@ export class ModelAgent implements Agent {
     return { remainingTurns: Math.max(0, this.maxTurns - this.turns), remainingTokens: candidates.length ? Math.max(0, Math.min(...candidates)) : null };
   }
 
-  private modelTurn(completion: ChatCompletion): ModelTurn {
+  private modelTurn(completion: ChatCompletion, cut: CutAnswer): ModelTurn {
     const turn: ModelTurn = {
       raw_text: completion.text,
       latency_ms: completion.latencyMs,
       finish_reason: completion.finishReason,
       retries: completion.retries,
     };
+    if (cut.text) Object.assign(turn, { raw_text_bytes: cut.text.bytes, raw_text_sha256: cut.text.sha256 });
     if (completion.reasoning !== undefined) turn.reasoning = completion.reasoning;
-    if (completion.toolCalls.length) turn.tool_calls = completion.toolCalls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+    if (completion.toolCalls.length) {
+      turn.tool_calls = completion.toolCalls.map((c, i) => {
+        const part = cut.calls.get(i);
+        return { id: c.id, name: c.function.name, arguments: c.function.arguments, ...(part ? { arguments_bytes: part.bytes, arguments_sha256: part.sha256 } : {}) };
+      });
+    }
+    if (completion.refusal !== undefined) turn.refusal = completion.refusal;
+    if (completion.refusalCategory !== undefined) turn.refusal_category = completion.refusalCategory;
     if (completion.usage) turn.usage = completion.usage;
     if (completion.usage && this.options.price) turn.cost_usd = costOfUsage(completion.usage, this.options.price);
     if (completion.timeToFirstTokenMs !== undefined) turn.ttft_ms = completion.timeToFirstTokenMs;
@@ -243,7 +260,11 @@ export class ModelAgent implements Agent {
   }
 }
 
-/** Anthropic thinking blocks go back with the assistant turn that produced them. */
-function withThinking(message: ChatMessage, completion: ChatCompletion): ChatMessage {
-  return completion.thinkingBlocks ? { ...message, thinking_blocks: completion.thinkingBlocks } : message;
+/** Anthropic thinking blocks and an OpenAI refusal go back with the assistant turn that produced them. */
+function withExtras(message: ChatMessage, completion: ChatCompletion): ChatMessage {
+  return {
+    ...message,
+    ...(completion.thinkingBlocks ? { thinking_blocks: completion.thinkingBlocks } : {}),
+    ...(completion.refusal ? { refusal: completion.refusal } : {}),
+  };
 }

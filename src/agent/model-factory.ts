@@ -1,5 +1,7 @@
 import type { Logger } from '../core/log.js';
-import { AnthropicClient, ChatClient, priceFor, type ModelClient, type PriceTable, type RateLimiter } from '../model/index.js';
+import { getEndpoint, priceFor, type PriceTable, type RateLimiter } from '../model/index.js';
+import type { Agent } from '../core/contracts.js';
+import { CwmAgent } from './cwm-agent.js';
 import { ModelAgent } from './model-agent.js';
 import type { ModelAgentSpec } from './model-spec.js';
 
@@ -14,7 +16,7 @@ export interface ModelAgentFactoryOptions {
 }
 
 /** Build a model-driven agent and the client its endpoint kind needs from a spec. */
-export function createModelAgent(spec: ModelAgentSpec, options: ModelAgentFactoryOptions = {}): ModelAgent {
+export function createModelAgent(spec: ModelAgentSpec, options: ModelAgentFactoryOptions = {}): Agent {
   const log = options.log?.child({ model: spec.model });
   const common = {
     baseUrl: spec.base_url,
@@ -23,11 +25,12 @@ export function createModelAgent(spec: ModelAgentSpec, options: ModelAgentFactor
     env: options.env,
     timeoutMs: spec.request_timeout_s * 1000,
     maxRetries: spec.max_retries,
+    limits: { maxResponseBytes: spec.max_response_bytes, streamIdleMs: spec.stream_idle_timeout_s * 1000, maxRetryAfterMs: spec.max_retry_after_s * 1000 },
     rateLimiter: options.rateLimiter,
     log,
   };
-  const client: ModelClient = spec.endpoint === 'anthropic'
-    ? new AnthropicClient({ ...common, promptCache: spec.prompt_cache, stream: spec.stream })
-    : new ChatClient({ ...common, tokenParam: spec.token_param, stream: spec.stream });
-  return new ModelAgent(spec, { client, log, price: priceFor(options.prices, spec.model) });
+  const client = getEndpoint(spec.endpoint).createClient(common, spec);
+  const agentOptions = { client, log, price: priceFor(options.prices, spec.model) };
+  // CWM's environment is its own loop (submit flow, strict errors, token ledger), not a rendering of forager's.
+  return spec.tool_format === 'cwm' ? new CwmAgent(spec, agentOptions) : new ModelAgent(spec, agentOptions);
 }

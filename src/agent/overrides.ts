@@ -1,4 +1,5 @@
 import { TaskError } from '../core/errors.js';
+import type { EndpointName } from '../model/index.js';
 import { ModelAgentSpecSchema, type ModelAgentSpec } from './model-spec.js';
 import type { ToolFormatName } from './formats/index.js';
 import type { AgentSpec } from './spec.js';
@@ -19,11 +20,16 @@ export interface ModelOverrides {
   contextWindow?: number;
   requestTimeoutS?: number;
   maxRetries?: number;
-  endpoint?: 'openai' | 'anthropic';
+  endpoint?: EndpointName;
   tokenParam?: 'max_tokens' | 'max_completion_tokens';
   reasoningEffort?: string;
   stream?: boolean;
   costLimit?: number;
+  anthropicVersion?: string;
+  maxResponseBytes?: number;
+  streamIdleTimeoutS?: number;
+  maxRetryAfterS?: number;
+  maxToolCallBytes?: number;
 }
 
 /**
@@ -55,6 +61,11 @@ export function applyModelOverrides(spec: AgentSpec, overrides: ModelOverrides):
   set('token_param', given.tokenParam);
   set('reasoning_effort', given.reasoningEffort);
   set('stream', given.stream);
+  set('anthropic_version', given.anthropicVersion);
+  set('max_response_bytes', given.maxResponseBytes);
+  set('stream_idle_timeout_s', given.streamIdleTimeoutS);
+  set('max_retry_after_s', given.maxRetryAfterS);
+  set('max_tool_call_bytes', given.maxToolCallBytes);
   if (given.maxTurns !== undefined || given.tokenBudget !== undefined || given.costLimit !== undefined) {
     const budgets = { ...(base.budgets as Record<string, unknown> | undefined) };
     if (given.maxTurns !== undefined) budgets.max_turns = given.maxTurns;

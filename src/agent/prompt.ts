@@ -7,9 +7,11 @@ export interface PromptVariables {
   max_turns: number;
   context_window: number | undefined;
   task_id: string;
+  /** The task's per-command time limit in seconds (CWM's prompt names it). */
+  action_timeout_s?: number;
 }
 
-const NAMES = ['instruction', 'workdir', 'max_turns', 'context_window', 'task_id'] as const;
+const NAMES = ['instruction', 'workdir', 'max_turns', 'context_window', 'task_id', 'action_timeout_s'] as const;
 
 const SECTION = /\{\{#\s*([a-zA-Z_]+)\s*\}\}([\s\S]*?)\{\{\/\s*\1\s*\}\}/g;
 const PLACEHOLDER = /\{\{\s*([a-zA-Z_]+)\s*\}\}/;

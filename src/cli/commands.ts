@@ -11,6 +11,7 @@ import { registerStatsCommand } from './stats.js';
 import { registerStatus } from './status.js';
 import { registerSwebench } from './swebench.js';
 import { registerTasks } from './tasks.js';
+import { registerSupply } from './supply.js';
 import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 import { registerView } from './view.js';
@@ -26,7 +27,7 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerGc(program);
   registerWorker(program);
-  registerTasks(program);
+  registerSupply(program, registerTasks(program));
   registerReplay(program);
   registerView(program);
   registerExportCommand(program);

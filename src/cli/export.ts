@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TOOL_FORMAT_NAMES, type ToolFormatName } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
 import { createExportProgress } from './export-progress.js';
 import {
-  exportTrajectories, globToRegExp, indexExistingSet, normaliseRepo, parseSplit, readExcludedRepos, readExcludedTasks,
+  EXPORT_FORMAT_NAMES, EXPORT_FORMATS, exportTrajectories, getExportFormat, globToRegExp, indexExistingSet, normaliseRepo, parseSplit, readExcludedRepos, readExcludedTasks,
   type ExportFormat, type ExportReport, type FilterSpec,
 } from '../export/index.js';
 
@@ -13,6 +12,7 @@ interface ExportFlags {
   format: ExportFormat;
   out: string;
   toolFormat: ToolFormatName;
+  chatTemplate?: 'cwm';
   maskObservations: number;
   seed: number;
   includePartial?: boolean;
@@ -45,9 +45,10 @@ export function registerExportCommand(program: Command): void {
     .command('export')
     .description('Export trajectories (batch folders, files, imported ones) as jsonl, chat/SFT, Parquet or a Hugging Face dataset folder, with filters, dedup and splits')
     .argument('<inputs...>', 'batch folders (searched recursively) or trajectory files')
-    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'chat', 'parquet', 'hf', 'atif']).makeOptionMandatory())
+    .addOption(new Option('--format <format>', `output format: ${EXPORT_FORMAT_NAMES.map((n) => `${n} (${EXPORT_FORMATS[n].description})`).join('; ')}`).choices(EXPORT_FORMAT_NAMES).makeOptionMandatory())
     .requiredOption('--out <path>', 'output file (jsonl, chat) or folder (parquet: trajectories.parquet + steps.parquet; hf: README.md card + data/<config>/<split>-NNNNN-of-MMMMM.parquet; atif: one <trajectory_id>.json per trajectory)')
     .addOption(new Option('--tool-format <format>', 'chat tool format').choices(TOOL_FORMAT_NAMES).default('openai'))
+    .addOption(new Option('--chat-template <name>', 'chat with --tool-format cwm: also write each conversation as CWM\'s chat template renders it (record field `text`)').choices(['cwm']))
     .option('--mask-observations <rate>', 'share of observations masked out of the loss (chat)', parseUnit, 0.5)
     .option('--seed <n>', 'seed for masking and splits', parseInteger, 0)
     .option('--include-partial', 'keep trajectories without a footer')
@@ -75,12 +76,16 @@ export function registerExportCommand(program: Command): void {
     .option('--report <file>', 'where to write the JSON report (default: beside the output; hf: OUT/forager-report.json)')
     .action(async (inputs: string[], flags: ExportFlags & { unresolved?: boolean }) => {
       if (flags.resolved && flags.unresolved) throw new TaskError('EXPORT_BAD_FLAGS', '--resolved and --unresolved: expected at most one, found both');
+      if (flags.chatTemplate && (flags.format !== 'chat' || flags.toolFormat !== 'cwm')) {
+        throw new TaskError('EXPORT_BAD_FLAGS', `--chat-template cwm: expected --format chat --tool-format cwm, got --format ${flags.format} --tool-format ${flags.toolFormat}`);
+      }
       const excludeFrom = flags.excludeFrom ? await indexExistingSet(flags.excludeFrom, flags.jaccard) : undefined;
       const progress = await createExportProgress(inputs, flags.progress && process.stderr.isTTY === true, { includeTries: flags.includeTries });
       const report = await exportTrajectories(inputs, {
         format: flags.format,
         out: flags.out,
         toolFormat: flags.toolFormat,
+        chatTemplate: flags.chatTemplate,
         maskObservations: flags.maskObservations,
         seed: flags.seed,
         includePartial: flags.includePartial,
@@ -94,17 +99,10 @@ export function registerExportCommand(program: Command): void {
         languages: flags.language,
         onProgress: progress.onProgress,
       }).finally(() => progress.stop());
-      const reportPath = flags.report ?? defaultReportPath(flags.format, flags.out);
+      const reportPath = flags.report ?? getExportFormat(flags.format).reportPath(flags.out);
       await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
       process.stdout.write(renderSummary(report, reportPath));
     });
-}
-
-function defaultReportPath(format: ExportFormat, out: string): string {
-  if (format === 'parquet') return join(out, 'report.json');
-  // Beside the dataset's data/, never inside it: `datasets` would take it for data.
-  if (format === 'hf') return join(out, 'forager-report.json');
-  return `${out}.report.json`;
 }
 
 async function buildFilters(flags: ExportFlags): Promise<FilterSpec> {

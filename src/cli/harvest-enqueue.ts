@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { TaskError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
-import { enqueueBatch } from '../queue/index.js';
 import { EXIT } from './exit-codes.js';
 import { positiveInt } from './arguments.js';
 import { modelOverridesFrom, pricesFrom } from './model-options.js';
@@ -48,6 +47,8 @@ export async function runEnqueue(paths: string[], options: EnqueueCliOptions, co
     throw new TaskError('USAGE', `harvest --queue cannot carry ${refused.map((key) => WORKER_FLAGS[key]).join('; ')}`);
   }
   const log = createLogger({ level: options.logLevel });
+  // The queue's client (bullmq, ioredis) is loaded only by the commands that use it.
+  const { enqueueBatch } = await import('../queue/index.js');
   const result = await enqueueBatch({
     paths, queue: options.queue, attempts: options.attempts, filter: options.filter, limit: options.limit,
     batch: options.batch, shared: options.sharedTasks, maxPayloadBytes: options.maxPayload, log,

@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { ImportError, importTrajectories, IMPORT_FORMATS, type ImportFormat, type ImportReport } from '../import/index.js';
+import { ImportError, importTrajectories, IMPORT_FILE_PATTERNS, IMPORT_FORMATS, type ImportFormat, type ImportReport } from '../import/index.js';
 
 /** `forager import`: read peers' trajectories into forager trajectories marked imported. */
 export function registerImport(program: Command): void {
@@ -13,11 +13,19 @@ export function registerImport(program: Command): void {
     .addOption(new Option('--out <dir>', 'where to write: DIR/trajectories/<task-id>/<n>.jsonl, and DIR/import-report.json').makeOptionMandatory())
     .action(async (format: ImportFormat, paths: string[], flags: { out: string }) => {
       const report = await importTrajectories(format, paths, flags.out);
+      // The report is written even when nothing imported (the folder may not exist yet): it says why.
+      await mkdir(flags.out, { recursive: true });
       const reportPath = join(flags.out, 'import-report.json');
       await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
       process.stdout.write(renderSummary(report, flags.out, reportPath));
-      if (report.imported === 0 && report.invalid > 0) throw new ImportError(`nothing could be imported; first problem: ${report.invalidRecords[0]?.error ?? 'unknown'}`);
+      if (report.imported === 0) throw new ImportError(nothingImported(report, paths));
     });
+}
+
+function nothingImported(report: ImportReport, paths: string[]): string {
+  if (report.files === 0) return `nothing imported: no ${report.format} files (${IMPORT_FILE_PATTERNS[report.format]}) in ${paths.join(', ')}`;
+  if (report.invalid === 0) return `nothing imported: the ${report.files} ${report.format} file${report.files === 1 ? '' : 's'} read held no records`;
+  return `nothing imported: ${report.invalid} record${report.invalid === 1 ? '' : 's'} could not be imported; first problem: ${report.invalidRecords[0]?.error ?? 'unknown'}`;
 }
 
 function renderSummary(report: ImportReport, out: string, reportPath: string): string {

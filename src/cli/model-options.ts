@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { TOOL_FORMAT_NAMES, type ModelOverrides } from '../agent/index.js';
-import { loadPriceTable, PriceSchema, type PriceTable } from '../model/index.js';
+import { ANTHROPIC_VERSION, describeEndpoints, ENDPOINT_NAMES, loadPriceTable, PriceSchema, type PriceTable } from '../model/index.js';
 import { TaskError } from '../core/errors.js';
-import { integer, nonNegative, nonNegativeInt, number } from './arguments.js';
+import { integer, nonNegative, nonNegativeInt, number, size } from './arguments.js';
 
 function positiveNumber(value: string): number {
   const n = number(value);
@@ -19,7 +19,7 @@ export const MODEL_FLAGS: Array<{ flags: string; env: string; description: strin
   { flags: '--model-url <url>', env: 'FORAGER_MODEL_URL', description: 'base URL, e.g. http://localhost:8000/v1 (makes the agent model-driven)' },
   { flags: '--model <name>', env: 'FORAGER_MODEL', description: 'model name sent to the endpoint' },
   { flags: '--api-key-env <var>', env: 'FORAGER_API_KEY_ENV', description: 'environment variable holding the API key' },
-  { flags: '--endpoint <kind>', env: 'FORAGER_ENDPOINT', description: 'openai (chat completions) or anthropic (Messages API)', choices: ['openai', 'anthropic'] },
+  { flags: '--endpoint <kind>', env: 'FORAGER_ENDPOINT', description: `endpoint kind: ${describeEndpoints()}`, choices: [...ENDPOINT_NAMES] },
   { flags: '--tool-format <format>', env: 'FORAGER_TOOL_FORMAT', description: `tool format: ${TOOL_FORMAT_NAMES.join(' | ')} (see docs/architecture.md)` },
   { flags: '--temperature <t>', env: 'FORAGER_TEMPERATURE', description: 'sampling temperature (omitted unless set)', parse: number },
   { flags: '--top-p <p>', env: 'FORAGER_TOP_P', description: 'nucleus sampling (omitted unless set)', parse: number },
@@ -34,6 +34,11 @@ export const MODEL_FLAGS: Array<{ flags: string; env: string; description: strin
   { flags: '--context-window <n>', env: 'FORAGER_CONTEXT_WINDOW', description: "the model's context window in tokens", parse: integer },
   { flags: '--request-timeout <s>', env: 'FORAGER_REQUEST_TIMEOUT', description: 'seconds per model request attempt', parse: positiveNumber },
   { flags: '--model-retries <n>', env: 'FORAGER_MODEL_RETRIES', description: 'retries of a model request (429, 5xx, timeouts)', parse: nonNegativeInt },
+  { flags: '--max-response <size>', env: 'FORAGER_MAX_RESPONSE', description: 'bytes one model answer may take, body or stream (e.g. 32MiB, the default)', parse: size },
+  { flags: '--stream-idle-timeout <s>', env: 'FORAGER_STREAM_IDLE_TIMEOUT', description: 'seconds a streamed answer may go without an event (default 300)', parse: positiveNumber },
+  { flags: '--max-retry-after <s>', env: 'FORAGER_MAX_RETRY_AFTER', description: 'longest Retry-After waited out; a longer one fails the request (default 60)', parse: nonNegative },
+  { flags: '--max-tool-call <size>', env: 'FORAGER_MAX_TOOL_CALL', description: "bytes of one tool call's arguments carried out (default 1MiB)", parse: size },
+  { flags: '--anthropic-version <date>', env: 'FORAGER_ANTHROPIC_VERSION', description: `anthropic-version header of the Messages API (default ${ANTHROPIC_VERSION})` },
   { flags: '--cost-limit <usd>', env: 'FORAGER_COST_LIMIT', description: 'USD one attempt may spend on model calls (needs a price)', parse: positiveNumber },
   { flags: '--prices <file>', env: 'FORAGER_PRICES', description: 'price table (YAML/JSON): model -> USD per million tokens' },
   { flags: '--price-input <usd>', env: 'FORAGER_PRICE_INPUT', description: 'USD per million uncached prompt tokens, for models the table does not name', parse: nonNegative },
@@ -84,6 +89,11 @@ export function modelOverridesFrom(options: Record<string, unknown>): ModelOverr
     maxRetries: options.modelRetries as number | undefined,
     costLimit: options.costLimit as number | undefined,
     parallelToolCalls: options.parallelToolCalls as ModelOverrides['parallelToolCalls'],
+    anthropicVersion: options.anthropicVersion as string | undefined,
+    maxResponseBytes: options.maxResponse as number | undefined,
+    streamIdleTimeoutS: options.streamIdleTimeout as number | undefined,
+    maxRetryAfterS: options.maxRetryAfter as number | undefined,
+    maxToolCallBytes: options.maxToolCall as number | undefined,
   };
 }
 

@@ -1,7 +1,8 @@
-import { readQueueStatus, type QueueStatus } from '../queue/index.js';
+import type { QueueStatus } from '../queue/index.js';
 
 /** `forager status --queue URL [--batch ID] [--json]`. */
 export async function printQueueStatus(url: string, options: { batch?: string; json?: boolean }): Promise<void> {
+  const { readQueueStatus } = await import('../queue/index.js');
   const status = await readQueueStatus(url, options.batch);
   process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatQueueStatus(status));
 }

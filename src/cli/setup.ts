@@ -12,7 +12,7 @@ interface SetupOptions {
 export function registerSetup(program: Command): void {
   program
     .command('setup')
-    .description('Make this machine ready to harvest: a Docker engine, the base image, the images/ recipes (idempotent)')
+    .description('Make this machine ready to harvest: a Docker engine, the base image, the images/ recipes, and with --runtime runsc gVisor, registered and checked (idempotent)')
     .option('--no-install', 'never install or start a Docker engine; fail if none answers')
     .option('--recipe <name...>', 'build only these recipes (default: every recipe under images/ but base)')
     .option('-v, --verbose', 'log each step (apt, debootstrap, build steps) on stderr')
@@ -25,7 +25,8 @@ async function runSetup(options: SetupOptions): Promise<void> {
   const started = Date.now();
   const log = createLogger(options.verbose ? { level: 'debug' } : {});
   const say = (line: string): void => { process.stdout.write(`${line}\n`); };
-  const changed = await sandboxProvider().setup({ install: options.install, recipes: options.recipe, log, say });
+  const provider = sandboxProvider();
+  const changed = await provider.setup({ install: options.install, recipes: options.recipe, runtime: provider.isolation?.runtime, log, say });
   say(changed === 0 ? `ready: nothing to do, everything was in place (${seconds(Date.now() - started)})` : `ready in ${seconds(Date.now() - started)}`);
 }
 

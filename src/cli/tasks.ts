@@ -14,6 +14,7 @@ import { addTaskPolicyOptions, applyTaskPolicyOptions, type TaskPolicyFlags } fr
 
 /** `forager tasks …`: task-set tools (import, validate; later mutate). */
 export function registerTasks(program: Command): Command {
+  // `tasks mine` lives with the supply commands (cli/supply.ts), which register it on this group.
   const tasks = program.command('tasks').description('Import task sets and prove them sound');
   const importer = tasks.command('import').description('Turn task sets of other tools into forager task files');
   importer
@@ -26,7 +27,8 @@ export function registerTasks(program: Command): Command {
     .option('--environment <command...>', 'without an image: commands installing the repository\'s dependencies')
     .option('--test-command <command>', 'test command; {files} is replaced by the test files the test patch touches')
     .option('--parser <name>', `test log parser (${PARSER_NAMES.join(', ')}); default: the harness's for the repository, else junit`)
-    .action(async (file: string, options: { out: string; imageTemplate?: string; recipe: string; environment?: string[]; testCommand?: string; parser?: string }) => {
+    .option('--allow-host-paths', 'let instances name repositories on this machine (a local path or file:// in "repo"); the task files then need --allow-host-paths to run too')
+    .action(async (file: string, options: { out: string; imageTemplate?: string; recipe: string; environment?: string[]; testCommand?: string; parser?: string; allowHostPaths?: boolean }) => {
       if (options.parser !== undefined && !(PARSER_NAMES as readonly string[]).includes(options.parser)) {
         throw new TaskError('TASK_INVALID', `--parser: expected one of ${PARSER_NAMES.join(', ')}, got ${JSON.stringify(options.parser)}`);
       }

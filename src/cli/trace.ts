@@ -63,7 +63,7 @@ export function registerTrace(program: Command): void {
     .option('--recipe <name>', 'for a repository folder: the image recipe', 'python')
     .option('--environment <command...>', 'for a repository folder: commands installing its dependencies')
     .option('--include-tests', 'trace the test files\' own functions too')
-    .option('--replay-check', 'after tracing, call each recorded function again with its recorded literal arguments; the agreement goes in the footer')
+    .option('--no-replay-check', 'skip the replay check (by default each recorded function is called again with its recorded literal arguments after tracing; each invocation keeps the verdict, the footer the summary)')
     .option('--log-level <level>', 'log level on stderr', 'warn')
     .option('-q, --quiet', 'only the summary')
     .action(async (paths: string[], options: TraceCliOptions) => {
@@ -96,19 +96,21 @@ export function registerTrace(program: Command): void {
 
   trace
     .command('export')
-    .description('Export traces: cwm (CWM\'s trace format, one JSONL row per invocation), jsonl or parquet; near-duplicates dropped')
+    .description('Export traces: cwm (CWM\'s trace layout, one JSONL row per invocation), jsonl or parquet; near-duplicates and replay mismatches dropped')
     .argument('<inputs...>', 'trace files or folders holding them')
     .option('-o, --out <file>', 'output file (required)')
     .option('--format <format>', `one of ${TRACE_EXPORT_FORMATS.join(', ')}`, 'cwm')
     .option('--keep-duplicates', 'keep invocations with the same function source and argument reprs')
+    .option('--keep-mismatched', 'keep invocations the replay check disagreed with (nondeterministic, or a forged record)')
+    .option('--tokens', 'cwm: add each row\'s token ids (CWM\'s special tokens, Llama 3\'s BPE for text)')
     .action(async (inputs: string[], _flags: unknown, command: Command) => {
       // `trace` has its own --out: commander hands it to the parent, so read both.
-      const flags = command.optsWithGlobals<{ out?: string; format: string; keepDuplicates?: boolean }>();
+      const flags = command.optsWithGlobals<{ out?: string; format: string; keepDuplicates?: boolean; keepMismatched?: boolean; tokens?: boolean }>();
       if (!flags.out) throw new TaskError('OUT_REQUIRED', 'trace export: --out <file> is required');
       const out = flags.out;
       const files = await findTraceFiles(inputs);
-      const result = await exportTraces(files, out, { format: flags.format as TraceExportFormat, keepDuplicates: flags.keepDuplicates });
-      process.stdout.write(`wrote ${out}: ${result.rows} invocations from ${result.files} trace files (${result.duplicates} near-duplicates dropped)\n`);
+      const result = await exportTraces(files, out, { format: flags.format as TraceExportFormat, keepDuplicates: flags.keepDuplicates, keepMismatched: flags.keepMismatched, tokens: flags.tokens });
+      process.stdout.write(`wrote ${out}: ${result.rows} invocations from ${result.files} trace files (${result.duplicates} near-duplicates, ${result.replayMismatches} replay mismatches dropped)\n`);
     });
 
   trace

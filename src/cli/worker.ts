@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { startWorker } from '../queue/index.js';
 import { sandboxProvider } from './sandbox-provider.js';
 import { EXIT } from './exit-codes.js';
 import { createHarvestLogger } from './readable-log.js';
@@ -46,6 +45,7 @@ export function registerWorker(program: Command): void {
       await provider.health();
       const log = createHarvestLogger(join(options.out, 'logs', `worker-${hostname()}-${process.pid}.log`), options.logLevel);
       const limited = options.requestsPerMinute !== undefined || options.tokensPerMinute !== undefined;
+      const { startWorker } = await import('../queue/index.js');
       const worker = await startWorker({
         provider,
         queue: options.queue, out: options.out, concurrency: options.concurrency, retries: options.retries, log, runId: options.runId,

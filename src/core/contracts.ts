@@ -67,6 +67,8 @@ export interface AgentContext {
   workdir: string;
   maxSteps: number;
   signal: AbortSignal;
+  /** The task's per-command time limit (CWM's prompt names it). */
+  actionTimeoutS?: number;
 }
 
 /**
@@ -77,6 +79,11 @@ export interface FormatProblem {
   /** `FormatError`, or a format's own name for a kind of problem (CWM's `NoSuchToolError`). */
   name: string;
   message: string;
+  /**
+   * Set when a tool's own checks refused the call before it ran (CWM's edit plugin on a
+   * body it cannot parse): the message is shown as that tool's result, not as a format error.
+   */
+  tool?: string;
 }
 
 export type AgentDecision =
@@ -88,7 +95,8 @@ export type AgentDecision =
   | { type: 'action'; action: Action; model?: ModelTurn; replayOf?: number; toolCallId?: string }
   /** The agent produced something that is not a valid action (a format error). */
   | { type: 'invalid'; problem: FormatProblem; model?: ModelTurn; replayOf?: number; toolCallId?: string }
-  | { type: 'stop'; exitStatus: ExitStatus; reason?: string; model?: ModelTurn };
+  /** `submission`: what the agent submitted, when it ends the run after a submit (CWM's final answer). */
+  | { type: 'stop'; exitStatus: ExitStatus; reason?: string; model?: ModelTurn; submission?: string };
 
 /** The result of the previous decision, handed to the agent's next turn. */
 export interface StepOutcome {
@@ -113,4 +121,11 @@ export interface Agent {
    * them as if it had taken those actions itself. Called once, right after `start`.
    */
   resume?(history: StepOutcome[]): void;
+  /**
+   * Carry out an action with the agent's own tool rules (CWM's edit, create and submit);
+   * undefined leaves it to forager's tools.
+   */
+  perform?(sandbox: Sandbox, action: Action, options: { timeoutMs: number; signal?: AbortSignal }): Promise<(ExecResult & { failure?: import('../trajectory/schema.js').Failure }) | undefined>;
+  /** A submit does not end the run: the agent ends it (CWM: a final answer after a submit). */
+  readonly continuesAfterSubmit?: boolean;
 }

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { TaskError } from './errors.js';
+import { TaskError, type TaskCode } from './errors.js';
 
 /** One readable line per problem: the file, the field, what was expected and what was found. */
-export function describeIssues(file: string, issues: z.core.$ZodIssue[], input: unknown, code = 'TASK_INVALID'): TaskError {
+export function describeIssues(file: string, issues: z.core.$ZodIssue[], input: unknown, code: TaskCode = 'TASK_INVALID'): TaskError {
   const lines = issues.slice(0, 10).map((issue) => {
     const field = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
     const found = describeValue(valueAt(input, issue.path));

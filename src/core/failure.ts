@@ -1,4 +1,4 @@
-import { ForagerError, toForagerError, type FailureKind } from './errors.js';
+import { codeInfo, ERROR_CODES, ForagerError, toForagerError, type FailureKind, type RetryClass } from './errors.js';
 
 /**
  * What to do about a failure — the one rule of forager, used by the model client's
@@ -18,23 +18,12 @@ import { ForagerError, toForagerError, type FailureKind } from './errors.js';
  * attempt is not retried at once on top of them (that would multiply the load on a
  * failing endpoint); it is redone on resume.
  */
-export type RetryDecision = 'retry-now' | 'redo-on-resume' | 'final';
+export type RetryDecision = RetryClass;
 
-/** Infrastructure codes that are transient by nature. */
-export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  'ENGINE_UNREACHABLE', // the engine did not answer (stopped, restarting)
-  'ENGINE_ERROR', // the engine answered 5xx (e.g. while shutting down)
-  'CONTAINER_GONE', // the container stopped or was removed from outside
-  'CONTAINER_OOM_KILLED', // killed for memory from outside the agent's control
-  'IMAGE_BUILD_TRANSIENT', // a build failed on a network or mirror hiccup (images/build-failure.ts)
-  'WATCHDOG_TIMEOUT', // the attempt hung past its wall limit (a hung engine call)
-]);
-
-/** Model endpoint codes that a request retry may mend (with the HTTP statuses below). */
-export const MODEL_TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  'MODEL_CONNECTION', // no HTTP answer from the model endpoint
-  'MODEL_TIMEOUT', // the model endpoint did not answer in time
-]);
+/** Infrastructure codes an attempt is retried for at once (the registry's `retry-now`, src/errors/codes.ts; model codes are the request's to retry). */
+export const TRANSIENT_CODES: ReadonlySet<string> = new Set(
+  Object.entries(ERROR_CODES).filter(([code, info]) => info.kind === 'infrastructure' && info.retry === 'retry-now' && !code.startsWith('MODEL_')).map(([code]) => code),
+);
 
 /** HTTP statuses of a model endpoint worth another request: the request was fine, the server was not. */
 export const RETRYABLE_HTTP_STATUSES: readonly number[] = [408, 409, 429, 500, 502, 503, 504];
@@ -49,22 +38,34 @@ export function failureKindOfStatus(status: number): FailureKind {
   return isRetryableStatus(status) ? 'infrastructure' : 'task';
 }
 
-/** A recorded failure (a footer's `error`, a step's failure): decide by its kind and code. */
+/**
+ * A recorded failure (a footer's `error`, a step's failure): decide by its kind and code.
+ * The code's retry class comes from the registry; a code the registry does not know (a
+ * file written by another version) is redone on resume when it is the harvester's, final
+ * otherwise.
+ */
 export function classifyFailure(failure: { kind: FailureKind; code: string } | null | undefined): RetryDecision {
   if (!failure) return 'final';
   if (failure.code === 'ABORTED') return 'redo-on-resume';
   const status = /^MODEL_HTTP_(\d{3})$/.exec(failure.code);
   if (status) return isRetryableStatus(Number(status[1])) ? 'redo-on-resume' : 'final';
-  if (failure.kind !== 'infrastructure' || failure.code === 'INTERNAL') return 'final';
-  return TRANSIENT_CODES.has(failure.code) ? 'retry-now' : 'redo-on-resume';
+  if (failure.kind !== 'infrastructure') return 'final';
+  const retry = codeInfo(failure.code)?.retry ?? 'redo-on-resume';
+  // A recorded model failure had its request retries already: not retried at once on top of them.
+  return retry === 'retry-now' && failure.code.startsWith('MODEL_') ? 'redo-on-resume' : retry;
 }
 
-/** Anything thrown: an HTTP error by its status, a ForagerError by its kind and code, anything else as forager's own bug. */
+/**
+ * Anything thrown, live (one model request, one engine call): an HTTP error by its status,
+ * a ForagerError by its code's retry class, anything else as forager's own bug.
+ */
 export function classifyError(error: unknown): RetryDecision {
   const status = (error as { status?: unknown } | null)?.status;
   if (error instanceof ForagerError && typeof status === 'number') return isRetryableStatus(status) ? 'retry-now' : 'final';
-  if (error instanceof ForagerError && MODEL_TRANSIENT_CODES.has(error.code)) return 'retry-now';
-  return classifyFailure(toForagerError(error));
+  const e = toForagerError(error);
+  if (e.code === 'ABORTED') return 'redo-on-resume';
+  if (e.kind !== 'infrastructure') return 'final';
+  return codeInfo(e.code)?.retry ?? 'redo-on-resume';
 }
 
 /** A finished run whose trajectory does not count (resume redoes it). */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { TaskError } from './errors.js';
+import { TaskError, type TaskCode } from './errors.js';
 
 export interface GitResult {
   exitCode: number;
@@ -35,7 +35,7 @@ export function runGit(args: string[], options: { cwd?: string; signal?: AbortSi
 }
 
 /** Run git and return its stdout, or throw a task error naming the command and its stderr. */
-export async function git(args: string[], options: { cwd?: string; signal?: AbortSignal; code?: string } = {}): Promise<string> {
+export async function git(args: string[], options: { cwd?: string; signal?: AbortSignal; code?: TaskCode } = {}): Promise<string> {
   const result = await runGit(args, options);
   if (result.exitCode !== 0) {
     throw new TaskError(options.code ?? 'REPO_GIT_FAILED', `git ${args.join(' ')} failed (exit ${result.exitCode}): ${result.stderr.trim().slice(-1000)}`, {

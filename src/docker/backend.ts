@@ -5,6 +5,9 @@ import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions } from '..
 import { startContainer } from './container.js';
 import { flavourOf, type EngineFlavour } from './flavour.js';
 import { requireEngineFreeSpace } from './disk-guard.js';
+import { withEngineErrors } from './engine-errors.js';
+import { reapGvisorOrphans } from './isolation/gvisor-leftovers.js';
+import { reapLoopDisks } from './isolation/loop-disk.js';
 import { dockerVersion, engine, pingEngine, requireEngine } from './engine.js';
 import { evictImages } from './images/evict.js';
 import { findImage } from './images/find-image.js';
@@ -59,8 +62,8 @@ export class DockerBackend implements SandboxBackend {
     return findImage(refOrId, this.client);
   }
 
-  create(spec: BackendSpec): Promise<BackendSandbox> {
-    return startContainer(this.client, spec, this.flavour ?? flavourOf(this.client));
+  async create(spec: BackendSpec): Promise<BackendSandbox> {
+    return withEngineErrors(await startContainer(this.client, spec, this.flavour ?? flavourOf(this.client)));
   }
 
   async list(label: string): Promise<ListedSandbox[]> {
@@ -73,6 +76,13 @@ export class DockerBackend implements SandboxBackend {
       // 404: gone meanwhile; 409: removal already in progress (auto-remove).
       if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
     });
+  }
+
+  async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]> {
+    const lines = (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
+    const known = new Set((await this.client.listContainers({ all: true })).map((c) => c.Id));
+    for (const p of await reapGvisorOrphans(known, options.dryRun)) lines.push(`gVisor ${p.program} pid ${p.pid} of container ${p.containerId.slice(0, 12)}, which the engine no longer lists`);
+    return lines;
   }
 
   async requireFreeSpace(minFreeBytes: number): Promise<void> {
@@ -93,5 +103,5 @@ export class DockerBackend implements SandboxBackend {
 }
 
 export function createDockerBackend(options: DockerBackendOptions = {}): SandboxBackend {
-  return new DockerBackend(options);
+  return withEngineErrors(new DockerBackend(options));
 }

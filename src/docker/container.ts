@@ -3,10 +3,13 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AbortedError } from '../core/errors.js';
 import type { BackendSandbox, BackendSpec, BackendState, EnforcedLimit, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
+import type { Isolation } from '../trajectory/schema.js';
 import { flavourOf, type EngineFlavour } from './flavour.js';
 import { FrameDemuxer } from './frames.js';
 import { CgroupPids } from './pids.js';
 import { putFile } from './put-file.js';
+import { planIsolation } from './isolation/container-isolation.js';
+import { endGvisorLeftovers } from './isolation/gvisor-leftovers.js';
 
 /** Capabilities a root shell needs for ordinary work (files, users, apt); everything else is dropped. */
 const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETFCAP', 'NET_BIND_SERVICE'];
@@ -15,37 +18,51 @@ const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETG
  * Create and start a container for a sandbox: limits, labels, no network unless asked,
  * capabilities dropped, tini as PID 1 reaping orphans, and a dead-man main process
  * (`sleep` for the sandbox's lifetime) after which the engine removes the container.
+ * The isolation the limits ask for (runtime, kernel disk bounds) is applied here
+ * (isolation/container-isolation.ts); nothing of a failed start is left behind.
  */
 export async function startContainer(docker: Docker, spec: BackendSpec, flavour: EngineFlavour = flavourOf(docker)): Promise<DockerContainer> {
   const mb = spec.limits.memory_mb * 1024 * 1024;
-  const container = await docker.createContainer({
-    Image: spec.image,
-    Entrypoint: ['sleep'],
-    Cmd: [String(spec.lifetimeS)],
-    Hostname: spec.hostname,
-    WorkingDir: spec.workdir,
-    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-    User: '0',
-    Labels: spec.labels,
-    NetworkDisabled: spec.limits.network === 'none',
-    StopTimeout: 1,
-    HostConfig: {
-      AutoRemove: true,
-      Init: true,
-      NetworkMode: spec.limits.network,
-      Memory: mb,
-      MemorySwap: mb,
-      NanoCpus: Math.round(spec.limits.cpus * 1e9),
-      PidsLimit: spec.limits.pids,
-      CapDrop: ['ALL'],
-      CapAdd: CAPABILITIES,
-      SecurityOpt: ['no-new-privileges'],
-    },
-  });
-  const box = new DockerContainer(docker, container, flavour);
+  const onThisHost = Boolean((docker.modem as { socketPath?: unknown }).socketPath);
+  const isolation = await planIsolation(docker, spec, onThisHost);
+  let container: Docker.Container;
+  try {
+    container = await docker.createContainer({
+      Image: spec.image,
+      Entrypoint: ['sleep'],
+      Cmd: [String(spec.lifetimeS)],
+      Hostname: spec.hostname,
+      WorkingDir: spec.workdir,
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      User: '0',
+      Labels: spec.labels,
+      NetworkDisabled: spec.limits.network === 'none',
+      StopTimeout: 1,
+      HostConfig: {
+        AutoRemove: true,
+        Init: true,
+        NetworkMode: spec.limits.network,
+        Memory: mb,
+        MemorySwap: mb,
+        NanoCpus: Math.round(spec.limits.cpus * 1e9),
+        PidsLimit: spec.limits.pids,
+        CapDrop: ['ALL'],
+        CapAdd: CAPABILITIES,
+        SecurityOpt: ['no-new-privileges'],
+        ...isolation.hostConfig,
+      },
+    });
+  } catch (error) {
+    await isolation.release();
+    throw error;
+  }
+  const box = new DockerContainer(docker, container, flavour, { onThisHost, gvisor: isolation.gvisor, unobserved: isolation.unobserved, facts: isolation.facts, agentProcessLimit: isolation.agentProcessLimit, release: isolation.release });
   try {
     if (spec.signal?.aborted) throw new AbortedError();
     await container.start();
+    // Into the running container: a mount the engine makes at start (a tmpfs volume) is only there now.
+    await isolation.fill(container);
+    await isolation.started();
   } catch (error) {
     await box.remove().catch(() => undefined);
     throw error;
@@ -53,17 +70,40 @@ export async function startContainer(docker: Docker, spec: BackendSpec, flavour:
   return box;
 }
 
+/** What the container's isolation means for reading it. */
+export interface ContainerIsolation {
+  /** The engine runs on this host: its cgroup and overlay files are readable here (as root). */
+  onThisHost: boolean;
+  /** gVisor: the sandbox has a kernel of its own (its /proc, its clock, its process count). */
+  gvisor: boolean;
+  /** Paths whose writes are not in the writable layer. */
+  unobserved: string[];
+  facts?: Omit<Isolation, 'state_reader'>;
+  /** The agent's process limit when it is held below the sandbox's (gVisor: RLIMIT_NPROC with a reserve). */
+  agentProcessLimit?: number;
+  /** Undo what the start made outside the engine (a loop disk not yet handed over). */
+  release?: () => Promise<void>;
+}
+
 /** One container, the Docker side of the sandbox port. */
 export class DockerContainer implements BackendSandbox {
   readonly localKernel: boolean;
+  readonly isolation: Omit<Isolation, 'state_reader'> | undefined;
+  readonly agentProcessLimit: number | undefined;
   private pidFiles: Promise<CgroupPids | undefined> | undefined;
+  private readonly how: ContainerIsolation;
 
   constructor(
     private readonly docker: Docker,
     readonly container: Docker.Container,
     private readonly flavour: EngineFlavour,
+    how?: ContainerIsolation,
   ) {
-    this.localKernel = Boolean((docker.modem as { socketPath?: unknown }).socketPath);
+    this.how = how ?? { onThisHost: Boolean((docker.modem as { socketPath?: unknown }).socketPath), gvisor: false, unobserved: [] };
+    // Under gVisor the sandbox's clock and /proc are its own kernel's, not this host's.
+    this.localKernel = this.how.onThisHost && !this.how.gvisor;
+    this.isolation = this.how.facts;
+    this.agentProcessLimit = this.how.agentProcessLimit;
   }
 
   get id(): string {
@@ -94,6 +134,9 @@ export class DockerContainer implements BackendSandbox {
   }
 
   async pids(): Promise<PidFacts> {
+    // gVisor's host cgroup holds its own kernel's threads and stubs, several per sandbox
+    // process: only the sandbox's /proc counts its processes.
+    if (this.how.gvisor) return { current: await countSandboxProcesses(this) };
     this.pidFiles ??= Promise.resolve(this.localKernel ? CgroupPids.find(this.flavour.cgroupDirs(this.id)) : undefined);
     const files = await this.pidFiles;
     if (files) return files.read();
@@ -106,9 +149,10 @@ export class DockerContainer implements BackendSandbox {
   }
 
   async layerView(): Promise<LayerView | null> {
-    if (!this.localKernel || !this.flavour.hostLayer) return null;
+    if (!this.how.onThisHost || !this.flavour.hostLayer) return null;
     const info = await this.container.inspect();
-    return readableLayer(info.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined, this.flavour.overlayDriver);
+    const view = readableLayer(info.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined, this.flavour.overlayDriver);
+    return view && this.how.unobserved.length ? { ...view, unobserved: [...this.how.unobserved] } : view;
   }
 
   async layerBytes(): Promise<number | undefined> {
@@ -134,6 +178,40 @@ export class DockerContainer implements BackendSandbox {
     };
   }
 
+  async freeze(): Promise<void> {
+    await this.container.pause();
+  }
+
+  async thaw(): Promise<void> {
+    await this.container.unpause().catch((error: { statusCode?: number }) => {
+      // 409: not paused (any more); 404: gone.
+      if (error.statusCode !== 409 && error.statusCode !== 404) throw error;
+    });
+  }
+
+  get killFromHost(): BackendSandbox['killFromHost'] {
+    if (!this.localKernel) return undefined;
+    return async (spare: number[]) => {
+      this.pidFiles ??= Promise.resolve(CgroupPids.find(this.flavour.cgroupDirs(this.id)));
+      const files = await this.pidFiles;
+      if (!files) return 0;
+      const killed = new Set<number>();
+      // Twice: what forked between the listing and the kills is caught by the second round.
+      for (let round = 0; round < 2; round += 1) {
+        for (const { host, inner } of files.processes()) {
+          if (inner === 1 || spare.includes(inner) || killed.has(host)) continue;
+          try {
+            process.kill(host, 'SIGKILL');
+            killed.add(host);
+          } catch {
+            // exited meanwhile
+          }
+        }
+      }
+      return killed.size;
+    };
+  }
+
   async state(): Promise<BackendState | null> {
     const info = await this.container.inspect().catch(() => undefined);
     if (!info) return null;
@@ -141,10 +219,40 @@ export class DockerContainer implements BackendSandbox {
   }
 
   async remove(): Promise<void> {
-    await this.container.remove({ force: true }).catch((error: { statusCode?: number }) => {
-      // 404: already gone; 409: the engine's auto-remove is already under way.
-      if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+    try {
+      await this.container.remove({ force: true }).catch((error: { statusCode?: number }) => {
+        // 404: already gone; 409: the engine's auto-remove is already under way.
+        if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+      });
+    } finally {
+      await this.how.release?.();
+      // A gVisor sandbox that failed to start can leave its sandbox and gofer processes
+      // (and its shim) behind, unlisted by the engine: find them by the id, end them by pid.
+      if (this.how.gvisor && this.how.onThisHost) await endGvisorLeftovers(this.id).catch(() => undefined);
+    }
+  }
+}
+
+/** The processes a gVisor sandbox holds, counted in its own /proc by bash builtins (no fork, so it runs at the limit). */
+async function countSandboxProcesses(box: DockerContainer): Promise<number | undefined> {
+  try {
+    const proc = await box.spawn(['/bin/bash', '--noprofile', '--norc', '-c', 'p=(/proc/[0-9]*); printf %d "${#p[@]}"']);
+    let out = '';
+    proc.onData((stream, chunk) => { if (stream === 1 && out.length < 32) out += chunk.toString('latin1'); });
+    // A sandbox too busy to answer within the bound is counted as unknown, not waited on.
+    const ended = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 10_000);
+      proc.onEnd(() => { clearTimeout(timer); resolve(true); });
     });
+    if (!ended) {
+      proc.close();
+      return undefined;
+    }
+    const n = Number.parseInt(out, 10);
+    // The counter itself is one of them.
+    return Number.isFinite(n) ? Math.max(0, n - 1) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

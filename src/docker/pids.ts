@@ -18,6 +18,29 @@ export class CgroupPids {
   read(): PidFacts {
     return { current: readNumber(join(this.dir, 'pids.current')), limitHits: readMaxEvents(join(this.dir, 'pids.events')) };
   }
+
+  /** The host PIDs of the cgroup's processes, each with its PID inside the sandbox (the last NSpid). */
+  processes(): { host: number; inner: number }[] {
+    let listed: string;
+    try {
+      listed = readFileSync(join(this.dir, 'cgroup.procs'), 'latin1');
+    } catch {
+      return [];
+    }
+    const out: { host: number; inner: number }[] = [];
+    for (const line of listed.split('\n')) {
+      const host = Number(line);
+      if (!Number.isInteger(host) || host <= 0) continue;
+      try {
+        const nspid = /^NSpid:\s+(.+)$/m.exec(readFileSync(`/proc/${host}/status`, 'latin1'))?.[1]?.trim().split(/\s+/);
+        const inner = Number(nspid?.at(-1));
+        if (Number.isInteger(inner)) out.push({ host, inner });
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return out;
+  }
 }
 
 function readNumber(file: string): number | undefined {

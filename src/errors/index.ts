@@ -1,10 +1,14 @@
+import type { AgentCode, ErrorCode, FailureKind, InfrastructureCode, TaskCode } from './codes.js';
+
 /**
  * Failure kinds split the blame: `agent` (the agent ended badly: limits, format
  * errors), `task` (the task itself is broken: bad file, setup or build fails) and
  * `infrastructure` (the harvester's world failed: engine down, container killed).
- * What is retried is decided by core/failure.ts, from the kind and the code.
+ * Every code is in the registry (codes.ts) with its kind and retry class; what is retried
+ * is decided by core/failure.ts from it.
  */
-export type FailureKind = 'agent' | 'task' | 'infrastructure';
+export type { AgentCode, ErrorCode, FailureKind, InfrastructureCode, RetryClass, TaskCode, HttpCode, CodeOfKind } from './codes.js';
+export { ERROR_CODES, codeInfo } from './codes.js';
 
 export interface ErrorContext {
   [key: string]: string | number | boolean | null | undefined;
@@ -12,12 +16,12 @@ export interface ErrorContext {
 
 /** Root of every error forager throws on purpose. */
 export class ForagerError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly kind: FailureKind;
   readonly context: ErrorContext;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     kind: FailureKind,
     message: string,
     options: { context?: ErrorContext; cause?: unknown } = {},
@@ -32,14 +36,14 @@ export class ForagerError extends Error {
 
 /** A task file or task set that cannot be used as it is. */
 export class TaskError extends ForagerError {
-  constructor(code: string, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+  constructor(code: TaskCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
     super(code, 'task', message, options);
   }
 }
 
 /** The engine, the container or the image went away under us. */
 export class InfrastructureError extends ForagerError {
-  constructor(code: string, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+  constructor(code: InfrastructureCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
     super(code, 'infrastructure', message, options);
   }
 }
@@ -51,27 +55,20 @@ export class AbortedError extends ForagerError {
   }
 }
 
-/** Classify anything thrown into a ForagerError, keeping the original as `cause`. */
+/** An error the agent caused (a file too large to take in, a sandbox it broke). */
+export class AgentError extends ForagerError {
+  constructor(code: AgentCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+    super(code, 'agent', message, options);
+  }
+}
+
+/**
+ * Anything thrown, as a ForagerError: forager's own errors as they are, anything else as
+ * forager's own bug (INTERNAL). Errors of a backend are translated where they arise, in the
+ * backend's folder (a Docker engine that does not answer is ENGINE_UNREACHABLE there).
+ */
 export function toForagerError(error: unknown): ForagerError {
   if (error instanceof ForagerError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (isEngineUnreachable(error)) {
-    return new InfrastructureError('ENGINE_UNREACHABLE', `Docker engine unreachable: ${message}`, { cause: error });
-  }
-  if (isEngineError(error)) {
-    return new InfrastructureError('ENGINE_ERROR', `Docker engine error: ${message}`, { cause: error });
-  }
   return new ForagerError('INTERNAL', 'infrastructure', message, { cause: error });
-}
-
-/** Errors that mean the Docker engine did not answer at all. */
-export function isEngineUnreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'EAI_AGAIN';
-}
-
-/** A server-side error answered by the engine (HTTP 5xx), e.g. while it shuts down or restarts. */
-export function isEngineError(error: unknown): boolean {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' && status >= 500;
 }

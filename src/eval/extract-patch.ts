@@ -50,7 +50,7 @@ async function diffOnce(sandbox: Sandbox, options: ExtractOptions, allBinary: bo
     throw new TaskError('PATCH_EXTRACT_FAILED', `could not take the diff of ${options.root} against ${options.base} (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${tail(result.output, 1000)}`);
   }
   const bytes = await sandbox.readFile(OUT, { signal: options.signal });
-  if (bytes === null) throw new InfrastructureError('PATCH_EXTRACT_FAILED', `the diff written to ${OUT} is gone`);
+  if (bytes === null) throw new InfrastructureError('PATCH_UNREADABLE', `the diff written to ${OUT} is gone`);
   return bytes;
 }
 

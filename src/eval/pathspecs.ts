@@ -32,3 +32,17 @@ export function patchedFiles(patch: string): string[] {
   }
   return [...seen];
 }
+
+/**
+ * The files a diff changes that exist before it (its `--- a/…` sides), as the harness's
+ * get_modified_files takes them to reset test files: files the diff adds are left out
+ * (`git checkout BASE -- new-file` would fail and reset nothing).
+ */
+export function modifiedFiles(patch: string): string[] {
+  const seen = new Set<string>();
+  for (const line of patch.split('\n')) {
+    const side = /^--- a\/(.+?)(?:\t.*)?$/.exec(line);
+    if (side) seen.add(side[1]!);
+  }
+  return [...seen];
+}

@@ -38,23 +38,38 @@ export function harnessParser(repo: string): ParserName | undefined {
  * labels (`tests/a/test_b.py` → `a.test_b`).
  */
 export function testDirectives(repo: string, testPatch: string): string[] {
-  const files = [...testPatch.matchAll(/^diff --git a\/.* b\/(.*)$/gm)].map((m) => m[1]!);
+  // The harness's re.findall(r"diff --git a/.* b/(.*)", test_patch), unanchored as it is: a
+  // header quoted inside a patched file's content counts too. `[^\n]` is Python's `.`
+  // (JavaScript's also stops at \r, U+2028 and U+2029).
+  const files = [...testPatch.matchAll(/diff --git a\/[^\n]* b\/([^\n]*)/g)].map((m) => m[1]!);
   const tests = files.filter((f) => !NON_TEST_EXTS.some((ext) => f.endsWith(ext)));
   if (repo !== 'django/django') return tests;
   return tests.map((f) => f.replace(/\.py$/, '').replace(/^tests\//, '').replaceAll('/', '.'));
 }
 
+/** How an instance's tests run: the test command, and in SWE-bench's images the steps before the test patch and the network they need. */
+export interface HarnessEval {
+  test_command: string;
+  prepare?: string[];
+  network?: 'none' | 'bridge';
+}
+
+/** Entering SWE-bench's conda environment `testbed`, as every step of its eval script does. */
+export const CONDA_ACTIVATE = ['source /opt/miniconda3/bin/activate', 'conda activate testbed'];
+
 /**
- * The harness's evaluation steps for one instance, as one shell script: inside SWE-bench's
- * images the conda environment `testbed` first; then the version's pre-steps, the
- * install again (its failure does not stop the script, as in the harness's eval.sh), and
- * the test command on the directives. The script's exit status is the test command's.
+ * The harness's evaluation for one instance (make_eval_script_list): inside SWE-bench's
+ * images the conda environment, the version's eval_commands and the install again run as
+ * `prepare` — before the test files are reset and the test patch applied, as in the
+ * harness — with the network its evaluation container has when there is a reinstall; the
+ * test command on the directives runs between the markers. Outside those images the test
+ * command runs as it is.
  */
-export function harnessTestCommand(test: TestSpec, directives: string[], conda: boolean): string {
-  const steps = conda
-    ? ['source /opt/miniconda3/bin/activate', 'conda activate testbed', ...test.spec.eval_commands, ...(test.spec.install ? [test.spec.install] : [])]
-    : [];
-  return [...steps, [test.spec.test_cmd, ...directives].join(' ')].join('\n');
+export function harnessEval(test: TestSpec, directives: string[], conda: boolean): HarnessEval {
+  const test_command = [test.spec.test_cmd, ...directives].join(' ');
+  if (!conda) return { test_command };
+  const prepare = [...CONDA_ACTIVATE, ...test.spec.eval_commands, ...(test.spec.install ? [test.spec.install] : [])];
+  return { test_command, prepare, ...(test.spec.install ? { network: 'bridge' as const } : {}) };
 }
 
 /** SWE-bench 5's per-instance `log_parser` (a harness function name) as a parser name here. */

@@ -1,16 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import { TaskError } from '../core/errors.js';
+import { ForagerError, TaskError } from '../core/errors.js';
+import { readLines } from '../lines/index.js';
 import { normaliseRepo } from './facts.js';
 
 /** Read a list file: one entry per line, blank lines and `#` comments ignored. */
 export async function readListFile(path: string, what: string): Promise<string[]> {
-  let text: string;
+  const entries: string[] = [];
   try {
-    text = await readFile(path, 'utf8');
+    for await (const { text } of readLines(path)) {
+      const entry = text.replace(/#.*/, '').trim();
+      if (entry !== '') entries.push(entry);
+    }
   } catch (cause) {
+    if (cause instanceof ForagerError) throw cause;
     throw new TaskError('EXPORT_LIST_UNREADABLE', `${path}: cannot read the ${what} list: ${(cause as Error).message}`, { cause });
   }
-  return text.split(/\r?\n/).map((line) => line.replace(/#.*/, '').trim()).filter((line) => line !== '');
+  return entries;
 }
 
 export async function readExcludedTasks(path: string): Promise<Set<string>> {

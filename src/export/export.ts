@@ -4,10 +4,9 @@ import { actionsText, repoOf } from './facts.js';
 import { NearDuplicateIndex } from './dedup.js';
 import { describeFilters, rejectReason, type FilterSpec } from './filters.js';
 import type { ToolFormat } from './formats/chat.js';
-import { writeDatasetCard, type HfSink } from './formats/hf/index.js';
 import { modelOf } from './formats/record.js';
 import type { TrajectorySink } from './formats/sink.js';
-import { openSink, outputPath, type ExportFormat } from './outputs.js';
+import { getExportFormat, type ExportFormat } from './formats/registry.js';
 import { emptySourceCounts, readTrajectories, type SourceCounts } from './source.js';
 import { assignSplit, type SplitSpec } from './split.js';
 import type { ExistingSetIndex } from './exclude-from.js';
@@ -17,6 +16,8 @@ export interface ExportOptions {
   /** A file for jsonl/chat, a folder for parquet and hf (see outputPath). */
   out: string;
   toolFormat?: ToolFormat;
+  /** chat: also render each conversation in CWM's chat template (`text`); cwm tool format only. */
+  chatTemplate?: 'cwm';
   /** Share of observations masked out of the loss in chat exports; default 0.5. */
   maskObservations?: number;
   seed?: number;
@@ -76,12 +77,10 @@ export interface ExportReport {
 /** Stream the trajectories under `inputs` through filters, dedup and split into the chosen format. */
 export async function exportTrajectories(inputs: readonly string[], options: ExportOptions): Promise<ExportReport> {
   const splits = options.split ? ['train', options.split.name] : ['all'];
-  const chat = { toolFormat: options.toolFormat ?? 'openai', maskObservations: options.maskObservations ?? 0.5, seed: options.seed ?? 0 } as const;
+  const chat = { toolFormat: options.toolFormat ?? 'openai', maskObservations: options.maskObservations ?? 0.5, seed: options.seed ?? 0, ...(options.chatTemplate ? { template: options.chatTemplate } : {}) } as const;
+  const writer = getExportFormat(options.format).start(options.out, { chat, shardBytes: options.shardBytes });
   const sinks = new Map<string, { sink: TrajectorySink; trajectories: number; steps: number; repos: Set<string> }>();
-  for (const split of splits) {
-    const sink = await openSink(options.format, outputPath(options.format, options.out, split), split, { chat, shardBytes: options.shardBytes });
-    sinks.set(split, { sink, trajectories: 0, steps: 0, repos: new Set() });
-  }
+  for (const split of splits) sinks.set(split, { sink: await writer.open(split), trajectories: 0, steps: 0, repos: new Set() });
   const read = emptySourceCounts();
   const filtered: Record<string, number> = {};
   const index = options.dedup ? new NearDuplicateIndex({ threshold: options.dedup.threshold }) : undefined;
@@ -135,7 +134,7 @@ export async function exportTrajectories(inputs: readonly string[], options: Exp
     return true;
   }
 
-  const outputs = [...sinks].map(([split, o]) => ({ split: options.format === 'hf' && split === 'all' ? 'train' : split, files: [...o.sink.files], trajectories: o.trajectories, steps: o.steps, repos: o.repos.size }));
+  const outputs = [...sinks].map(([split, o]) => ({ split: writer.splitName(split), files: [...o.sink.files], trajectories: o.trajectories, steps: o.steps, repos: o.repos.size }));
   const report: ExportReport = {
     format: options.format,
     read,
@@ -148,17 +147,15 @@ export async function exportTrajectories(inputs: readonly string[], options: Exp
     outputs,
     exported: outputs.reduce((sum, o) => sum + o.trajectories, 0),
   };
-  if (options.format === 'hf') {
-    const tables = [...sinks.values()].flatMap(({ sink }) => (sink as HfSink).tables);
-    report.card = await writeDatasetCard(options.out, tables, {
-      sources, models, filters: report.filters,
-      dedup: options.dedup ? { threshold: options.dedup.threshold, dropped: dropped.length } : null,
-      excludedNearDuplicates: options.excludeFrom ? { sets: options.excludeFrom.sets, threshold: options.excludeFrom.threshold, dropped: excluded.length } : null,
-      split: options.split ?? null,
-      license: options.license ?? 'other',
-      languages: options.languages ?? ['en'],
-    });
-  }
+  const { card } = await writer.finish({
+    sources, models, filters: report.filters,
+    dedup: options.dedup ? { threshold: options.dedup.threshold, dropped: dropped.length } : null,
+    excludedNearDuplicates: options.excludeFrom ? { sets: options.excludeFrom.sets, threshold: options.excludeFrom.threshold, dropped: excluded.length } : null,
+    split: options.split ?? null,
+    license: options.license ?? 'other',
+    languages: options.languages ?? ['en'],
+  });
+  if (card !== undefined) report.card = card;
   return report;
 }
 

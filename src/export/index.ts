@@ -14,6 +14,7 @@ export { repoOf, normaliseRepo, resolvedOf, tokensOf, actionsText } from './fact
 export { buildConversation, type ChatMessage, type ChatRecord, type ChatOptions, type ToolFormat } from './formats/chat.js';
 export { renderCwmCall } from './formats/cwm.js';
 export { TRAJECTORY_COLUMNS, STEP_COLUMNS } from './formats/parquet-columns.js';
-export { outputPath, type ExportFormat } from './outputs.js';
+export { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, getExportFormat, type ExportFormat } from './formats/registry.js';
+export type { ExportFormatDefinition, FormatWriter, FormatOptions } from './formats/format.js';
 export { discoverTrajectoryFiles } from './discover.js';
 export { toAtif, ATIF_VERSION, type AtifTrajectory, type AtifStep } from './formats/atif/index.js';

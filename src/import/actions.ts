@@ -63,9 +63,33 @@ export function parseArguments(value: unknown): Json {
   }
 }
 
-/** The shell command in a text-mode turn: the last fenced code block (```bash, ```sh or plain ```), as SWE-agent and mini-swe-agent parse it. */
+/**
+ * The shell command in a text-mode turn as SWE-agent's ThoughtActionParser takes it
+ * (sweagent/tools/parsing.py): the last fenced block not nested in another, a fence being
+ * a line starting ```` ```lang ```` (opens) or a bare ```` ``` ```` line (closes); the
+ * command is everything between the opening line's end and the closing fence, its final
+ * newline included, as SWE-agent ran it. Undefined when there is no such block.
+ */
 export function commandInText(text: string): string | undefined {
-  const blocks = [...text.matchAll(/```[a-zA-Z]*[ \t]*\n([\s\S]*?)\n?```/g)];
-  const last = blocks.at(-1)?.[1];
-  return last === undefined || last.trim() === '' ? undefined : last.replace(/\n$/, '');
+  const stack: RegExpExecArray[] = [];
+  let last: [RegExpExecArray, RegExpExecArray] | undefined;
+  FENCE.lastIndex = 0;
+  for (let match = FENCE.exec(text); match !== null; match = FENCE.exec(text)) {
+    if (stack.length > 0 && !match[1]) {
+      const start = stack.pop()!;
+      if (stack.length === 0) last = [start, match];
+    } else if (match[1] !== undefined) stack.push(match);
+  }
+  if (!last) return undefined;
+  const [start, end] = last;
+  return text.slice(start.index + start[0].length, end.index);
 }
+
+/** Python's whitespace (str.isspace), for `\s`/`\S` as Python's re reads them. */
+const PY_S = '[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+/**
+ * SWE-agent's `^```(\\S*)\\s*\\n|^```\\s*$` under re.MULTILINE, in JavaScript: Python's `^`
+ * follows only `\\n` and its `$` comes only before `\\n` or at the end (JavaScript's /m also
+ * takes `\\r`, U+2028 and U+2029 as line ends), and its `\\s` is str.isspace.
+ */
+const FENCE = new RegExp(`(?<![^\\n])\`\`\`((?:(?!${PY_S})[^])*)${PY_S}*\\n|(?<![^\\n])\`\`\`${PY_S}*?(?=\\n|$)`, 'g');

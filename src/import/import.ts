@@ -3,7 +3,7 @@ import { importAtif } from './atif/index.js';
 import type { Json } from './errors.js';
 import { findInputFiles } from './files.js';
 import { importMessages } from './messages.js';
-import { importMiniSweAgent } from './mini-swe-agent.js';
+import { importMiniSweAgent } from './mini-swe-agent/index.js';
 import { importOpenHands } from './openhands.js';
 import { readRecords } from './read-input.js';
 import type { ImportedRecord } from './record.js';
@@ -20,6 +20,11 @@ const FORMATS: Record<ImportFormat, { files: RegExp; convert: (value: Json, wher
   'swe-agent': { files: /\.traj$/, convert: (v, w, p) => importSweAgent(v, w, p) },
   openhands: { files: /^output\.jsonl$/, convert: importOpenHands },
   messages: { files: /\.(jsonl|json|parquet)$/, convert: importMessages },
+};
+
+/** What a folder is searched for, per format, in words (for messages that say why nothing was found). */
+export const IMPORT_FILE_PATTERNS: Record<ImportFormat, string> = {
+  atif: '*.json', 'mini-swe-agent': '*.traj.json', 'swe-agent': '*.traj', openhands: 'output.jsonl', messages: '*.jsonl, *.json, *.parquet',
 };
 
 export interface ImportReport {
@@ -50,6 +55,10 @@ export async function importTrajectories(format: ImportFormat, paths: readonly s
     report.files += 1;
     try {
       for await (const input of readRecords(path)) {
+        if (input.error) {
+          fail(input.where, input.error);
+          continue;
+        }
         try {
           await writer.write(spec.convert(input.value, input.where, path, input.record));
           report.imported += 1;

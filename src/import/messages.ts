@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import { actionOfCall, commandInText, parseArguments } from './actions.js';
+import { MINI_SWE_AGENT_REGEX, turnsFromText } from './mini-swe-agent/index.js';
 import { describeValue, ImportError, isArray, isObject, optionalString, type Json } from './errors.js';
 import type { ImportedRecord, Turn } from './record.js';
 import { textOf } from './read-input.js';
@@ -11,9 +13,11 @@ import { textOf } from './read-input.js';
  *   trajectory or messages in OpenAI format (tool_calls, tool messages), tools, resolved, model_patch;
  * - SWE-smith trajectories: messages (a list, or a JSON string of one), instance_id,
  *   resolved, model, traj_id, patch.
- * An assistant turn's action is its first tool call mapped to forager's tools, or in
- * text-mode turns the last fenced code block (a shell command); what answered it (tool
- * messages, or the next user message) is what the agent was shown.
+ * Each tool call of an assistant turn is a step (its action the call mapped to forager's
+ * tools, shown the tool message naming it); a text-mode turn's action is the command
+ * SWE-agent's ThoughtActionParser takes (the last fenced block, its final newline kept), or
+ * for a conversation mini-swe-agent had, its own rule (exactly one block). A file that is
+ * one bare list of messages (mini-swe-agent's test data) is one conversation named by the file.
  */
 export function importMessages(row: Json, where: string, path: string, record?: number): ImportedRecord {
   const list = parseList(row['messages'] ?? row['trajectory'], where);
@@ -23,19 +27,24 @@ export function importMessages(row: Json, where: string, path: string, record?: 
     if (typeof role !== 'string') throw new ImportError(`${where}: field "messages.${i}.role": expected a string, found ${describeValue(m['role'])}`);
     return { role, text: textOf(m['content'] ?? m['text']), raw: m };
   });
-  const instanceId = optionalString(row['instance_id']);
+  // A file that is one bare conversation names no instance: its file name does.
+  const instanceId = optionalString(row['instance_id']) ?? (record === undefined && where === path ? basename(path).replace(/(\.traj)?\.(jsonl|json|parquet)$/, '') : undefined);
   if (!instanceId) throw new ImportError(`${where}: field "instance_id": expected a non-empty string, found ${describeValue(row['instance_id'])}`);
   const system = messages.find((m) => m.role === 'system');
   const firstUser = messages.findIndex((m) => m.role === 'user');
-  const turns: Turn[] = [];
-  for (let i = 0; i < messages.length; i += 1) {
+  const miniSweAgent = isMiniSweAgentConversation(messages);
+  const turns: Turn[] = miniSweAgent ? turnsFromText(list.filter(isObject), firstUser + 1, miniSweAgent, where) : [];
+  for (let i = 0; i < messages.length && !miniSweAgent; i += 1) {
     const message = messages[i]!;
     if (message.role !== 'assistant') continue;
-    const answers: string[] = [];
+    const replies: { text: string; id?: string }[] = [];
     let j = i + 1;
-    while (j < messages.length && (messages[j]!.role === 'tool' || messages[j]!.role === 'function')) answers.push(messages[j++]!.text);
-    if (answers.length === 0 && messages[j]?.role === 'user') answers.push(messages[j]!.text);
-    turns.push(turnOf(message.raw, message.text, answers.join('\n\n')));
+    while (j < messages.length && (messages[j]!.role === 'tool' || messages[j]!.role === 'function')) {
+      const raw = messages[j]!.raw;
+      replies.push({ text: messages[j++]!.text, ...(typeof raw['tool_call_id'] === 'string' ? { id: raw['tool_call_id'] } : {}) });
+    }
+    if (replies.length === 0 && messages[j]?.role === 'user') replies.push({ text: messages[j]!.text });
+    turns.push(turnOf(message.raw, message.text, replies));
   }
   const resolved = typeof row['resolved'] === 'boolean' ? row['resolved'] : typeof row['target'] === 'boolean' ? row['target'] : undefined;
   const patch = optionalString(row['patch']) ?? optionalString(row['model_patch']) ?? optionalString(row['generated_patch']);
@@ -65,23 +74,39 @@ export function importMessages(row: Json, where: string, path: string, record?: 
   };
 }
 
-function turnOf(raw: Json, text: string, shown: string): Turn {
+/** One answer: each tool call a step of its own (answered by the tool message naming it, else the one in its place); text mode, SWE-agent's rule. */
+function turnOf(raw: Json, text: string, replies: { text: string; id?: string }[]): Turn {
   const calls = isArray(raw['tool_calls']) ? raw['tool_calls'].filter(isObject).map((call, k) => {
     const fn = isObject(call['function']) ? call['function'] : {};
     const args = fn['arguments'];
     return { id: typeof call['id'] === 'string' ? call['id'] : `call_${k}`, name: String(fn['name'] ?? ''), arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) };
   }) : [];
+  const replyFor = (k: number) => (replies.find((r) => r.id !== undefined && r.id === calls[k]?.id) ?? (replies.some((r) => r.id !== undefined) ? undefined : replies[k]))?.text ?? '';
   const first = calls[0];
-  const command = first ? undefined : commandInText(text);
-  const turn: Turn = {
-    text,
-    action: first ? actionOfCall(first.name, parseArguments(first.arguments)) : command !== undefined ? { tool: 'bash', command } : null,
-    shown,
-  };
-  if (calls.length > 0) turn.calls = calls;
+  if (!first) {
+    const command = commandInText(text);
+    const turn: Turn = { text, action: command !== undefined ? { tool: 'bash', command } : null, shown: replies.map((r) => r.text).join('\n\n') };
+    const reasoning = optionalString(raw['reasoning_content']) ?? optionalString(raw['thought']);
+    if (reasoning) turn.reasoning = reasoning;
+    return turn;
+  }
+  const turn: Turn = { text, action: actionOfCall(first.name, parseArguments(first.arguments)), shown: replyFor(0), calls, toolCallId: first.id };
+  if (calls.length > 1) turn.more = calls.slice(1).map((call, k) => ({ action: actionOfCall(call.name, parseArguments(call.arguments)), shown: replyFor(k + 1), toolCallId: call.id }));
   const reasoning = optionalString(raw['reasoning_content']) ?? optionalString(raw['thought']);
   if (reasoning) turn.reasoning = reasoning;
   return turn;
+}
+
+/**
+ * A conversation mini-swe-agent had (its observations open with `<returncode>`, its prompt
+ * asks for its fence): its answers are parsed by its own rule, not SWE-agent's. The
+ * action regex of its release, or undefined for any other conversation.
+ */
+function isMiniSweAgentConversation(messages: { role: string; text: string }[]): string | undefined {
+  const system = messages.find((m) => m.role === 'system')?.text ?? '';
+  if (system.includes('```mswea_bash_command')) return MINI_SWE_AGENT_REGEX.v2;
+  if (messages.some((m) => m.role === 'user' && m.text.startsWith('<returncode>'))) return MINI_SWE_AGENT_REGEX.v1;
+  return undefined;
 }
 
 function parseList(value: unknown, where: string): unknown[] {

@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { readLines } from '../trajectory/reader.js';
+import { readLines, readTextFile } from '../lines/index.js';
+import type { ForagerError } from '../core/errors.js';
 import { ImportError, isObject, type Json } from './errors.js';
 
 /** One record of an input file and where it is (`file`, `file:line` or `file#row`) for messages. */
 export interface InputRecord {
   value: Json;
+  /** A record that could not be read (a line past the limit): reported, and the next one read. */
+  error?: ForagerError;
   where: string;
   /** Line or row number when the file holds many records. */
   record?: number;
@@ -18,13 +20,16 @@ export interface InputRecord {
 export async function* readRecords(path: string): AsyncGenerator<InputRecord> {
   if (path.endsWith('.parquet')) return yield* readParquet(path);
   if (path.endsWith('.jsonl')) return yield* readJsonLines(path);
+  const text = await readTextFile(path);
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(path, 'utf8'));
+    value = JSON.parse(text);
   } catch (cause) {
     throw new ImportError(`${path}: expected a JSON document: ${(cause as Error).message}`, { cause });
   }
-  if (Array.isArray(value)) {
+  // A list of chat messages (objects with a role, none a record of its own) is one conversation, as peers' test data and SFT sets keep them.
+  if (Array.isArray(value) && value.length > 0 && value.every(isMessage)) yield { value: { messages: value }, where: path };
+  else if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
       if (!isObject(item)) throw new ImportError(`${path}[${i}]: expected an object, found ${Array.isArray(item) ? 'an array' : typeof item}`);
       yield { value: item, where: `${path}[${i}]`, record: i };
@@ -34,9 +39,11 @@ export async function* readRecords(path: string): AsyncGenerator<InputRecord> {
 }
 
 async function* readJsonLines(path: string): AsyncGenerator<InputRecord> {
-  let lineNo = 0;
-  for await (const line of readLines(path)) {
-    lineNo += 1;
+  for await (const { text: line, number: lineNo, tooLong } of readLines(path, { tooLong: 'yield' })) {
+    if (tooLong) {
+      yield { value: {}, where: `${path}:${lineNo}`, record: lineNo, error: tooLong };
+      continue;
+    }
     if (line.trim() === '') continue;
     let value: unknown;
     try {
@@ -59,6 +66,10 @@ async function* readParquet(path: string): AsyncGenerator<InputRecord> {
     for (const [i, row] of rows.entries()) yield { value: row as Json, where: `${path}#${rowStart + i}`, record: rowStart + i };
     rowStart = rowEnd;
   }
+}
+
+function isMessage(item: unknown): boolean {
+  return isObject(item) && typeof item['role'] === 'string' && !('messages' in item) && !('trajectory' in item) && !('instance_id' in item);
 }
 
 /** A message's text: a string, or the text parts of a content list (OpenAI/Anthropic style); null stays ''. */

@@ -23,6 +23,20 @@ export interface Turn {
   actionMs?: number;
   /** Forager step fields the source carried through (an ATIF document written by forager): laid over the step. */
   restore?: Record<string, unknown>;
+  /** The model's tool call this turn's action carried out (function calling). */
+  toolCallId?: string;
+  /** More actions the same answer ran (parallel tool calls): one step each, joined to this turn as forager joins its own. */
+  more?: FollowingAction[];
+  /** The source refused the answer (a format error): what it told the model. The step has no action. */
+  formatError?: string;
+}
+
+/** One more action of a turn that ran several, and what came back for it. */
+export interface FollowingAction {
+  action: Action | null;
+  shown: string;
+  exitCode?: number | null;
+  toolCallId?: string;
 }
 
 /** A peer's trajectory before it is written: the fields forager keeps, nothing filled in. */
@@ -66,7 +80,12 @@ export function buildLines(record: ImportedRecord): { header: ImportedHeader; st
   };
   if (record.startedAt) header.started_at = record.startedAt;
   if (record.restoreHeader) Object.assign(header, record.restoreHeader, { type: 'header', source: record.source, agent: record.agent, trajectory_id: trajectoryId });
-  const steps = record.turns.map((turn, index) => buildStep(turn, index));
+  const steps: ImportedStep[] = [];
+  for (const turn of record.turns) {
+    steps.push(buildStep(turn, steps.length));
+    // A step without a model turn and with a call id of the previous answer belongs to that answer (agent/formats/turns.ts).
+    for (const more of turn.more ?? []) steps.push(followingStep(more, steps.length));
+  }
   const footer: ImportedFooter = { type: 'footer', steps: steps.length };
   if (record.exitStatus) footer.exit_status = record.exitStatus;
   if (record.submission !== undefined) footer.submission = record.submission;
@@ -97,6 +116,8 @@ function buildStep(turn: Turn, index: number): ImportedStep {
   if (turn.calls && turn.calls.length > 0) step.model.tool_calls = turn.calls;
   if (turn.usage) step.model.usage = { ...turn.usage, total_tokens: turn.usage.prompt_tokens + turn.usage.completion_tokens };
   if (turn.costUsd !== undefined) step.model.cost_usd = turn.costUsd;
+  if (turn.formatError !== undefined) step.model.format_error = turn.formatError;
+  if (turn.toolCallId !== undefined) step.tool_call_id = turn.toolCallId;
   if (turn.restore) {
     const { model, ...rest } = turn.restore as { model?: Record<string, unknown> };
     Object.assign(step, rest, { type: 'step' });
@@ -105,6 +126,15 @@ function buildStep(turn: Turn, index: number): ImportedStep {
     else if (turn.text === '' && !turn.calls && !turn.usage && !turn.reasoning) delete step.model;
   }
   return step;
+}
+
+function followingStep(more: FollowingAction, index: number): ImportedStep {
+  return {
+    type: 'step', index, action: more.action,
+    observation: more.exitCode === undefined ? null : { exit_code: more.exitCode },
+    shown: more.shown, state: null,
+    ...(more.toolCallId !== undefined ? { tool_call_id: more.toolCallId } : {}),
+  };
 }
 
 /**

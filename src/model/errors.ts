@@ -1,4 +1,4 @@
-import { ForagerError, type ErrorContext, type FailureKind } from '../core/errors.js';
+import { ForagerError, type ErrorCode, type ErrorContext, type FailureKind } from '../core/errors.js';
 import { failureKindOfStatus } from '../core/failure.js';
 
 type Options = { context?: ErrorContext; cause?: unknown };
@@ -10,7 +10,7 @@ type Options = { context?: ErrorContext; cause?: unknown };
  * request) is a `task` failure: the run's configuration is wrong (core/failure.ts).
  */
 export class ModelError extends ForagerError {
-  constructor(code: string, message: string, options: Options & { kind?: FailureKind } = {}) {
+  constructor(code: ErrorCode, message: string, options: Options & { kind?: FailureKind } = {}) {
     super(code, options.kind ?? 'infrastructure', message, options);
   }
 }
@@ -20,7 +20,7 @@ export class APIError extends ModelError {
   readonly status: number;
   readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, message: string, options: Options & { retryAfterMs?: number; code?: string } = {}) {
+  constructor(status: number, message: string, options: Options & { retryAfterMs?: number; code?: ErrorCode } = {}) {
     super(options.code ?? `MODEL_HTTP_${status}`, message, { ...options, kind: failureKindOfStatus(status), context: { status, ...options.context } });
     this.status = status;
     this.retryAfterMs = options.retryAfterMs;
@@ -55,6 +55,34 @@ export class APIConnectionTimeoutError extends ModelError {
 export class InvalidResponseError extends ModelError {
   constructor(message: string, options: Options = {}) {
     super('MODEL_INVALID_RESPONSE', message, options);
+  }
+}
+
+/**
+ * The endpoint sent more than the response limit (`max_response_bytes`): a body, or a
+ * stream's bytes in all. Reading stopped at the limit; not retried at once (the same
+ * request is likely to get the same answer), redone on resume like any endpoint failure.
+ */
+export class ResponseTooLargeError extends ModelError {
+  constructor(message: string, options: Options = {}) {
+    super('MODEL_RESPONSE_TOO_LARGE', message, options);
+  }
+}
+
+/** A stream delivered no event for `stream_idle_timeout_s`: retried like a timeout. */
+export class StreamIdleError extends ModelError {
+  constructor(message: string, options: Options = {}) {
+    super('MODEL_STREAM_IDLE', message, options);
+  }
+}
+
+/**
+ * The endpoint asked to be retried later than `max_retry_after_s`: waiting would spend the
+ * run's wall time on nothing and retrying earlier would be refused, so the request fails.
+ */
+export class RetryAfterTooLongError extends ModelError {
+  constructor(message: string, options: Options = {}) {
+    super('MODEL_RETRY_AFTER_TOO_LONG', message, options);
   }
 }
 

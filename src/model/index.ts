@@ -1,7 +1,9 @@
-export { ChatClient, estimateRequestTokens, type ChatClientOptions } from './client.js';
-export { AnthropicClient, ANTHROPIC_VERSION, type AnthropicClientOptions } from './anthropic-client.js';
-export { buildMessagesBody, toAnthropicTool } from './anthropic-wire.js';
-export { buildChatBody, mergeExtraBody, tokenParamFor, type TokenParam } from './request-body.js';
+export { estimateRequestTokens, type ClientOptions } from './client-options.js';
+export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_STREAM_IDLE_MS, type ResponseLimits } from './limits.js';
+export { mergeExtraBody } from './extra-body.js';
+export { ENDPOINT_NAMES, describeEndpoints, getEndpoint, isEndpointName, type EndpointName, type EndpointSettings, type ModelEndpoint, type SamplingProblem } from './endpoints/index.js';
+export { ChatClient, buildChatBody, tokenParamFor, type ChatClientOptions, type TokenParam } from './endpoints/openai/index.js';
+export { AnthropicClient, ANTHROPIC_VERSION, buildMessagesBody, toAnthropicTool, type AnthropicClientOptions } from './endpoints/anthropic/index.js';
 export { costOfUsage, loadPriceTable, priceFor, roundUsd, PriceSchema, PriceTableSchema, type Price, type PriceTable } from './prices.js';
 export * from './errors.js';
 export { createRateLimiter, unlimited, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';

@@ -20,7 +20,7 @@ export type PriceTable = z.infer<typeof PriceTableSchema>;
 
 /** Read a price table from a YAML or JSON file; errors name the file and the field. */
 export async function loadPriceTable(file: string): Promise<PriceTable> {
-  return (await readConfigFile(file, PriceTableSchema, { what: 'price table', code: 'PRICES' })).data;
+  return (await readConfigFile(file, PriceTableSchema, { what: 'price table', codePrefix: 'PRICES' })).data;
 }
 
 /** The price of `model`: its own entry, else `*`, else undefined (no cost is computed). */

@@ -2,7 +2,8 @@ import { backoffDelay } from '../core/backoff.js';
 import { AbortedError, ForagerError } from '../core/errors.js';
 import { classifyError, RETRYABLE_HTTP_STATUSES } from '../core/failure.js';
 import { sleep as sleepOrThrow } from '../core/sleep.js';
-import { APIError } from './errors.js';
+import { APIError, RetryAfterTooLongError } from './errors.js';
+import { DEFAULT_MAX_RETRY_AFTER_MS } from './limits.js';
 
 /** HTTP statuses worth another attempt: the request was fine, the server was not (core/failure.ts). */
 export const RETRYABLE_STATUSES: readonly number[] = RETRYABLE_HTTP_STATUSES;
@@ -15,8 +16,10 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Cap on a computed backoff delay (default 8 s). */
   maxDelayMs?: number;
-  /** Cap on a server-given Retry-After (default 120 s). */
+  /** Longest server-given Retry-After waited out (default 60 s); a longer one fails the request (RetryAfterTooLongError). */
   maxRetryAfterMs?: number;
+  /** Carried by the errors this loop throws itself. */
+  context?: Record<string, string>;
   /** Told before each wait; for logs. */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
   random?: () => number;
@@ -32,25 +35,42 @@ export function isRetryable(error: unknown): boolean {
 
 /**
  * Delay before retry number `attempt` (1-based): the server's Retry-After when it gave
- * one (capped), otherwise forager's one backoff (core/backoff.ts: capped exponential, full jitter).
+ * one, otherwise forager's one backoff (core/backoff.ts: capped exponential, full jitter).
+ * A Retry-After past `maxRetryAfterMs` is not waited out: the request fails with
+ * RetryAfterTooLongError (a server that says "in a week" is not retried in a minute, nor
+ * waited for until the run's wall time ends it).
  */
-export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, options: RetryOptions): number {
-  if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, options.maxRetryAfterMs ?? 120_000);
+export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, options: RetryOptions, cause?: unknown): number {
+  const cap = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  if (retryAfterMs !== undefined && retryAfterMs > cap) {
+    throw new RetryAfterTooLongError(`the model endpoint asked to be retried in ${Math.round(retryAfterMs / 1000)} s, more than the ${Math.round(cap / 1000)} s forager waits (max_retry_after_s, --max-retry-after)`, {
+      cause,
+      context: { ...options.context, retry_after_ms: Math.round(retryAfterMs), max_retry_after_ms: cap },
+    });
+  }
+  if (retryAfterMs !== undefined && retryAfterMs >= 0) return retryAfterMs;
   return backoffDelay(attempt - 1, { baseMs: options.baseDelayMs ?? 500, capMs: options.maxDelayMs ?? 8_000 }, options.random);
 }
 
 /**
- * Read `retry-after-ms` (milliseconds) or `Retry-After` (seconds, or an HTTP date).
- * Undefined when absent or unreadable.
+ * Read `retry-after-ms` (milliseconds) or `Retry-After` (seconds, or an HTTP date), as the
+ * official SDKs read them (a number in any notation, `1e9` included). Undefined when absent
+ * or unreadable; never negative; may be Infinity (then refused by the cap).
  */
 export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const ms = numberIn(headers.get('retry-after-ms'));
+  if (ms !== undefined) return Math.max(0, ms);
   const value = headers.get('retry-after');
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.max(0, Number(value) * 1000);
-  const date = Date.parse(value);
+  const seconds = numberIn(value);
+  if (seconds !== undefined) return Math.max(0, seconds * 1000);
+  const date = value === null ? NaN : Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function numberIn(text: string | null): number | undefined {
+  if (text === null || text.trim() === '') return undefined;
+  const n = Number(text.trim());
+  return Number.isNaN(n) ? undefined : n;
 }
 
 /** Run `attempt` until it succeeds, fails for good, or retries run out. */
@@ -64,7 +84,7 @@ export async function withRetries<T>(
       return { value: await attempt(retries), retries };
     } catch (error) {
       if (retries >= options.maxRetries || !isRetryable(error)) throw error;
-      const delayMs = retryDelayMs(retries + 1, error instanceof APIError ? error.retryAfterMs : undefined, options);
+      const delayMs = retryDelayMs(retries + 1, error instanceof APIError ? error.retryAfterMs : undefined, options, error);
       options.onRetry?.({ attempt: retries + 1, delayMs, error });
       await sleep(delayMs, options.signal);
     }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { AbortedError } from '../core/errors.js';
 import { APIConnectionError, APIConnectionTimeoutError, errorForStatus } from './errors.js';
+import { readErrorText } from './http/read-body.js';
+import { ERROR_BODY_BYTES } from './limits.js';
 import { unlimited, type RateLimiter } from './rate-limiter.js';
 import { parseRetryAfter, withRetries } from './retry.js';
 
@@ -12,6 +14,8 @@ export interface PostOptions<T> {
   timeoutMs: number;
   maxRetries: number;
   baseDelayMs?: number;
+  /** Longest Retry-After waited out (retry.ts). */
+  maxRetryAfterMs?: number;
   rateLimiter?: RateLimiter;
   /** Tokens reserved from the rate limiter per attempt. */
   reserveTokens: number;
@@ -39,6 +43,8 @@ export async function postWithRetries<T>(options: PostOptions<T>): Promise<{ val
       maxRetries: options.maxRetries,
       signal: options.signal,
       baseDelayMs: options.baseDelayMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      context: options.context,
       onRetry: ({ attempt, delayMs, error }) =>
         options.log?.warn({ attempt, delayMs, error: error instanceof Error ? error.message : String(error), url: options.url }, 'model request retried'),
     },
@@ -56,7 +62,8 @@ async function postOnce<T>(options: PostOptions<T>): Promise<T> {
     const sentAt = performance.now();
     const response = await fetch(options.url, { method: 'POST', headers: options.headers, body: options.body, signal: combined });
     if (!response.ok) {
-      const text = await response.text();
+      // Only the start of an error answer is read: its message, never a body of any size.
+      const text = await readErrorText(response, ERROR_BODY_BYTES);
       throw errorForStatus(response.status, `model endpoint answered ${response.status}: ${text.slice(0, 500)}`, {
         retryAfterMs: parseRetryAfter(response.headers),
         context,

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 export interface ToolCall {
   id: string;
   type: 'function';
@@ -24,6 +22,8 @@ export interface ChatMessage {
   tool_calls?: ToolCall[];
   /** Assistant messages from an Anthropic endpoint: its thinking blocks, sent back as they came. Never sent to OpenAI-compatible endpoints. */
   thinking_blocks?: ThinkingBlock[];
+  /** Assistant messages: the model's refusal, sent back as OpenAI's `refusal` field (Anthropic's is its stop reason, not sent). */
+  refusal?: string;
 }
 
 /** A function the model may call (OpenAI `tools` entry). */
@@ -80,6 +80,13 @@ export interface ChatCompletion {
   /** Anthropic thinking blocks with their signatures, in order. */
   thinkingBlocks?: ThinkingBlock[];
   toolCalls: ToolCall[];
+  /**
+   * The model declined to answer: OpenAI's `message.refusal` text, or, for an Anthropic
+   * `refusal` stop, its `stop_details.explanation` ('' when it gives none).
+   */
+  refusal?: string;
+  /** Anthropic's `stop_details.category` of a refusal, when it names one. */
+  refusalCategory?: string;
   finishReason: string | null;
   usage?: Usage;
   latencyMs: number;
@@ -92,33 +99,3 @@ export interface ChatCompletion {
 export interface ModelClient {
   complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatCompletion>;
 }
-
-const ToolCallWireSchema = z.object({
-  id: z.string().nullish(),
-  type: z.string().nullish(),
-  function: z.object({ name: z.string(), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish() }),
-});
-
-const count = z.number().int().nonnegative();
-
-/** The part of a chat-completions response forager reads; other fields are ignored. */
-export const ChatResponseSchema = z.object({
-  id: z.string().nullish(),
-  choices: z.array(z.object({
-    finish_reason: z.string().nullish(),
-    message: z.object({
-      content: z.string().nullish(),
-      reasoning_content: z.string().nullish(),
-      reasoning: z.string().nullish(),
-      tool_calls: z.array(ToolCallWireSchema).nullish(),
-    }),
-  })).min(1),
-  usage: z.object({
-    prompt_tokens: count,
-    completion_tokens: count,
-    total_tokens: count.nullish(),
-    prompt_tokens_details: z.object({ cached_tokens: count.nullish() }).nullish(),
-    completion_tokens_details: z.object({ reasoning_tokens: count.nullish() }).nullish(),
-  }).nullish(),
-});
-export type ChatResponse = z.infer<typeof ChatResponseSchema>;

@@ -113,12 +113,13 @@ export async function mutateRepository(source: MutationSource, options: MutateOp
 }
 
 async function writeMutantTask(source: MutationSource, mutant: Mutant, content: string, repo: MutantRepo, options: MutateOptions & { sourceCommit: string }) {
-  const taskDir = join(options.out, mutant.id);
+  // Task files sit beside the shared repository: a task file may name only paths inside its own folder.
+  const taskDir = options.out;
   const commit = await repo.commitMutant(mutant.id, mutant.candidate.file, content, options.signal);
   const gold = await repo.goldPatch(commit, options.signal);
-  const spec = mutantTaskSpec(source, mutant, { path: '../repo', commit }, gold, { seed: options.seed, taskDir, sourceCommit: options.sourceCommit, agent: options.agent });
+  const spec = mutantTaskSpec(source, mutant, { path: 'repo', commit }, gold, { seed: options.seed, taskDir, sourceCommit: options.sourceCommit, agent: options.agent });
   await mkdir(taskDir, { recursive: true });
-  const path = join(taskDir, 'task.yaml');
+  const path = join(taskDir, `${mutant.id}.task.yaml`);
   await writeFile(path, stringify(spec, { lineWidth: 0 }));
   return { id: mutant.id, path, kind: mutant.candidate.kind, description: mutant.candidate.description, failToPass: mutant.failToPass.length };
 }

@@ -1,5 +1,5 @@
 import { InfrastructureError } from '../core/errors.js';
-import { DockerBackend, pingEngine, startContainer, type EngineFlavour } from '../docker/index.js';
+import { DockerBackend, pingEngine, reapLoopDisks, startContainer, withEngineErrors, type EngineFlavour } from '../docker/index.js';
 import type { BackendOptions, BackendSandbox, BackendSpec } from '../sandbox/backend.js';
 import type { ProviderSetupOptions } from '../sandbox/contracts.js';
 import { PODMAN_FLAVOUR } from './flavour.js';
@@ -42,7 +42,16 @@ export class PodmanBackend extends DockerBackend {
   }
 
   override async create(spec: BackendSpec): Promise<BackendSandbox> {
-    return startContainer(this.client, spec, await this.sandboxFlavour());
+    return withEngineErrors(await startContainer(this.client, spec, await this.sandboxFlavour()));
+  }
+
+  /**
+   * Loop disks left by dead harvesters (judged by their owner, whatever the engine). Not
+   * gVisor processes: Docker's gc ends those, and a gVisor sandbox of Docker's, which
+   * Podman does not list, would look orphaned from here.
+   */
+  override async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]> {
+    return (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
   }
 
   override setup(options: ProviderSetupOptions): Promise<number> {
@@ -85,5 +94,6 @@ function refusal(facts: PodmanHostFacts, unenforced: string[], endpoint: string)
 }
 
 export function createPodmanBackend(options: PodmanBackendOptions = {}): PodmanBackend {
-  return new PodmanBackend(options);
+  // The engine's socket and 5xx errors as forager's codes, as on Docker.
+  return withEngineErrors(new PodmanBackend(options));
 }

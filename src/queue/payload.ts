@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isToolFormatName, type ModelOverrides, type ToolFormatName } from '../agent/index.js';
 import { TaskError } from '../core/errors.js';
-import { PriceTableSchema, type PriceTable } from '../model/index.js';
+import { isEndpointName, PriceTableSchema, type EndpointName, type PriceTable } from '../model/index.js';
 import type { PlannedAttempt } from '../scheduler/index.js';
 import { hashTask, KEY_ENV_VARIABLE, loadTask, taskPolicy, TaskSpecSchema, type LoadedTask } from '../task/index.js';
 
@@ -25,11 +25,16 @@ export const ModelOverridesSchema = z.object({
   contextWindow: z.number().int().optional(),
   requestTimeoutS: z.number().optional(),
   maxRetries: z.number().int().optional(),
-  endpoint: z.enum(['openai', 'anthropic']).optional(),
+  endpoint: z.custom<EndpointName>((v) => isEndpointName(v), 'expected a known endpoint kind').optional(),
   tokenParam: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
   reasoningEffort: z.string().optional(),
   stream: z.boolean().optional(),
   costLimit: z.number().optional(),
+  anthropicVersion: z.string().optional(),
+  maxResponseBytes: z.number().int().optional(),
+  streamIdleTimeoutS: z.number().optional(),
+  maxRetryAfterS: z.number().optional(),
+  maxToolCallBytes: z.number().int().optional(),
 }).strict();
 
 // Compile-time guard: a flag added to ModelOverrides must be added here, or enqueueing would drop it.

@@ -46,7 +46,7 @@ export const DEFAULT_RULES: readonly NormalizeRule[] = [
 /** The rules a `--normalize` flag asks for: the defaults, or those of a rules file. */
 export async function loadRules(file: string | undefined): Promise<NormalizeRule[]> {
   if (file === undefined) return [...DEFAULT_RULES];
-  const { data } = await readConfigFile(file, RulesFileSchema, { what: 'normalisation rules', code: 'RULES' });
+  const { data } = await readConfigFile(file, RulesFileSchema, { what: 'normalisation rules', codePrefix: 'RULES' });
   return rulesFrom(data);
 }
 

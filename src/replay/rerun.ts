@@ -39,13 +39,17 @@ export async function rerunTrajectory(path: string, options: RerunOptions): Prom
   });
 }
 
+/** The `anthropic-version` forager sent before the setting existed. */
+const LEGACY_ANTHROPIC_VERSION = '2023-06-01';
+
 /**
  * The agent spec the header records: a model agent's settings (its spec, defaults filled
  * in); otherwise the task's own (a scripted agent records only a count).
  */
 export function recordedAgentSpec(header: Header, fallback: AgentSpec): AgentSpec {
   if (header.agent.type !== 'model') return fallback;
-  const recorded = AgentSpecSchema.safeParse({ ...header.agent.model, type: 'model' });
+  // Headers written before `anthropic_version` was a setting ran the version then sent.
+  const recorded = AgentSpecSchema.safeParse({ anthropic_version: LEGACY_ANTHROPIC_VERSION, ...header.agent.model, type: 'model' });
   return recorded.success ? recorded.data : fallback;
 }
 

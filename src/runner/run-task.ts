@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, platform } from 'node:os';
 import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
-import type { PreparedImage, ProvidedSandbox, SandboxProvider } from '../sandbox/index.js';
-import { AbortedError, ForagerError, toForagerError } from '../core/errors.js';
+import type { EnforcedLimit, IsolationChoice, PreparedImage, ProvidedSandbox, SandboxProvider } from '../sandbox/index.js';
+import { AbortedError, ForagerError, toForagerError, type ErrorCode } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { createAgent, renderProblem } from '../agent/index.js';
@@ -12,7 +12,7 @@ import { performAction } from '../sandbox/actions.js';
 import type { LoadedTask } from '../task/load.js';
 import { redactSpec } from '../task/repo.js';
 import { DEFAULT_LIMITS } from '../task/spec.js';
-import { TRAJECTORY_FORMAT, TRAJECTORY_VERSION, type ExitStatus, type Failure, type Footer, type Header, type Limits, type Step } from '../trajectory/schema.js';
+import { TRAJECTORY_FORMAT, TRAJECTORY_VERSION, type ExitStatus, type Failure, type Footer, type Header, type Isolation, type Limits, type Step } from '../trajectory/schema.js';
 import { TrajectoryWriter } from '../trajectory/writer.js';
 import { sumModelUsage } from '../trajectory/usage-totals.js';
 import { SANDBOX_HOSTNAME, sandboxEnv } from './environment.js';
@@ -46,9 +46,13 @@ export interface RunResult {
   footer: Footer;
 }
 
-/** The task's limits with defaults filled in and overrides applied. */
-export function effectiveLimits(task: LoadedTask, overrides: Partial<Limits> = {}): Limits {
-  return { ...DEFAULT_LIMITS, ...task.spec.limits, ...overrides };
+/**
+ * The task's limits with defaults filled in, then the operator's isolation choice (a
+ * provider's `--runtime`, `--disk-mount`), then overrides (a recorded run's own limits).
+ */
+export function effectiveLimits(task: LoadedTask, overrides: Partial<Limits> = {}, isolation: IsolationChoice = {}): Limits {
+  const chosen = Object.fromEntries(Object.entries(isolation).filter(([, v]) => v !== undefined));
+  return { ...DEFAULT_LIMITS, ...task.spec.limits, ...chosen, ...overrides };
 }
 
 /**
@@ -59,7 +63,7 @@ export function effectiveLimits(task: LoadedTask, overrides: Partial<Limits> = {
  */
 export async function runTask(task: LoadedTask, options: RunOptions): Promise<RunResult> {
   const log = (options.log ?? silentLogger).child({ task: task.spec.id, attempt: options.attempt ?? 0 });
-  const limits = effectiveLimits(task, options.limits);
+  const limits = effectiveLimits(task, options.limits, options.provider.isolation);
   const started = Date.now();
   const wall = new AbortController();
   const wallTimer = setTimeout(() => wall.abort(new AbortedError('wall time limit reached')), limits.wall_time_s * 1000);
@@ -69,7 +73,9 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   const steps: Step[] = [];
   let writer: TrajectoryWriter | undefined;
   let header: Header | undefined;
-  let sandbox: ProvidedSandbox | undefined;
+  let sandbox: Sandbox | undefined;
+  let isolation: Isolation | undefined;
+  let unenforced: readonly EnforcedLimit[] = [];
   let ending: { status: ExitStatus; failure?: Failure; submission?: string };
   let image: PreparedImage | undefined;
   let capture: PatchCapture | undefined;
@@ -87,10 +93,12 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
       hostname: SANDBOX_HOSTNAME,
       signal,
     });
+    isolation = (sandbox as ProvidedSandbox).isolation;
+    unenforced = (sandbox as ProvidedSandbox).unenforcedLimits ?? [];
     log.debug({ container: sandbox.id }, 'sandbox started');
     await placeFiles(sandbox, task.files, signal);
     const setup = await runSetup(sandbox, task.spec.setup, limits, signal);
-    header = await buildHeader(task, options, image, limits, env, setup, agent, provider, sandbox);
+    header = await buildHeader(task, options, image, limits, env, setup, agent, provider, isolation, unenforced);
     writer = await TrajectoryWriter.create(options.out, header);
     const failedSetup = setup.find((s) => s.exit_code !== 0);
     if (failedSetup) {
@@ -135,7 +143,7 @@ async function agentLoop(
   writer: TrajectoryWriter,
   steps: Step[],
 ): Promise<{ status: ExitStatus; failure?: Failure; submission?: string }> {
-  await agent.start({ taskId: task.spec.id, instruction: task.spec.instruction, workdir: task.spec.workdir, maxSteps: limits.max_steps, signal });
+  await agent.start({ taskId: task.spec.id, instruction: task.spec.instruction, workdir: task.spec.workdir, maxSteps: limits.max_steps, actionTimeoutS: limits.action_timeout_s, signal });
   let previous: StepOutcome | undefined;
   for (let index = 0; index < limits.max_steps; index += 1) {
     if (signal.aborted) throw signal.reason ?? new AbortedError();
@@ -150,8 +158,8 @@ async function agentLoop(
       }
       const failure: Failure | undefined = decision.exitStatus === 'agent_finished' || decision.exitStatus === 'submitted'
         ? undefined
-        : { kind: 'agent', code: decision.exitStatus.toUpperCase(), message: decision.reason ?? decision.exitStatus };
-      return { status: decision.exitStatus, failure };
+        : { kind: 'agent', code: STOP_CODES[decision.exitStatus], message: decision.reason ?? decision.exitStatus };
+      return { status: decision.exitStatus, failure, ...(decision.submission !== undefined ? { submission: decision.submission } : {}) };
     }
     const base = {
       type: 'step' as const, index, started_at: startedAt, model: decision.model,
@@ -170,7 +178,8 @@ async function agentLoop(
     const actionStart = performance.now();
     let result;
     try {
-      result = await performAction(sandbox, action, { timeoutMs: limits.action_timeout_s * 1000, signal, maxOutputBytes: limits.max_output_bytes });
+      const timeoutMs = limits.action_timeout_s * 1000;
+      result = (await agent.perform?.(sandbox, action, { timeoutMs, signal })) ?? await performAction(sandbox, action, { timeoutMs, signal, maxOutputBytes: limits.max_output_bytes });
     } catch (error) {
       const failure = toFailure(error);
       await record(writer, steps, { ...base, action, observation: null, shown: '', state: null, timing: { agent_ms: round(agentMs), action_ms: round(performance.now() - actionStart) }, failure });
@@ -191,7 +200,7 @@ async function agentLoop(
       // The agent filled the sandbox's writable layer: its doing, and the sandbox ends here.
       return { status: 'error', failure: { kind: 'agent', code: 'DISK_LIMIT', message: `the sandbox's writable layer grew past its disk limit (${limits.disk_mb ?? '?'} MiB) at step ${index}` } };
     }
-    if (action.tool === 'submit') return { status: 'submitted', submission: action.result ?? '' };
+    if (action.tool === 'submit' && !agent.continuesAfterSubmit) return { status: 'submitted', submission: action.result ?? '' };
     previous = { action, observation: result.observation, shown };
   }
   return { status: 'max_steps', failure: { kind: 'agent', code: 'MAX_STEPS', message: `the agent used all ${limits.max_steps} steps` } };
@@ -246,9 +255,9 @@ async function buildHeader(
   setup: Header['setup'],
   agent: Agent,
   provider: SandboxProvider,
-  sandbox?: ProvidedSandbox,
+  isolation?: Isolation,
+  unenforced: readonly EnforcedLimit[] = [],
 ): Promise<Header> {
-  const unenforced = sandbox?.unenforcedLimits ?? [];
   const header: Header = {
     type: 'header',
     format: TRAJECTORY_FORMAT,
@@ -266,7 +275,7 @@ async function buildHeader(
     workdir: task.spec.workdir,
     seed: task.spec.seed,
     host: { hostname: hostname(), platform: platform(), docker_version: await provider.version() },
-    sandbox: { provider: provider.name, ...(unenforced.length > 0 ? { unenforced_limits: [...unenforced] } : {}) },
+    sandbox: { provider: provider.name, ...(unenforced.length > 0 ? { unenforced_limits: [...unenforced] } : {}), ...isolation },
     setup,
   };
   if (options.parent) header.parent = options.parent;
@@ -282,3 +291,16 @@ function imageLabel(task: LoadedTask): string {
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
+
+/** The failure code an agent's own ending is recorded with (registered in src/errors/codes.ts). */
+const STOP_CODES: Record<Exclude<ExitStatus, 'submitted' | 'agent_finished'>, ErrorCode> = {
+  max_steps: 'MAX_STEPS',
+  max_tokens: 'MAX_TOKENS',
+  max_cost: 'MAX_COST',
+  wall_time: 'WALL_TIME',
+  format_errors: 'FORMAT_ERRORS',
+  refused: 'REFUSED',
+  aborted: 'ABORTED',
+  error: 'AGENT_ERROR',
+};
+

@@ -1,7 +1,7 @@
 import type { Sandbox } from '../core/contracts.js';
 import type { Action } from '../trajectory/schema.js';
 import { emptyCapture, textCapture } from '../core/capture.js';
-import { createFile, editFile, viewFile, type ToolResult } from './file-tools/index.js';
+import { createFile, editFile, viewFile, type ToolResult } from '../file-tools/index.js';
 
 export interface ActionOptions {
   timeoutMs?: number;

@@ -1,5 +1,7 @@
-import type { Limits } from '../trajectory/schema.js';
-import type { ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOptions } from './contracts.js';
+import type { Isolation, Limits } from '../trajectory/schema.js';
+import type { EnforcedLimit, ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOptions } from './contracts.js';
+
+export type { EnforcedLimit } from './contracts.js';
 
 /*
  * The port a sandbox backend implements (SWE-ReX's deployment side): start and remove a
@@ -9,8 +11,6 @@ import type { ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOpt
  * runtime in this folder, written against this port and nothing else.
  */
 
-/** The limits a backend enforces through the kernel (cgroups); a backend says which of them it cannot. */
-export type EnforcedLimit = 'memory_mb' | 'cpus' | 'pids';
 
 /** Options every backend takes from the registry (the CLI's choices). */
 export interface BackendOptions {
@@ -75,6 +75,13 @@ export interface PidFacts {
 export interface LayerView {
   upper: string;
   lowers: string[];
+  /** Where `upper` is seen inside the sandbox (default `/`: the upper directory is the sandbox's root). */
+  root?: string;
+  /**
+   * Paths whose writes are not in the upper directory (size-limited mounts, a runtime's own
+   * tmpfs): the runtime lists them by a separate process. `/` when nothing reaches the layer.
+   */
+  unobserved?: string[];
 }
 
 /** What a backend says of a sandbox's state; null from `state()` means it is gone. */
@@ -90,6 +97,14 @@ export interface BackendSandbox {
   readonly localKernel: boolean;
   /** Limits of the spec this sandbox runs without (only when the operator accepted that); empty when all are enforced. */
   readonly unenforcedLimits?: readonly EnforcedLimit[];
+  /**
+   * The most processes the agent's session and what it starts may hold, when the backend
+   * holds them below the sandbox's own limit (a per-user limit set in the session) so that
+   * forager's own processes (kill scripts, listings) can always start. Absent: `limits.pids`.
+   */
+  readonly agentProcessLimit?: number;
+  /** How the backend isolated it (runtime, kernel, what bounds its disk), when it can say. */
+  readonly isolation?: Omit<Isolation, 'state_reader'>;
   spawn(argv: string[], options?: SpawnOptions): Promise<SandboxProcess>;
   /** Write one file's exact bytes, parents made, with no process in the sandbox. */
   putFile(path: string, data: Buffer, options?: { signal?: AbortSignal }): Promise<void>;
@@ -104,6 +119,15 @@ export interface BackendSandbox {
    */
   lendPids?(extra: number): Promise<() => Promise<void>>;
   state(): Promise<BackendState | null>;
+  /** Stop every process of the sandbox at once (cgroup freezer), and let them go on. Absent when the backend cannot. */
+  freeze?(): Promise<void>;
+  thaw?(): Promise<void>;
+  /**
+   * SIGKILL every process of the sandbox but PID 1 and `spare` (sandbox PIDs) from the host,
+   * by the kernel's list of the sandbox's processes: no process in the sandbox is needed, so
+   * it works with every PID taken. Absent unless the sandbox shares this host's kernel.
+   */
+  killFromHost?(spare: number[]): Promise<number>;
   /** Remove the sandbox; safe to call twice and after the backend removed it itself. */
   remove(): Promise<void>;
 }
@@ -131,6 +155,11 @@ export interface SandboxBackend {
   /** Remove a listed sandbox; one already gone is not an error. */
   remove(id: string): Promise<void>;
   requireFreeSpace(minFreeBytes: number): Promise<void>;
+  /**
+   * What sandboxes of dead harvesters left outside the backend's own list (a loop disk's
+   * host mount, a failed start's processes): removed unless `dryRun`; one line each.
+   */
+  reapLeftovers?(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]>;
   setup(options: ProviderSetupOptions): Promise<number>;
   recordImageUse(refs: Iterable<string>): Promise<void>;
   evictImages(options: { budgetBytes: number; log?: import('pino').Logger }): Promise<{ id: string; refs: string[] }[]>;

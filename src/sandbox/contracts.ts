@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { Sandbox } from '../core/contracts.js';
 import type { TaskSpec } from '../task/spec.js';
-import type { Limits } from '../trajectory/schema.js';
-import type { EnforcedLimit } from './backend.js';
+import type { Isolation, Limits } from '../trajectory/schema.js';
+
+/** The limits a backend enforces through the kernel (cgroups); a backend says which of them it cannot. */
+export type EnforcedLimit = 'memory_mb' | 'cpus' | 'pids';
 
 /*
  * The contract between everything that runs sandboxes (runner, grading, replay, trace,
@@ -66,6 +68,8 @@ export interface SandboxSpec {
 
 /** A sandbox a provider started: the agent's operations plus the harness's. */
 export interface ProvidedSandbox extends Sandbox {
+  /** How the backend isolated it and how its state is read, for the trajectory header (absent when the backend cannot say). */
+  readonly isolation?: Isolation;
   /** Kill every process but the sandbox's own init and dead-man (the session too); how many. */
   killProcesses(): Promise<number>;
   /** Limits of its spec the sandbox runs without (the operator accepted that); empty when all hold. */
@@ -90,7 +94,12 @@ export interface ReapedSandbox {
   reason: string;
 }
 
+/** Isolation the operator chose for every sandbox (`--runtime`, `--disk-mount`): over a task's own limits, under a recorded trajectory's. */
+export type IsolationChoice = Partial<Pick<Limits, 'runtime' | 'disk_mount'>>;
+
 export interface ProviderSetupOptions {
+  /** An OCI runtime to install and register with the backend (`runsc`), checked by starting a sandbox under it. */
+  runtime?: string;
   /** Install or start the backend when none answers (false: fail instead). */
   install: boolean;
   /** Image recipes to build (default: every recipe). */
@@ -107,6 +116,8 @@ export interface ProviderSetupOptions {
  */
 export interface SandboxProvider {
   readonly name: string;
+  /** The operator's isolation choice, applied to every sandbox whose limits do not name their own (see IsolationChoice). */
+  readonly isolation?: IsolationChoice;
   /** Whether the backend answers within `timeoutMs`; never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
   /** Throw an InfrastructureError (ENGINE_UNREACHABLE) naming the backend when it does not answer. */

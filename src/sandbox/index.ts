@@ -1,5 +1,5 @@
 export type {
-  ImageLayer, ImageRequest, PreparedImage, PrepareImageOptions, ProvidedSandbox, ProviderSetupOptions,
+  ImageLayer, ImageRequest, PreparedImage, PrepareImageOptions, ProvidedSandbox, ProviderSetupOptions, IsolationChoice,
   ReapedSandbox, ReapOptions, SandboxProvider, SandboxSpec,
 } from './contracts.js';
 export type {
@@ -11,3 +11,4 @@ export { performAction, type ActionOptions, type ActionResult } from './actions.
 export { LABEL_RUN, LABEL_TASK, LABEL_DEADLINE, LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_START, ownerLabels, processStartTime } from './labels.js';
 export { decideReap, type ReapContext, type ReapDecision } from './reap-decision.js';
 export { DEFAULT_MIN_FREE_MB, minFreeBytesFromEnv } from './free-space.js';
+export { hostPython } from './layer/layer-watcher.js';

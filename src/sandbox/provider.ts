@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { SandboxBackend } from './backend.js';
-import type { ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOptions, ProvidedSandbox, ReapedSandbox, ReapOptions, SandboxProvider, SandboxSpec } from './contracts.js';
+import type { ImageRequest, IsolationChoice, PreparedImage, PrepareImageOptions, ProviderSetupOptions, ProvidedSandbox, ReapedSandbox, ReapOptions, SandboxProvider, SandboxSpec } from './contracts.js';
 import { LABEL_RUN, LABEL_TASK, processStartTime } from './labels.js';
 import { decideReap, type ReapContext } from './reap-decision.js';
 import { RuntimeSandbox, type RuntimeOptions } from './runtime-sandbox.js';
@@ -14,6 +14,10 @@ export class RuntimeProvider implements SandboxProvider {
 
   get name(): string {
     return this.backend.name;
+  }
+
+  get isolation(): IsolationChoice | undefined {
+    return this.options.isolation;
   }
 
   ping(timeoutMs?: number): Promise<boolean> {
@@ -37,7 +41,9 @@ export class RuntimeProvider implements SandboxProvider {
   }
 
   start(spec: SandboxSpec): Promise<ProvidedSandbox> {
-    return RuntimeSandbox.start(this.backend, spec, this.options);
+    // Limits that name a runtime or mounts (a task's, a recorded run's) keep them; the rest take the operator's.
+    const limits = { ...dropUndefined(this.options.isolation ?? {}), ...dropUndefined(spec.limits) } as SandboxSpec['limits'];
+    return RuntimeSandbox.start(this.backend, { ...spec, limits }, this.options);
   }
 
   /** Remove every sandbox whose owning harvester is gone; never one of a live run. */
@@ -53,6 +59,11 @@ export class RuntimeProvider implements SandboxProvider {
         entry.removed = true;
       }
       out.push(entry);
+    }
+    // Only what this host's dead harvesters left: a live one's disks and starts are its own.
+    const alive = (pid: number, start: string) => context.host === hostname() && context.startTimeOf(pid) === start;
+    for (const line of (await this.backend.reapLeftovers?.({ dryRun: options.dryRun === true, isOwnerAlive: alive })) ?? []) {
+      out.push({ id: line, runId: '', taskId: '', state: 'leftover', orphan: true, removed: options.dryRun !== true, reason: 'left outside the engine by a sandbox whose harvester is gone' });
     }
     return out;
   }
@@ -77,4 +88,8 @@ export class RuntimeProvider implements SandboxProvider {
 /** A provider: the backend-neutral runtime over `backend`. */
 export function createSandboxProvider(backend: SandboxBackend, options: RuntimeOptions = {}): SandboxProvider {
   return new RuntimeProvider(backend, options);
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

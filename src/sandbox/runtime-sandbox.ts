@@ -3,17 +3,17 @@ import { constants } from 'node:os';
 import { AbortedError, InfrastructureError } from '../core/errors.js';
 import type { ExecOptions, ExecResult, ToolRunOptions, ToolRunResult } from '../core/contracts.js';
 import { shellQuote } from '../core/quote.js';
-import type { Limits, Observation, State } from '../trajectory/schema.js';
+import type { Isolation, Limits, Observation, State } from '../trajectory/schema.js';
 import type { BackendSandbox, EnforcedLimit, SandboxBackend } from './backend.js';
-import type { ProvidedSandbox, SandboxSpec } from './contracts.js';
-import { readSandboxFile } from './file-tools/read-write.js';
+import type { IsolationChoice, ProvidedSandbox, SandboxSpec } from './contracts.js';
+import { readSandboxFile } from '../file-tools/read-write.js';
 import { LABEL_DEADLINE, LABEL_RUN, LABEL_TASK, ownerLabels } from './labels.js';
 import { ExecStateReader } from './layer/exec-state.js';
-import { OverlayStateReader } from './layer/overlay-state.js';
+import { hostPython, LayerWatcher } from './layer/layer-watcher.js';
 import { atPidLimit } from './pid-limit.js';
 import { initChildren, killAllBut, runIsolated, runToolScript } from './process/index.js';
 import { openSession, type ShellRunResult, type ShellSession } from './session/index.js';
-import { buildState, type StateReading } from './state.js';
+import { buildState, stateFromReport } from './state.js';
 
 /** How the state after each step is read: the host's view of the writable layer, or a listing by a separate process. */
 export type StateReaderChoice = 'auto' | 'host' | 'exec';
@@ -21,6 +21,8 @@ export type StateReaderChoice = 'auto' | 'host' | 'exec';
 export interface RuntimeOptions {
   /** Default: FORAGER_STATE_READER, else `auto` (host when the backend offers a readable layer). */
   stateReader?: StateReaderChoice;
+  /** The operator's runtime and disk mounts for sandboxes whose limits name none (the provider applies it). */
+  isolation?: IsolationChoice;
 }
 
 /** How often the writable layer and the PID count are looked at while a step runs. */
@@ -38,7 +40,12 @@ export class RuntimeSandbox implements ProvidedSandbox {
   private session: ShellSession | undefined;
   private cwd: string;
   private stopped = false;
-  private overlay: OverlayStateReader | undefined;
+  /** The host reader: a watcher process over the writable layer, when this host can read it. */
+  private watcher: LayerWatcher | undefined;
+  /** Paths the host's view of the layer does not hold (listed by the exec reader). */
+  private unobserved: string[] = [];
+  /** The running step's limit: the watcher stops it when the layer passes disk_mb. */
+  private stepLimit: AbortController | undefined;
   private execState: ExecStateReader | undefined;
   /** PIDs every kill spares besides PID 1: the dead-man, as init's children at start. */
   private spare: number[] = [];
@@ -54,9 +61,17 @@ export class RuntimeSandbox implements ProvidedSandbox {
     this.cwd = workdir;
   }
 
-  /** How this sandbox reads state: from the host's view of its layer, or by a separate process. */
-  get stateReader(): 'host' | 'exec' {
-    return this.overlay ? 'host' : 'exec';
+  /** How this sandbox reads state: from the host's view of its layer, by a separate process, or both (the layer, and the mounts it does not hold). */
+  get stateReader(): 'host' | 'exec' | 'host+exec' {
+    return this.watcher ? (this.execState ? 'host+exec' : 'host') : 'exec';
+  }
+
+  /** How the backend isolated this sandbox, and how its state is read (the trajectory header's `sandbox`). */
+  get isolation(): Isolation | undefined {
+    const facts = this.box.isolation;
+    if (!facts) return undefined;
+    const unobserved = this.unobserved.length ? `:${this.unobserved.join(',')}` : '';
+    return { ...facts, state_reader: `${this.stateReader}${this.stateReader === 'host+exec' ? unobserved : ''}` };
   }
 
   get id(): string {
@@ -121,6 +136,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
     // A bomb an earlier step left in the background, grown since that step's look: cleared first.
     const clearedBefore = await this.clearForkBomb(session.pid, true);
     const limit = new AbortController();
+    this.stepLimit = limit;
     const watch = this.watchStep(limit, session.pid);
     let result: ShellRunResult;
     try {
@@ -131,6 +147,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
         limit: limit.signal,
       });
     } finally {
+      this.stepLimit = undefined;
       await watch.stop();
     }
     if (result.cwd !== null) this.cwd = result.cwd;
@@ -141,16 +158,26 @@ export class RuntimeSandbox implements ProvidedSandbox {
     const cleared = clearedBefore + watch.cleared + (await this.clearForkBomb(this.session!.pid, true));
     const observation: Observation = toObservation(result);
     let state: State | null = null;
-    let layerBytes: number | undefined;
-    if (trackState) {
-      const reading = await this.readState();
-      layerBytes = reading.bytes;
-      state = buildState(this.cwd, reading, this.workdir);
+    let peakBytes = watch.peakBytes;
+    if (trackState && this.watcher) {
+      const report = await this.watcher.read();
+      peakBytes = Math.max(peakBytes ?? 0, report.peakBytes);
+      state = stateFromReport(this.cwd, report);
+      // Size-limited mounts and gVisor's /tmp are not in the layer: a listing of just those joins the host's reading.
+      if (this.execState) state = joinStates(state, buildState(this.cwd, await this.readListing(), this.workdir));
+    } else if (trackState) {
+      state = buildState(this.cwd, await this.readListing(), this.workdir);
+    }
+    if (state) {
       if (result.cwdTruncated) state.cwd_truncated = true;
       state.probe = this.stateReader;
     }
-    layerBytes ??= await this.layerBytes();
-    if (watch.diskReached || (layerBytes !== undefined && layerBytes > this.diskLimitBytes())) observation.disk_limit_reached = true;
+    if (!state || !this.watcher) peakBytes = Math.max(peakBytes ?? 0, (await this.layerBytes()) ?? 0);
+    const over = (peakBytes ?? 0) - this.diskLimitBytes();
+    if (watch.diskReached || over > 0) {
+      observation.disk_limit_reached = true;
+      if (over > 0) observation.disk_overshoot_bytes = over;
+    }
     if (cleared > 0) observation.pids_cleared = cleared;
     if (state) state.probe_ms = Math.round((performance.now() - probeStarted) * 1000) / 1000;
     return { observation, state };
@@ -183,49 +210,91 @@ export class RuntimeSandbox implements ProvidedSandbox {
     return (this.limits.disk_mb ?? Number.MAX_SAFE_INTEGER / (1024 * 1024)) * 1024 * 1024;
   }
 
-  /** Pick the state reader once, at start. */
+  /** Pick the state reader once, at start: the host's watcher where the layer is readable from here and python3 is present. */
   private async chooseReaders(wanted: StateReaderChoice | undefined): Promise<void> {
     const mode = wanted ?? (process.env.FORAGER_STATE_READER as StateReaderChoice | undefined) ?? 'auto';
     if (mode !== 'exec') {
       const view = await this.box.layerView();
-      if (view) this.overlay = new OverlayStateReader(view);
-      else if (mode === 'host') throw new InfrastructureError('STATE_READER_UNAVAILABLE', 'the sandbox\'s writable layer is not readable from here (a remote engine, not root, or not an overlay): use the exec state reader');
+      // Nothing the sandbox writes reaches the layer (gVisor's memory overlay): the host has nothing to read.
+      const blind = view?.unobserved?.includes('/') === true;
+      if (view && !blind && hostPython()) {
+        try {
+          this.watcher = await LayerWatcher.start(view, { workdir: this.workdir, limitBytes: this.diskLimitBytes() });
+          this.watcher.onDiskLimit(() => void this.stopForDisk());
+        } catch (error) {
+          if (mode === 'host') throw error;
+        }
+      } else if (mode === 'host') {
+        throw new InfrastructureError('STATE_READER_UNAVAILABLE', view
+          ? 'the host reader needs python3 (3.8 or newer) on the host: install it, or use the exec state reader'
+          : 'the sandbox\'s writable layer is not readable from here (a remote engine, not root, not an overlay, or a runtime that keeps writes in memory): use the exec state reader');
+      }
+      if (this.watcher && view?.unobserved?.length) {
+        this.unobserved = view.unobserved;
+        this.execState = new ExecStateReader(this.box, view.unobserved);
+      }
     }
-    if (!this.overlay) this.execState = new ExecStateReader(this.box);
+    if (!this.watcher) this.execState = new ExecStateReader(this.box);
+  }
+
+  /**
+   * The layer passed disk_mb while a step runs: stop it. Where the backend can, every
+   * process is frozen and killed from the host at once (the attempt ends anyway), so a loop
+   * in the shell itself cannot allocate again while a kill script starts; otherwise the
+   * step is interrupted as on a timeout.
+   */
+  private async stopForDisk(): Promise<void> {
+    const limit = this.stepLimit;
+    if (!limit) return;
+    const { freeze, thaw, killFromHost } = this.box;
+    if (freeze && thaw && killFromHost) {
+      try {
+        await freeze.call(this.box);
+        try {
+          await killFromHost.call(this.box, this.spare);
+        } finally {
+          await thaw.call(this.box);
+        }
+      } catch {
+        // The freezer or the host's process list failed: the interruption below still stops the step.
+      }
+    }
+    limit.abort();
   }
 
   private async primeState(): Promise<void> {
-    if (this.overlay) this.overlay.prime();
-    else await this.execState!.prime().catch(() => undefined);
+    await this.watcher?.prime();
+    await this.execState?.prime().catch(() => undefined);
   }
 
-  private async readState(): Promise<StateReading & { bytes?: number }> {
-    if (this.overlay) return this.overlay.read();
+  /** The exec reader's listing of what changed; unknown (flagged) when the sandbox could not host the lister. */
+  private async readListing(): Promise<import('./state.js').StateReading> {
     try {
       return await this.execState!.read();
     } catch {
-      // The sandbox could not host the lister (PIDs, memory): say the state is unknown.
       return { changes: [], incomplete: true, omitted: 0 };
     }
   }
 
-  /** The writable layer's size: walked from the host when it can be, else as the backend counts it. */
+  /** The writable layer's size: from the watcher's index, else as the backend counts it. */
   private async layerBytes(): Promise<number | undefined> {
-    return this.overlay ? this.overlay.size() : this.box.layerBytes();
+    return this.watcher ? this.watcher.size() : this.box.layerBytes();
   }
 
   /**
-   * While a step runs, look at the writable layer's size and the PID count every
-   * WATCH_INTERVAL_MS (longer when a look is slow): past `disk_mb` the step is stopped
-   * through `limit`; at the PID limit the processes (all but the session) are cleared.
+   * While a step runs: the PID facts every WATCH_INTERVAL_MS (a fork bomb is cleared as it
+   * hits the limit, and the step stopped); and, without a watcher, the layer's size as the backend counts it
+   * (a poll, as often as the backend can answer it: past `disk_mb` the step is stopped
+   * through `limit`). With a watcher the disk needs no poll: it says so as the layer grows.
    */
-  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; cleared: number } {
+  private watchStep(limit: AbortController, sessionPid: number): { stop: () => Promise<void>; diskReached: boolean; cleared: number; peakBytes: number | undefined } {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let inFlight: Promise<void> = Promise.resolve();
     const watch = {
       diskReached: false,
       cleared: 0,
+      peakBytes: undefined as number | undefined,
       // Wait for a look under way: its kill may be what ended the step, and its count belongs to it.
       stop: async () => {
         stopped = true;
@@ -235,16 +304,26 @@ export class RuntimeSandbox implements ProvidedSandbox {
     };
     const tick = async () => {
       const started = performance.now();
-      const bytes = await this.layerBytes();
-      if (bytes !== undefined && bytes > this.diskLimitBytes()) {
-        watch.diskReached = true;
+      if (!this.watcher) {
+        const bytes = await this.box.layerBytes();
+        if (bytes !== undefined) watch.peakBytes = Math.max(watch.peakBytes ?? 0, bytes);
+        if (bytes !== undefined && bytes > this.diskLimitBytes()) {
+          watch.diskReached = true;
+          limit.abort();
+          return;
+        }
+      }
+      const cleared = await this.clearForkBomb(sessionPid, false);
+      if (cleared > 0) {
+        // The step's processes hit the PID limit: they are cleared and the step is stopped
+        // (a loop in the shell itself would otherwise fork again until it ends).
+        watch.cleared += cleared;
         limit.abort();
         return;
       }
-      watch.cleared += await this.clearForkBomb(sessionPid, false);
       if (stopped) return;
       const took = performance.now() - started;
-      timer = setTimeout(() => { inFlight = tick(); }, Math.max(this.overlay ? WATCH_INTERVAL_MS : 1000, took * 4));
+      timer = setTimeout(() => { inFlight = tick(); }, Math.max(WATCH_INTERVAL_MS, took * 2));
     };
     timer = setTimeout(() => { inFlight = tick(); }, WATCH_INTERVAL_MS);
     return watch;
@@ -273,7 +352,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
   }
 
   private async nearPidLimit(count: number | undefined, afterStep: boolean): Promise<boolean> {
-    const limit = this.limits.pids;
+    const limit = this.box.agentProcessLimit ?? this.limits.pids;
     if (afterStep && !atPidLimit(count, limit) && count !== undefined && count > limit / 2) {
       await new Promise((resolve) => setTimeout(resolve, 150));
       const again = (await this.box.pids()).current;
@@ -322,6 +401,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
     if (this.stopped) return;
     this.stopped = true;
     this.session?.close();
+    this.watcher?.close();
     await this.box.remove();
   }
 
@@ -384,3 +464,27 @@ function toObservation(result: ShellRunResult): Observation {
     session_restarted: result.sessionRestarted,
   };
 }
+
+/** The host's reading and the listing of the paths it does not hold, as one state record (a path both saw is listed once). */
+function joinStates(host: State, listed: State): State {
+  const seen = new Set([...host.changes, ...(host.outside ?? [])].map((c) => c.path));
+  const changes = [...host.changes, ...listed.changes.filter((c) => !seen.has(c.path))].sort(byPath);
+  const outside = [...(host.outside ?? []), ...(listed.outside ?? []).filter((c) => !seen.has(c.path))].sort(byPath);
+  const joined: State = { ...host, changes };
+  if (outside.length) joined.outside = outside;
+  if (listed.changes_truncated) {
+    joined.changes_truncated = true;
+    joined.changes_omitted = (host.changes_omitted ?? 0) + (listed.changes_omitted ?? 0);
+  }
+  if (listed.outside_truncated) {
+    joined.outside_truncated = true;
+    joined.outside_omitted = (host.outside_omitted ?? 0) + (listed.outside_omitted ?? 0);
+  }
+  if (listed.changes_pruned) joined.changes_pruned = (host.changes_pruned ?? 0) + listed.changes_pruned;
+  return joined;
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+

@@ -1,4 +1,5 @@
-import { open, rename, stat } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
+import { LineTooLongError, readLastLine } from '../lines/index.js';
 import { needsRedo } from '../core/failure.js';
 import { FooterSchema, type Footer } from '../trajectory/schema.js';
 import { listTries, tryPath } from './layout.js';
@@ -17,7 +18,15 @@ export type AttemptFileState =
 
 /** Classify a trajectory file by its last line only, so resuming a large batch stays cheap. */
 export async function inspectAttemptFile(path: string): Promise<AttemptFileState> {
-  const last = await readLastLine(path);
+  let last: string | undefined;
+  try {
+    last = await readLastLine(path);
+  } catch (error) {
+    // A last line past the limit is no footer forager wrote (a footer is small): the attempt is
+    // redone, its file kept aside as a try, never overwritten.
+    if (error instanceof LineTooLongError) return { state: 'partial' };
+    throw error;
+  }
   if (last === undefined) return { state: 'missing' };
   let value: unknown;
   try {
@@ -43,27 +52,6 @@ export async function moveAside(out: string, taskId: string, attempt: number, pa
   const target = tryPath(out, taskId, attempt, await nextTry(out, taskId, attempt));
   await rename(path, target);
   return target;
-}
-
-/** The file's last non-empty line; undefined when the file does not exist. */
-export async function readLastLine(path: string): Promise<string | undefined> {
-  const size = await stat(path).then((s) => s.size).catch(() => undefined);
-  if (size === undefined) return undefined;
-  const handle = await open(path, 'r');
-  try {
-    let chunk = 64 * 1024;
-    for (;;) {
-      const length = Math.min(size, chunk);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      const text = buffer.toString('utf8').replace(/\n+$/, '');
-      const cut = text.lastIndexOf('\n');
-      if (cut >= 0 || length === size) return text.slice(cut + 1);
-      chunk *= 4;
-    }
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

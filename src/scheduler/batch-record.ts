@@ -1,7 +1,8 @@
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ExitStatus, FailureKind } from './types.js';
 import { INDEX_FILE } from './layout.js';
+import { readLines } from '../lines/index.js';
 
 /** One line of the batch index. The trajectory files are the truth; this is the history and a cache. */
 export type BatchEvent =
@@ -64,11 +65,15 @@ export class BatchRecord {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Every readable event of a batch index; torn or foreign lines are skipped, a missing index is empty. */
+/**
+ * Every readable event of a batch index; torn or foreign lines are skipped, a missing index
+ * is empty. A line past the limit is not a torn write: it stops the read (LineTooLongError).
+ */
 export async function readBatchRecord(out: string): Promise<BatchEvent[]> {
-  const text = await readFile(join(out, INDEX_FILE), 'utf8').catch(() => '');
+  const path = join(out, INDEX_FILE);
+  if (!(await access(path).then(() => true, () => false))) return [];
   const events: BatchEvent[] = [];
-  for (const line of text.split('\n')) {
+  for await (const { text: line } of readLines(path)) {
     if (!line.trim()) continue;
     try {
       const value = JSON.parse(line) as { type?: unknown };

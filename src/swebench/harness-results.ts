@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { TaskError } from '../core/errors.js';
+import { ForagerError, TaskError } from '../core/errors.js';
+import { readTextFile } from '../lines/index.js';
 import type { BatchAttempt } from './attempts.js';
 
 /** The sidecar a batch keeps an official harness's results in (the trajectories are never rewritten). */
@@ -42,7 +43,8 @@ export function patchSha256(patch: string | undefined): string | null {
 /** A batch's sidecar, or undefined when the batch has none; a damaged one is a task error naming the file and the field. */
 export async function readHarnessSidecar(batch: string): Promise<HarnessSidecar | undefined> {
   const path = join(batch, HARNESS_SIDECAR);
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const text = await readTextFile(path).catch((error: NodeJS.ErrnoException) => {
+    if (error instanceof ForagerError) throw error;
     if (error.code === 'ENOENT') return undefined;
     throw new TaskError('HARNESS_SIDECAR_INVALID', `${path}: cannot read: ${error.code ?? error.message}`, { cause: error });
   });
@@ -92,7 +94,8 @@ export function harnessVerdicts(report: unknown, source: string): Map<string, bo
 
 /** Attach the verdicts to the chosen attempts and write the sidecar atomically; returns it. */
 export async function writeHarnessSidecar(batch: string, reportPath: string, chosen: Map<string, BatchAttempt | undefined>): Promise<HarnessSidecar> {
-  const text = await readFile(reportPath, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+  const text = await readTextFile(reportPath).catch((cause: NodeJS.ErrnoException) => {
+    if (cause instanceof ForagerError) throw cause;
     throw new TaskError('HARNESS_REPORT_INVALID', `${reportPath}: cannot read: ${cause.code ?? cause.message}`, { cause });
   });
   let report: unknown;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { describeIssues } from '../core/describe-issues.js';
 import { TaskError } from '../core/errors.js';
 import { PARSER_NAMES, type ParserName } from '../task/parser-names.js';
-import { harnessParser, harnessSpec, harnessTestCommand, knownVersions, parserFromHarnessName, testDirectives } from '../eval/test-specs.js';
+import { CONDA_ACTIVATE, harnessEval, harnessParser, harnessSpec, knownVersions, parserFromHarnessName, testDirectives, type HarnessEval } from '../eval/test-specs.js';
+import { isRemoteGitUrl } from '../task/index.js';
 import { TaskSpecSchema } from '../task/spec.js';
 
 /** A list of test ids, as SWE-bench stores it (a JSON-encoded string) or as a plain array (SWE-Gym, SWE-smith, Parquet lists). */
@@ -65,10 +66,14 @@ export interface SwebenchImportOptions {
   parser?: ParserName;
   /** Where relative `repo` paths are resolved (the instances file's folder). */
   baseDir?: string;
+  /**
+   * `--allow-host-paths`: an instance may name a repository on this machine (a local path,
+   * `file://`). Without it an instances file, untrusted input, cannot choose host paths.
+   */
+  allowHostPaths?: boolean;
 }
 
 const DEFAULT_TEST_COMMAND = 'python3 -m pytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT {files}';
-const CONDA = 'source /opt/miniconda3/bin/activate\nconda activate testbed';
 
 /**
  * Whether an image is one of SWE-bench's (or SWE-smith's) own, whose tests run in the
@@ -94,16 +99,18 @@ export function swebenchImageRef(template: string, instanceId: string): string {
 export function taskFromInstance(instance: SwebenchInstance, options: SwebenchImportOptions = {}, where = instance.instance_id): Record<string, unknown> {
   const ownImage = instance.image_name ?? instance.image ?? instance.docker_image ?? undefined;
   const imageRef = ownImage ?? (options.imageTemplate ? swebenchImageRef(options.imageTemplate, instance.instance_id) : undefined);
-  const { test_command, parser } = testCommandFor(instance, options, imageRef, where);
+  const { test_command, prepare, network, parser } = testCommandFor(instance, options, imageRef, where);
   const spec = {
     id: instance.instance_id,
     instruction: instance.problem_statement,
     image: imageRef ? { ref: imageRef } : (options.recipe ?? 'python'),
     workdir: '/testbed',
-    repo: imageRef ? { in_image: true, commit: instance.base_commit, root: '/testbed' } : { ...repoSource(instance.repo, options.baseDir), commit: instance.base_commit, root: '/testbed' },
+    repo: imageRef ? { in_image: true, commit: instance.base_commit, root: '/testbed' } : { ...confinedRepoSource(instance.repo, options, where), commit: instance.base_commit, root: '/testbed' },
     ...(!imageRef && options.environment?.length ? { environment: { commands: options.environment } } : {}),
     eval: {
       test_command,
+      ...(prepare ? { prepare } : {}),
+      ...(network ? { network } : {}),
       parser,
       ...(instance.test_patch.trim() ? { test_patch: instance.test_patch } : {}),
       fail_to_pass: instance.FAIL_TO_PASS,
@@ -132,13 +139,13 @@ export function taskFromInstance(instance: SwebenchInstance, options: SwebenchIm
  * pytest with JUnit XML on the test files. Inside SWE-bench's images the command first
  * enters their conda environment; in any other image it runs as it is.
  */
-function testCommandFor(instance: SwebenchInstance, options: SwebenchImportOptions, imageRef: string | undefined, where: string): { test_command: string; parser: ParserName } {
+function testCommandFor(instance: SwebenchInstance, options: SwebenchImportOptions, imageRef: string | undefined, where: string): HarnessEval & { parser: ParserName } {
   const conda = imageRef !== undefined && isSwebenchImage(imageRef);
   const directives = testDirectives(instance.repo, instance.test_patch);
   const ownParser = instance.log_parser ? parserFromHarnessName(instance.log_parser) ?? unknownParser(instance.log_parser, where) : undefined;
   if (options.testCommand) {
     const command = options.testCommand.replace('{files}', directives.join(' '));
-    return { test_command: conda ? `${CONDA}\n${command}` : command, parser: options.parser ?? ownParser ?? harnessParser(instance.repo) ?? 'junit' };
+    return { test_command: command, ...(conda ? { prepare: [...CONDA_ACTIVATE] } : {}), parser: options.parser ?? ownParser ?? harnessParser(instance.repo) ?? 'junit' };
   }
   const known = knownVersions(instance.repo);
   if (known.length > 0) {
@@ -146,14 +153,26 @@ function testCommandFor(instance: SwebenchInstance, options: SwebenchImportOptio
     if (!test) {
       throw new TaskError('TASK_INVALID', `${where}: field "version": the harness has no test spec for ${instance.repo} version ${JSON.stringify(instance.version ?? null)} (known: ${known.join(', ')}); give --test-command`);
     }
-    return { test_command: harnessTestCommand(test, directives, conda), parser: options.parser ?? ownParser ?? test.parser };
+    return { ...harnessEval(test, directives, conda), parser: options.parser ?? ownParser ?? test.parser };
   }
   const command = DEFAULT_TEST_COMMAND.replace('{files}', directives.join(' ')).trimEnd();
-  return { test_command: conda ? `${CONDA}\n${command.replace('python3 -m pytest', 'pytest')}` : command, parser: options.parser ?? 'junit' };
+  return conda
+    ? { test_command: command.replace('python3 -m pytest', 'pytest'), prepare: [...CONDA_ACTIVATE], parser: options.parser ?? 'junit' }
+    : { test_command: command, parser: options.parser ?? 'junit' };
 }
 
 function unknownParser(name: string, where: string): never {
   throw new TaskError('TASK_INVALID', `${where}: field "log_parser": no parser here for ${JSON.stringify(name)} (known: ${PARSER_NAMES.join(', ')} and the harness's parse_log_* names for them)`);
+}
+
+/** The instance's repository source, refused when it is on this machine and the operator did not allow host paths. */
+function confinedRepoSource(repo: string, options: SwebenchImportOptions, where: string): { url: string } | { path: string } {
+  const source = repoSource(repo, options.baseDir, options.allowHostPaths === true);
+  if (options.allowHostPaths || ('url' in source && isRemoteGitUrl(source.url))) return source;
+  const found = 'path' in source ? `a path on this machine (${source.path})` : 'a path or transport on this machine';
+  throw new TaskError('TASK_PATH_REFUSED', `${where}: field "repo": expected a GitHub owner/name or a remote git URL, found ${repo} (${found}); pass --allow-host-paths to let instances name repositories on this machine`, {
+    context: { file: where, field: 'repo' },
+  });
 }
 
 /**
@@ -161,10 +180,11 @@ function unknownParser(name: string, where: string): never {
  * existing folder relative to the instances file), GitHub `owner/name`, or SWE-smith's
  * `owner__name.commit` mirror (github.com/swesmith).
  */
-export function repoSource(repo: string, baseDir = process.cwd()): { url: string } | { path: string } {
+export function repoSource(repo: string, baseDir = process.cwd(), probeLocal = true): { url: string } | { path: string } {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo)) return { url: repo };
   const local = isAbsolute(repo) ? repo : resolve(baseDir, repo);
-  if (isAbsolute(repo) || repo.startsWith('./') || repo.startsWith('../') || existsSync(local)) return { path: local };
+  // An `owner/name` that happens to exist as a folder is a local path only when host paths are allowed.
+  if (isAbsolute(repo) || repo.startsWith('./') || repo.startsWith('../') || (probeLocal && existsSync(local))) return { path: local };
   if (/^[\w.-]+\/[\w.-]+$/.test(repo)) return { url: `https://github.com/${repo}` };
   if (/^[\w-]+__[\w.-]+\.[0-9a-f]{7,40}$/.test(repo)) return { url: `https://github.com/swesmith/${repo}` };
   return { path: local };

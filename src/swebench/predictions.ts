@@ -1,3 +1,4 @@
+import { actingModel, type AgentDescription } from '../trajectory/schema.js';
 import type { BatchAttempt } from './attempts.js';
 
 /** One line of a SWE-bench predictions file, as the harness reads it. */
@@ -7,11 +8,18 @@ export interface Prediction {
   model_patch: string;
 }
 
-/** The model an attempt ran (its agent's `model`), else `forager-<agent type>`. */
+/**
+ * The model an attempt's agent ran (`agent.model.model`, the name sent to the endpoint; a
+ * fork's acting model), as the harness and leaderboards expect in `model_name_or_path`;
+ * `forager-<agent type>` for agents without a model (scripted, replay).
+ */
 export function modelOf(attempt: BatchAttempt): string {
-  const agent = attempt.header.agent as { model?: unknown; type?: unknown };
-  if (typeof agent.model === 'string' && agent.model) return agent.model;
-  if (agent.model && typeof agent.model === 'object' && typeof (agent.model as { name?: unknown }).name === 'string') return (agent.model as { name: string }).name;
+  const agent = attempt.header.agent as AgentDescription;
+  const model = actingModel(agent)?.model.model;
+  if (typeof model === 'string' && model !== '') return model;
+  // A description forager could not type (another producer's): its flat `model` when it has one.
+  const record = agent.type === 'unknown' ? agent.record : undefined;
+  if (typeof record?.['model'] === 'string' && record['model'] !== '') return record['model'];
   return `forager-${typeof agent.type === 'string' ? agent.type : 'agent'}`;
 }
 

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { describeIssues } from '../core/describe-issues.js';
 import { TaskError } from '../core/errors.js';
+import { readLines, readTextFile } from '../lines/index.js';
 import { SwebenchInstanceSchema, type SwebenchInstance } from './instances.js';
 
 /** An instance and where it was read: `file:LINE` (JSONL) or `file: row N` (Parquet, 1-based). */
@@ -30,10 +31,11 @@ export async function readSwebench(file: string): Promise<SwebenchInstance[]> {
 }
 
 async function textRows(file: string): Promise<{ data: unknown; where: string }[]> {
-  const text = await readFile(file, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+  await access(file).catch((cause: NodeJS.ErrnoException) => {
     throw new TaskError('TASK_NOT_FOUND', `${file}: cannot read: ${cause.code ?? cause.message}`, { cause });
   });
   if (file.endsWith('.json')) {
+    const text = await readTextFile(file);
     let list: unknown;
     try {
       list = JSON.parse(text);
@@ -44,9 +46,10 @@ async function textRows(file: string): Promise<{ data: unknown; where: string }[
     return list.map((data, i) => ({ data, where: `${file}: item ${i + 1}` }));
   }
   const rows: { data: unknown; where: string }[] = [];
-  for (const [index, line] of text.split('\n').entries()) {
+  // A line past the limit stops the import, naming the file and the line (LineTooLongError).
+  for await (const { text: line, number } of readLines(file)) {
     if (line.trim() === '') continue;
-    const where = `${file}:${index + 1}`;
+    const where = `${file}:${number}`;
     try {
       rows.push({ data: JSON.parse(line), where });
     } catch (cause) {

@@ -33,7 +33,7 @@ export function isTaskFileName(name: string): boolean {
 /** Parse and validate one task file, reading every file it places. */
 export async function loadTask(file: string): Promise<LoadedTask> {
   const source = resolve(file);
-  const { data: spec } = await readConfigFile(file, TaskSpecSchema, { what: 'task file', code: 'TASK' });
+  const { data: spec } = await readConfigFile(file, TaskSpecSchema, { what: 'task file', codePrefix: 'TASK' });
   const dir = dirname(source);
   await checkTaskPolicy(file, spec, dir);
   const files = await resolveFiles(file, spec, dir);

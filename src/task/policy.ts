@@ -9,7 +9,7 @@ import type { TaskSpec } from './spec.js';
  * well-known API-key variables (a task's `base_url` receives the key).
  */
 export interface TaskPolicy {
-  /** `--allow-host-paths`: files.from, dockerfile and context may leave the task's folder. */
+  /** `--allow-host-paths`: files.from, repo.path, dockerfile and context may leave the task's folder; repo.url may name this machine. */
   allowHostPaths: boolean;
   /** Variables `agent.api_key_env` may name. */
   allowedKeyEnv: ReadonlySet<string>;
@@ -53,6 +53,12 @@ export async function checkTaskPolicy(file: string, spec: TaskSpec, dir: string,
   if (policy.allowHostPaths) return;
   const paths: [string, string][] = [];
   spec.files.forEach((entry, index) => { if ('from' in entry) paths.push([`files.${index}.from`, entry.from]); });
+  if (spec.repo?.path !== undefined) paths.push(['repo.path', spec.repo.path]);
+  if (spec.repo?.url !== undefined && !isRemoteGitUrl(spec.repo.url)) {
+    throw new TaskError('TASK_PATH_REFUSED', `${file}: field "repo.url": expected a remote git URL (https://, http://, ssh://, git://, or user@host:path), found ${spec.repo.url} (a path or transport on this machine); pass --allow-host-paths to allow it`, {
+      context: { file, field: 'repo.url' },
+    });
+  }
   for (const [field, value] of [['image', image], ['environment', spec.environment]] as const) {
     if (value && typeof value === 'object' && 'dockerfile' in value) {
       paths.push([`${field}.dockerfile`, value.dockerfile]);
@@ -76,6 +82,16 @@ async function confine(file: string, field: string, value: string, dir: string):
       context: { file, field },
     });
   }
+}
+
+/**
+ * A URL git fetches from another machine. `file://`, bare paths and other transports
+ * (`ext::` runs a command) reach this machine: a task file may not choose them.
+ */
+export function isRemoteGitUrl(url: string): boolean {
+  if (/^(https?|ssh|git|git\+ssh|ssh\+git):\/\/[^/]/i.test(url)) return true;
+  // scp-like syntax: [user@]host:path, where host has no slash (git's own rule).
+  return /^[\w.-]+@[\w.-]+:(?!\/\/)/.test(url);
 }
 
 function outside(root: string, path: string): boolean {

@@ -48,6 +48,10 @@ export const LimitsInputSchema = z.object({
   network: z.enum(['none', 'bridge']),
   max_output_bytes: z.number().int().min(1024),
   disk_mb: z.number().int().min(1),
+  /** The OCI runtime to run the sandbox under (`runsc` for gVisor; see `forager setup --runtime`). */
+  runtime: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a runtime name the engine knows (letters, digits, . _ -)'),
+  /** Mount the workdir and /tmp as size-limited file systems of `disk_mb` each: `tmpfs` (counts against memory) or `loop` (a loop-mounted ext4 file). */
+  disk_mount: z.enum(['tmpfs', 'loop']),
 }).strict().partial();
 
 /** Paths left out of a run's patch by default: build artefacts and caches (gitignore-style globs). */
@@ -96,6 +100,15 @@ export const EvalSpecSchema = z.object({
   /** How the test run is read (docs/repository-tasks.md): `junit` reads the XML report, the others the command's output. */
   parser: z.enum(PARSER_NAMES).default('junit'),
   timeout_s: z.number().positive().default(1800),
+  /**
+   * Commands run in the test's own shell before the test files are reset and the test patch
+   * applied — the SWE-bench harness's eval script order (environment, eval_commands, the
+   * reinstall). With them the whole sequence runs as one script under `set -uxo pipefail`,
+   * and only the output between its start and end markers is parsed.
+   */
+  prepare: z.array(z.string().min(1)).optional(),
+  /** The grading sandbox's network (default none). A reinstall that downloads needs `bridge`, as the harness's eval container has. */
+  network: z.enum(['none', 'bridge']).optional(),
 }).strict().refine((e) => e.fail_to_pass.length + e.pass_to_pass.length > 0, { message: 'at least one test in fail_to_pass or pass_to_pass' });
 export type EvalSpec = z.infer<typeof EvalSpecSchema>;
 

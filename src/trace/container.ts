@@ -5,7 +5,8 @@ import { runIn, tail } from '../eval/index.js';
 import type { ProvidedSandbox } from '../sandbox/index.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { shellQuote } from '../core/quote.js';
-import { TraceFooterSchema, type TraceFooter, type TraceLimits } from './schema.js';
+import { z } from 'zod';
+import { ReplayVerdictSchema, TraceFooterSchema, type Invocation, type ReplayVerdict, type TraceFooter, type TraceLimits } from './schema.js';
 
 /** The tracer shipped with forager, copied into the container outside the repository. */
 export const TRACER_DIR = join(PACKAGE_ROOT, 'src', 'trace', 'python');
@@ -38,12 +39,17 @@ export async function installTracer(sandbox: ProvidedSandbox, signal?: AbortSign
   await sandbox.writeFile(`${TRACER_HOME}/forager_trace.py`, await readFile(SELECT_PLUGIN), { signal });
 }
 
-/** Run `command` at `root` with the tracer active (or not, `untraced`), stopped at the wall limit. */
-export async function runTraced(sandbox: ProvidedSandbox, root: string, command: string, options: { limits: TraceLimits; select?: string[]; untraced?: boolean }, signal?: AbortSignal): Promise<TracedRun> {
+/**
+ * Run `command` at `root` with the tracer active (or not, `untraced`), stopped at the wall
+ * limit. `key` (hex) is the run's secret: each tracer signs its lines with it, and
+ * `collectTraces` keeps only lines that verify.
+ */
+export async function runTraced(sandbox: ProvidedSandbox, root: string, command: string, options: { limits: TraceLimits; key: string; select?: string[]; untraced?: boolean }, signal?: AbortSignal): Promise<TracedRun> {
   const { limits } = options;
   const python = { max_events: limits.max_events, max_invocations: limits.max_invocations, repr_len: limits.repr_len, max_bytes: limits.max_bytes, repr_ms: limits.repr_ms, seed: limits.seed, include_tests: limits.include_tests };
   const env = options.untraced ? [`FORAGER_JUNIT=${WORK}/junit.xml`] : [
     `FORAGER_TRACE_DIR=${OUT}`,
+    `FORAGER_TRACE_KEY=${options.key}`,
     `FORAGER_TRACE_ROOT=${shellQuote(root)}`,
     `FORAGER_TRACE_LIMITS=${shellQuote(JSON.stringify(python))}`,
     `FORAGER_TRACE_DEADLINE=$(( $(date +%s) + ${Math.ceil(limits.wall_s)} ))`,
@@ -64,13 +70,28 @@ export async function runTraced(sandbox: ProvidedSandbox, root: string, command:
   return { exit_code: result.exitCode, timed_out: result.timedOut, duration_ms: result.durationMs, log_tail: tail(result.output, 4000) };
 }
 
-/** Run replay_check.py (untraced) over the processes' files; its last output line is its JSON report. */
-export async function replayCheck(sandbox: ProvidedSandbox, root: string, limits: TraceLimits, signal?: AbortSignal): Promise<TraceFooter['replay']> {
-  const env = `FORAGER_TRACE_LIMITS=${shellQuote(JSON.stringify({ repr_len: limits.repr_len, repr_ms: limits.repr_ms }))}`;
-  const result = await runIn(sandbox, root, `${env} python3 ${TRACER_HOME}/replay_check.py ${shellQuote(root)} ${OUT} 2>/dev/null`, { timeoutMs: limits.wall_s * 1000, signal });
-  const last = result.output.trim().split('\n').pop() ?? '';
-  const parsed = TraceFooterSchema.shape.replay.safeParse((() => { try { return JSON.parse(last); } catch { return undefined; } })());
-  if (!parsed.success || !parsed.data) throw new TaskError('TRACE_REPLAY_FAILED', `replay check failed (exit ${result.exitCode}): ${tail(result.output, 500)}`);
-  return parsed.data;
+/** What the replay check found: the footer's summary and a verdict per invocation id. */
+export interface ReplayReport {
+  summary: NonNullable<TraceFooter['replay']>;
+  verdicts: Map<string, ReplayVerdict>;
 }
 
+const ReplayOutputSchema = TraceFooterSchema.shape.replay.unwrap().extend({ results: z.record(z.string(), ReplayVerdictSchema) });
+
+/**
+ * Run replay_check.py (untraced) over the invocations the harvester accepted: they are
+ * written into the container for it, and it reads them whole before importing any
+ * repository code; its report comes back through a file.
+ */
+export async function replayCheck(sandbox: ProvidedSandbox, root: string, limits: TraceLimits, invocations: Invocation[], signal?: AbortSignal): Promise<ReplayReport> {
+  const input = `${WORK}/replay-input.jsonl`;
+  const output = `${WORK}/replay-output.json`;
+  await sandbox.writeFile(input, invocations.map((i) => JSON.stringify(i)).join('\n') + '\n', { signal });
+  const env = `FORAGER_TRACE_LIMITS=${shellQuote(JSON.stringify({ repr_len: limits.repr_len, repr_ms: limits.repr_ms }))}`;
+  const result = await runIn(sandbox, root, `rm -f ${output}; ${env} python3 ${TRACER_HOME}/replay_check.py ${shellQuote(root)} ${input} ${output} 2>&1 | tail -c 2000`, { timeoutMs: limits.wall_s * 1000, signal });
+  const text = (await sandbox.readFile(output, { signal }))?.toString('utf8');
+  const parsed = ReplayOutputSchema.safeParse((() => { try { return text === undefined ? undefined : JSON.parse(text); } catch { return undefined; } })());
+  if (!parsed.success) throw new TaskError('TRACE_REPLAY_FAILED', `replay check failed (exit ${result.exitCode}): ${tail(result.output, 500)}`);
+  const { results, ...summary } = parsed.data;
+  return { summary, verdicts: new Map(Object.entries(results)) };
+}

@@ -1,6 +1,7 @@
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaskError } from '../core/errors.js';
+import { readLines } from '../lines/index.js';
 import { TraceLineSchema, type Invocation, type TraceFooter, type TraceFunction, type TraceHeader } from './schema.js';
 
 /** One trace file, validated: header, the functions it describes, its invocations and footer (absent while being written). */
@@ -12,40 +13,57 @@ export interface TraceFile {
   footer: TraceFooter | undefined;
 }
 
-/** Read and validate a trace file; a bad line is an error naming the file, the line and the field. */
+/** Read and validate a trace file, line by line (each line bounded: LineTooLongError); a bad line is an error naming the file, the line and the field. */
 export async function readTraceFile(path: string): Promise<TraceFile> {
-  return parseTraceText(await readFile(path, 'utf8'), path);
+  const reader = new TraceReader(path);
+  for await (const { text, number } of readLines(path)) reader.add(text, number);
+  return reader.finish();
 }
 
 export function parseTraceText(text: string, path: string): TraceFile {
-  let header: TraceHeader | undefined;
-  let footer: TraceFooter | undefined;
-  const functions = new Map<string, TraceFunction>();
-  const invocations: Invocation[] = [];
-  const lines = text.split('\n');
-  for (const [index, line] of lines.entries()) {
-    if (!line.trim()) continue;
+  const reader = new TraceReader(path);
+  for (const [index, line] of text.split('\n').entries()) reader.add(line, index + 1);
+  return reader.finish();
+}
+
+/** A trace file's lines, taken one at a time; only the last line may be torn (a file still being written). */
+class TraceReader {
+  private header: TraceHeader | undefined;
+  private footer: TraceFooter | undefined;
+  private readonly functions = new Map<string, TraceFunction>();
+  private readonly invocations: Invocation[] = [];
+  private torn: TaskError | undefined;
+
+  constructor(private readonly path: string) {}
+
+  add(line: string, number: number): void {
+    if (!line.trim()) return;
+    if (this.torn) throw this.torn;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      // A torn last line of a file still being written is not an error.
-      if (index >= lines.length - 2 && !footer) break;
-      throw new TaskError('TRACE_INVALID', `${path}:${index + 1}: expected a JSON object, found unparseable text`);
+      const error = new TaskError('TRACE_INVALID', `${this.path}:${number}: expected a JSON object, found unparseable text`);
+      if (this.footer) throw error;
+      this.torn = error;
+      return;
     }
     const parsed = TraceLineSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new TaskError('TRACE_INVALID', `${path}:${index + 1}: field ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      throw new TaskError('TRACE_INVALID', `${this.path}:${number}: field ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     }
     const entry = parsed.data;
-    if (entry.type === 'header') header = entry;
-    else if (entry.type === 'function') functions.set(entry.key, entry);
-    else if (entry.type === 'invocation') invocations.push(entry);
-    else footer = entry;
+    if (entry.type === 'header') this.header = entry;
+    else if (entry.type === 'function') this.functions.set(entry.key, entry);
+    else if (entry.type === 'invocation') this.invocations.push(entry);
+    else this.footer = entry;
   }
-  if (!header) throw new TaskError('TRACE_INVALID', `${path}: expected a trace file (first line a forager.trace header), found none`);
-  return { path, header, functions, invocations, footer };
+
+  finish(): TraceFile {
+    if (!this.header) throw new TaskError('TRACE_INVALID', `${this.path}: expected a trace file (first line a forager.trace header), found none`);
+    return { path: this.path, header: this.header, functions: this.functions, invocations: this.invocations, footer: this.footer };
+  }
 }
 
 /** Whether a file starts like a trace (its header's format), read from the first bytes only. */

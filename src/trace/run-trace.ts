@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { PreparedImage, ProvidedSandbox, SandboxProvider } from '../sandbox/index.js';
 import { AbortedError, TaskError, toForagerError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
@@ -8,9 +8,9 @@ import { sandboxEnv } from '../runner/index.js';
 import { SANDBOX_HOSTNAME } from '../runner/environment.js';
 import { placeFiles, runSetup } from '../runner/prepare.js';
 import { DEFAULT_LIMITS, type LoadedTask } from '../task/index.js';
-import { collectInto } from './collect.js';
+import { collectTraces, writeCollected } from './collect.js';
 import { clearProcesses, installTracer, replayCheck, runTraced, WORK } from './container.js';
-import { TRACE_FORMAT, TRACE_VERSION, type TraceFooter, type TraceHeader, type TraceLimits } from './schema.js';
+import { TRACE_FORMAT, TRACE_VERSION, type ReplayVerdict, type TraceFooter, type TraceHeader, type TraceLimits } from './schema.js';
 import { TraceWriter } from './trace-writer.js';
 
 export const DEFAULT_TRACE_COMMAND = 'python3 -m pytest -p no:cacheprovider -q --junitxml=$FORAGER_JUNIT';
@@ -28,7 +28,10 @@ export interface TraceTaskOptions {
   variant?: string;
   /** Run the command without the tracer (the baseline of `npm run bench -- trace`). */
   untraced?: boolean;
-  /** After tracing, call each recorded function again with its recorded literal arguments (replay_check.py) and record the agreement. */
+  /**
+   * After tracing, call each recorded function again with its recorded literal arguments
+   * (replay_check.py) and record the agreement per invocation and in the footer (default on).
+   */
   replayCheck?: boolean;
   runId?: string;
   /** Repository to tag images built on the way into (default: the images concern's). */
@@ -97,15 +100,31 @@ export async function traceTask(task: LoadedTask, options: TraceTaskOptions): Pr
       python: python.exitCode === 0 ? python.output.trim().slice(0, 50) : null, root, command, limits,
     };
     await writer.line(header);
-    const run = await runTraced(sandbox, root, command, options, signal);
+    // The run's secret: tracers sign their lines with it, and only signed lines are read back.
+    const key = randomBytes(32);
+    const run = await runTraced(sandbox, root, command, { ...options, key: key.toString('hex') }, signal);
     // A command that overran may leave processes behind (a fork bomb's orphans holding every
     // PID): they go before its files are read; only init and the dead-man are spared.
     if (run.timed_out) await clearProcesses(sandbox, root, signal).catch((error: unknown) => log.warn({ err: error }, 'could not clear the container\'s processes'));
     Object.assign(footer.command, run);
     footer.exit_status = run.timed_out ? 'wall_time' : 'agent_finished';
     if (run.timed_out) footer.cuts.wall_time = (footer.cuts.wall_time ?? 0) + 1;
-    if (options.replayCheck) footer.replay = await replayCheck(sandbox, root, limits, signal);
-    await collectInto(sandbox, writer, footer, limits, signal);
+    // Collected before the replay check runs repository code again, which could rewrite the files.
+    const collected = await collectTraces(sandbox, footer, limits, key, signal);
+    let verdicts = new Map<string, ReplayVerdict>();
+    if (options.replayCheck !== false && !options.untraced) {
+      try {
+        const report = await replayCheck(sandbox, root, limits, collected.invocations, signal);
+        footer.replay = report.summary;
+        verdicts = report.verdicts;
+      } catch (error) {
+        // The check runs repository code again; its failure leaves the trace without verdicts, not without a trace.
+        if (signal?.aborted) throw error;
+        footer.cuts.replay_failed = (footer.cuts.replay_failed ?? 0) + 1;
+        log.warn({ err: error }, 'the replay check failed');
+      }
+    }
+    await writeCollected(writer, collected, footer, verdicts);
   } catch (error) {
     const failure = signal?.aborted ? { kind: 'infrastructure' as const, code: 'ABORTED', message: 'the trace was aborted' } : failureOf(error);
     footer.exit_status = signal?.aborted ? 'aborted' : 'error';

@@ -72,6 +72,15 @@ export const TraceEventSchema = z.object({
 });
 export type TraceEvent = z.infer<typeof TraceEventSchema>;
 
+export const ReplayVerdictSchema = z.object({
+  status: z.enum(['equal', 'mismatch', 'skipped']),
+  /** skipped: why (not_returned, generator, cut_repr, args_not_literal, not_found, signature). */
+  reason: z.string().optional(),
+  /** mismatch: the repr the call gave this time (cut to 1,000 characters). */
+  replayed: z.string().optional(),
+});
+export type ReplayVerdict = z.infer<typeof ReplayVerdictSchema>;
+
 export const InvocationSchema = z.object({
   type: z.literal('invocation'),
   id: z.string(),
@@ -88,6 +97,8 @@ export const InvocationSchema = z.object({
   test: z.string().nullable(),
   /** The recorded invocation this one was called from, if any. */
   parent: z.string().nullable(),
+  /** How many events the parent had recorded when this one was called: its frames come before the parent's event of that index (absent in traces of forager before 2026-12). */
+  parent_event: z.number().int().nonnegative().nullable().optional(),
   generator: z.boolean(),
   args: z.record(z.string(), z.string()),
   outcome: z.enum(['return', 'exception', 'unfinished']),
@@ -95,6 +106,8 @@ export const InvocationSchema = z.object({
   exception: z.string().optional(),
   cut: CutSchema.nullable(),
   events: z.array(TraceEventSchema),
+  /** The replay check's verdict on this invocation: called again with its recorded arguments, did it return the recorded value? */
+  replay: ReplayVerdictSchema.optional(),
 });
 export type Invocation = z.infer<typeof InvocationSchema>;
 
@@ -118,13 +131,18 @@ export const TraceFooterSchema = z.object({
   cuts: z.record(z.string(), z.number().int().nonnegative()),
   /** Per function key: [calls seen, invocations recorded]. */
   sampling: z.record(z.string(), z.tuple([z.number().int(), z.number().int()])),
-  /** With --replay-check: recorded functions called again with their recorded (literal) arguments. */
+  /** The replay check (on unless --no-replay-check): recorded functions called again with their recorded (literal) arguments. */
   replay: z.object({
     eligible: z.number().int().nonnegative(),
     equal: z.number().int().nonnegative(),
     mismatches: z.array(z.record(z.string(), z.unknown())),
     skipped: z.record(z.string(), z.number().int().nonnegative()),
   }).optional(),
+  /**
+   * What the harvester refused: lines whose MAC did not verify under the run's key (written by
+   * no tracer of this run, or altered), and files none of whose lines verified.
+   */
+  refused: z.object({ files: z.number().int().nonnegative(), lines: z.number().int().nonnegative() }).optional(),
   /** Why tracing ended in each process (exit, wall_time, bytes, killed). */
   endings: z.record(z.string(), z.number().int().nonnegative()),
 });

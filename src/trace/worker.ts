@@ -1,4 +1,4 @@
-import { startWorker, type RunningWorker, type WorkerOptions } from '../queue/index.js';
+import type { RunningWorker, WorkerOptions } from '../queue/index.js';
 import type { TraceLimits } from './schema.js';
 import { traceTask } from './run-trace.js';
 
@@ -14,8 +14,10 @@ export interface TraceWorkerOptions extends Omit<WorkerOptions, 'runTask' | 'wat
  * go (OUT/<batch>/trajectories/<task>/<attempt>.jsonl), with the same locks, hand-back and
  * retries. Jobs carry no kind, so give trace jobs a queue (a Redis database) of their own.
  */
-export function startTraceWorker(options: TraceWorkerOptions): Promise<RunningWorker> {
+export async function startTraceWorker(options: TraceWorkerOptions): Promise<RunningWorker> {
   const { limits, entry, replayCheck, ...rest } = options;
+  // The queue's client (bullmq, ioredis) is loaded only when a worker starts.
+  const { startWorker } = await import('../queue/index.js');
   return startWorker({
     ...rest,
     watchdogMarginMs: (limits.wall_s + 1200) * 1000,

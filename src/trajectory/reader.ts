@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { TaskError } from '../errors/index.js';
+import { readLines } from '../lines/index.js';
 import { FooterSchema, HeaderSchema, StepSchema, type Footer, type Header, type Step } from './schema.js';
 
 export interface Trajectory {
@@ -32,10 +31,9 @@ export async function readTrajectoryWith<H, S, F>(
   let footer: F | undefined;
   let schemas: LineSchemas<H, S, F> | undefined;
   const steps: S[] = [];
-  let lineNo = 0;
   let pendingError: TaskError | undefined;
-  for await (const line of readLines(path)) {
-    lineNo += 1;
+  // A line past the limit stops the read (LineTooLongError names the file, line and limit).
+  for await (const { text: line, number: lineNo } of readLines(path)) {
     if (pendingError) throw pendingError;
     if (line.trim() === '') continue;
     let value: unknown;
@@ -80,10 +78,6 @@ export async function isComplete(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-export function readLines(path: string): AsyncIterable<string> {
-  return createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
 }
 
 /** Whether a parsed first line is the header of an imported trajectory. */

@@ -27,7 +27,8 @@ export const ActionSchema = z.discriminatedUnion('tool', [
   z.object({
     tool: z.literal('edit'),
     path: z.string().min(1),
-    search: z.string().min(1),
+    /** May be empty: CWM's edit matches an empty search at every line start (forager's own edit tool refuses it). */
+    search: z.string(),
     replace: z.string(),
   }).strict(),
   z.object({
@@ -67,15 +68,26 @@ export const ObservationSchema = z.object({
   session_restarted: z.boolean(),
   /** The sandbox's writable layer grew past `limits.disk_mb` during this action: it was stopped and the attempt ends. */
   disk_limit_reached: z.boolean().optional(),
+  /**
+   * With `disk_limit_reached`: the most the writable layer held past `disk_mb` during the step
+   * (bytes), what the disk watch let through before it stopped the step (what the host had to
+   * absorb). Absent under a kernel bound (the writes failed with ENOSPC instead).
+   */
+  disk_overshoot_bytes: z.number().int().nonnegative().optional(),
   /** Processes killed after this action because the sandbox was at its PID limit (a backgrounded fork bomb). */
   pids_cleared: z.number().int().nonnegative().optional(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;
 
 export const FileChangeSchema = z.object({
+  /** The path as text: a name that is not UTF-8 shows its bytes as `\xHH`; one past the bound is cut and ends with `…`. */
   path: z.string(),
   change: z.enum(['added', 'modified', 'deleted']),
   size: z.number().int().nonnegative().optional(),
+  /** The path's exact bytes (base64), when they are not UTF-8 (up to the bound). */
+  path_bytes: z.string().optional(),
+  /** The path's full length in bytes, when `path` was cut. */
+  path_length: z.number().int().nonnegative().optional(),
 });
 export type FileChange = z.infer<typeof FileChangeSchema>;
 
@@ -93,8 +105,16 @@ export const StateSchema = z.object({
   outside: z.array(FileChangeSchema).optional(),
   outside_truncated: z.boolean().optional(),
   outside_omitted: z.number().int().nonnegative().optional(),
-  /** How the state was read: `host` (the container's overlay upper directory) or `exec` (a separate exec in the container). */
-  probe: z.enum(['host', 'exec']).optional(),
+  /** Changes under caches and VCS folders (.git, __pycache__, node_modules, .pytest_cache): counted, not listed. */
+  changes_pruned: z.number().int().nonnegative().optional(),
+  /** The host reader had to walk the whole layer for this step (its event queue overflowed, or no inotify watch was left). */
+  probe_full_walks: z.number().int().nonnegative().optional(),
+  /**
+   * How the state was read: `host` (the container's overlay upper directory), `exec` (a
+   * separate exec in the container), or `host+exec` (the layer from the host, the paths it
+   * does not hold — size-limited mounts, gVisor's /tmp — by a separate exec).
+   */
+  probe: z.enum(['host', 'exec', 'host+exec']).optional(),
   /** Time spent measuring the state after the action, outside the action's `duration_ms`. */
   probe_ms: z.number().nonnegative().optional(),
 });
@@ -131,9 +151,26 @@ export const ThinkingBlockSchema = z.discriminatedUnion('type', [
 
 /** What a model said for this step, enough to rebuild the conversation in any tool format. */
 export const ModelTurnSchema = z.object({
+  /** The answer's text; only its start when it was longer than `max_tool_call_bytes` (CWM format), then `raw_text_bytes` and `raw_text_sha256` describe it all. */
   raw_text: z.string(),
+  raw_text_bytes: z.number().int().nonnegative().optional(),
+  raw_text_sha256: z.string().optional(),
   reasoning: z.string().optional(),
-  tool_calls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
+  /**
+   * The answer's tool calls. `arguments` holds only its start when the call was longer than
+   * `max_tool_call_bytes` (it was not carried out); `arguments_bytes` and `arguments_sha256` then describe it all.
+   */
+  tool_calls: z.array(z.object({
+    id: z.string(),
+    name: z.string(),
+    arguments: z.string(),
+    arguments_bytes: z.number().int().nonnegative().optional(),
+    arguments_sha256: z.string().optional(),
+  })).optional(),
+  /** The model declined (OpenAI `message.refusal`; Anthropic's `refusal` stop: its explanation, '' when none). */
+  refusal: z.string().optional(),
+  /** Anthropic: the policy category of a refusal, when it names one. */
+  refusal_category: z.string().optional(),
   usage: UsageSchema.optional(),
   latency_ms: z.number().nonnegative().optional(),
   finish_reason: z.string().nullable().optional(),
@@ -186,8 +223,30 @@ export const LimitsSchema = z.object({
   max_output_bytes: z.number().int().positive(),
   /** Most the sandbox's writable layer may hold, in MiB (absent in trajectories written before it existed). */
   disk_mb: z.number().int().positive().optional(),
+  /** The OCI runtime the sandbox ran under (`runc`, `runsc`…); absent: the engine's default. */
+  runtime: z.string().min(1).optional(),
+  /** The workdir and /tmp as size-limited mounts of `disk_mb` each (docs/sandbox.md); absent: none. */
+  disk_mount: z.enum(['tmpfs', 'loop']).optional(),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
+
+/** How a sandbox was isolated, as the backend started it (the trajectory header's `sandbox`). */
+export const IsolationSchema = z.object({
+  /** The OCI runtime that ran it, as the engine names it. */
+  runtime: z.string(),
+  /** `host`: the host's kernel serves its system calls; `gvisor`: a user-space kernel does. */
+  kernel: z.enum(['host', 'gvisor']),
+  /**
+   * `kernel`: everything the sandbox can write has a size the kernel enforces; `mounts+poll`:
+   * the workdir and /tmp do (ENOSPC), the rest of the writable layer is watched; `poll`: only watched.
+   */
+  disk: z.enum(['kernel', 'mounts+poll', 'poll']),
+  /** What bounds the disk: `storage-opt` (the layer), `tmpfs:/path`, `loop:/path` (mounts), `poll` (the rest of the layer). */
+  disk_bounds: z.array(z.string()),
+  /** How the state after each step was read: `host`, `exec`, or `host+exec:<paths>` (the layer from the host, mounts by a listing). */
+  state_reader: z.string().optional(),
+});
+export type Isolation = z.infer<typeof IsolationSchema>;
 
 export const HeaderSchema = z.object({
   type: z.literal('header'),
@@ -214,13 +273,14 @@ export const HeaderSchema = z.object({
   seed: z.number().int(),
   host: z.object({ hostname: z.string(), platform: z.string(), docker_version: z.string().optional() }),
   /**
-   * The sandbox backend that ran it (`docker`, `podman`; `host.docker_version` is that
-   * backend's version), and the limits of `limits` it ran without because the operator
-   * accepted that (`--allow-unenforced-limits`, e.g. rootless Podman on cgroup v1).
-   * Absent in trajectories written before it existed (Docker, limits enforced).
+   * The sandbox that ran it: the backend (`docker`, `podman`; `host.docker_version` is that
+   * backend's version), the limits of `limits` it ran without because the operator accepted
+   * that (`--allow-unenforced-limits`, e.g. rootless Podman on cgroup v1), and how it was
+   * isolated (runtime, kernel, disk bounds, state reader) when the backend says. Each part
+   * is absent in trajectories written before it existed.
    */
-  sandbox: z.object({
-    provider: z.string(),
+  sandbox: IsolationSchema.partial().extend({
+    provider: z.string().optional(),
     unenforced_limits: z.array(z.enum(['memory_mb', 'cpus', 'pids'])).optional(),
   }).optional(),
   setup: z.array(z.object({ command: z.string(), exit_code: z.number().int().nullable(), duration_ms: z.number() })),
@@ -236,6 +296,8 @@ export const ExitStatusSchema = z.enum([
   'max_cost',
   'wall_time',
   'format_errors',
+  /** The model refused (a refusal and no tool call to carry out): failure kind `agent`, code `REFUSED`. */
+  'refused',
   'aborted',
   'error',
 ]);
@@ -274,6 +336,8 @@ export const EvaluationSchema = z.object({
     parser: z.string().optional(),
     /** Why the run's log was not trusted (no tests found, timed out, a non-zero exit with no failing test): the task is then not resolved. */
     invalid: z.string().optional(),
+    /** eval.prepare ran (the harness's sequence): its last command's exit code, the sandbox's network, and whether the log's markers bounded what was parsed. */
+    prepare: z.object({ exit_code: z.number().int().nullable(), network: z.enum(['none', 'bridge']), markers: z.boolean() }).optional(),
   }).optional(),
   /** Status of every FAIL_TO_PASS and PASS_TO_PASS test. */
   results: z.record(z.string(), TestStatusSchema),

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { walkJsonlFiles, type WalkOptions } from '../scheduler/index.js';
 import { agentLabel, AgentDescriptionSchema } from '../trajectory/schema.js';
+import { LineTooLongError } from '../lines/index.js';
 import { readFirstLine, readLastLine } from './lines.js';
 
 /** What the list page shows of one trajectory, read from its first and last lines only. */
@@ -44,7 +45,12 @@ export async function listTrajectories(root: string, options: WalkOptions = {}):
   const files = await findTrajectories(root, options);
   const out: TrajectorySummary[] = [];
   for (const file of files) {
-    const summary = await summarise(file, relative(base, file).split(sep).join('/')).catch(() => null);
+    const id = relative(base, file).split(sep).join('/');
+    const summary = await summarise(file, id).catch((error: unknown) => {
+      // A file too long to read is listed with why, not left out; one unreadable otherwise is no trajectory.
+      if (error instanceof LineTooLongError) return unreadable(id, error);
+      return null;
+    });
     if (summary) out.push(summary);
   }
   return out;
@@ -53,7 +59,7 @@ export async function listTrajectories(root: string, options: WalkOptions = {}):
 async function summarise(path: string, id: string): Promise<TrajectorySummary | null> {
   const header = parse(await readFirstLine(path));
   if (header?.type !== 'header' || header.format !== 'forager.trajectory') return null;
-  const last = parse(await readLastLine(path));
+  const last = parse((await readLastLine(path)) ?? '');
   const footer = last?.type === 'footer' ? last : null;
   const task = header.task as Record<string, unknown> | undefined;
   const agent = AgentDescriptionSchema.safeParse(header.agent);
@@ -75,6 +81,13 @@ async function summarise(path: string, id: string): Promise<TrajectorySummary | 
     duration_ms: num(footer?.duration_ms),
     partial: footer === null,
     parent: parent ? { trajectory_id: parent.trajectory_id, step: parent.step } : null,
+  };
+}
+
+function unreadable(id: string, error: LineTooLongError): TrajectorySummary {
+  return {
+    id, trajectory_id: null, task_id: null, run_id: null, attempt: null, started_at: null, agent: null, exit_status: null,
+    failure_kind: null, error: `${error.code}: ${error.message}`, reward: null, steps: null, duration_ms: null, partial: true, parent: null,
   };
 }
 

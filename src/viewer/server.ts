@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { LineTooLongError } from '../lines/index.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +58,8 @@ export async function startViewer(options: ViewerOptions): Promise<RunningViewer
     if (!isAllowedHost(req.headers.host, listeningPort(server), options.host)) return send(res, 421, { error: `this viewer answers only to its own address (localhost or an IP), not Host ${JSON.stringify(req.headers.host ?? '')}` });
     handle(req, res).catch((error: unknown) => {
       log.warn({ err: error, url: req.url }, 'viewer request failed');
-      send(res, 500, { error: (error as Error).message });
+      // A line past the limit is the file's fault, not the viewer's: said as such, with the file and line.
+      send(res, error instanceof LineTooLongError ? 422 : 500, { error: (error as Error).message });
     });
   });
 

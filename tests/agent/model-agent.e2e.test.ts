@@ -1,9 +1,10 @@
+// @needs docker
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTrajectories, type ChatRecord } from '../../src/export/index.js';
-import { parseCwmCall } from '../../src/agent/index.js';
+import { parseForagerCall } from '../../src/agent/index.js';
 import { loadTask } from '../../src/task/index.js';
 import { runTask } from '../../src/runner/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
@@ -68,7 +69,7 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
       text(`<tool: bash>\n${RUN_TESTS}\n</tool>`),
       text('<tool: submit>\nfixed add()\n</tool>'),
     ]);
-    const { trajectory } = await run('cwm-solve', server, { tool_format: 'cwm', context_window: 32_768, budgets: { max_turns: 10 } });
+    const { trajectory } = await run('cwm-solve', server, { tool_format: 'forager', context_window: 32_768, budgets: { max_turns: 10 } });
     const { header, steps, footer } = trajectory;
 
     expect(footer).toMatchObject({ exit_status: 'submitted', submission: 'fixed add()', failure_kind: null, totals: { prompt_tokens: 400, completion_tokens: 80 } });
@@ -77,7 +78,7 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
     expect(steps[0]!.shown).toMatch(/^<output>\ndef add\(a, b\):\n    return a - b\n<\/output>\n\n<budget>\n\* Remaining turns: 9\n\* Remaining tokens: \d+\n<\/budget>$/);
     expect(steps[1]!.state?.changes).toEqual([expect.objectContaining({ path: '/work/calc.py', change: 'modified' })]);
     expect(steps[2]!.shown).toContain('<output>\nOK\n</output>');
-    expect(header!.agent).toMatchObject({ type: 'model', model: { tool_format: 'cwm', model: 'scripted-model' } });
+    expect(header!.agent).toMatchObject({ type: 'model', model: { tool_format: 'forager', model: 'scripted-model' } });
 
     // What the model was sent: CWM's system prompt, then `tool: bash` turns carrying exactly what the trajectory shows.
     const second = server.requests[1]!.body.messages;
@@ -156,10 +157,10 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
     expect(openai.messages.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual(steps.map((s) => s.shown));
 
     // CWM allows one call a turn: the answer becomes two consecutive assistant turns, each parsing back to its step.
-    await exportTrajectories([file], { format: 'chat', toolFormat: 'cwm', out: join(dir, 'cwm.jsonl') });
+    await exportTrajectories([file], { format: 'chat', toolFormat: 'forager', out: join(dir, 'cwm.jsonl') });
     const cwm = JSON.parse(await readFile(join(dir, 'cwm.jsonl'), 'utf8')) as ChatRecord;
     const turns = cwm.messages.filter((m) => m.role === 'assistant');
-    expect(turns.map((m) => parseCwmCall(m.content ?? ''))).toEqual(steps.map((s) => ({ ok: true, toolName: s.action!.tool, action: s.action })));
+    expect(turns.map((m) => parseForagerCall(m.content ?? ''))).toEqual(steps.map((s) => ({ ok: true, toolName: s.action!.tool, action: s.action })));
     expect(turns[0]!.content).toBe('Reading and fixing.\n<tool: view>\ncalc.py\n</tool>');
     expect(cwm.messages.slice(2, 6).map((m) => m.role)).toEqual(['assistant', 'tool: view', 'assistant', 'tool: edit']);
 
@@ -180,10 +181,10 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
     await exportTrajectories([join(dir, 'trajectory.jsonl')], { format: 'chat', toolFormat: 'openai', out: join(dir, 'openai.jsonl') });
     const openai = JSON.parse(await readFile(join(dir, 'openai.jsonl'), 'utf8')) as ChatRecord;
     expect(openai.messages.slice(3, 5).map((m) => [m.tool_call_id, m.content])).toEqual([['x1', 'one'], ['x2', expect.stringMatching(/^Ignored: only the first tool call/)]]);
-    await exportTrajectories([join(dir, 'trajectory.jsonl')], { format: 'chat', toolFormat: 'cwm', out: join(dir, 'cwm.jsonl') });
+    await exportTrajectories([join(dir, 'trajectory.jsonl')], { format: 'chat', toolFormat: 'forager', out: join(dir, 'cwm.jsonl') });
     const cwm = JSON.parse(await readFile(join(dir, 'cwm.jsonl'), 'utf8')) as ChatRecord;
     const turns = cwm.messages.filter((m) => m.role === 'assistant');
-    expect(turns.map((m) => [parseCwmCall(m.content ?? '').ok, m.train])).toEqual([[true, true], [true, false], [true, true]]);
+    expect(turns.map((m) => [parseForagerCall(m.content ?? '').ok, m.train])).toEqual([[true, true], [true, false], [true, true]]);
     expect(cwm.messages[5]).toMatchObject({ role: 'tool: bash', content: expect.stringMatching(/^<output>\nIgnored: /), train: false });
   });
 
@@ -195,7 +196,7 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
       text('<tool: bash>\nls'),
       text('<tool: bash>\nls\n</tool>'),
     ]);
-    const { steps, footer } = (await run('cwm-format-errors', server, { tool_format: 'cwm', budgets: { max_format_errors: 3 } })).trajectory;
+    const { steps, footer } = (await run('cwm-format-errors', server, { tool_format: 'forager', budgets: { max_format_errors: 3 } })).trajectory;
 
     expect(footer).toMatchObject({ exit_status: 'format_errors', failure_kind: 'agent' });
     expect(steps).toHaveLength(4);
@@ -208,7 +209,7 @@ describe.concurrent('a model-driven run in a real sandbox', () => {
 
   it('ends the run when the turn budget is spent', async () => {
     const server = await serve(Array.from({ length: 5 }, () => text('<tool: bash>\necho again\n</tool>')));
-    const { steps, footer } = (await run('turn-budget', server, { tool_format: 'cwm', budgets: { max_turns: 2 } })).trajectory;
+    const { steps, footer } = (await run('turn-budget', server, { tool_format: 'forager', budgets: { max_turns: 2 } })).trajectory;
     expect(footer).toMatchObject({ exit_status: 'max_steps', failure_kind: 'agent' });
     expect(steps).toHaveLength(2);
     expect(steps[1]!.shown).toContain('* Remaining turns: 0');

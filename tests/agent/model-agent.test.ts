@@ -20,7 +20,7 @@ const bash = (content: string) => (request: ReceivedRequest): ScriptedReply => (
 const output = (text: string): Observation => ({ stdout: textCapture(text), stderr: emptyCapture(), exit_code: 0, signal: null, timed_out: false, duration_ms: 1, session_restarted: false });
 
 function agentFor(url: string, extra: Record<string, unknown>): Agent {
-  return createAgent(AgentSpecSchema.parse({ type: 'model', base_url: url, model: 'm', tool_format: 'cwm', ...extra }), { env: {} });
+  return createAgent(AgentSpecSchema.parse({ type: 'model', base_url: url, model: 'm', tool_format: 'forager', ...extra }), { env: {} });
 }
 
 /** Play `turns` turns, feeding each action a big observation, as the runner would. */

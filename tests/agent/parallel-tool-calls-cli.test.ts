@@ -1,3 +1,4 @@
+// @needs docker
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTrajectory } from '../../src/trajectory/reader.js';

@@ -1,3 +1,4 @@
+// @needs docker
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor, EXIT } from '../../src/cli/exit-codes.js';

@@ -3,7 +3,7 @@ import { backoffDelay } from '../../src/core/backoff.js';
 import { AbortedError, ForagerError, InfrastructureError, TaskError } from '../../src/core/errors.js';
 import { classifyError, classifyFailure, needsRedo } from '../../src/core/failure.js';
 import { sleep, sleepUnlessAborted } from '../../src/core/sleep.js';
-import { APIConnectionError, errorForStatus } from '../../src/model/index.js';
+import { APIConnectionError, errorForStatus, ResponseTooLargeError, RetryAfterTooLongError, StreamIdleError } from '../../src/model/index.js';
 
 describe('classifyFailure() - the one retry rule', () => {
   it('retries transient infrastructure failures of an attempt now', () => {
@@ -46,7 +46,16 @@ describe('classifyError()', () => {
     expect(classifyError(new Error('a bug'))).toBe('final');
     expect(classifyError(new TaskError('TASK_INVALID', 'bad'))).toBe('final');
     expect(classifyError(new InfrastructureError('ENGINE_ERROR', 'engine 500'))).toBe('retry-now');
-    expect(classifyError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe('retry-now');
+    // A socket error is the backend's to translate (src/docker/engine-errors.ts); untranslated, it is forager's bug.
+    expect(classifyError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe('final');
+  });
+
+  it('retries a stalled model stream at once; an oversized answer or a Retry-After past the cap only on resume', () => {
+    expect(classifyError(new StreamIdleError('no event'))).toBe('retry-now');
+    expect(classifyError(new ResponseTooLargeError('2 GB'))).toBe('redo-on-resume');
+    expect(classifyError(new RetryAfterTooLongError('tomorrow'))).toBe('redo-on-resume');
+    for (const error of [new StreamIdleError('x'), new ResponseTooLargeError('x'), new RetryAfterTooLongError('x')]) expect(error.kind).toBe('infrastructure');
+    expect(classifyFailure({ kind: 'infrastructure', code: 'MODEL_STREAM_IDLE' })).toBe('redo-on-resume');
   });
 
   it('records model errors no retry can mend with failure kind task, the others with infrastructure', () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { tempDir } from '../helpers/tasks.js';
@@ -47,10 +47,15 @@ export async function makeProject(): Promise<{ dir: string; initial: string; bas
   return { dir, initial, base, fix };
 }
 
-/** Write a repository task on `project` at `commit`, and return its path. */
+/**
+ * Write a repository task on `project` at `commit`, and return its path. The project is
+ * copied whole (history, tags, remotes, stash) into the task's folder: a task file may name
+ * only paths inside its folder unless the operator passes --allow-host-paths.
+ */
 export async function writeRepoTask(project: string, commit: string, extra: Record<string, unknown> = {}): Promise<string> {
   const dir = await tempDir('forager-repo-task-');
   const path = join(dir, 'task.yaml');
+  await cp(project, join(dir, 'repo'), { recursive: true, verbatimSymlinks: true });
   // An environment layer from a Dockerfile (COPY only: its build needs no network).
   await put(dir, { 'env/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY marker /opt/env/marker\n', 'env/marker': 'calc env\n' });
   await writeFile(path, stringify({
@@ -58,7 +63,7 @@ export async function writeRepoTask(project: string, commit: string, extra: Reco
     instruction: 'add() subtracts; fix it.',
     image: 'python',
     workdir: '/testbed',
-    repo: { path: project, commit },
+    repo: { path: 'repo', commit },
     environment: { dockerfile: 'env/Dockerfile' },
     eval: {
       test_command: 'python3 -m pytest -p no:cacheprovider -q --junitxml=$FORAGER_JUNIT test_calc.py',

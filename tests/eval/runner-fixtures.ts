@@ -15,10 +15,16 @@ export const RUNNERS_DIR = fileURLToPath(new URL('../fixtures/swebench-runners',
 export const taskFile = (runner: Runner): string => join(RUNNERS_DIR, runner, 'task.yaml');
 export const patchOf = (runner: Runner, kind: 'gold' | 'wrong' | 'test'): string => readFileSync(join(RUNNERS_DIR, runner, `${kind}.patch`), 'utf8');
 
-/** A copy of a runner's task in `dir` (repository path made absolute), with `change` applied to its spec. */
+/**
+ * A copy of a runner's task in `dir`, with `change` applied to its spec. Its repository is
+ * copied beside it (a task file names only paths inside its folder); the same files make
+ * the same commit, so the image layers are shared with the fixture's.
+ */
 export async function writeVariant(runner: Runner, dir: string, change: (spec: Record<string, unknown>) => void): Promise<string> {
   const spec = parse(await readFile(taskFile(runner), 'utf8')) as Record<string, unknown>;
-  spec.repo = { path: join(RUNNERS_DIR, runner, 'repo') };
+  const repo = `${spec.id as string}-repo`;
+  cpSync(join(RUNNERS_DIR, runner, 'repo'), join(dir, repo), { recursive: true });
+  spec.repo = { path: repo };
   change(spec);
   const path = join(dir, `${spec.id as string}.task.yaml`);
   await writeFile(path, stringify(spec, { lineWidth: 0 }));

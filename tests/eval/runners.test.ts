@@ -1,3 +1,4 @@
+// @needs docker
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -7,7 +8,7 @@ import { evaluatePatch, proveTask } from '../../src/eval/index.js';
 import { resolveTaskImage } from '../../src/docker/images/index.js';
 import { runTask } from '../../src/runner/index.js';
 import { harvest } from '../../src/scheduler/index.js';
-import { loadTask, type LoadedTask } from '../../src/task/index.js';
+import { defaultTaskPolicy, loadTask, setTaskPolicy, type LoadedTask } from '../../src/task/index.js';
 import { runCli } from '../helpers/cli.js';
 import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
@@ -89,9 +90,13 @@ describe.concurrent('real test runners graded as the SWE-bench harness grades th
       created_at: '2026-11-30T00:00:00Z',
     };
     await writeFile(join(dir, 'mine.jsonl'), `${JSON.stringify(instance)}\n`);
-    const imported = await runCli(['tasks', 'import', 'swebench', join(dir, 'mine.jsonl'), '--out', join(dir, 'tasks'), '--environment', 'apt-get update && apt-get install -y --no-install-recommends python3-django python3-sympy && rm -rf /var/lib/apt/lists/*']);
+    const args = ['tasks', 'import', 'swebench', join(dir, 'mine.jsonl'), '--out', join(dir, 'tasks'), '--environment', 'apt-get update && apt-get install -y --no-install-recommends python3-django python3-sympy && rm -rf /var/lib/apt/lists/*'];
+    // A repository on this machine is the operator's to allow: the instances file alone may not name one.
+    expect((await runCli(args)).stderr).toContain(`${join(dir, 'mine.jsonl')}:1: field "repo": expected a GitHub owner/name or a remote git URL`);
+    const imported = await runCli([...args, '--allow-host-paths']);
     expect(imported.stderr).toBe('');
-    const task = await loadTask(join(dir, 'tasks', 'me__words-1.task.yaml'));
+    setTaskPolicy({ ...defaultTaskPolicy(), allowHostPaths: true });
+    const task = await loadTask(join(dir, 'tasks', 'me__words-1.task.yaml')).finally(() => setTaskPolicy(defaultTaskPolicy()));
     expect(task.spec.eval).toMatchObject({ parser: 'junit', test_command: 'python3 -m pytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT tests/test_words.py' });
     const image = await resolveImage(task);
     // Same recipe and environment as the fixture tasks: only this repository's task layer is built.
@@ -124,9 +129,37 @@ describe('SWE-bench\'s own image layout', () => {
     expect(imported.stderr).toBe('');
     const task = await loadTask(join(dir, 'tasks', `${STAND_IN_ID}.task.yaml`));
     expect(task.spec.image).toEqual({ ref: STAND_IN });
-    expect(task.spec.eval).toMatchObject({ parser: 'django', test_command: 'source /opt/miniconda3/bin/activate\nconda activate testbed\npython -m pip install -e .\n./tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 shop.tests' });
+    expect(task.spec.eval).toMatchObject({
+      parser: 'django', network: 'bridge', test_command: './tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 shop.tests',
+      prepare: ['source /opt/miniconda3/bin/activate', 'conda activate testbed', 'python -m pip install -e .'],
+    });
     const proof = await proveTask(task, { provider: testProvider(), runId, repository: TEST_REPOSITORY });
-    expect(proof, `${proof.reason} ${proof.gold?.tests?.log_tail}`).toMatchObject({ sound: true, parser: 'django', gold: { resolved: true }, empty: { resolved: false } });
+    expect(proof, `${proof.reason} ${proof.gold?.tests?.log_tail}`).toMatchObject({ sound: true, parser: 'django', gold: { resolved: true, tests: { prepare: { network: 'bridge', markers: true } } }, empty: { resolved: false } });
+  });
+});
+
+describe('the harness\'s evaluation sequence (eval.prepare, as image-mode SWE-bench tasks have it)', () => {
+  const withEval = (task: LoadedTask, extra: Record<string, unknown>): LoadedTask => ({ ...task, spec: { ...task.spec, eval: { ...task.spec.eval!, ...extra } } });
+  const fetchMirror = "python3 -c \"import urllib.request; urllib.request.urlopen('http://deb.debian.org/debian/', timeout=20)\"";
+
+  it('runs prepare before the test files are reset and the test patch applied, and parses only what the markers enclose', async () => {
+    // prepare prints a status line for a test that does not exist, then checks the test patch is not in yet.
+    const task = withEval(tasks.pytest, { prepare: ['echo "PASSED tests/test_words.py::test_printed_by_prepare"', '! grep -q "def test_title" tests/test_words.py'] });
+    const gold = await evaluatePatch(task, images.pytest, patchOf('pytest', 'gold'), { provider: testProvider(), runId });
+    expect(gold).toMatchObject({ status: 'graded', resolved: true, test_patch: { applied: true }, tests: { prepare: { exit_code: 0, network: 'none', markers: true } } });
+    expect(gold.tests?.invalid).toBeUndefined();
+    const plain = await evaluatePatch(tasks.pytest, images.pytest, patchOf('pytest', 'gold'), { provider: testProvider(), runId });
+    // The printed line was outside the markers: the same tests were read as without prepare.
+    expect(gold.tests?.total).toBe(plain.tests?.total);
+  });
+
+  it('a reinstall that needs the network: without it the run is not trusted and says why; with eval.network bridge it grades', async () => {
+    const offline = await evaluatePatch(withEval(tasks.pytest, { prepare: [fetchMirror] }), images.pytest, patchOf('pytest', 'gold'), { provider: testProvider(), runId });
+    expect(offline).toMatchObject({ status: 'graded', resolved: false, tests: { prepare: { network: 'none', markers: true } } });
+    expect(offline.tests?.prepare?.exit_code).not.toBe(0);
+    expect(offline.tests?.invalid).toMatch(/^eval\.prepare \(the reinstall before the tests\) exited \d+ in a grading sandbox without network \(eval\.network: none\)/);
+    const online = await evaluatePatch(withEval(tasks.pytest, { prepare: [fetchMirror], network: 'bridge' }), images.pytest, patchOf('pytest', 'gold'), { provider: testProvider(), runId });
+    expect(online).toMatchObject({ status: 'graded', resolved: true, tests: { prepare: { exit_code: 0, network: 'bridge', markers: true } } });
   });
 });
 

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { exportTrajectories, type ChatMessage, type ChatRecord } from '../../src/export/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import type { Action } from '../../src/trajectory/schema.js';
-import { parseCwmCall as parseWithAgent, type ToolFormatName } from '../../src/agent/index.js';
+import { parseForagerCall as parseWithAgent, type ToolFormatName } from '../../src/agent/index.js';
 import { bashTrajectory, makeTempDir, richTrajectory, writeTrajectory } from './fixtures.js';
 
-async function exportChat(toolFormat: ToolFormatName, extra: { maskObservations?: number; seed?: number } = {}) {
+async function exportChat(toolFormat: ToolFormatName, extra: { maskObservations?: number; seed?: number; chatTemplate?: 'cwm' } = {}) {
   const dir = await makeTempDir();
   const path = join(dir, 'batch', 'rich.jsonl');
   await writeTrajectory(path, richTrajectory('t-rich', 'pkg-1', 'org/pkg'));
@@ -18,7 +18,7 @@ async function exportChat(toolFormat: ToolFormatName, extra: { maskObservations?
 }
 
 /** Parse a CWM tool call with the pattern CWM's own environment uses. */
-function parseCwmCall(content: string): Action {
+function parseForagerCall(content: string): Action {
   const match = /<tool:\s([a-zA-Z_]+)>\n(.*?)\n<\/tool>/s.exec(content);
   if (!match) throw new Error(`no tool call in ${JSON.stringify(content)}`);
   const [, tool, body = ''] = match;
@@ -80,11 +80,11 @@ describe('exportTrajectories() - chat, OpenAI tool format', () => {
 
 describe('exportTrajectories() - chat, CWM tool format', () => {
   it('writes one <tool: …> block per assistant turn that parses back to the action', async () => {
-    const { record, trajectory } = await exportChat('cwm');
+    const { record, trajectory } = await exportChat('forager');
     const assistants = record.messages.filter((m) => m.role === 'assistant');
     const valid = trajectory.steps.map((s, i) => ({ step: s, message: assistants[i] })).filter((x) => x.step.action);
     for (const { step, message } of valid) {
-      expect(parseCwmCall(message?.content ?? '')).toEqual(step.action);
+      expect(parseForagerCall(message?.content ?? '')).toEqual(step.action);
       if (step.action?.tool !== 'view') expect(parseWithAgent(message?.content ?? '')).toMatchObject({ ok: true, action: step.action });
     }
     expect(assistants[0]?.content).toBe(`Let me look.\n<tool: bash>\ngrep -rn "naïve ✓" src/t-rich\n</tool>`);
@@ -92,7 +92,7 @@ describe('exportTrajectories() - chat, CWM tool format', () => {
   });
 
   it('names observation roles after the tool, wraps them in <output>, and answers a format error as the user', async () => {
-    const { record, trajectory } = await exportChat('cwm');
+    const { record, trajectory } = await exportChat('forager');
     expect(roles(record.messages)).toEqual([
       'system', 'user',
       'assistant', 'tool: bash', 'assistant', 'tool: bash', 'assistant', 'tool: bash',
@@ -105,14 +105,34 @@ describe('exportTrajectories() - chat, CWM tool format', () => {
   });
 
   it("opens with the CWM prompts when the agent used another format, and with the agent's own when it used CWM", async () => {
-    const { record } = await exportChat('cwm');
+    const { record } = await exportChat('forager');
     expect(record.messages[0]?.content).toContain('<tool: bash>\n[command(s)]\n</tool>');
     expect(record.messages[0]?.content).toContain('for at most 128 turns');
     const dir = await makeTempDir();
-    await writeTrajectory(join(dir, 'in', 'c.jsonl'), bashTrajectory('t-c', 'pkg-1', ['ls'], { agent: { type: 'model', tool_format: 'cwm', system_prompt: 'Task {{task_id}}, {{max_turns}} turns.', user_prompt: '{{instruction}}', budgets: { max_turns: 9 } } }));
-    await exportTrajectories([join(dir, 'in')], { format: 'chat', out: join(dir, 'o.jsonl'), toolFormat: 'cwm' });
+    await writeTrajectory(join(dir, 'in', 'c.jsonl'), bashTrajectory('t-c', 'pkg-1', ['ls'], { agent: { type: 'model', tool_format: 'forager', system_prompt: 'Task {{task_id}}, {{max_turns}} turns.', user_prompt: '{{instruction}}', budgets: { max_turns: 9 } } }));
+    await exportTrajectories([join(dir, 'in')], { format: 'chat', out: join(dir, 'o.jsonl'), toolFormat: 'forager' });
     const own = JSON.parse(await readFile(join(dir, 'o.jsonl'), 'utf8')) as ChatRecord;
     expect(own.messages.slice(0, 2).map((m) => m.content)).toEqual(['Task pkg-1, 9 turns.', 'Fix the bug in pkg-1 — ünïcödé ✓']);
+  });
+});
+
+describe('exportTrajectories() - chat in CWM format from another format', () => {
+  it("keeps only what CWM's environment would have answered the same, and names the steps it left out", async () => {
+    const { record, trajectory } = await exportChat('cwm');
+    const refused = trajectory.steps.filter((s) => s.action && s.action.tool !== 'bash').map((s) => s.index);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(record.refused?.map((r) => r.step)).toEqual(refused);
+    const results = record.messages.filter((m) => m.role.startsWith('tool'));
+    expect(results.length).toBe(trajectory.steps.filter((s) => s.action?.tool === 'bash').length);
+    for (const m of results) expect(m.content).toMatch(/^<output>\n[\s\S]*\n<\/output>\n\n<budget>\n\* Remaining turns: \d+\n\* Remaining tokens: -?\d+\n<\/budget>$/);
+  });
+
+  it("writes the conversation in CWM's chat template when asked: begin of text, header ids, end of turn, bodies stripped but tool results", async () => {
+    const { record } = await exportChat('cwm', { chatTemplate: 'cwm' });
+    const turns = record.messages.map((m) => `<|start_header_id|>${m.role}<|end_header_id|>\n\n${m.role.startsWith('tool: ') ? m.content : m.content!.trim()}<|eot_id|>`);
+    expect(record.text).toBe(`<|begin_of_text|>${turns.join('')}`);
+    expect(record.text).toMatch(/<\|start_header_id\|>tool: bash<\|end_header_id\|>\n\n<output>\n/);
+    expect((await exportChat('cwm')).record.text).toBeUndefined();
   });
 });
 
@@ -120,8 +140,8 @@ describe('exportTrajectories() - chat loss masks', () => {
   const observationMask = (record: ChatRecord) => record.messages.filter((m) => m.role.startsWith('tool')).map((m) => m.train);
 
   it('trains every assistant action, never the system or user prompt, and masks observations at the given rate', async () => {
-    const none = (await exportChat('cwm', { maskObservations: 0 })).record;
-    const all = (await exportChat('cwm', { maskObservations: 1 })).record;
+    const none = (await exportChat('forager', { maskObservations: 0 })).record;
+    const all = (await exportChat('forager', { maskObservations: 1 })).record;
     expect(observationMask(none).every(Boolean)).toBe(true);
     expect(observationMask(all).some(Boolean)).toBe(false);
     expect(none.messages.slice(0, 2).map((m) => m.train)).toEqual([false, false]);

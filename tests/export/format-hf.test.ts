@@ -1,3 +1,4 @@
+// @needs docker
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -8,7 +9,7 @@ import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { assignSplit, exportTrajectories, globToRegExp, HF_CONFIGS } from '../../src/export/index.js';
 import { describeParquet, query } from './duckdb.js';
-import { bashTrajectory, makeTempDir, richTrajectory, writeTrajectory, type TrajectoryInput } from './fixtures.js';
+import { bashTrajectory, buildHeader, makeTempDir, richTrajectory, writeTrajectory, type TrajectoryInput } from './fixtures.js';
 
 interface Card {
   license: string;
@@ -98,13 +99,36 @@ describe('exportTrajectories() - hf', () => {
     }
   });
 
+  it('declares on the card, column by column, the type each file holds (timestamps with their UTC zone)', async () => {
+    const dir = await makeTempDir();
+    await writeTrajectory(join(dir, 'batch', 'a.jsonl'), richTrajectory('t-1', 'pkg-1', 'org/pkg'));
+    const out = join(dir, 'hf');
+    await exportTrajectories([join(dir, 'batch')], { format: 'hf', out });
+    const card = await readCard(out);
+    // Arrow's dtype names as DuckDB (an independent reader) spells the same physical and logical types.
+    const DUCKDB_OF: Record<string, string> = { string: 'VARCHAR', int32: 'INTEGER', int64: 'BIGINT', float64: 'DOUBLE', bool: 'BOOLEAN', 'timestamp[ms, tz=UTC]': 'TIMESTAMP WITH TIME ZONE' };
+    let checked = 0;
+    for (const info of card.dataset_info) {
+      const types = await describeParquet(join(out, `data/${info.config_name}/train-00000-of-00001.parquet`));
+      for (const feature of info.features.filter((f) => f.dtype !== undefined)) {
+        expect([info.config_name, feature.name, DUCKDB_OF[feature.dtype!]]).toEqual([info.config_name, feature.name, types[feature.name]]);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+    const timestamps = card.dataset_info.flatMap((i) => i.features.filter((f) => f.dtype?.startsWith('timestamp')).map((f) => `${i.config_name}.${f.name}:${f.dtype}`));
+    expect(timestamps).toEqual(['trajectories.started_at:timestamp[ms, tz=UTC]', 'trajectories.ended_at:timestamp[ms, tz=UTC]', 'steps.started_at:timestamp[ms, tz=UTC]']);
+    const [row] = await query(`SELECT epoch_ms(started_at) AS ms FROM read_parquet('${join(out, 'data/trajectories/train-00000-of-00001.parquet')}')`);
+    expect(Number(row!['ms'])).toBe(Date.parse(buildHeader(richTrajectory('t-1', 'pkg-1')).started_at));
+  });
+
   it('types the columns: scalars as in the parquet format, messages as lists of structs, tools as a JSON string', async () => {
     const dir = await makeTempDir();
     await writeTrajectory(join(dir, 'batch', 'a.jsonl'), richTrajectory('t-1', 'pkg-1', 'org/pkg'));
     const out = join(dir, 'hf');
     await exportTrajectories([join(dir, 'batch')], { format: 'hf', out });
     expect(await describeParquet(join(out, 'data/trajectories/train-00000-of-00001.parquet'))).toMatchObject({
-      trajectory_id: 'VARCHAR', attempt: 'INTEGER', seed: 'BIGINT', started_at: 'TIMESTAMP', resolved: 'BOOLEAN', reward: 'DOUBLE', source_format: 'VARCHAR',
+      trajectory_id: 'VARCHAR', attempt: 'INTEGER', seed: 'BIGINT', started_at: 'TIMESTAMP WITH TIME ZONE', resolved: 'BOOLEAN', reward: 'DOUBLE', source_format: 'VARCHAR',
     });
     expect(await describeParquet(join(out, 'data/steps/train-00000-of-00001.parquet'))).toMatchObject({ step_index: 'INTEGER', exit_code: 'INTEGER', stdout_bytes: 'BIGINT', shown: 'VARCHAR' });
     const chatTypes = await describeParquet(join(out, 'data/chat/train-00000-of-00001.parquet'));

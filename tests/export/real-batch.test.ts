@@ -1,8 +1,9 @@
+// @needs docker
 import { testProvider } from '../helpers/docker.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCwmCall } from '../../src/agent/index.js';
+import { parseForagerCall } from '../../src/agent/index.js';
 import { exportTrajectories, type ChatRecord } from '../../src/export/index.js';
 import { harvest } from '../../src/scheduler/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
@@ -28,11 +29,11 @@ describe('export of a real harvested batch', () => {
       expect(line).toEqual({ header: original.header, steps: original.steps, footer: original.footer });
     }
 
-    await exportTrajectories([batch], { format: 'chat', toolFormat: 'cwm', out: join(dir, 'chat.jsonl') });
+    await exportTrajectories([batch], { format: 'chat', toolFormat: 'forager', out: join(dir, 'chat.jsonl') });
     const records = (await readFile(join(dir, 'chat.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as ChatRecord);
     for (const record of records) {
       const original = originals.find((t) => t.header.task.id === record.instance_id)!;
-      const calls = record.messages.filter((m) => m.role === 'assistant').map((m) => parseCwmCall(m.content ?? ''));
+      const calls = record.messages.filter((m) => m.role === 'assistant').map((m) => parseForagerCall(m.content ?? ''));
       // CWM's bash call has no per-call timeout: everything else of the action survives.
       const expected = original.steps.map((s) => (s.action?.tool === 'bash' ? { tool: 'bash', command: s.action.command } : s.action));
       expect(calls.map((c) => ('action' in c ? c.action : c))).toEqual(expected);

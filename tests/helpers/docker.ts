@@ -23,12 +23,12 @@ export function testProvider(): SandboxProvider {
 }
 
 /** A Docker sandbox of the base image, straight from the runtime (what a provider's `start` returns). */
-export async function startTestSandbox(limits: Partial<Limits> = {}, runId = testRunId(), options: RuntimeOptions & { image?: string } = {}): Promise<RuntimeSandbox> {
+export async function startTestSandbox(limits: Partial<Limits> = {}, runId = testRunId(), options: RuntimeOptions & { image?: string; workdir?: string } = {}): Promise<RuntimeSandbox> {
   return RuntimeSandbox.start(createDockerBackend(), {
     image: options.image ?? BASE_IMAGE,
     runId,
     taskId: 'test',
-    workdir: '/work',
+    workdir: options.workdir ?? '/work',
     env: { ...PINNED_ENV },
     limits: { ...DEFAULT_LIMITS, ...limits },
   }, options);

@@ -1,3 +1,4 @@
+// @needs docker
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { captureText } from '../../src/core/capture.js';

@@ -1,3 +1,4 @@
+// @needs docker
 import { testProvider } from '../helpers/docker.js';
 import { request } from 'node:http';
 import { join } from 'node:path';

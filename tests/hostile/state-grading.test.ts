@@ -1,3 +1,4 @@
+// @needs docker
 import { describe, expect, it } from 'vitest';
 import { makeProject, writeRepoTask } from '../eval/helpers.js';
 import { expectHarvesterHeld, runTaskFile } from './state-helpers.js';

@@ -1,3 +1,4 @@
+// @needs docker
 import { describe, expect, it } from 'vitest';
 import { expectHarvesterHeld, runHostile, stdoutOf } from './state-helpers.js';
 

@@ -89,13 +89,66 @@ describe('export --format atif', () => {
       agent: { type: 'model', model: { name: 'terminus-2', version: '1.0.0', model: 'anthropic/claude-sonnet-4' }, system_prompt: 'You are an AI assistant solving command-line tasks.' },
       source: { format: 'atif', extra: { schema_version: 'ATIF-v1.4' } },
     });
-    expect(t.steps.map((s) => s.action)).toEqual([{ tool: 'bash', command: "printf 'Hello, world!' > hello.txt" }, null]);
+    // Two calls of one answer are two steps, each shown the result that names it.
+    expect(t.steps.map((s) => [s.action, s.tool_call_id, s.shown])).toEqual([
+      [{ tool: 'bash', command: "printf 'Hello, world!' > hello.txt" }, 'call_1', ''],
+      [{ tool: 'bash', command: 'cat hello.txt' }, 'call_2', 'Hello, world!'],
+      [null, undefined, ''],
+    ]);
     expect(t.steps[0]!.model).toMatchObject({ reasoning: 'One command writes it, one reads it back.', usage: { prompt_tokens: 520, completion_tokens: 80, total_tokens: 600 } });
     expect(t.steps[0]!.model?.tool_calls?.map((c) => c.id)).toEqual(['call_1', 'call_2']);
-    expect(t.steps[0]!.shown).toBe('\n\nHello, world!');
+    expect(t.steps[1]!.model).toBeUndefined();
     expect(t.steps[0]!.observation).toBeNull();
     expect(t.footer?.totals).toEqual({ prompt_tokens: 1120, completion_tokens: 124, cost_usd: 0.00078 });
-    expect(t.steps.map((s) => s.model?.cost_usd)).toEqual([0.00045, 0.00033]);
+    expect(t.steps.map((s) => s.model?.cost_usd)).toEqual([0.00045, undefined, 0.00033]);
+  });
+
+  it('Harbor\'s agents: terminus-2 keystrokes and mark_task_complete, bash_command, terminal_run_command; copied context counted, not taken; nulls accepted', async () => {
+    const dir = await makeTempDir('forager-atif-');
+    const report = await importTrajectories('atif', [join(FIXTURES, 'atif-harbor')], dir);
+    expect(report).toMatchObject({ imported: 3, invalid: 0 });
+    const byTask = new Map((await Promise.all(report.written.map(readDatasetTrajectory))).map((t) => [t.header.task.id, t]));
+    const terminus = byTask.get('fix-git__t2AbCd')!;
+    expect((terminus.header as { source?: unknown }).source).toMatchObject({ extra: { schema_version: 'ATIF-v1.5', copied_context_steps: 2 } });
+    expect(terminus.header.task.instruction).toBe('Fix the broken git repository in /app.\n\nCurrent terminal state:\nroot@box:/app# ');
+    expect(terminus.steps.map((s) => [s.action, s.tool_call_id ?? null, s.model ? 'answer' : 'same answer'])).toEqual([
+      [{ tool: 'bash', command: 'git status\n' }, 'call_1_1', 'answer'],
+      [{ tool: 'bash', command: 'git log --oneline | head -3\n' }, 'call_1_2', 'same answer'],
+      [{ tool: 'bash', command: 'C-c' }, 'call_2_1', 'answer'],
+      [{ tool: 'submit' }, 'call_3_task_complete', 'answer'],
+    ]);
+    // The terminal is shown once, after the batch: its screen goes with the batch's last keystrokes.
+    expect(terminus.steps.slice(0, 2).map((s) => s.shown)).toEqual(['', 'New Terminal Output:\nroot@box:/app# git status\nfatal: bad object HEAD\nroot@box:/app# git log --oneline | head -3\nfatal: bad object HEAD\nroot@box:/app# ']);
+    expect(terminus.steps[0]!.model?.tool_calls?.[1]).toEqual({ id: 'call_1_2', name: 'bash_command', arguments: '{"keystrokes":"git log --oneline | head -3\\n","duration":0.5}' });
+    expect(terminus.steps[0]!.model?.reasoning).toBeUndefined();
+    expect(byTask.get('navigator__n9Qr')!.steps.map((s) => [s.action, s.shown])).toEqual([[{ tool: 'bash', command: 'wc -l data.csv' }, '42 data.csv\n']]);
+  });
+
+  it('ATIF v1.6: content-part messages keep their text and list their images; tool_definitions become the agent\'s tools; an unknown tool is kept as its call', async () => {
+    const dir = await makeTempDir('forager-atif-');
+    const report = await importTrajectories('atif', [join(FIXTURES, 'atif-harbor', 'mini-swe__m1Xy')], dir);
+    expect(report.invalidRecords).toEqual([]);
+    const t = await readDatasetTrajectory(report.written[0]!);
+    expect(t.header.task.instruction).toBe('Make the chart in chart.png match the sketch.');
+    expect((t.header as { source?: unknown }).source).toMatchObject({ extra: {
+      schema_version: 'ATIF-v1.6', continued_trajectory_ref: 'trajectory.cont-1.json',
+      images: [{ step: 1, field: 'message', media_type: 'image/png', path: 'images/sketch.png' }, { step: 3, field: 'observation.results.0', media_type: 'image/png', path: 'images/step4.png' }],
+    } });
+    expect(t.header.agent).toMatchObject({ type: 'model', tools: [{ type: 'function', function: { name: 'bash' } }] });
+    expect(t.steps.map((s) => s.action)).toEqual([{ tool: 'bash', command: 'cat plot.py' }, null, null]);
+    expect(t.steps[1]!.model?.tool_calls).toEqual([{ id: 'call_b', name: 'python_exec', arguments: '{"code":"render()","timeout":30}' }]);
+    expect(t.steps[1]!.shown).toBe('rendered:');
+    expect(t.steps[2]!.model).toMatchObject({ raw_text: '', reasoning: 'Nothing left.' });
+  });
+
+  it('the shipped ATIF v1.4 schema accepts null on every optional field, as Harbor\'s models do', async () => {
+    const validate = await validator();
+    const doc = JSON.parse(await readFile(join(FIXTURES, 'atif-harbor', 'navigator__n9Qr', 'agent', 'trajectory.json'), 'utf8')) as Record<string, any>;
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const nulls = { ...doc, notes: null, final_metrics: null, extra: null, agent: { ...doc.agent, model_name: null, extra: null },
+      steps: doc.steps.map((s: Record<string, unknown>) => ({ ...s, timestamp: null, extra: null, ...(s.source === 'agent' ? { reasoning_content: null, metrics: null, model_name: null } : {}) })) };
+    expect(validate(nulls), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...doc, session_id: null })).toBe(false);
   });
 
   it('names the field of a document that is not ATIF', async () => {

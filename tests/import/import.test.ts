@@ -1,3 +1,4 @@
+// @needs docker
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { readTrajectory } from '../../src/trajectory/reader.js';
 import { startViewer } from '../../src/viewer/index.js';
 import { makeTempDir } from '../export/fixtures.js';
 import { query } from '../export/duckdb.js';
+import { withLineLimit } from '../lines/helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 
@@ -32,7 +34,7 @@ function expectNothingInvented(t: DatasetTrajectory): void {
 
 describe('importTrajectories()', () => {
   it('mini-swe-agent: bash blocks become bash actions, <returncode> the exit code, the submission the patch', async () => {
-    const { trajectories: [t] } = await importOne('mini-swe-agent', 'mini-swe-agent');
+    const { trajectories: [t] } = await importOne('mini-swe-agent', 'mini-swe-agent/hand-written');
     expect(t!.header).toMatchObject({ source: { kind: 'import', format: 'mini-swe-agent', exit_status: 'Submitted', extra: { api_calls: 3 } }, task: { id: 'django__django-11099' }, agent: { type: 'model', model: { name: 'mini-swe-agent', model: 'anthropic/claude-sonnet-4-20250514', version: '1.9.0' } } });
     expect(t!.header.task.instruction).toContain('UsernameValidator allows trailing newline');
     expect(t!.steps.map((s) => s.action?.tool)).toEqual(['bash', 'bash', 'bash']);
@@ -44,13 +46,13 @@ describe('importTrajectories()', () => {
     expectNothingInvented(t!);
   });
 
-  it('SWE-agent: each step\'s action as the shell command it ran, execution time kept, no exit code invented', async () => {
-    const { trajectories: [t] } = await importOne('swe-agent', 'swe-agent');
+  it('SWE-agent: each step\'s action as the shell command it ran (its trailing newline kept), execution time kept, no exit code invented', async () => {
+    const { trajectories: [t] } = await importOne('swe-agent', 'swe-agent/hand-written');
     expect(t!.header).toMatchObject({ task: { id: 'astropy__astropy-12907' }, agent: { type: 'model', model: { name: 'swe-agent', model: 'gpt-4o-2024-08-06' } } });
     expect(t!.steps.map((s) => s.action)).toEqual([
-      { tool: 'bash', command: 'open astropy/modeling/separable.py' },
-      { tool: 'bash', command: 'edit 245:245\n        cright[-right.shape[0]:, -right.shape[1]:] = right\nend_of_edit' },
-      { tool: 'bash', command: 'submit' },
+      { tool: 'bash', command: 'open astropy/modeling/separable.py\n' },
+      { tool: 'bash', command: 'edit 245:245\n        cright[-right.shape[0]:, -right.shape[1]:] = right\nend_of_edit\n' },
+      { tool: 'bash', command: 'submit\n' },
     ]);
     expect(t!.steps.every((s) => s.observation === null)).toBe(true);
     expect(t!.steps[0]!.timing).toEqual({ action_ms: 210 });
@@ -59,7 +61,7 @@ describe('importTrajectories()', () => {
   });
 
   it('OpenHands: run/edit/finish events become bash/edit/submit, their observations what was shown, exit codes from the metadata', async () => {
-    const { trajectories: [t] } = await importOne('openhands', 'openhands');
+    const { trajectories: [t] } = await importOne('openhands', 'openhands/hand-written');
     expect(t!.header).toMatchObject({ task: { id: 'sympy__sympy-22080', spec: { metadata: { repo: 'sympy/sympy' }, base_commit: '3f8c8c2377cb8e0daaf8073e8d03ac7d87580813' } }, agent: { type: 'model', model: { name: 'openhands', model: 'litellm_proxy/claude-3-5-sonnet-20241022', agent_class: 'CodeActAgent' } } });
     expect(t!.steps.map((s) => s.action?.tool ?? null)).toEqual(['bash', 'edit', null, 'submit']);
     expect(t!.steps[1]!.action).toMatchObject({ tool: 'edit', path: '/workspace/sympy__sympy__1.1/sympy/printing/pycode.py' });
@@ -75,7 +77,7 @@ describe('importTrajectories()', () => {
     const { trajectories } = await importOne('messages', 'messages');
     const byId = new Map(trajectories.map((t) => [t.header.task.id, t]));
     const nebius = byId.get('pvlib__pvlib-python-1854')!;
-    expect(nebius.steps.map((s) => s.action)).toEqual([{ tool: 'bash', command: 'search_file "def __init__" pvlib/pvsystem.py' }, { tool: 'bash', command: 'submit' }]);
+    expect(nebius.steps.map((s) => s.action)).toEqual([{ tool: 'bash', command: 'search_file "def __init__" pvlib/pvsystem.py\n' }, { tool: 'bash', command: 'submit\n' }]);
     expect(nebius.footer).toMatchObject({ exit_status: 'submitted', evaluation: { resolved: false } });
     const open = byId.get('encode__httpx-2701')!;
     expect(open.steps.map((s) => s.action)).toEqual([
@@ -118,9 +120,24 @@ describe('importTrajectories()', () => {
     expect(report.invalidRecords[1]?.error).toContain(`${file}:3: field "messages" (or "trajectory"): expected a list of messages`);
   });
 
+  it('reports a record line past the line limit (file, line, limit) and imports the lines around it; a document past it is refused unread', async () => {
+    const dir = await makeTempDir('forager-import-');
+    const file = join(dir, 'long.jsonl');
+    const record = (id: string, text: string) => JSON.stringify({ instance_id: id, messages: [{ role: 'user', content: text }, { role: 'assistant', content: 'ok' }] });
+    await writeFile(file, `${record('a-1', 'x')}\n${record('b-1', 'y'.repeat(10_000))}\n${record('c-1', 'z')}\n`);
+    const doc = join(dir, 'big.json');
+    await writeFile(doc, record('d-1', 'w'.repeat(10_000)));
+    const report = await withLineLimit(4096, () => importTrajectories('messages', [file, doc], join(dir, 'out')));
+    expect(report).toMatchObject({ files: 2, imported: 2, invalid: 2 });
+    expect(report.invalidRecords).toEqual([
+      { where: `${file}:2`, error: `${file}:2: line longer than 4096 bytes (the limit; raise it with $FORAGER_MAX_LINE_BYTES)` },
+      { where: doc, error: expect.stringMatching(/big\.json: \d+ bytes, larger than 4096 bytes \(the limit for one document/) },
+    ]);
+  });
+
   it('imported trajectories are read by stats, export (jsonl, chat, hf) and the viewer; replay and show refuse them clearly', async () => {
     const out = await makeTempDir('forager-import-');
-    for (const [format, path] of [['mini-swe-agent', 'mini-swe-agent'], ['swe-agent', 'swe-agent'], ['openhands', 'openhands'], ['messages', 'messages']] as const) {
+    for (const [format, path] of [['mini-swe-agent', 'mini-swe-agent/hand-written'], ['swe-agent', 'swe-agent/hand-written'], ['openhands', 'openhands/hand-written'], ['messages', 'messages']] as const) {
       await importTrajectories(format, [join(FIXTURES, path)], out);
     }
     const stats = await computeStats([out]);
@@ -172,7 +189,7 @@ describe('importTrajectories()', () => {
     process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
     let code: number;
     try {
-      code = await main(['node', 'forager', 'import', 'openhands', join(FIXTURES, 'openhands'), '--out', out]);
+      code = await main(['node', 'forager', 'import', 'openhands', join(FIXTURES, 'openhands', 'hand-written'), '--out', out]);
     } finally {
       process.stdout.write = write;
     }
@@ -180,5 +197,31 @@ describe('importTrajectories()', () => {
     expect(stdout).toContain('1 trajectories imported');
     const report = JSON.parse(await readFile(join(out, 'import-report.json'), 'utf8'));
     expect(report.written).toEqual([join(out, 'trajectories', 'sympy__sympy-22080', '0.jsonl')]);
+  });
+
+  it('forager import that imports nothing, into a folder that does not exist yet: a clear error saying why, and the report written there', async () => {
+    const dir = await makeTempDir('forager-import-');
+    const capture = async (args: string[]) => {
+      const [out, err] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
+      let text = '';
+      process.stdout.write = ((chunk: string) => { text += chunk; return true; }) as typeof process.stdout.write;
+      process.stderr.write = ((chunk: string) => { text += chunk; return true; }) as typeof process.stderr.write;
+      try {
+        return { code: await main(['node', 'forager', ...args]), text };
+      } finally {
+        process.stdout.write = out;
+        process.stderr.write = err;
+      }
+    };
+    const empty = await capture(['import', 'swe-agent', join(FIXTURES, 'openhands'), '--out', join(dir, 'new', 'out')]);
+    expect(empty.code).not.toBe(0);
+    expect(empty.text).toContain(`nothing imported: no swe-agent files (*.traj) in ${join(FIXTURES, 'openhands')}`);
+    expect(empty.text).not.toMatch(/ENOENT|at .*\.ts:\d+/);
+    expect(JSON.parse(await readFile(join(dir, 'new', 'out', 'import-report.json'), 'utf8'))).toMatchObject({ files: 0, imported: 0 });
+    const bad = join(dir, 'bad.jsonl');
+    await writeFile(bad, `${JSON.stringify({ messages: [] })}\n`);
+    const invalid = await capture(['import', 'messages', bad, '--out', join(dir, 'other')]);
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.text).toContain(`nothing imported: 1 record could not be imported; first problem: ${bad}:1: field "instance_id"`);
   });
 });

@@ -32,7 +32,7 @@ describe('AnthropicClient.complete()', () => {
       usage: { prompt_tokens: 1_010, completion_tokens: 30, total_tokens: 1_040, cache_read_tokens: 0, cache_write_tokens: 1_000 },
     });
     const sent = server.requests[0]!;
-    expect(sent.headers['anthropic-version']).toBe('2023-06-01');
+    expect(sent.headers['anthropic-version']).toBe('2026-10-21');
     expect(sent.body).toMatchObject({ model: 'claude-test', max_tokens: 512, system: [{ type: 'text', text: 'You fix code.', cache_control: { type: 'ephemeral' } }], tools: [{ name: 'bash', input_schema: tools[0]!.function.parameters }] });
     expect(sent.body.messages.at(-1).content.at(-1).cache_control).toEqual({ type: 'ephemeral' });
 

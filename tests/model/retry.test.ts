@@ -6,6 +6,7 @@ import {
   BadRequestError,
   InternalServerError,
   RateLimitError,
+  RetryAfterTooLongError,
   errorForStatus,
   isRetryable,
   parseRetryAfter,
@@ -40,6 +41,10 @@ describe('parseRetryAfter()', () => {
     const now = Date.parse('2025-01-01T00:00:00Z');
     expect(parseRetryAfter(new Headers({ 'retry-after': 'Wed, 01 Jan 2025 00:00:05 GMT' }), now)).toBe(5_000);
     expect(parseRetryAfter(new Headers({ 'retry-after': 'soon' }))).toBeUndefined();
+    // Any number notation, as the SDKs read it (parseFloat): `1e9` seconds is a billion seconds, not a date.
+    expect(parseRetryAfter(new Headers({ 'retry-after': '1e9' }))).toBe(1e12);
+    expect(parseRetryAfter(new Headers({ 'retry-after': '2.5' }))).toBe(2_500);
+    expect(parseRetryAfter(new Headers({ 'retry-after': '-4' }))).toBe(0);
     expect(parseRetryAfter(new Headers())).toBeUndefined();
   });
 });
@@ -53,9 +58,26 @@ describe('retryDelayMs()', () => {
     expect(retryDelayMs(9, undefined, { ...options, random: () => 0.999999 })).toBe(999);
   });
 
-  it('prefers the server Retry-After, capped', () => {
+  it('prefers the server Retry-After up to its cap (60 s unless set), and refuses to wait out a longer one', () => {
     expect(retryDelayMs(1, 7_000, { maxRetries: 1 })).toBe(7_000);
-    expect(retryDelayMs(1, 900_000, { maxRetries: 1, maxRetryAfterMs: 60_000 })).toBe(60_000);
+    expect(retryDelayMs(1, 60_000, { maxRetries: 1 })).toBe(60_000);
+    const cause = new RateLimitError(429, 'slow down');
+    const error = (() => { try { return retryDelayMs(1, 900_000, { maxRetries: 1, maxRetryAfterMs: 60_000, context: { url: 'u' } }, cause); } catch (e) { return e; } })();
+    expect(error).toBeInstanceOf(RetryAfterTooLongError);
+    expect(error).toMatchObject({ code: 'MODEL_RETRY_AFTER_TOO_LONG', kind: 'infrastructure', cause, context: { url: 'u', retry_after_ms: 900_000, max_retry_after_ms: 60_000 } });
+    expect(() => retryDelayMs(1, Infinity, { maxRetries: 1 })).toThrow(/more than the 60 s forager waits \(max_retry_after_s, --max-retry-after\)/);
+  });
+
+  it('fails the request at once when the server asks for a longer wait than the cap, instead of sleeping', async () => {
+    let calls = 0;
+    const started = performance.now();
+    const error = await withRetries(async () => {
+      calls += 1;
+      throw new RateLimitError(429, 'come back tomorrow', { retryAfterMs: 86_400_000 });
+    }, { maxRetries: 5, maxRetryAfterMs: 1_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryAfterTooLongError);
+    expect(calls).toBe(1);
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });
 

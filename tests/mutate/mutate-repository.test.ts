@@ -1,3 +1,4 @@
+// @needs docker
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,8 +28,8 @@ async function mutate(dir: string, seed: number): Promise<MutateReport> {
 
 /** Every task file under `dir`, path → content. */
 async function taskFiles(dir: string): Promise<Record<string, string>> {
-  const names = (await readdir(dir)).filter((n) => n !== 'repo').sort();
-  return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(join(dir, n, 'task.yaml'), 'utf8')] as const)));
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.task.yaml')).sort();
+  return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(join(dir, n), 'utf8')] as const)));
 }
 
 beforeAll(async () => {

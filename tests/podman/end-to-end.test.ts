@@ -1,3 +1,4 @@
+// @needs podman docker
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// @needs podman
 import { createSandboxProvider } from '../../src/sandbox/index.js';
 import { createPodmanBackend } from '../../src/podman/index.js';
 import { BASE_IMAGE } from '../helpers/images.js';

@@ -1,3 +1,4 @@
+// @needs podman
 import { afterAll, beforeAll } from 'vitest';
 import { createPodmanBackend } from '../../src/podman/index.js';
 import { createSandboxProvider } from '../../src/sandbox/index.js';

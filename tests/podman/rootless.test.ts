@@ -1,3 +1,4 @@
+// @needs podman
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// @needs podman
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createPodmanBackend, podmanClient } from '../../src/podman/index.js';

@@ -1,3 +1,4 @@
+// @needs docker redis
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readQueueStatus } from '../../src/queue/index.js';

@@ -1,3 +1,4 @@
+// @needs docker redis
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter } from '../../src/queue/index.js';

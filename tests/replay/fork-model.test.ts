@@ -1,3 +1,4 @@
+// @needs docker
 import { testProvider } from '../helpers/docker.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ describe('forager replay --until K with a model taking over', () => {
   const servers: ChatServer[] = [];
   afterAll(async () => Promise.all(servers.map((s) => s.close())));
 
-  it('hands the model the replayed steps as its own earlier turns, in its tool format', async () => {
+  it('hands the model the replayed steps as its own earlier turns, in its tool format (CWM\'s, after a scripted parent)', async () => {
     const folder = await tempDir();
     const taskFile = await writeTask([
       { tool: 'bash', command: 'echo first > state.txt' },
@@ -24,7 +25,11 @@ describe('forager replay --until K with a model taking over', () => {
     ], { id: 'fork-model', limits: { wall_time_s: 120, max_steps: 10 } }, folder);
     const parent = join(folder, 'parent.jsonl');
     await runTask(await loadTask(taskFile), { provider: testProvider(), out: parent });
-    const server = await startChatServer([{ body: completion({ content: '<tool: submit>\nchild\n</tool>' }) }]);
+    const server = await startChatServer([
+      { body: completion({ content: "<tool: bash>\nprintf 'diff --git a/x b/x\\n' > /tmp/child.patch\n</tool>" }) },
+      { body: completion({ content: '<tool: submit>\n/tmp/child.patch\n</tool>' }) },
+      { body: completion({ content: '## Summary\n\nchild' }) },
+    ]);
     servers.push(server);
 
     const out = join(folder, 'child.jsonl');
@@ -35,10 +40,10 @@ describe('forager replay --until K with a model taking over', () => {
     expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool']);
     expect(messages[2]!.content).toBe('<tool: bash>\necho first > state.txt\n</tool>');
     expect(messages[4]!.content).toBe('<tool: bash>\ncat state.txt\n</tool>');
-    expect(messages[5]!.content).toMatch(/^<output>\nfirst\n<\/output>\n\n<budget>/);
+    expect(messages[5]!.content).toMatch(/^<output>\nfirst\n\n<\/output>\n\n<budget>/);
     const child = await readTrajectory(out);
-    expect(child.steps.map((s) => s.action?.tool)).toEqual(['bash', 'bash', 'submit']);
-    expect(child.footer).toMatchObject({ exit_status: 'submitted', submission: 'child' });
+    expect(child.steps.map((s) => s.action?.tool ?? null)).toEqual(['bash', 'bash', 'bash', 'submit', null]);
+    expect(child.footer).toMatchObject({ exit_status: 'submitted', submission: 'diff --git a/x b/x\n' });
   });
 
   it('replays format errors of the prefix showing each error once, and exports the fork with the prompts and model that ran', async () => {
@@ -53,7 +58,7 @@ describe('forager replay --until K with a model taking over', () => {
     servers.push(recorder);
     const taskFile = await writeTask([], {
       id: 'fork-errors', limits: { wall_time_s: 120, max_steps: 10 },
-      agent: { type: 'model', base_url: recorder.url, model: 'parent-model', tool_format: 'cwm' },
+      agent: { type: 'model', base_url: recorder.url, model: 'parent-model', tool_format: 'forager' },
     }, folder);
     const parentPath = join(folder, 'parent.jsonl');
     await runTask(await loadTask(taskFile), { provider: testProvider(), out: parentPath });
@@ -65,7 +70,7 @@ describe('forager replay --until K with a model taking over', () => {
     const out = join(folder, 'child.jsonl');
     const prompt = 'Child {{task_id}}: {{max_turns}} turns.';
     const agentFile = join(folder, 'agent.json');
-    await writeFile(agentFile, JSON.stringify({ type: 'model', base_url: server.url, model: 'child-model', tool_format: 'cwm', system_prompt: prompt }));
+    await writeFile(agentFile, JSON.stringify({ type: 'model', base_url: server.url, model: 'child-model', tool_format: 'forager', system_prompt: prompt }));
     const result = await runCli(['replay', parentPath, '--until', '3', '--agent-file', agentFile, '--out', out]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     // Two actions and two format errors, the errors compared by the text shown.
@@ -78,7 +83,7 @@ describe('forager replay --until K with a model taking over', () => {
     expect(child.header.agent).toMatchObject({ type: 'fork', replay: { type: 'replay', until: 3, recorded: { type: 'model', model: { model: 'parent-model' } } }, then: { type: 'model', model: { model: 'child-model' }, system_prompt: prompt } });
 
     const exported = join(folder, 'chat.jsonl');
-    await exportTrajectories([out], { format: 'chat', out: exported, toolFormat: 'cwm' });
+    await exportTrajectories([out], { format: 'chat', out: exported, toolFormat: 'forager' });
     const record = JSON.parse(await readFile(exported, 'utf8')) as ChatRecord;
     expect(record.model).toBe('child-model');
     expect(record.messages[0]!.content).toBe('Child fork-errors: 10 turns.');

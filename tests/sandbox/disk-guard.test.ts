@@ -1,3 +1,4 @@
+// @needs docker
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { harvest } from '../../src/scheduler/index.js';

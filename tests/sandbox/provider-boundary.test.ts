@@ -10,7 +10,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
  * reach another backend only through its public surface (Podman reuses Docker's
  * Engine-API code through docker/index.ts), never its internals.
  */
-const BACKEND_FOLDERS = ['docker', 'podman'];
+const BACKEND_FOLDERS = ['docker', 'podman', 'unsandboxed'];
 /** The one place backends are listed may name their public surfaces (their index). */
 const REGISTRY = 'providers/index.ts';
 
@@ -68,7 +68,7 @@ describe('the sandbox provider seam', () => {
   });
 
   it('lists Docker and Podman in the provider registry: a backend is one folder plus one line there', () => {
-    expect(Object.keys(BACKENDS)).toEqual(['docker', 'podman']);
+    expect(Object.keys(BACKENDS)).toEqual(['docker', 'podman', 'unsandboxed']);
     for (const name of ['docker', 'podman'] as const) {
       expect(BACKENDS[name]({}).name).toBe(name);
       const provider = createProvider(name);

@@ -1,3 +1,4 @@
+// @needs docker
 import Docker from 'dockerode';
 import { createDockerBackend } from '../../src/docker/index.js';
 import { createSandboxProvider } from '../../src/sandbox/index.js';

@@ -1,3 +1,4 @@
+// @needs docker
 import { createServer } from 'node:net';
 import Docker from 'dockerode';
 import { afterAll, beforeAll } from 'vitest';

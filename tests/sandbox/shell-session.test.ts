@@ -1,3 +1,4 @@
+// @needs docker
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureText, capturedBytes } from '../../src/core/capture.js';
 import type { RuntimeSandbox } from '../../src/sandbox/index.js';

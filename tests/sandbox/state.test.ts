@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildState, MAX_CHANGES, MAX_OUTSIDE, MAX_PATH } from '../../src/sandbox/state.js';
+import { buildState, decodePath, MAX_CHANGES, MAX_OUTSIDE, MAX_PATH } from '../../src/sandbox/state.js';
 import { parseComm } from '../../src/sandbox/layer/exec-state.js';
 
 describe('buildState', () => {
-  it('keeps changes under the workdir apart from the rest, sorted, caches pruned', () => {
+  it('keeps changes under the workdir apart from the rest, sorted, caches pruned and counted', () => {
     const state = buildState('/work', {
       changes: [
         { path: '/work/b.py', change: 'modified', size: 3 },
@@ -20,6 +20,7 @@ describe('buildState', () => {
       cwd: '/work',
       changes: [{ path: '/work/a.py', change: 'deleted' }, { path: '/work/b.py', change: 'modified', size: 3 }],
       outside: [{ path: '/tmp/t', change: 'added', size: 2 }, { path: '/usr/lib/python3/dist-packages/x/__init__.py', change: 'added', size: 0 }],
+      changes_pruned: 2,
     });
   });
 
@@ -59,5 +60,26 @@ describe('parseComm', () => {
     const { changes, incomplete } = parseComm(Buffer.from('\t/w/a\t1:1.0\0\t/w/b\t1:'), true);
     expect(changes).toEqual([{ path: '/w/a', change: 'added', size: 1 }]);
     expect(incomplete).toBe(true);
+  });
+});
+
+describe('decodePath', () => {
+  it('keeps UTF-8 as it is and escapes each byte outside it, with the exact bytes kept apart', () => {
+    expect(decodePath(Buffer.from('/w/é.txt'))).toEqual({ path: '/w/é.txt' });
+    const bad = Buffer.concat([Buffer.from('/w/a'), Buffer.from([0xff, 0xc3]), Buffer.from('b/é')]);
+    expect(decodePath(bad)).toEqual({ path: '/w/a\\xff\\xc3b/é', pathBytes: bad.toString('base64') });
+    // A literal U+FFFD is valid UTF-8, not an escape.
+    expect(decodePath(Buffer.from('/w/\ufffd'))).toEqual({ path: '/w/\ufffd' });
+    // Overlong and surrogate encodings are not valid UTF-8.
+    expect(decodePath(Buffer.from([0x2f, 0xc0, 0xaf])).path).toBe('/\\xc0\\xaf');
+    expect(decodePath(Buffer.from([0x2f, 0xed, 0xa0, 0x80])).path).toBe('/\\xed\\xa0\\x80');
+  });
+});
+
+describe('parseComm on names that are not UTF-8', () => {
+  it('records such a path escaped, with its bytes', () => {
+    const name = Buffer.concat([Buffer.from('\t/w/x'), Buffer.from([0xfe]), Buffer.from('\t5:1.0\0')]);
+    const { changes } = parseComm(name, false);
+    expect(changes).toEqual([{ path: '/w/x\\xfe', pathBytes: Buffer.from([0x2f, 0x77, 0x2f, 0x78, 0xfe]).toString('base64'), change: 'added', size: 5 }]);
   });
 });

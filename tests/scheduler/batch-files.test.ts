@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchRecord, inspectAttemptFile, readBatchRecord, readBatchStatus } from '../../src/scheduler/index.js';
 import { tempDir } from '../helpers/tasks.js';
+import { withLineLimit } from '../lines/helpers.js';
 
 const footer = (extra: Record<string, unknown>) => JSON.stringify({
   type: 'footer', exit_status: 'submitted', failure_kind: null, ended_at: 'now', duration_ms: 5, steps: 1,
@@ -64,5 +65,19 @@ describe('readBatchStatus', () => {
     expect(status.rejected).toHaveLength(1);
     await rm(join(out, 'batch.jsonl'));
     expect(await readBatchStatus(out)).toMatchObject({ runId: null, planned: 3, complete: 2, partial: 1, pending: 0, retries: 0 });
+  });
+});
+
+describe('over-long lines in batch files', () => {
+  it('the batch index refuses a line past the limit with the file and line; an attempt whose last line is past it is partial (redone, kept aside)', async () => {
+    const out = await tempDir();
+    await writeFile(join(out, 'batch.jsonl'), `{"type":"started","key":"a/0","try":0}\n{"type":"skipped","key":"a/1","reason":"${'r'.repeat(8192)}"}\n`);
+    await withLineLimit(4096, async () => {
+      await expect(readBatchRecord(out)).rejects.toMatchObject({ code: 'LINE_TOO_LONG', message: expect.stringContaining(`${join(out, 'batch.jsonl')}:2: line longer than 4096 bytes`) });
+      const attempt = join(out, '0.jsonl');
+      await writeFile(attempt, `{"type":"header"}\n${footer({ pad: 'p'.repeat(8192) })}\n`);
+      expect(await inspectAttemptFile(attempt)).toEqual({ state: 'partial' });
+    });
+    expect(await readBatchRecord(out)).toHaveLength(2);
   });
 });

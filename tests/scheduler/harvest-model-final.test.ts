@@ -1,3 +1,4 @@
+// @needs docker
 import { testProvider } from '../helpers/docker.js';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

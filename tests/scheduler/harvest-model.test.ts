@@ -1,3 +1,4 @@
+// @needs docker
 import { testProvider } from '../helpers/docker.js';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,13 +26,13 @@ describe('harvest() with model flags', () => {
     for (const id of ['m-1', 'm-2', 'm-3']) await writeTask([{ tool: 'bash', command: 'true' }], { id }, join(dir, 'tasks'));
     const result = await harvest({ provider: testProvider(),
       paths: [join(dir, 'tasks')], out: join(dir, 'out'), concurrency: 3, attempts: 1, retries: 0,
-      agentOverrides: { baseUrl: server.url, model: 'scripted-model', toolFormat: 'cwm' },
+      agentOverrides: { baseUrl: server.url, model: 'scripted-model', toolFormat: 'forager' },
       // 4 requests at once, then 4 a second: 9 requests cannot all go within 1.25 s.
       rateLimiter: createRateLimiter({ requestsPerMinute: 240, burstMs: 1000 }),
     });
     expect(result.outcomes.map((o) => o.status)).toEqual(['submitted', 'submitted', 'submitted']);
     const trajectory = await readTrajectory(result.outcomes[0]!.path!);
-    expect(trajectory.header.agent).toMatchObject({ type: 'model', model: { model: 'scripted-model', tool_format: 'cwm' } });
+    expect(trajectory.header.agent).toMatchObject({ type: 'model', model: { model: 'scripted-model', tool_format: 'forager' } });
     expect(trajectory.steps.map((s) => s.action?.tool)).toEqual(['bash', 'bash', 'submit']);
     const times = server.requests.map((r) => r.at).sort((a, b) => a - b);
     expect(times).toHaveLength(9);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseAttempt, harnessVerdicts, makeRunReport, outcomeOf, type BatchAttempt } from '../../src/swebench/index.js';
+import { chooseAttempt, harnessVerdicts, makeRunReport, outcomeOf, predictionsOf, type BatchAttempt } from '../../src/swebench/index.js';
 
 /** An attempt as read from a batch: only the fields the rule looks at matter here. */
 function attempt(n: number, footer?: { reward?: number; patch?: string; evaluation?: unknown }): BatchAttempt {
@@ -44,5 +44,17 @@ describe('harnessVerdicts()', () => {
     expect(() => harnessVerdicts({ 'x__y-1': { resolved: 'yes' } }, 'report.json')).toThrow('report.json: field "x__y-1.resolved": expected true or false, found "yes"');
     expect(() => harnessVerdicts({ resolved_ids: 'a' }, 'r.json')).toThrow('r.json: field "resolved_ids": expected a list of instance ids');
     expect(() => harnessVerdicts([], 'r.json')).toThrow('expected a JSON object');
+  });
+});
+
+describe('predictionsOf(): model_name_or_path', () => {
+  const withAgent = (agent: unknown): BatchAttempt => ({ ...attempt(0, { patch: 'diff' }), header: { task: { id: 't', spec: {} }, agent } as unknown as BatchAttempt['header'] });
+  it('names the model the agent used (a fork: the model that took over), else forager-<agent type>; --model-name wins', () => {
+    const chosen = (agent: unknown) => new Map([['t', withAgent(agent)]]);
+    expect(predictionsOf(chosen({ type: 'model', model: { model: 'heldout-model', base_url: 'http://x/v1' } }))[0]!.model_name_or_path).toBe('heldout-model');
+    expect(predictionsOf(chosen({ type: 'fork', replay: { type: 'replay', trajectory_id: 'x', steps: 2 }, then: { type: 'model', model: { model: 'cwm-32b' } } }))[0]!.model_name_or_path).toBe('cwm-32b');
+    expect(predictionsOf(chosen({ type: 'scripted', actions: 2 }))[0]!.model_name_or_path).toBe('forager-scripted');
+    expect(predictionsOf(chosen({ type: 'model', model: {} }))[0]!.model_name_or_path).toBe('forager-model');
+    expect(predictionsOf(chosen({ type: 'model', model: { model: 'heldout-model' } }), 'mine')[0]!.model_name_or_path).toBe('mine');
   });
 });

@@ -1,3 +1,4 @@
+// @needs docker
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,20 @@ describe('task policy: task files stay in their folder', () => {
     const { path } = await taskIn(`${scripted}`);
     await writeFile(path, `id: t1\ninstruction: do it\nimage: { recipe: ../../etc }\n${scripted}`);
     await expect(loadTask(path)).rejects.toThrow(/field "image.recipe": expected a recipe name/);
+  });
+
+  it('refuses repo.path outside the folder and repo.url naming this machine (file://, a bare path, ext::)', async () => {
+    const { path } = await taskIn(`repo: { path: /srv/secret-repo }\n${scripted}`);
+    await expect(loadTask(path)).rejects.toThrow(new RegExp(`${path}: field "repo.path": expected a path inside the task's folder .*, found /srv/secret-repo \\(an absolute path\\); pass --allow-host-paths`));
+    for (const url of ['file:///srv/secret-repo', '/srv/secret-repo', 'ext::sh -c touch% /tmp/pwned', '../../elsewhere']) {
+      const task = await taskIn(`repo: { url: ${JSON.stringify(url)}, commit: ${'a'.repeat(40)} }\n${scripted}`);
+      await expect(loadTask(task.path)).rejects.toThrow(`${task.path}: field "repo.url": expected a remote git URL (https://, http://, ssh://, git://, or user@host:path), found ${url} (a path or transport on this machine); pass --allow-host-paths`);
+    }
+    for (const url of ['https://github.com/o/r', 'ssh://git@host/o/r.git', 'git@github.com:o/r.git', 'git://host/r']) {
+      expect((await loadTask((await taskIn(`repo: { url: ${JSON.stringify(url)}, commit: ${'a'.repeat(40)} }\n${scripted}`)).path)).spec.repo?.url).toBe(url);
+    }
+    setTaskPolicy({ ...defaultTaskPolicy(), allowHostPaths: true });
+    expect((await loadTask(path)).spec.repo?.path).toBe('/srv/secret-repo');
   });
 
   it('accepts paths inside the folder, and host paths when the operator allows them', async () => {

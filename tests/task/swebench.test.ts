@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+// @needs docker
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -69,10 +70,10 @@ function instance(extra: Record<string, unknown> = {}) {
 }
 
 describe('taskFromInstance(): the harness\'s test spec per repository and version', () => {
-  it('runs Django\'s runner on module labels inside SWE-bench\'s image, in its conda env, after the version\'s pre-steps and install', () => {
-    const spec = taskFromInstance(instance(), { imageTemplate: 'swebench/sweb.eval.x86_64.{id}:latest' }) as { eval: { test_command: string; parser: string } };
+  it('runs Django\'s runner on module labels inside SWE-bench\'s image: its conda env, pre-steps and reinstall as prepare (before the test patch), with the network the reinstall needs', () => {
+    const spec = taskFromInstance(instance(), { imageTemplate: 'swebench/sweb.eval.x86_64.{id}:latest' }) as { eval: { test_command: string; parser: string; prepare: string[]; network: string } };
     expect(spec.eval.parser).toBe('django');
-    expect(spec.eval.test_command.split('\n')).toEqual([
+    expect(spec.eval.prepare).toEqual([
       'source /opt/miniconda3/bin/activate',
       'conda activate testbed',
       "sed -i '/en_US.UTF-8/s/^# //g' /etc/locale.gen && locale-gen",
@@ -80,8 +81,13 @@ describe('taskFromInstance(): the harness\'s test spec per repository and versio
       'export LANGUAGE=en_US:en',
       'export LC_ALL=en_US.UTF-8',
       'python -m pip install -e .',
-      './tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 forms_tests.tests.test_forms',
     ]);
+    expect(spec.eval.network).toBe('bridge');
+    expect(spec.eval.test_command).toBe('./tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 forms_tests.tests.test_forms');
+    // Outside SWE-bench's images the harness's command runs as it is: no conda, nothing before it, no network.
+    const own = taskFromInstance(instance(), { imageTemplate: 'registry.example.org/django:{id}' }) as { eval: Record<string, unknown> };
+    expect(own.eval).not.toHaveProperty('prepare');
+    expect(own.eval).not.toHaveProperty('network');
   });
 
   it('runs sympy\'s bin/test and the astropy pytest flags with their parsers; an unknown version is an error naming the field', () => {
@@ -101,7 +107,7 @@ describe('taskFromInstance(): the harness\'s test spec per repository and versio
     const spec = taskFromInstance(smith, { imageTemplate: 'ignored/{id}' }) as Record<string, any>;
     expect(spec.image).toEqual({ ref: 'jyangballin/swesmith.x86_64.pylint-dev_1776_astroid.b114f6b5' });
     expect(spec.repo).toEqual({ in_image: true, commit: 'd'.repeat(40), root: '/testbed' });
-    expect(spec.eval).toEqual({ test_command: 'source /opt/miniconda3/bin/activate\nconda activate testbed\npytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT', parser: 'junit', fail_to_pass: smith.FAIL_TO_PASS, pass_to_pass: smith.PASS_TO_PASS });
+    expect(spec.eval).toEqual({ test_command: 'pytest -p no:cacheprovider -rA --junitxml=$FORAGER_JUNIT', prepare: ['source /opt/miniconda3/bin/activate', 'conda activate testbed'], parser: 'junit', fail_to_pass: smith.FAIL_TO_PASS, pass_to_pass: smith.PASS_TO_PASS });
     expect(spec.metadata.created_at).toBe('2025-04-30T00:00:00.000Z');
     const own = taskFromInstance(SwebenchInstanceSchema.parse({ ...smith, image_name: undefined, repo: 'https://git.example.org/me/app.git' }), { imageTemplate: 'registry.example.org/app-env:{instance_id}' }) as Record<string, any>;
     expect(own.image).toEqual({ ref: 'registry.example.org/app-env:pylint-dev__astroid.b114f6b5.2496' });
@@ -119,10 +125,21 @@ describe('taskFromInstance(): the harness\'s test spec per repository and versio
     expect(url.repo).toEqual({ url: 'git@git.example.org:me/app.git', commit: 'c'.repeat(40), root: '/testbed' });
     expect(url.metadata).toEqual({ source: 'swe-bench', repo: 'git@git.example.org:me/app.git', version: '3.0', environment_setup_commit: 'e'.repeat(40), hints_text: 'look at forms', created_at: '2019-03-01T00:00:00Z' });
     expect(url.eval.test_command).toBe('make test');
-    const local = taskFromInstance(instance({ repo: './code', test_patch: '' }), { baseDir: base, testCommand: 'python3 -m unittest -v', parser: 'unittest' }) as Record<string, any>;
+    const local = taskFromInstance(instance({ repo: './code', test_patch: '' }), { baseDir: base, testCommand: 'python3 -m unittest -v', parser: 'unittest', allowHostPaths: true }) as Record<string, any>;
     expect(local.repo).toEqual({ path: join(base, 'code'), commit: 'c'.repeat(40), root: '/testbed' });
     expect(local.eval).not.toHaveProperty('test_patch');
     expect(local.eval.parser).toBe('unittest');
+  });
+
+  it('refuses a repository on this machine (a path, file://, a bare path) unless host paths are allowed', async () => {
+    const base = await tempDir();
+    for (const repo of ['/srv/secret-repo', './code', '../up', 'file:///srv/secret-repo']) {
+      expect(() => taskFromInstance(instance({ repo }), { baseDir: base }, 'set.jsonl:4')).toThrow(new RegExp(`^set\\.jsonl:4: field "repo": expected a GitHub owner/name or a remote git URL, found ${repo.replaceAll('.', '\\.')} \\(.*\\); pass --allow-host-paths`));
+    }
+    // An owner/name that happens to be a folder next to the instances file stays GitHub's unless host paths are allowed.
+    await mkdir(join(base, 'django', 'django'), { recursive: true });
+    expect((taskFromInstance(instance(), { baseDir: base }) as Record<string, any>).repo).toMatchObject({ url: 'https://github.com/django/django' });
+    expect((taskFromInstance(instance(), { baseDir: base, allowHostPaths: true }) as Record<string, any>).repo).toMatchObject({ path: join(base, 'django', 'django') });
   });
 });
 

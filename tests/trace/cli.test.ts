@@ -1,7 +1,8 @@
+// @needs docker
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCwm } from '../../src/trace/index.js';
+import { CWM_TOKEN_IDS, parseCwmTrace } from '../../src/trace/index.js';
 import { spawnCli, waitCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tasks.js';
 import { invocation, writeSampleTrace } from './fixtures.js';
@@ -25,13 +26,16 @@ describe('forager trace (CLI)', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ files: 1, tasks: 1, functions: 1, invocations: 2, events: 8, outcomes: { return: 2 } });
   });
 
-  it('trace export --out writes CWM rows that parse back (the subcommand\'s --out, not the parent\'s)', async () => {
+  it('trace export --out writes CWM rows that parse back, with token ids on --tokens (the subcommand\'s --out, not the parent\'s)', async () => {
     const out = join(dir, 'out', 'cwm.jsonl');
-    const result = await cli(['trace', 'export', dir, '--out', out]);
+    const result = await cli(['trace', 'export', dir, '--out', out, '--tokens']);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/2 invocations from 1 trace files \(0 near-duplicates dropped\)/);
-    const rows = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { text: string });
-    expect(parseCwm(rows[0]!.text).events.map((e) => e.event)).toEqual(invocation.events.map((e) => e.event));
+    expect(result.stdout).toMatch(/2 invocations from 1 trace files \(0 near-duplicates, 0 replay mismatches dropped\)/);
+    const rows = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { text: string; tokens: number[]; complete: boolean });
+    expect(parseCwmTrace(rows[0]!.text).frames.map((f) => f.event)).toEqual(invocation.events.map((e) => e.event));
+    expect(rows[0]).toMatchObject({ complete: true });
+    expect(rows[0]!.tokens.slice(0, 2)).toEqual([CWM_TOKEN_IDS['<|begin_of_text|>'], CWM_TOKEN_IDS['<|trace_context_start|>']]);
+    expect(rows[0]!.tokens.at(-1)).toBe(CWM_TOKEN_IDS['<|end_of_text|>']);
   });
 
   it('refuses a bad format or a missing --out with a message naming the option', async () => {

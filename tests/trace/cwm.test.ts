@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CWM, Deduplicator, escapeText, unescapeText, formatCwm, parseCwm, parseProcessTrace, resolveTraceLimits, sourceLine, type Invocation, type TraceFunction } from '../../src/trace/index.js';
+import { createHmac } from 'node:crypto';
+import {
+  buildCwmTrace, CWM, Deduplicator, formatCwmTrace, indexTrace, parseCwmTrace, parseProcessTrace, resolveCwmLocals, resolveTraceLimits, type Invocation, type ParsedCwmTrace, type TraceFunction,
+} from '../../src/trace/index.js';
 
 const fn: TraceFunction = {
   type: 'function', key: 'm.py:countdown:1', file: 'm.py', qualname: 'countdown', firstlineno: 1,
@@ -25,27 +28,68 @@ const generator = invocation([
   { event: 'return', line: 2, locals: {}, value: 'None' },
 ]);
 
-describe('formatCwm() / parseCwm()', () => {
-  it('writes the source as context, each event with its token, locals as JSON (unchanged as ".."), the source line and values', () => {
-    const text = formatCwm(fn, generator);
-    expect(text.startsWith(`${CWM.context}def countdown(n):`)).toBe(true);
-    expect(text).toContain(`${CWM.call}{"n":"2"}${CWM.action}def countdown(n):\n`);
-    expect(text).toContain(`${CWM.line}{"n":".."}${CWM.action}    while n > 0:\n`);
-    expect(text).toContain(`${CWM.return}{"n":".."}${CWM.action}        yield n${CWM.arg}2\n`);
-    expect(text).toContain(`${CWM.line}{"n":"1"}${CWM.action}    while n > 0:\n`);
-    expect(text.endsWith(CWM.frame)).toBe(true);
+const index = (invocations: Invocation[], functions: TraceFunction[] = [fn]) => indexTrace(new Map(functions.map((f) => [f.key, f])), invocations);
+
+describe('buildCwmTrace() / formatCwmTrace()', () => {
+  it('lays a generator out as CWM\'s builder does: context with the entry marked, one frame separator after each frame, yields as returns, resumes as calls, the end of text at the end', () => {
+    const text = formatCwmTrace(buildCwmTrace(generator, index([generator])));
+    const lines = ['def countdown(n):  # << START_OF_TRACE', '    while n > 0:', '        yield n', '        n -= 1', ''];
+    expect(text).toBe([
+      `${CWM.begin}${CWM.context}${lines.join('\n')}${CWM.frame}`,
+      `${CWM.call}{"n": "2"}${CWM.action}def countdown(n):${CWM.frame}`,
+      `${CWM.line}{"n": ".."}${CWM.action}    while n > 0:${CWM.frame}`,
+      `${CWM.line}{"n": ".."}${CWM.action}        yield n${CWM.frame}`,
+      `${CWM.return}${CWM.action}        yield n${CWM.arg}"2"${CWM.frame}`,
+      `${CWM.call}{"n": "2"}${CWM.action}        yield n${CWM.frame}`,
+      `${CWM.line}{"n": ".."}${CWM.action}        n -= 1${CWM.frame}`,
+      `${CWM.line}{"n": "1"}${CWM.action}    while n > 0:${CWM.frame}`,
+      `${CWM.exception}${CWM.action}    while n > 0:${CWM.arg}"ValueError('<|line_sep|> in a value')"${CWM.frame}`,
+      `${CWM.return}${CWM.action}    while n > 0:${CWM.arg}"None"${CWM.frame}`,
+      CWM.end,
+    ].join(''));
   });
 
-  it('parses back to the same events: yields as returns before the end, resumes as calls after the start', () => {
-    const back = parseCwm(formatCwm(fn, generator));
-    expect(back.source).toBe(fn.source);
-    expect(back.events.map((e) => e.event)).toEqual(generator.events.map((e) => e.event));
-    back.events.forEach((e, i) => {
-      const original = generator.events[i]!;
-      expect(e.locals).toEqual(original.locals);
-      expect(e.value).toEqual(original.value);
-      expect(e.source).toBe(sourceLine(fn, original.line));
+  it('steps into recorded calls where they were made, writes the caller\'s locals whole after them, and puts the callee\'s source first in the context', () => {
+    const callee: TraceFunction = { type: 'function', key: 'm.py:double:10', file: 'm.py', qualname: 'double', firstlineno: 10, source: 'def double(x):\n    return 2 * x\n', source_line: 10 };
+    const caller: TraceFunction = { type: 'function', key: 'm.py:f:20', file: 'm.py', qualname: 'f', firstlineno: 20, source: 'def f(a):\n    b = double(a)\n    return b\n', source_line: 20 };
+    const outer = invocation([
+      { event: 'call', line: 20, locals: { a: '3' } }, { event: 'line', line: 21, locals: {} }, { event: 'line', line: 22, locals: { b: '6' } }, { event: 'return', line: 22, locals: {}, value: '6' },
+    ], { id: '7-1', function: caller.key, qualname: 'f', generator: false, args: { a: '3' }, return: '6' });
+    const inner = invocation([{ event: 'call', line: 10, locals: { x: '3' } }, { event: 'line', line: 11, locals: {} }, { event: 'return', line: 11, locals: {}, value: '6' }],
+      { id: '7-2', function: callee.key, qualname: 'double', generator: false, parent: '7-1', parent_event: 2, args: { x: '3' }, return: '6' });
+    const trace = buildCwmTrace(outer, index([outer, inner], [caller, callee]));
+    expect(trace.context).toBe('def double(x):\n    return 2 * x\n\ndef f(a):  # << START_OF_TRACE\n    b = double(a)\n    return b\n');
+    expect(trace.frames).toEqual([
+      { event: 'call', source: 'def f(a):', locals: { a: '3' } },
+      { event: 'line', source: '    b = double(a)', locals: { a: '..' } },
+      { event: 'call', source: 'def double(x):', locals: { x: '3' } },
+      { event: 'line', source: '    return 2 * x', locals: { x: '..' } },
+      { event: 'return', source: '    return 2 * x', value: '6' },
+      { event: 'line', source: '    return b', locals: { a: '3', b: '6' } },
+      { event: 'return', source: '    return b', value: '6' },
+    ]);
+    trace.frames.forEach((frame, i) => {
+      if (frame.event === 'call' || frame.event === 'line') expect(resolveCwmLocals(trace.frames, i)).toEqual(trace.states[i]);
     });
+    expect(buildCwmTrace({ ...outer, outcome: 'unfinished' }, index([outer])).complete).toBe(false);
+  });
+});
+
+describe('parseCwmTrace()', () => {
+  it('reads back frames whose values and source lines hold CWM\'s token strings', () => {
+    const trace: ParsedCwmTrace = {
+      context: 'def f():  # << START_OF_TRACE\n    s = "<|frame_sep|>"\n    return s\n',
+      frames: [
+        { event: 'call', source: 'def f():', locals: {} },
+        { event: 'line', source: '    s = "<|frame_sep|>"', locals: {} },
+        { event: 'line', source: '    return s', locals: { s: "'<|frame_sep|><|arg_sep|>\"'" } },
+        { event: 'return', source: '    return s', value: "'<|frame_sep|><|arg_sep|>\"'" },
+      ],
+      complete: true,
+    };
+    expect(parseCwmTrace(formatCwmTrace(trace))).toEqual(trace);
+    expect(parseCwmTrace(formatCwmTrace({ ...trace, complete: false }))).toEqual({ ...trace, complete: false });
+    expect(() => parseCwmTrace('<|begin_of_text|>nothing')).toThrow(/expected <\|begin_of_text\|><\|trace_context_start\|>/);
   });
 });
 
@@ -60,16 +104,38 @@ describe('Deduplicator', () => {
   });
 });
 
+const KEY = Buffer.alloc(32, 7);
+/** Lines as forager_tracer.py signs them: MAC over "pid\\0n\\0" + the JSON bytes. */
+function signed(pid: number, records: unknown[], key = KEY, from = 0): string[] {
+  return records.map((record, i) => {
+    const body = typeof record === 'string' ? record : JSON.stringify(record);
+    const mac = createHmac('sha256', key).update(`${pid}\0${from + i}\0`).update(Buffer.from(body)).digest('hex').slice(0, 32);
+    return `${mac} ${body}`;
+  });
+}
+
 describe('parseProcessTrace()', () => {
-  it('keeps valid lines of a hostile or torn file and counts the rest, and says the process was killed without a last line', () => {
+  const process7 = { type: 'process', pid: 7, python: '3.11.2' };
+
+  it('keeps the lines the tracer signed, counts signed lines that are invalid, and says the process was killed without a last line', () => {
     const good = JSON.stringify(generator);
-    const text = ['{"type":"process","pid":7,"python":"3.11.2"}', JSON.stringify(fn), good, '{"type":"invocation","id":5}', 'not json', '[1,2]', good.slice(0, 40)].join('\n');
-    const trace = parseProcessTrace(7, text);
-    expect(trace.python).toBe('3.11.2');
+    const lines = signed(7, [process7, fn, good, '{"type":"invocation","id":5}', 'not json', '[1,2]']);
+    const trace = parseProcessTrace(7, Buffer.from(`${lines.join('\n')}\n${lines[2]!.slice(0, 40)}`), KEY);
+    expect(trace).toMatchObject({ python: '3.11.2', invalid: 3, refused: 1, authentic: 6, ending: 'killed' });
     expect(trace.functions).toHaveLength(1);
     expect(trace.invocations).toHaveLength(1);
-    expect(trace.invalid).toBe(4);
-    expect(trace.ending).toBe('killed');
+  });
+
+  it('refuses what no tracer of the run wrote: unsigned lines, another key, another pid\'s file, lines slipped in, a line replayed', () => {
+    const lines = signed(7, [process7, fn, generator, { type: 'end', reason: 'exit', cuts: {}, functions: {} }]);
+    const forged = JSON.stringify({ ...generator, id: '7-9', return: 'FORGED-42' });
+    expect(parseProcessTrace(7, Buffer.from([JSON.stringify(process7), JSON.stringify(fn), forged].join('\n')), KEY)).toMatchObject({ authentic: 0, refused: 3, invocations: [] });
+    expect(parseProcessTrace(7, Buffer.from(signed(7, [process7, forged], Buffer.alloc(32, 1)).join('\n')), KEY)).toMatchObject({ authentic: 0, refused: 2 });
+    expect(parseProcessTrace(8, Buffer.from(lines.join('\n')), KEY)).toMatchObject({ authentic: 0, refused: 4 });
+    const slipped = [lines[0], `${'0'.repeat(32)} ${forged}`, forged, lines[1], signed(7, [forged], KEY, 1)[0]!.replace(/^./, 'f'), lines[2], lines[2], lines[3]];
+    const trace = parseProcessTrace(7, Buffer.from(slipped.join('\n')), KEY);
+    expect(trace).toMatchObject({ authentic: 4, refused: 4, ending: 'exit' });
+    expect(trace.invocations.map((i) => i.return)).toEqual([generator.return]);
   });
 });
 
@@ -77,15 +143,5 @@ describe('resolveTraceLimits()', () => {
   it('fills defaults and refuses a bad limit naming the field', () => {
     expect(resolveTraceLimits({ max_events: 5 })).toMatchObject({ max_events: 5, max_invocations: 20, repr_len: 200 });
     expect(() => resolveTraceLimits({ repr_len: -1 })).toThrow(/field repr_len/);
-  });
-});
-
-describe('escapeText()', () => {
-  it('is undone by unescapeText for any text, and leaves no token in it', () => {
-    for (const text of ['plain', '<|line_sep|>', '<\\|', '<\\\\|x<|', 'a <| b <\\| c']) {
-      const escaped = escapeText(text);
-      expect(escaped).not.toContain('<|');
-      expect(unescapeText(escaped)).toBe(text);
-    }
   });
 });

@@ -1,8 +1,9 @@
-import { rm } from 'node:fs/promises';
+// @needs docker
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTask, type LoadedTask } from '../../src/task/index.js';
-import { CUT_MARKER, readTraceFile, resolveTraceLimits, traceTask, type TraceFile, type TraceLimits } from '../../src/trace/index.js';
+import { CUT_MARKER, exportTraces, readTraceFile, resolveTraceLimits, traceTask, type TraceFile, type TraceLimits } from '../../src/trace/index.js';
 import { containersOf, testRunId, testProvider } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tasks.js';
 
@@ -32,6 +33,8 @@ beforeAll(async () => {
     trace('seedA', call('chatter'), { wall_s: 60, max_invocations: 8, seed: 1 }),
     trace('seedB', call('chatter'), { wall_s: 60, max_invocations: 8, seed: 1 }),
     trace('seedC', call('chatter'), { wall_s: 60, max_invocations: 8, seed: 2 }),
+    trace('forge', call('forge'), { wall_s: 60 }),
+    trace('forgeWithKey', call('forge_with_key'), { wall_s: 60 }),
   ]);
 }, 300_000);
 
@@ -126,5 +129,34 @@ describe('traceTask() under hostile code', () => {
     expect(picked('seedA')).not.toEqual(picked('seedC'));
     expect(picked('seedA').slice(0, 4)).toEqual([0, 1, 2, 3]);
     expect(Math.max(...picked('seedA'))).toBeGreaterThan(8);
+  });
+
+  it('refuses trace files and lines no tracer of the run wrote, and counts them: a file for a process that never ran (unsigned, or signed with a guessed key), lines slipped into a real file', () => {
+    const { file } = traces.forge!;
+    expect(file.footer!.refused).toEqual({ files: 2, lines: 10 });
+    expect(file.footer!.processes).toBe(1);
+    expect(file.invocations.map((i) => i.pid)).not.toContain(99999);
+    expect(file.invocations.filter((i) => i.qualname === 'add').map((i) => i.return)).toEqual(['5']);
+    expect(file.invocations.some((i) => i.return === 'FORGED-42')).toBe(false);
+    expect(invocation('forge', 'forge')).toMatchObject({ outcome: 'return', return: '5' });
+  });
+
+  it('what signing cannot stop (code that reads the run\'s key) the replay check catches for a literal-argument function: kept with its verdict, left out of exports', async () => {
+    const { file } = traces.forgeWithKey!;
+    const forged = file.invocations.find((i) => i.return === 'FORGED-42')!;
+    expect(forged).toMatchObject({ pid: 99997, qualname: 'add', replay: { status: 'mismatch', replayed: '5' } });
+    expect(file.invocations.find((i) => i.qualname === 'add' && i.pid !== 99997)).toMatchObject({ return: '5', replay: { status: 'equal' } });
+    expect(file.footer!.replay!.mismatches).toContainEqual(expect.objectContaining({ recorded: 'FORGED-42', replayed: '5' }));
+    const mismatched = file.invocations.filter((i) => i.replay?.status === 'mismatch').length;
+    for (const format of ['cwm', 'jsonl'] as const) {
+      const path = join(out, `forged.${format}.jsonl`);
+      const report = await exportTraces([file.path], path, { format, keepDuplicates: true });
+      const ids = async () => (await readFile(path, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+      expect(report.replayMismatches).toBe(mismatched);
+      expect(await ids()).not.toContain(`${file.header.trace_id}/${forged.id}`);
+      const kept = await exportTraces([file.path], path, { format, keepDuplicates: true, keepMismatched: true });
+      expect(kept.rows).toBe(report.rows + mismatched);
+      expect(await ids()).toContain(`${file.header.trace_id}/${forged.id}`);
+    }
   });
 });

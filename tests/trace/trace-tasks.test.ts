@@ -1,3 +1,4 @@
+// @needs docker
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { attemptPath, type HarvestResult } from '../../src/scheduler/index.js';
 import { loadMutationSource, mutateRepository } from '../../src/mutate/index.js';
 import { loadTask } from '../../src/task/index.js';
 import {
-  exportTraces, findTraceFiles, parseCwm, readTraceFile, resolveTraceLimits, sourceLine, summariseTraces, traceBatch, tracePair,
+  buildCwmTrace, exportTraces, findTraceFiles, indexTrace, parseCwmTrace, readTraceFile, resolveTraceLimits, sourceLine, summariseTraces, traceBatch, tracePair,
   type PairResult, type TraceFile,
 } from '../../src/trace/index.js';
 import { query } from '../export/duckdb.js';
@@ -83,21 +84,23 @@ describe('traceBatch() on the bundled repository tasks and CPython\'s own tests 
     expect(equal / eligible).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('exports to CWM\'s format that parses back to the same events', async () => {
+  it('exports to CWM\'s layout that parses back to the same frames, stepping into recorded calls', async () => {
     const cwm = join(out, 'export', 'cwm.jsonl');
     const found = await findTraceFiles([out]);
     expect(found).toHaveLength(5); // three tasks, and the pair's two sides
     const report = await exportTraces(Object.values(files).map((f) => f.path), cwm, { format: 'cwm', keepDuplicates: true });
-    const rows = (await readFile(cwm, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; text: string });
+    const rows = (await readFile(cwm, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; text: string; complete: boolean });
     const all = Object.values(files).flatMap((f) => f.invocations.map((inv) => ({ f, inv })));
-    expect(report.rows).toBe(all.length);
-    const byId = new Map(rows.map((r) => [r.id, r.text]));
+    expect(report).toMatchObject({ rows: all.length, replayMismatches: 0 });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    let nested = 0;
     for (const { f, inv } of all) {
-      const frame = parseCwm(byId.get(`${f.header.trace_id}/${inv.id}`)!);
-      const fn = f.functions.get(inv.function);
-      expect(frame.source).toBe(fn?.source ?? '');
-      expect(frame.events).toEqual(inv.events.map((e) => ({ event: e.event, locals: e.locals, source: sourceLine(fn, e.line), ...(e.value !== undefined ? { value: e.value } : {}) })));
+      const trace = buildCwmTrace(inv, indexTrace(f.functions, f.invocations));
+      const row = byId.get(`${f.header.trace_id}/${inv.id}`)!;
+      expect(parseCwmTrace(row.text)).toEqual({ context: trace.context, frames: trace.frames, complete: inv.outcome !== 'unfinished' });
+      if (trace.frames.length > inv.events.length) nested += 1;
     }
+    expect(nested).toBeGreaterThan(10);
   });
 
   it('exports jsonl and Parquet with near-duplicates removed, and stats count functions, invocations, events and cuts', async () => {

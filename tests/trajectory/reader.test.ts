@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isComplete, readTrajectory } from '../../src/trajectory/reader.js';
 import { tempDir } from '../helpers/tasks.js';
+import { withLineLimit } from '../lines/helpers.js';
 
 const header = {
   type: 'header', format: 'forager.trajectory', version: 1, forager_version: '0', trajectory_id: 't', run_id: 'r', attempt: 0,
@@ -31,5 +32,15 @@ describe('readTrajectory', () => {
     const path = join(await tempDir(), 't.jsonl');
     await writeFile(path, `${JSON.stringify({ ...header, attempt: 'first' })}\n`);
     await expect(readTrajectory(path)).rejects.toThrow(/:1: field "attempt"/);
+  });
+});
+
+describe('readTrajectory: over-long lines', () => {
+  it('refuses a step line past the line limit with the file, the line number and the limit', async () => {
+    const path = join(await tempDir(), 't.jsonl');
+    await writeFile(path, `${JSON.stringify(header)}\n${JSON.stringify({ type: 'step', index: 0, pad: 'p'.repeat(8192) })}\n`);
+    await withLineLimit(4096, async () => {
+      await expect(readTrajectory(path)).rejects.toMatchObject({ code: 'LINE_TOO_LONG', message: `${path}:2: line longer than 4096 bytes (the limit; raise it with $FORAGER_MAX_LINE_BYTES)` });
+    });
   });
 });

@@ -23,6 +23,8 @@ export function parseCallArguments(name: string, json: string, tools: readonly s
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
     return formatProblem(`Invalid arguments for ${name}: ${problems}.`);
   }
+  // The schema takes an empty search for CWM's edit; a function call must quote something.
+  if (parsed.data.tool === 'edit' && parsed.data.search === '') return formatProblem(`Invalid arguments for ${name}: search: expected at least one character, got an empty string.`);
   return parsed.data;
 }
 

@@ -33,5 +33,6 @@ export { groupTurns, stepForCall } from './turns.js';
 export { formatProblem, readProblem, renderProblem, IGNORED_CALL, DEFAULT_PROBLEM } from './problem.js';
 export { actionArguments, parseCallArguments } from './call-arguments.js';
 export type { BudgetView, ChatExportMessage, ExportTurnContext, FormatOptions, FormatProblem, ParsedCall, ParsedTurn, RecordedTurn, ToolFormat, ToolFormatFactory } from './types.js';
-export { formatCwmCall, formatCwmObservation, parseCwmCall } from './cwm/index.js';
+export { formatForagerCall, formatForagerObservation, parseForagerCall } from './forager/index.js';
+export { formatCwmCall } from './cwm/format.js';
 export { OPENAI_TOOLS, parseArguments } from './openai/index.js';

@@ -1,4 +1,5 @@
 import { createCwmFormat } from './cwm/index.js';
+import { createForagerFormat } from './forager/index.js';
 import { createOpenaiFormat } from './openai/index.js';
 import type { ToolFormatFactory } from './types.js';
 
@@ -6,4 +7,5 @@ import type { ToolFormatFactory } from './types.js';
 export const TOOL_FORMATS = {
   openai: createOpenaiFormat,
   cwm: createCwmFormat,
+  forager: createForagerFormat,
 } satisfies Record<string, ToolFormatFactory>;

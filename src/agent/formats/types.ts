@@ -49,6 +49,16 @@ export interface ExportTurnContext {
   observationTrained(key: string): boolean;
   /** The model's words without the call syntax of the format it answered in. */
   prose(text: string): string;
+  /** The tool format the trajectory was recorded in, when known. */
+  source?: string;
+  /** The conversation's opening as exported, and its budgets (formats that count tokens from the start). */
+  opening?: { system: string; user: string; maxTurns: number; contextWindow?: number };
+  /** Per-trajectory state a format keeps across the turns of one export. */
+  scratch?: Record<string, unknown>;
+  /** A recorded step the target format cannot express exactly: left out, and said so in the record. */
+  refuse?(step: number, reason: string): void;
+  /** What the recording agent opened each of its turns with (CWM's `<think>\n` in tag reasoning), which the model's recorded text does not repeat. */
+  assistantPrefix?: string;
 }
 
 export interface FormatOptions {

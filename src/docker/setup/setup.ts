@@ -3,6 +3,10 @@ import { ensureBaseImage } from './base-image.js';
 import { resolveImage } from '../images/build.js';
 import { ensureEngine } from './engine-setup.js';
 import { listRecipes } from '../images/paths.js';
+import { engine as sharedEngine } from '../engine.js';
+import { describeDiskBounds } from './disk-bounds.js';
+import { ensureRuntime } from './runtime-setup.js';
+import { hostPython } from '../../sandbox/index.js';
 
 /** A Docker engine, the base image and the recipe images, each made only when missing; how many were made. */
 export async function setupDocker(options: ProviderSetupOptions): Promise<number> {
@@ -19,6 +23,16 @@ export async function setupDocker(options: ProviderSetupOptions): Promise<number
   if (base.action !== 'present') changed += 1;
   const how = { present: 'already present', built: 'built from debian:bookworm-slim', debootstrapped: 'made by debootstrap and imported' }[base.action];
   say(`base image  ${base.ref} ${how} (${shortId(base.id)})${base.action === 'present' ? '' : ` in ${seconds(Date.now() - baseStarted)}`}`);
+
+  if (options.runtime) {
+    const runtime = await ensureRuntime(sharedEngine(), options.runtime, { install: options.install, image: base.ref, log });
+    if (runtime.action !== 'found') changed += 1;
+    const how = { found: 'already registered', registered: 'registered in the engine (daemon.json, reloaded)', installed: 'installed (Debian\'s runsc) and registered in the engine (daemon.json, reloaded)' }[runtime.action];
+    say(`runtime     ${runtime.runtime.name} ${how}${runtime.runtime.args.length ? ` with ${runtime.runtime.args.join(' ')}` : ''}; a sandbox starts under it (${seconds(runtime.startMs)})`);
+  }
+  say(`disk        ${await describeDiskBounds(sharedEngine(), base.ref)}`);
+  const python = hostPython();
+  say(`state       ${python ? `read from the host by a watcher over the writable layer (${python})` : 'read inside each sandbox: the host has no python3 (3.8 or newer) for the watcher (install python3 for the host reader, which also bounds the disk at once)'}`);
 
   const recipes = options.recipes ?? listRecipes().filter((name) => name !== 'base' && name !== 'worker'); // worker: forager's own image (docker-compose.yml)
   for (const recipe of recipes) {

@@ -11,7 +11,16 @@ export { PARSER_NAMES, type ParserName } from './names.js';
 export type { HarnessStatus, LogParser, StatusMap } from './types.js';
 export { parseDjango, parseJunitReport, parseMatplotlib, parsePytest, parsePytestOptions, parsePytestV2, parseSeaborn, parseSympy, parseUnittest };
 
-const log = (name: ParserName, parse: (text: string) => ReturnType<LogParser['parse']>): LogParser => ({ name, input: 'log', parse: (text) => parse(text) });
+/**
+ * A log as the harness reads it: grading.py opens the log file in text mode, so Python's
+ * universal newlines end a line at `\r\n`, `\r` and `\n` alike. A test that draws progress
+ * with `\r` (`... 10%\r100%\rok`) ends its line where the harness sees it end.
+ */
+export function universalNewlines(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+const log = (name: ParserName, parse: (text: string) => ReturnType<LogParser['parse']>): LogParser => ({ name, input: 'log', parse: (text) => parse(universalNewlines(text)) });
 
 /** Every parser by name (`eval.parser` in a task file). */
 export const PARSERS: Record<ParserName, LogParser> = {

@@ -1,3 +1,5 @@
+import { basename, dirname, extname, join } from 'node:path';
+import { plainWriter, type ExportFormatDefinition } from './format.js';
 import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
 import type { Trajectory as HarvestedTrajectory } from '../../trajectory/reader.js';
 import { buildConversation, type ChatOptions } from './chat.js';
@@ -35,3 +37,25 @@ export async function openChatSink(path: string, options: ChatOptions): Promise<
 export function conversationOf(trajectory: Trajectory, options: ChatOptions) {
   return buildConversation(trajectory as HarvestedTrajectory, options);
 }
+
+/** `--format jsonl`: the full-fidelity record, one trajectory per line; a split S goes to `<out>.S.jsonl`. */
+export const jsonlFormat: ExportFormatDefinition = {
+  description: 'full-fidelity JSON Lines, one trajectory (header, steps, footer) per line',
+  reportPath: (out) => `${out}.report.json`,
+  start: (out) => plainWriter((split) => openJsonlSink(splitFile(out, split))),
+};
+
+/** `--format chat`: one conversation per line in the chosen tool format, with loss masks. */
+export const chatFormat: ExportFormatDefinition = {
+  description: 'chat/SFT conversations (OpenAI or CWM tool format) with loss masks, one per line',
+  reportPath: (out) => `${out}.report.json`,
+  start: (out, options) => plainWriter((split) => openChatSink(splitFile(out, split), options.chat)),
+};
+
+/** `data.jsonl` for the unsplit export, `data.S.jsonl` for split S. */
+function splitFile(out: string, split: string): string {
+  if (split === 'all') return out;
+  const ext = extname(out) || '.jsonl';
+  return join(dirname(out), `${basename(out, extname(out))}.${split}${ext}`);
+}
+

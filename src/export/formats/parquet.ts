@@ -1,3 +1,4 @@
+import { plainWriter, type ExportFormatDefinition } from './format.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
@@ -27,3 +28,11 @@ export async function openParquetSink(dir: string): Promise<TrajectorySink> {
     },
   };
 }
+
+/** `--format parquet`: typed tables (trajectories.parquet, steps.parquet) in the folder `out`, a split S in `out/S/`. */
+export const parquetFormat: ExportFormatDefinition = {
+  description: 'typed Parquet: a trajectory table and a step table in the folder --out',
+  reportPath: (out) => join(out, 'report.json'),
+  start: (out) => plainWriter((split) => openParquetSink(split === 'all' ? out : join(out, split))),
+};
+

@@ -1,4 +1,5 @@
 import { getToolFormat, renderTemplate, type PromptVariables, type ToolFormatName } from '../../agent/index.js';
+import { CWM_DEFAULTS } from '../../agent/formats/cwm/index.js';
 import type { DatasetTrajectory as Trajectory } from '../../trajectory/dataset-reader.js';
 import { recordedModel } from '../../trajectory/schema.js';
 
@@ -9,7 +10,7 @@ import { recordedModel } from '../../trajectory/schema.js';
  * exported to another format) gets the target format's default prompts, so the prompt
  * describes the tool syntax the conversation uses.
  */
-export function renderOpening(trajectory: Trajectory, toolFormat: ToolFormatName): { system: string; user: string } {
+export function renderOpening(trajectory: Trajectory, toolFormat: ToolFormatName): { system: string; user: string; maxTurns: number } {
   const { header } = trajectory;
   const model = recordedModel(header.agent);
   const settings = model?.model;
@@ -19,12 +20,14 @@ export function renderOpening(trajectory: Trajectory, toolFormat: ToolFormatName
     instruction: header.task.instruction,
     workdir: header.workdir ?? 'the repository',
     max_turns: settings?.budgets?.max_turns ?? header.limits?.max_steps ?? trajectory.steps.length,
-    context_window: settings?.context_window,
+    // CWM's prompt names its context size, 131,072 unless the run set one.
+    context_window: settings?.context_window ?? (toolFormat === 'cwm' ? CWM_DEFAULTS.contextSize : undefined),
     task_id: header.task.id,
+    action_timeout_s: header.limits?.action_timeout_s,
   };
   const recorded = model && (settings?.tool_format ?? 'openai') === toolFormat ? model : undefined;
   const format = getToolFormat(toolFormat);
-  return { system: fill(recorded?.system_prompt ?? format.defaultSystemPrompt, variables), user: fill(recorded?.user_prompt ?? format.defaultUserPrompt, variables) };
+  return { system: fill(recorded?.system_prompt ?? format.defaultSystemPrompt, variables), user: fill(recorded?.user_prompt ?? format.defaultUserPrompt, variables), maxTurns: variables.max_turns };
 }
 
 /** A template filled in; one with an unknown placeholder is kept as it was written. */

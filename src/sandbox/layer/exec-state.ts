@@ -1,6 +1,7 @@
+import { shellQuote } from '../../core/quote.js';
 import type { BackendSandbox } from '../backend.js';
 import { runOneShot } from '../process/run.js';
-import type { RawChange, StateReading } from '../state.js';
+import { decodePath, type RawChange, type StateReading } from '../state.js';
 
 /** Most bytes of a change listing read back from the container per step. */
 export const MAX_LISTING_BYTES = 1024 * 1024;
@@ -17,7 +18,8 @@ const STATE_DIR = '/dev/shm/.forager-state';
 export class ExecStateReader {
   private primed = false;
 
-  constructor(private readonly box: BackendSandbox) {}
+  /** `roots`: list only these file systems (each walked without crossing into another); default the whole tree. */
+  constructor(private readonly box: BackendSandbox, private readonly roots?: string[]) {}
 
   async prime(): Promise<void> {
     if (this.primed) return;
@@ -38,7 +40,9 @@ export class ExecStateReader {
     const script = [
       `d=${STATE_DIR}`,
       'umask 077; /bin/mkdir -p "$d" || exit 3',
-      "/usr/bin/find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /etc/hostname -o -path /etc/hosts -o -path /etc/resolv.conf \\) -prune -o \\( -type f -o -type l \\) -printf '%p\\t%s:%T@\\0' 2>/dev/null | LC_ALL=C /usr/bin/sort -z > \"$d/now\"",
+      this.roots
+        ? `/usr/bin/find ${this.roots.map(shellQuote).join(' ')} -xdev \\( -type f -o -type l \\) -printf '%p\\t%s:%T@\\0' 2>/dev/null | LC_ALL=C /usr/bin/sort -z > "$d/now"`
+        : "/usr/bin/find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /etc/hostname -o -path /etc/hosts -o -path /etc/resolv.conf \\) -prune -o \\( -type f -o -type l \\) -printf '%p\\t%s:%T@\\0' 2>/dev/null | LC_ALL=C /usr/bin/sort -z > \"$d/now\"",
       `if [ -f "$d/prev" ]; then LC_ALL=C /usr/bin/comm -z -3 "$d/prev" "$d/now" | /usr/bin/head -c ${MAX_LISTING_BYTES + 1}; fi`,
       '/bin/mv -f "$d/now" "$d/prev"',
     ].join('\n');
@@ -50,26 +54,29 @@ export class ExecStateReader {
 /**
  * `comm -3` of two sorted listings: a record only in the old one (no prefix) or only in
  * the new one (one tab before it). A path in both with different size or mtime was modified.
+ * Paths are bytes: one that is not UTF-8 is recorded escaped, with its bytes kept.
  */
 export function parseComm(listing: Buffer, truncated: boolean): { changes: RawChange[]; incomplete: boolean } {
-  const records = listing.toString('utf8').split('\0');
-  // Without a final NUL the last record was cut by the bound.
-  records.pop();
-  const before = new Map<string, string>();
-  const after = new Map<string, string>();
-  for (const record of records) {
-    const isNew = record.startsWith('\t');
-    const body = isNew ? record.slice(1) : record;
-    const at = body.lastIndexOf('\t');
+  const before = new Map<string, { bytes: Buffer; sig: string }>();
+  const after = new Map<string, { bytes: Buffer; sig: string }>();
+  let start = 0;
+  // Without a final NUL the last record was cut by the bound: it is left out (and `incomplete` says so).
+  for (let end = listing.indexOf(0, start); end >= 0; end = listing.indexOf(0, start)) {
+    const record = listing.subarray(start, end);
+    start = end + 1;
+    const isNew = record[0] === 9;
+    const body = isNew ? record.subarray(1) : record;
+    const at = body.lastIndexOf(9);
     if (at < 0) continue;
-    (isNew ? after : before).set(body.slice(0, at), body.slice(at + 1));
+    const bytes = body.subarray(0, at);
+    (isNew ? after : before).set(bytes.toString('latin1'), { bytes, sig: body.subarray(at + 1).toString('latin1') });
   }
   const changes: RawChange[] = [];
-  for (const [path, sig] of after) {
-    changes.push({ path, change: before.has(path) ? 'modified' : 'added', size: Number(sig.split(':')[0]) });
+  for (const [key, { bytes, sig }] of after) {
+    changes.push({ ...decodePath(bytes), change: before.has(key) ? 'modified' : 'added', size: Number(sig.split(':')[0]) });
   }
-  for (const path of before.keys()) {
-    if (!after.has(path)) changes.push({ path, change: 'deleted' });
+  for (const [key, { bytes }] of before) {
+    if (!after.has(key)) changes.push({ ...decodePath(bytes), change: 'deleted' });
   }
-  return { changes, incomplete: truncated };
+  return { changes, incomplete: truncated || start < listing.length };
 }

@@ -2,15 +2,37 @@ import { InfrastructureError } from '../../core/errors.js';
 import type { BackendSandbox } from '../backend.js';
 import { runOneShot } from './run.js';
 
-/** Bash (builtins only, no fork) that SIGKILLs the tree under a PID, stopping each first. */
-const WALK = `
-walk() {
-  local t c kids
-  kill -STOP "$1" 2>/dev/null
-  for t in /proc/$1/task/*/children; do
-    kids=(); read -r -a kids < "$t" 2>/dev/null
-    for c in "\${kids[@]}"; do walk "$c"; done
+/**
+ * Bash (builtins only, no fork) that puts the children of a PID in `kids`: from the
+ * kernel's `/proc/PID/task/TID/children` files where they exist, else (gVisor's /proc has
+ * none) from every process's parent, field 4 of its /proc/PID/stat.
+ */
+const KIDS = `
+kids_of() {
+  local t k s p line rest
+  kids=()
+  if [ -e "/proc/$1/task/$1/children" ]; then
+    for t in /proc/$1/task/*/children; do
+      k=(); read -r -a k < "$t" 2>/dev/null
+      kids+=("\${k[@]}")
+    done
+    return
+  fi
+  for s in /proc/[0-9]*/stat; do
+    line=; read -r line < "$s" 2>/dev/null || continue
+    rest=(\${line##*) })
+    p=\${s#/proc/}; p=\${p%/stat}
+    [ "\${rest[1]}" = "$1" ] && kids+=("$p")
   done
+}`;
+
+/** Bash (builtins only, no fork) that SIGKILLs the tree under a PID, stopping each first. */
+const WALK = `${KIDS}
+walk() {
+  local c kids
+  kill -STOP "$1" 2>/dev/null
+  kids_of "$1"
+  for c in "\${kids[@]}"; do walk "$c"; done
   kill -KILL "$1" 2>/dev/null
 }`;
 
@@ -19,7 +41,7 @@ walk() {
  * anything else runs there: kills spare them by PID, never by what they call themselves.
  */
 export async function initChildren(box: BackendSandbox): Promise<number[]> {
-  const out = await runOneShot(box, ['/bin/bash', '--noprofile', '--norc', '-c', 'for t in /proc/1/task/*/children; do read -r -a k < "$t" 2>/dev/null; printf "%s\\n" "${k[@]}"; done; :'], { maxBytes: 4096 });
+  const out = await runOneShot(box, ['/bin/bash', '--noprofile', '--norc', '-c', `${KIDS}\nkids_of 1; printf '%s\\n' "\${kids[@]}"; :`], { maxBytes: 4096 });
   return out.stdout.toString('latin1').split('\n').filter((s) => /^\d+$/.test(s)).map(Number);
 }
 
@@ -34,16 +56,14 @@ export async function killTree(box: BackendSandbox, pid: number, sinceTicks?: nu
   const since = sinceTicks === undefined ? -1 : Math.max(0, sinceTicks);
   await runKiller(box, `${WALK}
 since=${since}
-for t in /proc/${pid}/task/*/children; do
-  kids=(); read -r -a kids < "$t" 2>/dev/null
-  for c in "\${kids[@]}"; do
-    if [ "$since" -ge 0 ]; then
-      stat=; read -r stat < "/proc/$c/stat" 2>/dev/null || continue
-      rest=(\${stat##*) })
-      [ "\${rest[19]:-0}" -lt "$since" ] && continue
-    fi
-    walk "$c"
-  done
+kids_of ${pid}
+for c in "\${kids[@]}"; do
+  if [ "$since" -ge 0 ]; then
+    stat=; read -r stat < "/proc/$c/stat" 2>/dev/null || continue
+    rest=(\${stat##*) })
+    [ "\${rest[19]:-0}" -lt "$since" ] && continue
+  fi
+  walk "$c"
 done`);
 }
 

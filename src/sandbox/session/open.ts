@@ -17,7 +17,12 @@ export interface OpenSessionOptions {
  * stderr as the backend delivers them, kills through separate processes.
  */
 export async function openTransport(box: BackendSandbox, options: OpenSessionOptions): Promise<SessionTransport> {
-  const proc = await box.spawn(['bash', '--noprofile', '--norc'], { env: options.env, cwd: options.cwd, stdin: true });
+  // A backend that keeps processes in reserve for forager holds the session (and all it
+  // starts) below the sandbox's limit: hard and soft, which root without CAP_SYS_RESOURCE cannot raise.
+  const argv = box.agentProcessLimit === undefined
+    ? ['bash', '--noprofile', '--norc']
+    : ['bash', '--noprofile', '--norc', '-c', `ulimit -u ${Math.floor(box.agentProcessLimit)} || exit 97; exec bash --noprofile --norc`];
+  const proc = await box.spawn(argv, { env: options.env, cwd: options.cwd, stdin: true });
   return {
     write: (data) => proc.write(data),
     onData: (listener) => proc.onData(listener),

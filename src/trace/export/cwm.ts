@@ -1,93 +1,70 @@
-import { TaskError } from '../../core/errors.js';
-import { sourceLine } from '../read.js';
-import type { Invocation, TraceEvent, TraceFunction } from '../schema.js';
+import { encodeLlama3 } from '../../agent/formats/cwm/index.js';
+import type { CwmFrame, CwmTrace } from './cwm-frames.js';
+import { pyJsonDumps } from './py-json.js';
 
-/** CWM's trace tokens (REFERENCE.md, "CWM's Python execution traces"). */
+/**
+ * CWM's trace tokens and their ids (PROMPTING_GUIDE.md, "Reserved Tokens" and "Trace
+ * Prediction Tokens"; cwm/text/tokenizers.py, CWMInstructTokenizer).
+ */
 export const CWM = {
+  begin: '<|begin_of_text|>',
+  end: '<|end_of_text|>',
   context: '<|trace_context_start|>',
   frame: '<|frame_sep|>',
+  action: '<|action_sep|>',
+  return: '<|return_sep|>',
   call: '<|call_sep|>',
   line: '<|line_sep|>',
-  return: '<|return_sep|>',
   exception: '<|exception_sep|>',
-  action: '<|action_sep|>',
   arg: '<|arg_sep|>',
 } as const;
 
-const TOKEN_OF: Record<TraceEvent['event'], string> = {
-  call: CWM.call, resume: CWM.call, line: CWM.line, return: CWM.return, yield: CWM.return, exception: CWM.exception,
+export const CWM_TOKEN_IDS: Readonly<Record<string, number>> = {
+  [CWM.begin]: 128000, [CWM.end]: 128001, [CWM.frame]: 128100, [CWM.action]: 128101, [CWM.return]: 128102,
+  [CWM.call]: 128103, [CWM.line]: 128104, [CWM.exception]: 128105, [CWM.arg]: 128106, [CWM.context]: 128107,
 };
-/**
- * Text that could read as a token (`<|`) is escaped so every frame parses back: in free
- * text one backslash goes between `<` and `|` (`<\|`, and `<\\|` for a literal `<\|`);
- * in the locals' JSON `<` becomes `\u003c`.
- */
-export function escapeText(text: string): string {
-  return text.replace(/<(\\*)\|/g, (_m, slashes: string) => `<${slashes}\\|`);
-}
 
-export function unescapeText(text: string): string {
-  return text.replace(/<(\\*)\\\|/g, (_m, slashes: string) => `<${slashes}|`);
-}
+const EVENT_TOKEN: Record<CwmFrame['event'], string> = { call: CWM.call, line: CWM.line, return: CWM.return, exception: CWM.exception };
 
-function localsJson(locals: Record<string, string>): string {
-  return JSON.stringify(locals).replace(/<\|/g, '\\u003c|');
-}
-
-/** Unchanged locals are written as this. */
-export const UNCHANGED = '..';
+/** A piece of the token sequence: a special token, or ordinary text (encoded on its own, as the builder encodes each piece). */
+type Piece = { special: string } | { text: string };
 
 /**
- * One invocation in CWM's format: the function's source as context, then per event its
- * token, every local seen so far as a JSON object of reprs (unchanged ones as ".."),
- * the action separator and the source line, and for return, yield and exception the arg
- * separator and the value; the frame ends with the frame separator. A generator's yield
- * is written as a return that is not the last event, its resume as a call that is not
- * the first: `parseCwm` reads them back as such.
+ * The pieces of a trace as CWM's demo prompt builder puts them together (demos/cwmdbg.py,
+ * `CWMDebugger._step`): begin of text, context start, the source context, a frame
+ * separator; per frame its event token, for call and line frames `json.dumps(locals)`, the
+ * action separator, the source line, for return and exception frames the arg separator and
+ * `json.dumps(value)`, and a frame separator; then the end of text once the entry scope was
+ * left (what the model predicts there, `CWMDebugger.done`).
  */
-export function formatCwm(fn: TraceFunction | undefined, invocation: Invocation): string {
-  const parts: string[] = [CWM.context, escapeText(fn?.source ?? ''), '\n'];
-  const known: string[] = [];
-  for (const event of invocation.events) {
-    for (const name of Object.keys(event.locals)) if (!known.includes(name)) known.push(name);
-    const locals = Object.fromEntries(known.map((name) => [name, event.locals[name] ?? UNCHANGED]));
-    parts.push(TOKEN_OF[event.event], localsJson(locals), CWM.action, escapeText(sourceLine(fn, event.line)));
-    if (event.value !== undefined) parts.push(CWM.arg, escapeText(event.value));
-    parts.push('\n');
+function piecesOf(trace: Pick<CwmTrace, 'context' | 'frames' | 'complete'>): Piece[] {
+  const pieces: Piece[] = [{ special: CWM.begin }, { special: CWM.context }, { text: trace.context }, { special: CWM.frame }];
+  for (const frame of trace.frames) {
+    pieces.push({ special: EVENT_TOKEN[frame.event] });
+    if (frame.event === 'call' || frame.event === 'line') pieces.push({ text: pyJsonDumps(frame.locals ?? {}) });
+    pieces.push({ special: CWM.action }, { text: frame.source });
+    if (frame.event === 'return' || frame.event === 'exception') pieces.push({ special: CWM.arg }, { text: pyJsonDumps(frame.value ?? '') });
+    pieces.push({ special: CWM.frame });
   }
-  parts.push(CWM.frame);
-  return parts.join('');
+  if (trace.complete) pieces.push({ special: CWM.end });
+  return pieces;
 }
 
-/** What `parseCwm` reads back: the source and each event (locals that changed, the source line, the value). */
-export interface CwmFrame {
-  source: string;
-  events: { event: TraceEvent['event']; locals: Record<string, string>; source: string; value?: string }[];
+/** The trace as text: the builder's tokens decoded (special tokens as their strings). */
+export function formatCwmTrace(trace: Pick<CwmTrace, 'context' | 'frames' | 'complete'>): string {
+  return piecesOf(trace).map((p) => ('special' in p ? p.special : p.text)).join('');
 }
 
-const SPLIT = new RegExp(`(${[CWM.call, CWM.line, CWM.return, CWM.exception].map((t) => t.replace(/[|]/g, '\\|')).join('|')})`);
-
-/** Parse one frame written by `formatCwm`. */
-export function parseCwm(text: string): CwmFrame {
-  if (!text.startsWith(CWM.context) || !text.endsWith(CWM.frame)) throw new TaskError('CWM_INVALID', 'a CWM trace frame: expected <|trace_context_start|> … <|frame_sep|>');
-  const body = text.slice(CWM.context.length, -CWM.frame.length);
-  const pieces = body.split(SPLIT);
-  const source = unescapeText(pieces[0]!.replace(/\n$/, ''));
-  const events: CwmFrame['events'] = [];
-  for (let i = 1; i < pieces.length; i += 2) {
-    const token = pieces[i]!;
-    const rest = pieces[i + 1]!.replace(/\n$/, '');
-    const action = rest.indexOf(CWM.action);
-    if (action < 0) throw new TaskError('CWM_INVALID', `event ${events.length}: expected ${CWM.action}`);
-    const all = JSON.parse(rest.slice(0, action)) as Record<string, string>;
-    const after = rest.slice(action + CWM.action.length);
-    const arg = token === CWM.line ? -1 : after.indexOf(CWM.arg);
-    const locals = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== UNCHANGED));
-    const first = events.length === 0;
-    const last = i + 2 >= pieces.length;
-    const event: TraceEvent['event'] = token === CWM.call ? (first ? 'call' : 'resume') : token === CWM.line ? 'line' : token === CWM.exception ? 'exception' : last ? 'return' : 'yield';
-    const line = unescapeText(arg < 0 ? after : after.slice(0, arg));
-    events.push({ event, locals, source: line, ...(arg >= 0 ? { value: unescapeText(after.slice(arg + CWM.arg.length)) } : {}) });
+/**
+ * The trace as token ids: special tokens by CWM's numbers, text by Llama 3's BPE (the
+ * inference docs/model-agents.md explains; CWM's own tokenizer file is not public). Unlike
+ * the text, the ids cannot mistake a `<|…|>` string in source or values for a token.
+ */
+export function cwmTraceTokens(trace: Pick<CwmTrace, 'context' | 'frames' | 'complete'>): number[] {
+  const ids: number[] = [];
+  for (const piece of piecesOf(trace)) {
+    if ('special' in piece) ids.push(CWM_TOKEN_IDS[piece.special]!);
+    else for (const id of encodeLlama3(piece.text)) ids.push(id);
   }
-  return { source, events };
+  return ids;
 }

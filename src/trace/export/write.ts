@@ -6,8 +6,9 @@ import { TaskError } from '../../core/errors.js';
 import type { Column } from '../../export/formats/parquet-columns.js';
 import { ParquetTable } from '../../export/formats/parquet-table.js';
 import { readTraceFile, type TraceFile } from '../read.js';
-import type { Invocation, TraceFunction } from '../schema.js';
-import { formatCwm } from './cwm.js';
+import type { Invocation } from '../schema.js';
+import { cwmTraceTokens, formatCwmTrace } from './cwm.js';
+import { buildCwmTrace, indexTrace, type CwmTrace, type TraceIndex } from './cwm-frames.js';
 import { Deduplicator } from './dedup.js';
 
 export const TRACE_EXPORT_FORMATS = ['cwm', 'jsonl', 'parquet'] as const;
@@ -27,12 +28,25 @@ export interface TraceRow {
   source_line: number;
   test: string | null;
   invocation: Invocation;
+  /** The trace file's functions and calls, for the CWM layout (which steps into recorded calls). */
+  index: TraceIndex;
 }
 
 export interface TraceExportResult {
   files: number;
   rows: number;
   duplicates: number;
+  /** Rows left out because the replay check disagreed with an invocation in them (kept with `keepMismatched`). */
+  replayMismatches: number;
+}
+
+export interface TraceExportOptions {
+  format: TraceExportFormat;
+  keepDuplicates?: boolean;
+  /** Keep invocations the replay check disagreed with (a nondeterministic function, or a forged record). */
+  keepMismatched?: boolean;
+  /** cwm: add each row's token ids (CWM's special tokens, Llama 3's BPE for text). */
+  tokens?: boolean;
 }
 
 const col = (name: string, type: Column<TraceRow>['type'], nullable: boolean, get: Column<TraceRow>['get']): Column<TraceRow> => ({ name, type, nullable, get });
@@ -56,12 +70,9 @@ export const TRACE_COLUMNS: Column<TraceRow>[] = [
   col('cut_reason', 'STRING', true, (r) => r.invocation.cut?.reason ?? null),
   col('n_events', 'INT32', false, (r) => r.invocation.events.length),
   col('events_json', 'STRING', false, (r) => JSON.stringify(r.invocation.events)),
-  col('cwm', 'STRING', false, (r) => formatCwm(fnOf(r), r.invocation)),
+  col('replay', 'STRING', true, (r) => r.invocation.replay?.status ?? null),
+  col('cwm', 'STRING', false, (r) => formatCwmTrace(buildCwmTrace(r.invocation, r.index))),
 ];
-
-function fnOf(row: TraceRow): TraceFunction {
-  return { type: 'function', key: row.function, file: row.file, qualname: row.qualname, firstlineno: row.invocation.firstlineno, source: row.source, source_line: row.source_line };
-}
 
 function selfContained(row: TraceRow): Record<string, unknown> {
   const { type: _type, id: _id, ...invocation } = row.invocation;
@@ -69,25 +80,41 @@ function selfContained(row: TraceRow): Record<string, unknown> {
 }
 
 function rowsOf(file: TraceFile): TraceRow[] {
+  const index = indexTrace(file.functions, file.invocations);
   return file.invocations.map((inv) => {
     const fn = file.functions.get(inv.function);
     return {
       id: `${file.header.trace_id}/${inv.id}`, task: file.header.task.id, variant: file.header.variant ?? null, image_id: file.header.image.id, python: file.header.python,
-      function: inv.function, file: inv.file, qualname: inv.qualname, source: fn?.source ?? null, source_line: fn?.source_line ?? inv.firstlineno, test: inv.test, invocation: inv,
+      function: inv.function, file: inv.file, qualname: inv.qualname, source: fn?.source ?? null, source_line: fn?.source_line ?? inv.firstlineno, test: inv.test, invocation: inv, index,
     };
   });
+}
+
+/** Whether the replay check disagreed with the invocation, or with any call a CWM trace of it steps into. */
+function mismatched(invocation: Invocation, index: TraceIndex, nested: boolean): boolean {
+  if (invocation.replay?.status === 'mismatch') return true;
+  return nested && (index.children.get(invocation.id) ?? []).some((child) => mismatched(child, index, true));
+}
+
+/** A `--format cwm` row: the invocation's CWM trace as text (and as token ids with `tokens`). */
+function cwmRow(row: TraceRow, trace: CwmTrace, tokens: boolean): Record<string, unknown> {
+  return {
+    id: row.id, task: row.task, variant: row.variant, function: row.function, test: row.test, replay: row.invocation.replay?.status ?? null,
+    complete: trace.complete, frames: trace.frames.length, text: formatCwmTrace(trace), ...(tokens ? { tokens: cwmTraceTokens(trace) } : {}),
+  };
 }
 
 /**
  * Export trace files to one output: `cwm` (JSONL rows with CWM's trace text), `jsonl`
  * (self-contained invocations) or `parquet`; near-duplicates (same function source, same
- * argument reprs) are dropped unless `keepDuplicates`. Files are read one at a time.
+ * argument reprs) are dropped unless `keepDuplicates`, and so are invocations the replay
+ * check disagreed with unless `keepMismatched`. Files are read one at a time.
  */
-export async function exportTraces(paths: string[], out: string, options: { format: TraceExportFormat; keepDuplicates?: boolean }): Promise<TraceExportResult> {
+export async function exportTraces(paths: string[], out: string, options: TraceExportOptions): Promise<TraceExportResult> {
   if (!TRACE_EXPORT_FORMATS.includes(options.format)) throw new TaskError('TRACE_EXPORT_FORMAT', `--format: expected one of ${TRACE_EXPORT_FORMATS.join(', ')}, got "${options.format}"`);
   await mkdir(dirname(out), { recursive: true });
   const dedup = new Deduplicator();
-  const result: TraceExportResult = { files: 0, rows: 0, duplicates: 0 };
+  const result: TraceExportResult = { files: 0, rows: 0, duplicates: 0, replayMismatches: 0 };
   const table = options.format === 'parquet' ? new ParquetTable<TraceRow>(out, TRACE_COLUMNS) : undefined;
   const stream = table ? undefined : createWriteStream(out);
   try {
@@ -95,15 +122,17 @@ export async function exportTraces(paths: string[], out: string, options: { form
       const file = await readTraceFile(path);
       result.files += 1;
       for (const row of rowsOf(file)) {
+        if (!options.keepMismatched && mismatched(row.invocation, row.index, options.format !== 'jsonl')) {
+          result.replayMismatches += 1;
+          continue;
+        }
         if (!options.keepDuplicates && !dedup.isNew(file.functions.get(row.function), row.invocation)) continue;
         result.rows += 1;
         if (table) {
           await table.add(row);
           continue;
         }
-        const value = options.format === 'cwm'
-          ? { id: row.id, task: row.task, variant: row.variant, function: row.function, test: row.test, text: formatCwm(fnOf(row), row.invocation) }
-          : selfContained(row);
+        const value = options.format === 'cwm' ? cwmRow(row, buildCwmTrace(row.invocation, row.index), options.tokens === true) : selfContained(row);
         if (!stream!.write(`${JSON.stringify(value)}\n`)) await once(stream!, 'drain');
       }
     }

@@ -6,10 +6,14 @@ site-packages, not test files unless asked), the call with its arguments, every 
 with the locals that changed since the previous event, yields and resumes of generators,
 exceptions, and the return value, as one JSON line per invocation in
 $FORAGER_TRACE_DIR/trace-<pid>.jsonl. The first line of each file describes the process;
-the last one says how tracing ended.
+the last one says how tracing ended. Each line is `MAC JSON`: the first 32 hex digits of
+HMAC-SHA256(key, "<pid>\0<n>\0" + JSON bytes), n the line's number in the file, so the
+harvester refuses lines and files no tracer of this run wrote (docs/traces.md says what
+this cannot stop).
 
 Environment:
   FORAGER_TRACE_DIR     where to write (required)
+  FORAGER_TRACE_KEY     the run's key, hex (required; the harvester makes one per run)
   FORAGER_TRACE_ROOT    the repository root (default: the working directory)
   FORAGER_TRACE_LIMITS  JSON: max_events, max_invocations, repr_len, max_bytes, repr_ms, seed,
                         include_tests
@@ -21,6 +25,7 @@ import _thread
 import atexit
 import dis
 import hashlib
+import hmac
 import inspect
 import json
 import os
@@ -81,8 +86,10 @@ class _Function:
 
 
 class _Tracer:
-    def __init__(self, out_dir, root, limits, deadline):
+    def __init__(self, out_dir, root, limits, deadline, key=b""):
         self.out_dir = out_dir
+        self.key = key
+        self.lines = 0
         self.root = os.path.realpath(root)
         self.limits = limits
         self.deadline = deadline
@@ -264,23 +271,31 @@ class _Tracer:
                     return
                 os.makedirs(self.out_dir, exist_ok=True)
                 self.fd = os.open(os.path.join(self.out_dir, "trace-%d.jsonl" % self.pid), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-                self.pending.append(json.dumps({"type": "process", "pid": self.pid, "ppid": os.getppid(), "python": sys.version.split()[0], "implementation": sys.implementation.name, "argv": [a[:200] for a in sys.argv[:20]], "root": self.root}) + "\n")
-            text = json.dumps(line, ensure_ascii=False) + "\n"
+                self._append(json.dumps({"type": "process", "pid": self.pid, "ppid": os.getppid(), "python": sys.version.split()[0], "implementation": sys.implementation.name, "argv": [a[:200] for a in sys.argv[:20]], "root": self.root}))
+            text = json.dumps(line, ensure_ascii=False)
             over = self.written + len(text) > self.limits.max_bytes - 4096 and line.get("type") != "end"
             if over:
                 self.count_cut("bytes")
             else:
-                self.pending.append(text)
-                self.pending_bytes += len(text)
-                self.written += len(text)
+                self._append(text)
             if self.pending_bytes > 256 * 1024:
                 self._flush()
         if over and not self.stopped:
             self.stop("bytes")
 
+    def _append(self, text):
+        """One line, signed: its bytes are exactly what the MAC covers (lone surrogates replaced first)."""
+        data = text.encode("utf-8", "replace")
+        mac = hmac.new(self.key, b"%d\0%d\0" % (self.pid, self.lines) + data, hashlib.sha256).hexdigest()[:32]
+        self.lines += 1
+        data = mac.encode("ascii") + b" " + data + b"\n"
+        self.pending.append(data)
+        self.pending_bytes += len(data)
+        self.written += len(data)
+
     def _flush(self):
         if self.fd is not None and self.pending:
-            data = "".join(self.pending).encode("utf-8", "replace")
+            data = b"".join(self.pending)
             self.pending = []
             self.pending_bytes = 0
             while data:
@@ -325,7 +340,8 @@ class _Invocation:
         args = {name: changed[name] for name in function.args if name in changed}
         self.record = {"type": "invocation", "id": self.id, "pid": tracer.pid, "thread": thread.name, "main_thread": thread is tracer.main,
                        "file": function.file, "qualname": function.qualname, "firstlineno": function.firstlineno,
-                       "call_index": index, "test": test.rsplit(" (", 1)[0] if test else None, "parent": parent,
+                       "call_index": index, "test": test.rsplit(" (", 1)[0] if test else None,
+                       "parent": parent.id if parent else None, "parent_event": len(parent.events) if parent else None,
                        "generator": bool(frame.f_code.co_flags & _GENERATOR_FLAGS), "args": args}
         self.add("call", frame.f_lineno, changed)
 
@@ -444,11 +460,12 @@ def _first_entry(frame):
 
 
 def _enclosing(tracer, frame):
+    """The recorded invocation this frame was called from (nearest on the stack), if any."""
     back = frame.f_back
     while back is not None:
         record = tracer.active.get(back)
         if record is not None:
-            return record.id
+            return record
         back = back.f_back
     return None
 
@@ -463,7 +480,8 @@ def start():
         return _tracer
     limits = _Limits(json.loads(os.environ.get("FORAGER_TRACE_LIMITS") or "{}"))
     deadline = float(os.environ.get("FORAGER_TRACE_DEADLINE") or time.time() + 3600)
-    _tracer = tracer = _Tracer(os.environ["FORAGER_TRACE_DIR"], os.environ.get("FORAGER_TRACE_ROOT") or os.getcwd(), limits, deadline)
+    key = bytes.fromhex(os.environ["FORAGER_TRACE_KEY"])
+    _tracer = tracer = _Tracer(os.environ["FORAGER_TRACE_DIR"], os.environ.get("FORAGER_TRACE_ROOT") or os.getcwd(), limits, deadline, key)
     atexit.register(_at_exit)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork)

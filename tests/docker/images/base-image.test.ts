@@ -1,3 +1,4 @@
+// @needs docker
 import { chmod, mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import tar from 'tar-stream';

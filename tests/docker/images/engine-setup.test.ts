@@ -1,3 +1,4 @@
+// @needs docker
 import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { InfrastructureError } from '../../../src/core/errors.js';

@@ -76,7 +76,10 @@ export async function startAnthropicServer(
 
 function checkRequest(request: ReceivedRequest, issuedThinking: Map<string, Block[]>): string | undefined {
   const body = request.body;
-  if (request.headers['anthropic-version'] !== '2023-06-01') return 'anthropic-version header: required';
+  const version = request.headers['anthropic-version'];
+  if (version !== '2023-06-01' && version !== '2026-10-21') return `anthropic-version header: required (one of 2023-06-01, 2026-10-21), got ${String(version)}`;
+  const sampling = refusedSampling(String(version), String(body.model), body);
+  if (sampling) return sampling;
   if (typeof body.max_tokens !== 'number') return 'max_tokens: Field required';
   if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required';
   const messages = body.messages as Array<{ role: string; content: Block[] | string }>;
@@ -107,6 +110,24 @@ function checkRequest(request: ReceivedRequest, issuedThinking: Map<string, Bloc
       }
     }
   }
+  return undefined;
+}
+
+/**
+ * What the API says of sampling fields, per @anthropic-ai/sdk: under 2026-10-21 the
+ * request has no `temperature`, `top_p` or `top_k` (1.17.0's types); under 2023-06-01
+ * models after Claude Opus 4.6 take only temperature 1.0 and top_p ≥ 0.99, and no top_k
+ * (0.137.0's deprecation notes), older ones take them all.
+ */
+function refusedSampling(version: string, model: string, body: Record<string, any>): string | undefined {
+  const present = ['temperature', 'top_p', 'top_k'].filter((f) => f in body);
+  if (version === '2026-10-21') return present.length ? `${present[0]}: Extra inputs are not permitted` : undefined;
+  const version_ = /^claude-(opus|sonnet|haiku)-(\d+)(?:-(\d))?(?:-\d{8})?$/.exec(model);
+  const newer = /^claude-(fable|mythos)/.test(model) || (version_ !== null && Number(version_[2]) * 10 + Number(version_[3] ?? 0) > 46);
+  if (!newer) return undefined;
+  if ('temperature' in body && body.temperature !== 1) return `temperature: ${model} does not support setting temperature`;
+  if ('top_p' in body && !(body.top_p >= 0.99)) return `top_p: ${model} does not support setting top_p`;
+  if ('top_k' in body) return `top_k: ${model} does not accept top_k`;
   return undefined;
 }
 

@@ -1,86 +1,106 @@
 import type { Action } from '../../../trajectory/schema.js';
 import { formatProblem } from '../problem.js';
 import type { FormatProblem } from '../types.js';
+import { CWM_TOKENS } from './template.js';
+import type { CwmReasoning } from './prompts.js';
+import { THINK_TAG_END } from './prompt-texts.js';
 
-/** CWM's tool-call pattern, as its SWE RL environment parses it (dot matches newlines). */
-export const CWM_TOOL_CALL = /<tool:\s([a-zA-Z_]+)>\n(.*?)\n<\/tool>/gs;
-const SEARCH_REPLACE = /(.*)\n<<<<<<< SEARCH\n([\s\S]*?)\n=======\n([\s\S]*?)\n>>>>>>> REPLACE/g;
-export const CWM_TOOLS = ['bash', 'edit', 'create', 'submit'] as const;
+/** CWM's tool-call pattern (default_tools.py TOOL_CALL_REGEX, re.DOTALL). */
+export const CWM_TOOL_CALL = /<tool:\s([a-zA-Z_]+)>\n([\s\S]*?)\n<\/tool>/g;
+/** The tools CWM's SWE environment offers (plugins on). */
+export const CWM_TOOLS = ['bash', 'submit', 'edit', 'create'] as const;
 
-const EDIT_FORMAT = [
-  '<tool: edit>',
-  '[path]',
-  '<<<<<<< SEARCH',
-  '[search_lines]',
-  '=======',
-  '[replacement_lines]',
-  '>>>>>>> REPLACE',
-  '</tool>',
-].join('\n');
+export type CwmCall = { ok: true; name: string; body: string } | { ok: false; problem: FormatProblem };
 
 /**
- * Read one CWM tool call from a model's text, with CWM's own checks in its order:
- * more than one call, opening/closing tag counts that disagree with the calls found,
- * no call, an empty body; then an unknown tool name. Problems are named `FormatError` or
- * `NoSuchToolError`, as CWM's environment names them.
+ * The one tool call of an answer, with CWM's checks in CWM's order (parse_tool_calls):
+ * more than one call, tag counts that disagree with the calls found, no call, an empty body.
+ * The name is not checked here: an unknown tool is NoSuchToolError when it is applied.
  */
-export function parseCwmCall(text: string): { ok: true; action: Action; toolName: string } | { ok: false; problem: FormatProblem; toolName?: string } {
-  const calls = [...text.matchAll(CWM_TOOL_CALL)].map((m) => ({ name: m[1]!, body: m[2]! }));
+export function parseCwmToolCall(answer: string): CwmCall {
+  const calls = [...answer.matchAll(CWM_TOOL_CALL)].map((m) => ({ name: m[1]!, body: m[2]! }));
   if (calls.length > 1) {
-    return problem(
-      `Expected one tool call, but found ${calls.length}: ${calls.map((c) => c.name).join(', ')}. Ensure only one <tool:...></tool> block is present in the response.`,
-    );
+    return bad(`Expected one tool call, but found ${calls.length}: ${calls.map((c) => c.name).join(', ')}. Ensure only one <tool:...></tool> block is present in the response.`);
   }
-  const opening = text.split('<tool:').length - 1;
-  const closing = text.split('</tool>').length - 1;
+  const opening = answer.split('<tool:').length - 1;
+  const closing = answer.split('</tool>').length - 1;
   if (calls.length !== opening || calls.length !== closing) {
-    return problem(
-      `Mismatch in tool tag counts: found ${calls.length} tool calls via regex, but counted ${opening} opening tags and ${closing} closing tags.`,
-    );
+    return bad(`Mismatch in tool tag counts: found ${calls.length} tool calls via regex, but counted ${opening} opening tags and ${closing} closing tags.`);
   }
   const call = calls[0];
-  if (!call) return problem('No tool calls found');
+  if (!call) return bad('No tool calls found');
   const name = call.name.trim();
-  if (call.body.trim() === '') return problem(`Tool '${name}' requires non-empty arguments, but received empty or whitespace-only input.`);
-  const action = toAction(name, call.body);
-  return 'message' in action ? { ok: false, problem: action, toolName: name } : { ok: true, action, toolName: name };
+  if (call.body.trim() === '') return bad(`Tool '${name}' requires non-empty arguments, but received empty or whitespace-only input.`);
+  return { ok: true, name, body: call.body };
 }
 
-function toAction(name: string, body: string): Action | FormatProblem {
+/** The text that ends reasoning: `</think>` in tag mode, the reasoning-end token's text in token mode. */
+export function thinkingEnd(reasoning: CwmReasoning): string {
+  return reasoning === 'tag' ? THINK_TAG_END : CWM_TOKENS.thinkingEnd;
+}
+
+/**
+ * The part of an answer CWM parses: with reasoning on, what follows the one end of
+ * reasoning (exactly one is required, else a FormatError); the whole answer otherwise.
+ */
+export function answerAfterReasoning(actionText: string, reasoning: CwmReasoning): { answer: string; problem?: FormatProblem; endings: number } {
+  if (reasoning === 'off') return { answer: actionText, endings: 1 };
+  const end = thinkingEnd(reasoning);
+  const parts = actionText.split(end);
+  const endings = parts.length - 1;
+  const answer = endings === 0 ? actionText : actionText.slice(actionText.indexOf(end) + end.length);
+  if (endings !== 1) return { answer, endings, problem: formatProblem(`Expected exactly one thinking end token, got ${endings}`) };
+  return { answer, endings };
+}
+
+/** Python's `.` (any character but \n): JavaScript's also stops at \r, \u2028 and \u2029. */
+const SEARCH_REPLACE = /([^\n]*)\n<<<<<<< SEARCH\n([\s\S]*?)\n=======\n([\s\S]*?)\n>>>>>>> REPLACE/g;
+
+const EDIT_PARSE_ERROR = `Failed to parse the edit tool call. Make sure it has the following format:
+
+<tool: edit>
+[path]
+<<<<<<< SEARCH
+[search_lines]
+=======
+[replacement_lines]
+>>>>>>> REPLACE
+</tool>`;
+
+/**
+ * A call's body as a forager action, or the message CWM's tool itself answers with (exit 1,
+ * shown as the tool's result: `problem.tool` set). The edit and create plugins read the body
+ * from a here-document, so edit sees it with a final newline and create without.
+ */
+export function toCwmAction(name: string, body: string): Action | FormatProblem {
   switch (name) {
     case 'bash':
       return { tool: 'bash', command: body };
     case 'submit':
-      return { tool: 'submit', result: body.trim() };
+      return { tool: 'submit', result: body };
+    case 'edit': {
+      const blocks = [...`${body}\n`.matchAll(SEARCH_REPLACE)];
+      if (blocks.length === 0) return toolProblem('edit', EDIT_PARSE_ERROR);
+      if (blocks.length > 1) return toolProblem('edit', `Only one search/replace block is allowed. Got: ${blocks.length}.`);
+      const [, path, search, replace] = blocks[0]!;
+      if (path === '') return toolProblem('edit', 'The path  does not exist. Please provide a valid path.');
+      return { tool: 'edit', path: path!, search: search!, replace: replace! };
+    }
     case 'create': {
       const newline = body.indexOf('\n');
-      const path = (newline < 0 ? body : body.slice(0, newline)).trim();
-      if (!path) return formatProblem('Path is empty. Please provide a valid path.');
+      const path = newline < 0 ? body : body.slice(0, newline);
+      if (path === '') return toolProblem('create', 'Path is empty. Please provide a valid path.');
       return { tool: 'create', path, content: newline < 0 ? '' : body.slice(newline + 1) };
-    }
-    case 'edit': {
-      const blocks = [...body.matchAll(SEARCH_REPLACE)];
-      if (blocks.length === 0) return formatProblem(`Failed to parse the edit tool call. Make sure it has the following format:\n\n${EDIT_FORMAT}`);
-      if (blocks.length > 1) return formatProblem(`Only one search/replace block is allowed. Got: ${blocks.length}.`);
-      const [, path, search, replace] = blocks[0]!;
-      if (!path!.trim()) return formatProblem('Path is empty. Please provide a valid path.');
-      if (search === '') return formatProblem('The search lines are empty. Quote at least one line of the file to replace.');
-      return { tool: 'edit', path: path!.trim(), search: search!, replace: replace! };
-    }
-    case 'view': {
-      // forager's extension (CWM has no view tool): PATH, then an optional START:END line.
-      const [path = '', range] = body.split('\n');
-      if (!path.trim()) return formatProblem('Path is empty. Please provide a valid path.');
-      const match = range === undefined ? null : /^(\d+):(\d*)$/.exec(range.trim());
-      if (range !== undefined && !match) return formatProblem('The view range must read START:END, e.g. 10:40.');
-      if (!match) return { tool: 'view', path: path.trim() };
-      return match[2] ? { tool: 'view', path: path.trim(), start_line: Number(match[1]), end_line: Number(match[2]) } : { tool: 'view', path: path.trim(), start_line: Number(match[1]) };
     }
     default:
       return formatProblem(`Tool '${name}' not found.`, 'NoSuchToolError');
   }
 }
 
-function problem(message: string): { ok: false; problem: FormatProblem } {
+function toolProblem(tool: string, message: string): FormatProblem {
+  return { name: 'ToolError', message, tool };
+}
+
+function bad(message: string): CwmCall {
   return { ok: false, problem: formatProblem(message) };
 }

@@ -1,41 +1,50 @@
-// CWM's default prompt templates. Placeholders: {{instruction}}, {{workdir}}, {{max_turns}},
-// {{context_window}}, {{task_id}}; {{#context_window}}…{{/context_window}} only when it is known (see ../../prompt.ts).
+import * as T from './prompt-texts.js';
+import { pyStrip } from './template.js';
 
-/** CWM's system prompt shape: a description, then `# Environment` with the tool specifications. */
-export const CWM_SYSTEM_PROMPT = `You are a helpful AI assistant.
+/** CWM's reasoning modes: none, `<think>` text tags (the released eval configs), or reasoning tokens. */
+export type CwmReasoning = 'off' | 'tag' | 'token';
 
-# Environment
+export interface CwmPromptSettings {
+  /** Numbers, or placeholders for a template. */
+  contextSize: number | string;
+  maxTurns: number | string;
+  /** The per-command time limit, in seconds (the session timeout), or a placeholder. */
+  sessionTimeoutS: number | string;
+  reasoning: CwmReasoning;
+  /** Whether edit and create are offered (SYSTEM_UBUNTU vs SYSTEM_UBUNTU_NO_PLUGINS). */
+  plugins: boolean;
+}
 
-You are working in a linux container. The bash session is persistent across turns, and is restarted after an error or when a command runs over its time limit. {{#context_window}}Your context window is {{context_window}} tokens. {{/context_window}}You interact with the container through the tool interface below, for at most {{max_turns}} turns:
+/** Python's str.format over `{name}` placeholders (the templates hold no other braces). */
+export function fillPython(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{([a-z_]+)\}/g, (match, name: string) => (name in values ? String(values[name]) : match));
+}
 
-<tool: bash>
-[command(s)]
-</tool>
-Runs the non-interactive bash command(s) [command(s)], one line or several, in the current session.
+/** The system prompt SWERLToolEnv.start builds (get_cwm_sys_prompt with the environment text). */
+export function cwmSystemPrompt(settings: CwmPromptSettings): string {
+  const environment = fillPython(settings.plugins ? T.SYSTEM_UBUNTU : T.SYSTEM_UBUNTU_NO_PLUGINS, {
+    context_size: settings.contextSize,
+    max_turns: settings.maxTurns,
+    session_timeout: `${typeof settings.sessionTimeoutS === 'number' ? Math.trunc(settings.sessionTimeoutS) : settings.sessionTimeoutS}-second`,
+  });
+  const head = settings.reasoning === 'tag' ? T.THINK_TAG_SYSTEM : settings.reasoning === 'token' ? T.THINK_TOKEN_SYSTEM : '{description}';
+  const description = pyStrip(fillPython(head, { description: T.DESCRIPTION }));
+  const env = pyStrip(fillPython(T.ENV_PROMPT, { environment: pyStrip(environment) }));
+  return pyStrip([description, env].join('\n\n'));
+}
 
-<tool: edit>
-[path]
-<<<<<<< SEARCH
-[search_lines]
-=======
-[replacement_lines]
->>>>>>> REPLACE
-</tool>
-Replaces [search_lines] in the existing file [path] with [replacement_lines]; [search_lines] must match exactly one place in the file, indentation and whitespace included.
+/** The user prompt: the issue (the task's instruction) and where the repository is. */
+export function cwmUserPrompt(issue: string, repoRoot: string): string {
+  return fillPython(T.USER_ISSUE_SOLVING, { issue, repo_root: repoRoot });
+}
 
-<tool: create>
-[path]
-[content]
-</tool>
-Creates a new file [path] holding [content]; [path] must not exist yet.
+/** The text the assistant turn starts with: `<think>\n` in tag reasoning mode, else nothing. */
+export function assistantPrefix(reasoning: CwmReasoning): string {
+  return reasoning === 'tag' ? T.THINK_TAG_START : '';
+}
 
-<tool: submit>
-[result]
-</tool>
-Submits [result] as your final answer; what [result] holds depends on the request.
+export function budgetNotice(remainingTurns: number, remainingTokens: number): string {
+  return fillPython(T.BUDGET_NOTICE_TEMPLATE, { remaining_turns: remainingTurns, remaining_tokens: remainingTokens });
+}
 
-REQUIREMENTS:
-* Invoke exactly one tool in each turn.
-* Use <tool: submit> when you are done.`;
-
-export { DEFAULT_USER_PROMPT as CWM_USER_PROMPT } from '../prompts.js';
+export { BUDGET_NOTICE_TEMPLATE, FEEDBACK_OUTPUT_PROMPT, SUBMISSION_FEEDBACK_PROMPT, THINK_TAG_END } from './prompt-texts.js';

@@ -37,13 +37,22 @@ function physical(type: ScalarType): SchemaElement {
     case 'int64': return { type: 'INT64' };
     case 'float64': return { type: 'DOUBLE' };
     case 'bool': return { type: 'BOOLEAN' };
-    case 'timestamp[ms]': return { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS' };
+    // Said both ways: readers that know only converted types take TIMESTAMP_MILLIS as UTC, and
+    // the logical type says so to the others (DuckDB: TIMESTAMP WITH TIME ZONE; Arrow: tz=UTC).
+    case 'timestamp[ms]': return { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } };
   }
 }
 
+/**
+ * A scalar's `dtype` on the card: Arrow's name for what the file holds. Times are instants in
+ * UTC, so `datasets` must keep their zone when it casts to the card (`timestamp[ms]` alone
+ * would drop it).
+ */
+const DTYPE_OF: Record<ScalarType, string> = { string: 'string', int32: 'int32', int64: 'int64', float64: 'float64', bool: 'bool', 'timestamp[ms]': 'timestamp[ms, tz=UTC]' };
+
 /** The field as a Hugging Face `features` entry of a dataset card (`dtype`, `struct`, or `list` of struct). */
 export function featureOf(field: Field): Record<string, unknown> {
-  if ('type' in field) return { name: field.name, dtype: field.type };
+  if ('type' in field) return { name: field.name, dtype: DTYPE_OF[field.type] };
   if ('struct' in field) return { name: field.name, struct: field.struct.map(featureOf) };
   return { name: field.name, list: field.list.map(featureOf) };
 }

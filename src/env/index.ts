@@ -1,0 +1,17 @@
+export { buildEnvironment, envDir, type BuildEnvOptions, type ModelInstaller, type ModelInstallContext, type ModelInstallResult } from './build-env.js';
+export { readRepoInputs, resolveRepo, nameOf, keyOf, versionOfTag, type RepoInput, type RepoSource } from './source.js';
+export { RecipeSchema, hashRecipe, dependencyCommands, installCommands, REPO_ROOT, type Recipe } from './recipe.js';
+export { EnvRecordSchema, readRecord, writeRecord, ENV_FAILURES, RECORD_FILE, type EnvRecord, type EnvFailureCode } from './record.js';
+export { RepoFactsSchema, parseFacts, type RepoFacts } from './facts.js';
+export { planInstall, testCommand, wantedNames, type InstallPlan, type Availability, type Resolution } from './plan.js';
+export { selectRequirements, type Selection } from './select.js';
+export { parseRequirement, evaluateMarker, markerEnvironment, normaliseName, satisfies, compareVersions, type Requirement } from './requirements.js';
+export { debianPackageFor, distributionOfModule } from './debian.js';
+export { parseAptPolicy, upstreamVersion } from './apt-policy.js';
+export { planAddopts, unrecognisedOptions } from './pytest-options.js';
+export { diagnoseLog, type Diagnosis } from './diagnose.js';
+export { mergeRuns, countStatuses, runSuite, type SuiteRun } from './test-runs.js';
+export { judgeRuns, MIN_STABLE_SHARE } from './verify.js';
+export { buildEnvImage, envTask, type EnvImage } from './image.js';
+export { createModelInstaller, installInstruction, INSTALL_SCRIPT, TEST_COMMAND_FILE, type ModelInstallerOptions } from './install-model.js';
+export { addedFile, patchedPaths } from './patch-files.js';

@@ -1,0 +1,1 @@
+export { ALLOW_ENV, createUnsandboxedBackend, UnsandboxedBackend } from './backend.js';

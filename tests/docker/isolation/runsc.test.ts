@@ -1,0 +1,68 @@
+// @needs docker runsc
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listGvisorProcesses } from '../../../src/docker/isolation/gvisor-leftovers.js';
+import type { RuntimeSandbox } from '../../../src/sandbox/index.js';
+import { containersOf, startTestSandbox, testRunId } from '../../helpers/docker.js';
+import { requireRunsc } from '../../helpers/runtime.js';
+
+const out = (r: { observation: { stdout: { text: string } } | null }): string => r.observation?.stdout.text ?? '';
+
+describe('a sandbox under runsc (gVisor)', () => {
+  const runId = testRunId();
+  let box: RuntimeSandbox;
+
+  beforeAll(async () => {
+    await requireRunsc();
+    box = await startTestSandbox({ runtime: 'runsc', pids: 64 }, runId);
+  });
+  afterAll(async () => {
+    await box?.stop();
+    expect(await containersOf(runId)).toEqual([]);
+  });
+
+  it('runs under gVisor, says so, and is not treated as sharing the host\'s kernel', async () => {
+    expect(box.box.localKernel).toBe(false);
+    expect(box.isolation).toMatchObject({ runtime: 'runsc', kernel: 'gvisor' });
+    const r = await box.exec('dmesg 2>/dev/null | head -1; cat /proc/version');
+    expect(out(r)).toMatch(/gVisor|Starting gVisor/);
+  });
+
+  it('records changes in the workdir from the host and in /tmp (gVisor\'s own tmpfs) by a listing', async () => {
+    expect(box.stateReader).toBe('host+exec');
+    const r = await box.exec('echo hi > /work/a.txt && echo there > /tmp/b.txt');
+    expect(r.state?.probe).toBe('host+exec');
+    const paths = [...(r.state?.changes ?? []), ...(r.state?.outside ?? [])].map((c) => `${c.change} ${c.path}`);
+    expect(paths).toEqual(expect.arrayContaining(['added /work/a.txt', 'added /tmp/b.txt']));
+  });
+
+  it('writes and reads files byte-exact through the file tools', async () => {
+    const data = Buffer.from([0, 1, 2, 255, 10, 13, 0xe2, 0x82]);
+    await box.writeFile('/work/bytes.bin', data);
+    expect(await box.readFile('/work/bytes.bin')).toEqual(data);
+    expect(await box.readFile('/work/missing.bin')).toBeNull();
+  });
+
+  it('kills a command that overruns its timeout, and only it: an earlier background job survives', async () => {
+    await box.exec('sleep 1000 & echo $! > /tmp/bg.pid', { trackState: false });
+    const r = await box.exec('sleep 60', { timeoutMs: 1_500, trackState: false });
+    expect(r.observation.timed_out).toBe(true);
+    expect(r.observation.session_restarted).toBe(false);
+    const alive = await box.exec('kill -0 "$(cat /tmp/bg.pid)" && echo alive', { trackState: false });
+    expect(out(alive)).toBe('alive\n');
+  });
+
+  it('holds a fork bomb to the agent\'s process limit (gVisor\'s RLIMIT_NPROC), clears it, and the sandbox lives on', async () => {
+    const r = await box.exec('bomb() { bomb | bomb & }; bomb; sleep 3; echo launched', { timeoutMs: 20_000, trackState: false });
+    const next = await box.exec('echo next', { timeoutMs: 60_000, trackState: false });
+    expect((r.observation.pids_cleared ?? 0) + (next.observation.pids_cleared ?? 0)).toBeGreaterThan(0);
+    expect(out(next)).toBe('next\n');
+    expect(box.box.agentProcessLimit).toBe(48);
+    const count = await box.box.pids();
+    expect(count.current).toBeLessThan(16);
+  });
+
+  it('finds its gVisor sandbox and gofer processes on the host by its id', async () => {
+    const mine = (await listGvisorProcesses()).filter((p) => p.containerId === box.id).map((p) => p.program);
+    expect(mine).toEqual(expect.arrayContaining(['runsc-sandbox', 'runsc-gofer']));
+  });
+});
