@@ -15,7 +15,7 @@ const FIXTURES = fileURLToPath(new URL('../import/fixtures', import.meta.url));
 async function setUp() {
   const dir = await makeTempDir('forager-exclude-');
   const existing = join(dir, 'existing');
-  const [written] = (await importTrajectories('mini-swe-agent', [join(FIXTURES, 'mini-swe-agent')], existing)).written;
+  const [written] = (await importTrajectories('mini-swe-agent', [join(FIXTURES, 'mini-swe-agent', 'hand-written')], existing)).written;
   const imported = await readDatasetTrajectory(written!);
   const commands = imported.steps.map((s) => (s.action?.tool === 'bash' ? s.action.command : ''));
   // The same work under another name, its last command changed a little.

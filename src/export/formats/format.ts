@@ -1,5 +1,4 @@
 import type { ChatOptions } from './chat.js';
-import type { CardFacts } from './hf/card.js';
 import type { TrajectorySink } from './sink.js';
 
 /** What every format is handed to open its outputs. */
@@ -32,4 +31,20 @@ export interface ExportFormatDefinition {
 /** A writer whose splits each open a sink and that writes nothing at the end. */
 export function plainWriter(open: (split: string) => Promise<TrajectorySink>): FormatWriter {
   return { open, splitName: (split) => split, finish: async () => ({}) };
+}
+
+/** What the card says beyond the tables: provenance, filters and dedup, licence, languages. */
+export interface CardFacts {
+  /** Trajectories per task source (a task file's `source`, an importer's format, else `forager`). */
+  sources: Record<string, number>;
+  /** Trajectories per model (`unknown` when the agent recorded none, e.g. scripted). */
+  models: Record<string, number>;
+  /** The filters applied, one human-readable line each. */
+  filters: string[];
+  dedup: { threshold: number; dropped: number } | null;
+  excludedNearDuplicates: { sets: string[]; threshold: number; dropped: number } | null;
+  split: { name: string; fraction: number; seed: number } | null;
+  license: string;
+  languages: string[];
+  prettyName?: string;
 }

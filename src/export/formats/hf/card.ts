@@ -4,22 +4,9 @@ import { stringify } from 'yaml';
 import { VERSION } from '../../../core/version.js';
 import { featureOf } from './fields.js';
 import { HF_CONFIGS, type HfTableOutput } from './sink.js';
+import type { CardFacts } from '../format.js';
 
-/** What the card says beyond the tables: provenance, filters and dedup, licence, languages. */
-export interface CardFacts {
-  /** Trajectories per task source (a task file's `source`, an importer's format, else `forager`). */
-  sources: Record<string, number>;
-  /** Trajectories per model (`unknown` when the agent recorded none, e.g. scripted). */
-  models: Record<string, number>;
-  /** The filters applied, one human-readable line each. */
-  filters: string[];
-  dedup: { threshold: number; dropped: number } | null;
-  excludedNearDuplicates: { sets: string[]; threshold: number; dropped: number } | null;
-  split: { name: string; fraction: number; seed: number } | null;
-  license: string;
-  languages: string[];
-  prettyName?: string;
-}
+export type { CardFacts };
 
 const CONFIG_TEXT: Record<(typeof HF_CONFIGS)[number], string> = {
   trajectories: 'one row per trajectory: task, model, outcome, evaluation, the full header and footer as JSON',
