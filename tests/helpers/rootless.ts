@@ -3,6 +3,8 @@ import { chown, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { pingEngine } from '../../src/docker/index.js';
+import { podmanClient } from '../../src/podman/index.js';
 import type { CliResult } from './cli.js';
 
 const run = promisify(execFile);
@@ -19,6 +21,13 @@ export async function rootlessUid(): Promise<number> {
 /** The socket `forager setup --sandbox podman` starts the user's service on (Podman's own default: no XDG_RUNTIME_DIR here). */
 export async function rootlessEndpoint(): Promise<string> {
   return `unix:///tmp/podman-run-${await rootlessUid()}/podman/podman.sock`;
+}
+
+/** Fail (never skip) with what to run when the rootless user's service does not answer. */
+export async function requireRootlessService(endpoint: string): Promise<void> {
+  if (!(await pingEngine(podmanClient(endpoint), 5_000))) {
+    throw new Error(`No rootless Podman service answers at ${endpoint}: run \`bash scripts/test-env.sh\` as root (it makes ${ROOTLESS_USER} and starts its service with \`forager setup --sandbox podman\` as that user)`);
+  }
 }
 
 /** A folder under /tmp the rootless user owns (the test run's TMPDIR is root's). */

@@ -29,7 +29,9 @@ describe('forager --sandbox podman, end to end', () => {
     const file = (task: string) => join(out, 'trajectories', task, '0.jsonl');
     for (const task of ['fix-calculator', 'hello-shell', 'repo-fix', 'word-count']) {
       const { header, footer } = await readTrajectory(file(task));
-      expect(header.sandbox).toEqual({ provider: 'podman' });
+      // The backend, limits all held, and how it was isolated (runc on the host's kernel, its layer read from the host).
+      expect(header.sandbox).toMatchObject({ provider: 'podman', runtime: 'runc', kernel: 'host', state_reader: 'host' });
+      expect(header.sandbox?.unenforced_limits).toBeUndefined();
       expect(footer).toMatchObject({ exit_status: 'submitted', failure_kind: null });
       // The pinned image is Podman's: a tag it answers for, an ID in its store.
       expect(await podman.findImage(header.image.id)).toMatchObject({ id: header.image.id });
@@ -45,7 +47,7 @@ describe('forager --sandbox podman, end to end', () => {
       expect(replay.stdout).toContain('identical: 6 steps replayed with the same observations, after normalisation');
     }
     const replayed = await readTrajectory(join(dir, 'replay-repo-fix.jsonl'));
-    expect(replayed.header.sandbox).toEqual({ provider: 'podman' });
+    expect(replayed.header.sandbox).toMatchObject({ provider: 'podman', runtime: 'runc', kernel: 'host' });
     expect(replayed.header.image.id).toBe(graded.header.image.id);
 
     // On the other backend the recorded image is not there, and the refusal says where it is.

@@ -1,13 +1,13 @@
 // @needs podman
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPodmanBackend, podmanClient, readHostFacts } from '../../src/podman/index.js';
 import { LABEL_RUN } from '../../src/sandbox/index.js';
 import { readTrajectory } from '../../src/trajectory/reader.js';
 import { captureText } from '../../src/core/capture.js';
 import { testRunId } from '../helpers/docker.js';
-import { rootlessDir, rootlessEndpoint, runCliAsRootless } from '../helpers/rootless.js';
+import { requireRootlessService, rootlessDir, rootlessEndpoint, runCliAsRootless } from '../helpers/rootless.js';
 import { writeTask } from '../helpers/tasks.js';
 
 // Rootless Podman on this host's cgroup v1: Podman accepts --memory and --pids-limit and
@@ -15,6 +15,7 @@ import { writeTask } from '../helpers/tasks.js';
 // and then every trajectory's header says which limits did not hold.
 const endpoint = await rootlessEndpoint();
 const dirs: string[] = [];
+beforeAll(() => requireRootlessService(endpoint));
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
@@ -54,7 +55,7 @@ describe('rootless Podman where limits cannot be enforced (cgroup v1)', () => {
     const result = await runCliAsRootless(['--sandbox', 'podman', '--allow-unenforced-limits', 'run', path, '--out', out, '--run-id', runId], { CONTAINER_HOST: endpoint });
     expect(result.code, result.stderr).toBe(0);
     const { header, steps, footer } = await readTrajectory(out);
-    expect(header.sandbox).toEqual({ provider: 'podman', unenforced_limits: ['memory_mb', 'cpus', 'pids'] });
+    expect(header.sandbox).toMatchObject({ provider: 'podman', unenforced_limits: ['memory_mb', 'cpus', 'pids'], runtime: 'runc', state_reader: 'exec' });
     expect(header.limits).toMatchObject({ pids: 64, memory_mb: 256 });
     // The PID limit of 64 did not hold: 100 processes started.
     expect(captureText(steps[0]!.observation!.stdout)).toBe('100\n');
