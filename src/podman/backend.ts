@@ -42,6 +42,11 @@ export class PodmanBackend extends DockerBackend {
   }
 
   override async create(spec: BackendSpec): Promise<BackendSandbox> {
+    // Podman lists runtimes it may not have (runsc among them), and gVisor's leftovers and
+    // process counts are only handled for Docker: a runtime is refused, not half-supported.
+    if (spec.limits.runtime !== undefined) {
+      throw new InfrastructureError('RUNTIME_UNAVAILABLE', `runtime ${JSON.stringify(spec.limits.runtime)} on the podman backend: forager runs Podman sandboxes under Podman's default runtime only (gVisor is supported on Docker: --sandbox docker --runtime runsc)`, { context: { runtime: spec.limits.runtime } });
+    }
     return withEngineErrors(await startContainer(this.client, spec, await this.sandboxFlavour()));
   }
 

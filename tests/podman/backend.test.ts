@@ -7,7 +7,7 @@ import { BASE_IMAGE, evictImages, findImage, recordBuiltImage } from '../../src/
 import { importRootfs } from '../../src/docker/setup/rootfs.js';
 import { engineId } from '../../src/docker/images/built-images.js';
 import { createPodmanBackend, podmanClient } from '../../src/podman/index.js';
-import { createSandboxProvider, RuntimeSandbox } from '../../src/sandbox/index.js';
+import { createSandboxProvider, LABEL_RUN, RuntimeSandbox } from '../../src/sandbox/index.js';
 import { resolveRecordedImage } from '../../src/replay/index.js';
 import type { Header, Limits } from '../../src/trajectory/schema.js';
 import { initChildren, killAllBut, runOneShot } from '../../src/sandbox/process/index.js';
@@ -36,6 +36,15 @@ function cgroupFile(id: string, file: string): string {
 }
 
 describe('the Podman backend on the local rootful service', () => {
+  it('refuses a runtime (gVisor is handled on Docker only) before anything starts', async () => {
+    const runId = testRunId();
+    const start = RuntimeSandbox.start(createPodmanBackend({ endpoint: PODMAN_ENDPOINT }), {
+      image: BASE_IMAGE, runId, taskId: 'podman-runtime', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS, runtime: 'runsc' },
+    });
+    await expect(start).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE', message: expect.stringContaining('--sandbox docker --runtime runsc') });
+    expect(await podmanClient(PODMAN_ENDPOINT).listContainers({ all: true, filters: { label: [`${LABEL_RUN}=${runId}`] } })).toEqual([]);
+  });
+
   it('reads PIDs from the container\'s own cgroup (pids.current, pids.events) and state from its overlay upper directory', async () => {
     const sandbox = await startSandbox({ pids: 50 });
     const facts = await sandbox.box.pids();
