@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { needsOf, testFiles } from './vitest.unit.config.js';
 
 /** The hostile suite's files that run again with every sandbox under gVisor (the runsc tier). */
 export const RUNSC_TIER = ['tests/hostile/state-*.test.ts', 'tests/hostile/io-file-tools.test.ts', 'tests/hostile/io-byte-exact.test.ts'];
@@ -18,11 +19,21 @@ const RUNSC_PROJECT = {
     fileParallelism: false,
     include: RUNSC_TIER,
     // `forager run` children read FORAGER_RUNTIME (the --runtime flag): every sandbox, grading's too, under gVisor.
-    env: { FORAGER_RUNTIME: 'runsc' },
+    env: { FORAGER_SANDBOX: 'docker', FORAGER_RUNTIME: 'runsc' },
     globalSetup: ['tests/tmp-setup.ts', 'tests/global-setup.ts', 'tests/runsc-setup.ts'],
     setupFiles: ['tests/runsc-skip.ts'],
   },
 };
+
+/**
+ * The podman project: the files that need Podman (`// @needs podman`: the provider contract,
+ * backend, setup, rootless and end-to-end tests) in `npm test`; with FORAGER_TEST_PODMAN_HOSTILE=1
+ * (`npm run test:podman`) also the hostile suite, run again unchanged with FORAGER_SANDBOX=podman,
+ * so the CLIs it starts and the helpers it uses (testProvider, containersOf) reach Podman. That
+ * doubles the suite's longest part, so it is not in `npm test`.
+ */
+const PODMAN_FILES = testFiles('tests').filter((file) => needsOf(file).includes('podman'));
+export const PODMAN_TIER = [...PODMAN_FILES, ...(process.env.FORAGER_TEST_PODMAN_HOSTILE === '1' ? ['tests/hostile/**/*.test.ts'] : [])];
 
 export default defineConfig({
   test: {
@@ -36,12 +47,24 @@ export default defineConfig({
         test: {
           name: 'docker',
           include: ['tests/**/*.test.ts'],
+          exclude: PODMAN_FILES,
           // tmp-setup first: the images are built with the run's temporary folder too.
           globalSetup: ['tests/tmp-setup.ts', 'tests/global-setup.ts'],
+          env: { FORAGER_SANDBOX: 'docker' },
         },
       },
       // The runsc tier runs only when asked (`npm run test:runsc`): see RUNSC_PROJECT.
       ...(process.env.FORAGER_TEST_RUNSC === '1' ? [RUNSC_PROJECT] : []),
+      {
+        extends: true,
+        test: {
+          name: 'podman',
+          include: PODMAN_TIER,
+          // Fails (never skips) without a rootful Podman service and its base image: scripts/test-env.sh sets both up.
+          globalSetup: ['tests/tmp-setup.ts', 'tests/podman-global-setup.ts'],
+          env: { FORAGER_SANDBOX: 'podman' },
+        },
+      },
     ],
   },
 });

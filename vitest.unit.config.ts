@@ -8,7 +8,7 @@ export function needsOf(file: string): string[] {
   return /^\/\/ @needs (.+)$/m.exec(head)?.[1]?.trim().split(/\s+/) ?? [];
 }
 
-function testFiles(dir: string): string[] {
+export function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === 'fixtures' ? [] : testFiles(path);

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type Docker from 'dockerode';
 import { createDockerBackend, engine } from '../src/docker/index.js';
-import { RuntimeSandbox } from '../src/sandbox/index.js';
+import { createPodmanBackend, podmanClient, podmanEndpoint } from '../src/podman/index.js';
+import { RuntimeSandbox, type SandboxBackend } from '../src/sandbox/index.js';
 import { runOneShot } from '../src/sandbox/process/index.js';
 import { createFile, editFile, viewFile } from '../src/file-tools/index.js';
 import { PINNED_ENV } from '../src/runner/environment.js';
@@ -11,7 +13,22 @@ import { fmt, median, timeMany } from './stats.js';
 const run = promisify(execFile);
 const IMAGE = 'forager-base:bookworm';
 
-export interface SandboxBench {
+/** A backend as the bench drives it: forager's backend, the engine's own client and CLI (the baselines). */
+interface BenchTarget {
+  name: 'docker' | 'podman';
+  backend: () => SandboxBackend;
+  client: () => Docker;
+  /** How peers run one action: the engine's CLI, `<cli> exec <id> true`. */
+  cli: string;
+}
+
+const TARGETS: BenchTarget[] = [
+  { name: 'docker', backend: () => createDockerBackend(), client: () => engine(), cli: 'docker' },
+  { name: 'podman', backend: () => createPodmanBackend(), client: () => podmanClient(podmanEndpoint()), cli: 'podman' },
+];
+
+export interface BackendBench {
+  backend: string;
   dispatchMs: number;
   dispatchWithStateMs: number;
   engineApiExecMs: number;
@@ -27,28 +44,53 @@ export interface SandboxBench {
   startStopMs: number;
   rawStartStopMs: number;
   startStopRatio: number;
+  /** Attempts (start, `actions` tracked steps, stop) run `concurrency` at a time. */
+  throughput: { attempts: number; concurrency: number; actions: number; wallMs: number; attemptsPerMinute: number; stepsPerSecond: number };
 }
 
-/** Per-action dispatch and sandbox start+stop, forager against the ways peers do it. */
-export async function benchSandbox(options: { actions?: number; starts?: number } = {}): Promise<SandboxBench> {
+export interface SandboxBench {
+  backends: BackendBench[];
+}
+
+export interface SandboxBenchOptions {
+  actions?: number;
+  starts?: number;
+  /** Default: every backend (docker, podman); each must answer. */
+  backends?: string[];
+  attempts?: number;
+  concurrency?: number;
+}
+
+/** Per-action dispatch, sandbox start+stop and attempt throughput on each backend, against the ways peers do it, in one run. */
+export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<SandboxBench> {
+  const wanted = options.backends ?? TARGETS.map((t) => t.name);
+  const backends: BackendBench[] = [];
+  for (const target of TARGETS.filter((t) => wanted.includes(t.name))) backends.push(await benchOne(target, options));
+  return { backends };
+}
+
+async function benchOne(target: BenchTarget, options: SandboxBenchOptions): Promise<BackendBench> {
   const actions = options.actions ?? 200;
   const starts = options.starts ?? 15;
-  const sandbox = await RuntimeSandbox.start(createDockerBackend(), { image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
+  const spec = { image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } };
+  // One backend per run, as the CLI makes one provider: what it asks the engine once (Podman's host facts, ~0.65 s) is not a per-sandbox cost.
+  const backend = target.backend();
+  const sandbox = await RuntimeSandbox.start(backend, spec);
   try {
     await timeMany(20, () => sandbox.exec('true', { trackState: false }));
     const dispatch = await timeMany(actions, () => sandbox.exec('true', { trackState: false }));
     const withState = await timeMany(actions, () => sandbox.exec('true'));
     const api = await timeMany(Math.min(actions, 50), () => runOneShot(sandbox.box, ['true']));
-    const cli = await timeMany(Math.min(actions, 50), () => run('docker', ['exec', sandbox.id, 'true']));
+    const cli = await timeMany(Math.min(actions, 50), () => run(target.cli, ['exec', sandbox.id, 'true']));
     const files = await benchFileTools(sandbox, actions);
-    const portableBox = await RuntimeSandbox.start(createDockerBackend(), { image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } }, { helpers: 'portable' });
+    const portableBox = await RuntimeSandbox.start(backend, spec, { helpers: 'portable' });
     let portable: Awaited<ReturnType<typeof benchFileTools>>;
     try {
       portable = await benchFileTools(portableBox, Math.min(actions, 30));
     } finally {
       await portableBox.stop();
     }
-    const docker = engine();
+    const docker = target.client();
     const rawOnce = async () => {
       const c = await docker.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels: { 'forager.run': 'bench-raw' }, HostConfig: { Init: true, NetworkMode: 'none' } });
       try {
@@ -58,7 +100,7 @@ export async function benchSandbox(options: { actions?: number; starts?: number 
       }
     };
     const foragerOnce = async () => {
-      const s = await RuntimeSandbox.start(createDockerBackend(), { image: IMAGE, runId: 'bench', taskId: 'bench', workdir: '/work', env: { ...PINNED_ENV }, limits: { ...DEFAULT_LIMITS } });
+      const s = await RuntimeSandbox.start(backend, spec);
       await s.stop();
     };
     await rawOnce();
@@ -69,7 +111,8 @@ export async function benchSandbox(options: { actions?: number; starts?: number 
       raw.push(...(await timeMany(1, rawOnce)));
       ours.push(...(await timeMany(1, foragerOnce)));
     }
-    const result: SandboxBench = {
+    return {
+      backend: target.name,
       dispatchMs: median(dispatch),
       dispatchWithStateMs: median(withState),
       engineApiExecMs: median(api),
@@ -83,33 +126,75 @@ export async function benchSandbox(options: { actions?: number; starts?: number 
       startStopMs: median(ours),
       rawStartStopMs: median(raw),
       startStopRatio: median(ours) / median(raw),
+      throughput: await benchThroughput(backend, spec, options.attempts ?? 16, options.concurrency ?? 4),
     };
-    return result;
   } finally {
     await sandbox.stop();
   }
 }
 
+/** `attempts` attempts of 10 tracked steps each, `concurrency` at a time: what a harvest of short tasks sustains. */
+async function benchThroughput(backend: SandboxBackend, spec: Parameters<typeof RuntimeSandbox.start>[1], attempts: number, concurrency: number): Promise<BackendBench['throughput']> {
+  const actions = 10;
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < attempts) {
+      next += 1;
+      const s = await RuntimeSandbox.start(backend, spec);
+      try {
+        for (let i = 0; i < actions; i += 1) await s.exec(`echo step ${i} > /work/step.txt`);
+      } finally {
+        await s.stop();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wallMs = performance.now() - started;
+  return { attempts, concurrency, actions, wallMs, attemptsPerMinute: attempts / (wallMs / 60_000), stepsPerSecond: (attempts * actions) / (wallMs / 1000) };
+}
+
 export function printSandboxBench(r: SandboxBench): void {
-  process.stdout.write(
-    [
-      '== per-action dispatch (`true`), median',
-      `  forager session            ${fmt(r.dispatchMs)}`,
-      `  forager session + state    ${fmt(r.dispatchWithStateMs)}   (cwd and changed files recorded)`,
-      `  Engine API exec            ${fmt(r.engineApiExecMs)}`,
-      `  docker exec (CLI)          ${fmt(r.cliExecMs)}`,
-      `  speed-up vs docker exec    ${r.dispatchSpeedup.toFixed(1)}x   (target: >= 50x, dispatch <= 1 ms)`,
-      '== file tools on a small file, median (target: <= 2 ms each)',
-      `  view                       ${fmt(r.viewMs)}   (portable, one exec each: ${fmt(r.viewPortableMs)})`,
-      `  create                     ${fmt(r.createMs)}   (state read included)`,
-      `  edit                       ${fmt(r.editMs)}   (state read included; portable: ${fmt(r.editPortableMs)})`,
-      '== sandbox start + stop, median',
-      `  forager                    ${fmt(r.startStopMs)}   (create, start, bash session, remove)`,
-      `  raw create/start/remove    ${fmt(r.rawStartStopMs)}`,
-      `  ratio                      ${r.startStopRatio.toFixed(2)}x   (target: <= 1.5x)`,
-      '',
-    ].join('\n'),
-  );
+  const lines: string[] = [];
+  for (const b of r.backends) {
+    lines.push(
+      `== ${b.backend}: per-action dispatch (\`true\`), median`,
+      `  forager session            ${fmt(b.dispatchMs)}`,
+      `  forager session + state    ${fmt(b.dispatchWithStateMs)}   (cwd and changed files recorded)`,
+      `  Engine API exec            ${fmt(b.engineApiExecMs)}`,
+      `  ${`${b.backend} exec (CLI)`.padEnd(27)}${fmt(b.cliExecMs)}`,
+      `  speed-up vs ${b.backend} exec   ${b.dispatchSpeedup.toFixed(1)}x   (target: >= 50x, dispatch <= 1 ms)`,
+      `== ${b.backend}: file tools on a small file, median (target: <= 2 ms each)`,
+      `  view                       ${fmt(b.viewMs)}   (portable, one exec each: ${fmt(b.viewPortableMs)})`,
+      `  create                     ${fmt(b.createMs)}   (state read included)`,
+      `  edit                       ${fmt(b.editMs)}   (state read included; portable: ${fmt(b.editPortableMs)})`,
+      `== ${b.backend}: sandbox start + stop, median`,
+      `  forager                    ${fmt(b.startStopMs)}   (create, start, bash session, remove)`,
+      `  raw create/start/remove    ${fmt(b.rawStartStopMs)}`,
+      `  ratio                      ${b.startStopRatio.toFixed(2)}x   (target: <= 1.5x)`,
+      `== ${b.backend}: throughput, ${b.throughput.attempts} attempts of ${b.throughput.actions} tracked steps, ${b.throughput.concurrency} at a time`,
+      `  ${b.throughput.attemptsPerMinute.toFixed(1)} attempts/min, ${b.throughput.stepsPerSecond.toFixed(1)} steps/s (${(b.throughput.wallMs / 1000).toFixed(1)} s)`,
+    );
+  }
+  const [docker, podman] = [r.backends.find((b) => b.backend === 'docker'), r.backends.find((b) => b.backend === 'podman')];
+  if (docker && podman) {
+    const row = (label: string, d: number, p: number, unit: (n: number) => string) => `  ${label.padEnd(26)} ${unit(d).padStart(10)} ${unit(p).padStart(10)}   ${(p / d).toFixed(2)}x`;
+    const n = (x: number) => x.toFixed(1);
+    lines.push(
+      '== side by side                  docker     podman   podman/docker',
+      row('session dispatch', docker.dispatchMs, podman.dispatchMs, fmt),
+      row('session + state', docker.dispatchWithStateMs, podman.dispatchWithStateMs, fmt),
+      row('view', docker.viewMs, podman.viewMs, fmt),
+      row('edit', docker.editMs, podman.editMs, fmt),
+      row('Engine API exec', docker.engineApiExecMs, podman.engineApiExecMs, fmt),
+      row('CLI exec', docker.cliExecMs, podman.cliExecMs, fmt),
+      row('forager start + stop', docker.startStopMs, podman.startStopMs, fmt),
+      row('raw start + stop', docker.rawStartStopMs, podman.rawStartStopMs, fmt),
+      row('attempts/min', docker.throughput.attemptsPerMinute, podman.throughput.attemptsPerMinute, n),
+      row('steps/s', docker.throughput.stepsPerSecond, podman.throughput.stepsPerSecond, n),
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
 /** view, create and edit of a small file, `n` times each, as the runner calls them. */

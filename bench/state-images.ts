@@ -1,12 +1,18 @@
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import { engine } from '../src/docker/index.js';
+import { podmanClient, podmanEndpoint } from '../src/podman/index.js';
 
-const run = promisify(execFile);
 const BASE = 'forager-base:bookworm';
 
 /** The tag of the image holding `files` small files under /work/repo (built once, then reused). */
 export function filesImageTag(files: number): string {
   return `forager-statebench:${files}`;
+}
+
+/** The engine images are built on: the one FORAGER_SANDBOX names (docker, or podman for the suites run on both). */
+function engineClient(): Docker {
+  return process.env.FORAGER_SANDBOX === 'podman' ? podmanClient(podmanEndpoint()) : engine();
 }
 
 /**
@@ -15,18 +21,22 @@ export function filesImageTag(files: number): string {
  */
 export async function ensureFilesImage(files: number): Promise<string> {
   const tag = filesImageTag(files);
-  const known = await run('docker', ['image', 'inspect', tag]).then(() => true, () => false);
+  const docker = engineClient();
+  const known = await docker.getImage(tag).inspect().then(() => true, () => false);
   if (known) return tag;
   const dockerfile = [
     `FROM ${BASE}`,
     `RUN python3 -c "exec(\\"import os\\\\nfor i in range(${files}):\\\\n d='/work/repo/d%03d' % (i // 1000); os.makedirs(d, exist_ok=True); open('%s/f%06d.py' % (d, i), 'w').write('x = 1')\\")"`,
+    '',
   ].join('\n');
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('docker', ['build', '-q', '-t', tag, '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker build ${tag} failed: ${err.slice(-2000)}`))));
-    child.stdin.end(dockerfile);
+  const context = tar.pack();
+  context.entry({ name: 'Dockerfile' }, dockerfile);
+  context.finalize();
+  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: tag, rm: true, forcerm: true });
+  const events = await new Promise<{ error?: string; errorDetail?: { message?: string }; stream?: string }[]>((resolve, reject) => {
+    docker.modem.followProgress(stream, (error, out) => (error ? reject(error) : resolve(out)));
   });
+  const failed = events.find((e) => e.error !== undefined || e.errorDetail !== undefined);
+  if (failed) throw new Error(`building ${tag} failed: ${failed.error ?? failed.errorDetail?.message}\n${events.map((e) => e.stream ?? '').join('').slice(-2000)}`);
   return tag;
 }

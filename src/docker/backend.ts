@@ -1,8 +1,9 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type { BackendSandbox, BackendSpec, ListedSandbox, SandboxBackend } from '../sandbox/backend.js';
+import type { BackendOptions, BackendSandbox, BackendSpec, ListedSandbox, SandboxBackend } from '../sandbox/backend.js';
 import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions } from '../sandbox/contracts.js';
-import { DOCKER_FLAVOUR, startContainer, type EngineFlavour } from './container.js';
+import { startContainer } from './container.js';
+import { flavourOf, type EngineFlavour } from './flavour.js';
 import { requireEngineFreeSpace } from './disk-guard.js';
 import { withEngineErrors } from './engine-errors.js';
 import { reapGvisorOrphans } from './isolation/gvisor-leftovers.js';
@@ -14,9 +15,10 @@ import { recordImageUse } from './images/image-use.js';
 import { resolveTaskImage, type TaskImage } from './images/task-image.js';
 import { setupDocker } from './setup/setup.js';
 
-export interface DockerBackendOptions {
+export interface DockerBackendOptions extends BackendOptions {
   /** The engine to talk to (default: the one DOCKER_HOST names, else the local socket). */
   docker?: Docker;
+  /** Engine facts (default: the flavour the client carries, Docker's unless marked). */
   flavour?: EngineFlavour;
 }
 
@@ -28,11 +30,11 @@ export interface DockerBackendOptions {
 export class DockerBackend implements SandboxBackend {
   readonly name: string = 'docker';
   private readonly docker: Docker | undefined;
-  private readonly flavour: EngineFlavour;
+  private readonly flavour: EngineFlavour | undefined;
 
   constructor(options: DockerBackendOptions = {}) {
     this.docker = options.docker;
-    this.flavour = options.flavour ?? DOCKER_FLAVOUR;
+    this.flavour = options.flavour;
   }
 
   protected get client(): Docker {
@@ -61,7 +63,7 @@ export class DockerBackend implements SandboxBackend {
   }
 
   async create(spec: BackendSpec): Promise<BackendSandbox> {
-    return withEngineErrors(await startContainer(this.client, spec, this.flavour));
+    return withEngineErrors(await startContainer(this.client, spec, this.flavour ?? flavourOf(this.client)));
   }
 
   async list(label: string): Promise<ListedSandbox[]> {

@@ -2,8 +2,9 @@ import { accessSync, constants } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AbortedError } from '../core/errors.js';
-import type { BackendSandbox, BackendSpec, BackendState, EndFacts, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
+import type { BackendSandbox, BackendSpec, BackendState, EndFacts, EnforcedLimit, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
 import type { Isolation } from '../trajectory/schema.js';
+import { flavourOf, type EngineFlavour } from './flavour.js';
 import { FrameDemuxer } from './frames.js';
 import { deadmanConfig, isMissingPerl, knownPerl, rememberPerl, type DeadmanConfig } from './deadman.js';
 import { CgroupPids } from './pids.js';
@@ -14,22 +15,6 @@ import { endGvisorLeftovers } from './isolation/gvisor-leftovers.js';
 /** Capabilities a root shell needs for ordinary work (files, users, apt); everything else is dropped. */
 const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETFCAP', 'NET_BIND_SERVICE'];
 
-/** Engine facts that differ between engines speaking the same API (Docker, Podman). */
-export interface EngineFlavour {
-  /** The storage driver name whose GraphDriver data holds an overlay upper directory. */
-  overlayDriver: string;
-  /** Where the host keeps a container's PID files (pids.current, pids.events), by container id. */
-  cgroupDirs(id: string): string[];
-  /** Whether `POST /containers/{id}/update` works (PID limits can be lent). */
-  canUpdate: boolean;
-}
-
-export const DOCKER_FLAVOUR: EngineFlavour = {
-  overlayDriver: 'overlay2',
-  cgroupDirs: (id) => [`/sys/fs/cgroup/pids/docker/${id}`, `/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`],
-  canUpdate: true,
-};
-
 /**
  * Create and start a container for a sandbox: limits, labels, no network unless asked,
  * capabilities dropped, and a dead-man main process after which the engine removes the
@@ -38,7 +23,7 @@ export const DOCKER_FLAVOUR: EngineFlavour = {
  * for (runtime, kernel disk bounds) is applied here (isolation/container-isolation.ts);
  * nothing of a failed start is left behind.
  */
-export async function startContainer(docker: Docker, spec: BackendSpec, flavour: EngineFlavour = DOCKER_FLAVOUR): Promise<DockerContainer> {
+export async function startContainer(docker: Docker, spec: BackendSpec, flavour: EngineFlavour = flavourOf(docker)): Promise<DockerContainer> {
   const perl = knownPerl(spec.image);
   try {
     const box = await createAndStart(docker, spec, flavour, deadmanConfig(spec.lifetimeS, perl ?? true));
@@ -146,6 +131,10 @@ export class DockerContainer implements BackendSandbox {
     return this.container.id;
   }
 
+  get unenforcedLimits(): readonly EnforcedLimit[] {
+    return this.flavour.unenforcedLimits;
+  }
+
   async spawn(argv: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {
     const exec = await this.container.exec({
       Cmd: argv,
@@ -181,7 +170,7 @@ export class DockerContainer implements BackendSandbox {
   }
 
   async layerView(): Promise<LayerView | null> {
-    if (!this.how.onThisHost) return null;
+    if (!this.how.onThisHost || !this.flavour.hostLayer) return null;
     const info = await this.container.inspect();
     const view = readableLayer(info.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined, this.flavour.overlayDriver);
     return view && this.how.unobserved.length ? { ...view, unobserved: [...this.how.unobserved] } : view;
@@ -197,14 +186,15 @@ export class DockerContainer implements BackendSandbox {
   }
 
   get lendPids(): BackendSandbox['lendPids'] {
-    if (!this.flavour.canUpdate) return undefined;
+    const setLimit = this.flavour.setPidsLimit;
+    if (!setLimit) return undefined;
     return async (extra: number) => {
       const info = await this.container.inspect();
       const limit = info.HostConfig.PidsLimit;
       if (!limit || limit <= 0) return async () => undefined;
-      await this.container.update({ PidsLimit: limit + extra });
+      await setLimit(this.docker, this.id, limit + extra);
       return async () => {
-        await this.container.update({ PidsLimit: limit }).catch(() => undefined);
+        await setLimit(this.docker, this.id, limit).catch(() => undefined);
       };
     };
   }

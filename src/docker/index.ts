@@ -1,5 +1,8 @@
 export { createDockerBackend, DockerBackend, type DockerBackendOptions } from './backend.js';
-export { DOCKER_FLAVOUR, DockerContainer, readableLayer, startContainer, type EngineFlavour } from './container.js';
+export { DockerContainer, readableLayer, startContainer } from './container.js';
+export { DOCKER_FLAVOUR, flavourOf, withFlavour, type EngineFlavour } from './flavour.js';
 export { engine, pingEngine, requireEngine, dockerVersion } from './engine.js';
+export { withEngineErrors } from './engine-errors.js';
+export { reapLoopDisks } from './isolation/loop-disk.js';
 export { requireEngineFreeSpace } from './disk-guard.js';
 export * from './images/index.js';

@@ -69,6 +69,7 @@ export const ERROR_CODES = {
   RUNTIME_START_FAILED: redo,
   DISK_MOUNT_UNAVAILABLE: redo,
   DISK_MOUNT_FAILED: redo,
+  LIMITS_UNENFORCED: redo, // the backend would run sandboxes without their limits (rootless Podman on cgroup v1) and the operator did not accept that
 
   // The task, its files or the operator's input cannot be used as they are.
   USAGE: task,
@@ -112,6 +113,7 @@ export const ERROR_CODES = {
   REPO_SCRUB_FAILED: task,
   GIT_UNAVAILABLE: task,
   UNKNOWN_SANDBOX_PROVIDER: task,
+  PODMAN_ENDPOINT_UNSUPPORTED: task, // CONTAINER_HOST names a transport forager cannot reach Podman by (ssh://)
   RUNTIME_NO_NETWORK: task, // a task asks for a network its runtime cannot give (runsc: none only)
   UNSANDBOXED_REFUSED: task,
   SHELL_UNAVAILABLE: task, // the image cannot run bash at all (no /bin/bash, or one that does not start)

@@ -23,7 +23,10 @@ export async function resolveRecordedImage(header: Header, options: RecordedImag
   }
   const byId = await provider.findImage(id);
   if (!byId) {
-    throw new ReplayRefusedError('IMAGE_GONE', 'infrastructure', `the recorded image ${id} (${ref}) is gone from the engine; a rebuild would not be the image the observations came from, so the run cannot be replayed exactly`, { context });
+    // Image IDs are per backend: a Podman-recorded run has its image in Podman's store.
+    const recordedOn = header.sandbox?.provider;
+    const elsewhere = recordedOn && recordedOn !== provider.name ? ` (it was recorded on ${recordedOn}, this is ${provider.name}: replay with --sandbox ${recordedOn})` : '';
+    throw new ReplayRefusedError('IMAGE_GONE', 'infrastructure', `the recorded image ${id} (${ref}) is gone from the engine${elsewhere}; a rebuild would not be the image the observations came from, so the run cannot be replayed exactly`, { context });
   }
   if (ref !== id && !options.allowRetagged) {
     const byTag = await provider.findImage(ref);

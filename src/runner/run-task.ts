@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, platform } from 'node:os';
 import type { Agent, Sandbox, StepOutcome } from '../core/contracts.js';
-import type { IsolationChoice, PreparedImage, ProvidedSandbox, SandboxProvider } from '../sandbox/index.js';
+import type { EnforcedLimit, IsolationChoice, PreparedImage, ProvidedSandbox, SandboxProvider } from '../sandbox/index.js';
 import { AbortedError, ForagerError, toForagerError, type ErrorCode } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
@@ -75,6 +75,7 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
   let header: Header | undefined;
   let sandbox: Sandbox | undefined;
   let isolation: Isolation | undefined;
+  let unenforced: readonly EnforcedLimit[] = [];
   let ending: { status: ExitStatus; failure?: Failure; submission?: string };
   let image: PreparedImage | undefined;
   let capture: PatchCapture | undefined;
@@ -93,10 +94,11 @@ export async function runTask(task: LoadedTask, options: RunOptions): Promise<Ru
       signal,
     });
     isolation = (sandbox as ProvidedSandbox).isolation;
+    unenforced = (sandbox as ProvidedSandbox).unenforcedLimits ?? [];
     log.debug({ container: sandbox.id }, 'sandbox started');
     await placeFiles(sandbox, task.files, signal);
     const setup = await runSetup(sandbox, task.spec.setup, limits, signal);
-    header = await buildHeader(task, options, image, limits, env, setup, agent, provider, isolation);
+    header = await buildHeader(task, options, image, limits, env, setup, agent, provider, isolation, unenforced);
     writer = await TrajectoryWriter.create(options.out, header);
     const failedSetup = setup.find((s) => s.exit_code !== 0);
     if (failedSetup) {
@@ -254,6 +256,7 @@ async function buildHeader(
   agent: Agent,
   provider: SandboxProvider,
   isolation?: Isolation,
+  unenforced: readonly EnforcedLimit[] = [],
 ): Promise<Header> {
   const header: Header = {
     type: 'header',
@@ -272,9 +275,9 @@ async function buildHeader(
     workdir: task.spec.workdir,
     seed: task.spec.seed,
     host: { hostname: hostname(), platform: platform(), docker_version: await provider.version() },
+    sandbox: { provider: provider.name, ...(unenforced.length > 0 ? { unenforced_limits: [...unenforced] } : {}), ...isolation },
     setup,
   };
-  if (isolation) header.sandbox = isolation;
   if (options.parent) header.parent = options.parent;
   return header;
 }

@@ -1,5 +1,7 @@
 import type { Isolation, Limits } from '../trajectory/schema.js';
-import type { ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOptions } from './contracts.js';
+import type { EnforcedLimit, ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOptions } from './contracts.js';
+
+export type { EnforcedLimit } from './contracts.js';
 
 /*
  * The port a sandbox backend implements (SWE-ReX's deployment side): start and remove a
@@ -8,6 +10,16 @@ import type { ImageRequest, PreparedImage, PrepareImageOptions, ProviderSetupOpt
  * clearing, the disk watch, state reading, building observations — is the backend-neutral
  * runtime in this folder, written against this port and nothing else.
  */
+
+
+/** Options every backend takes from the registry (the CLI's choices). */
+export interface BackendOptions {
+  /**
+   * Start sandboxes even where the backend cannot enforce some limits (rootless Podman on
+   * cgroup v1); the sandbox then names them (`unenforcedLimits`) and the trajectory header records them.
+   */
+  allowUnenforcedLimits?: boolean;
+}
 
 /** What a backend starts: one sandbox with its limits, labels and dead-man. */
 export interface BackendSpec {
@@ -95,6 +107,8 @@ export interface BackendSandbox {
   readonly id: string;
   /** The sandbox shares this harvester's kernel: its clock and /proc facts can be read from the host. */
   readonly localKernel: boolean;
+  /** Limits of the spec this sandbox runs without (only when the operator accepted that); empty when all are enforced. */
+  readonly unenforcedLimits?: readonly EnforcedLimit[];
   /**
    * The most processes the agent's session and what it starts may hold, when the backend
    * holds them below the sandbox's own limit (a per-user limit set in the session) so that

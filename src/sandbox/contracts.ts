@@ -3,6 +3,9 @@ import type { Sandbox } from '../core/contracts.js';
 import type { TaskSpec } from '../task/spec.js';
 import type { Isolation, Limits } from '../trajectory/schema.js';
 
+/** The limits a backend enforces through the kernel (cgroups); a backend says which of them it cannot. */
+export type EnforcedLimit = 'memory_mb' | 'cpus' | 'pids';
+
 /*
  * The contract between everything that runs sandboxes (runner, grading, replay, trace,
  * mutate, scheduler, queue, CLI) and the provider that runs them. A provider is the
@@ -69,6 +72,8 @@ export interface ProvidedSandbox extends Sandbox {
   readonly isolation?: Isolation;
   /** Kill every process but the sandbox's own init and dead-man (the session too); how many. */
   killProcesses(): Promise<number>;
+  /** Limits of its spec the sandbox runs without (the operator accepted that); empty when all hold. */
+  readonly unenforcedLimits: readonly EnforcedLimit[];
 }
 
 export interface ReapOptions {

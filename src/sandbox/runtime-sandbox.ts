@@ -5,7 +5,7 @@ import type { ExecOptions, ExecResult, FileOp, ToolRunOptions, ToolRunResult } f
 import { shellQuote } from '../core/quote.js';
 import { emptyCapture } from '../core/capture.js';
 import type { Isolation, Limits, Observation, State } from '../trajectory/schema.js';
-import type { BackendSandbox, SandboxBackend } from './backend.js';
+import type { BackendSandbox, EnforcedLimit, SandboxBackend } from './backend.js';
 import type { IsolationChoice, ProvidedSandbox, SandboxSpec } from './contracts.js';
 import { readSandboxFile } from '../file-tools/read-write.js';
 import { FILE_OP_SCRIPTS } from '../file-tools/scripts.js';
@@ -92,6 +92,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
 
   get id(): string {
     return this.box.id;
+  }
+
+  get unenforcedLimits(): readonly EnforcedLimit[] {
+    return this.box.unenforcedLimits ?? [];
   }
 
   /**

@@ -282,8 +282,17 @@ export const HeaderSchema = z.object({
   workdir: z.string(),
   seed: z.number().int(),
   host: z.object({ hostname: z.string(), platform: z.string(), docker_version: z.string().optional() }),
-  /** How the sandbox was isolated (runtime, kernel, what bounds its disk); absent in trajectories written before it existed. */
-  sandbox: IsolationSchema.optional(),
+  /**
+   * The sandbox that ran it: the backend (`docker`, `podman`; `host.docker_version` is that
+   * backend's version), the limits of `limits` it ran without because the operator accepted
+   * that (`--allow-unenforced-limits`, e.g. rootless Podman on cgroup v1), and how it was
+   * isolated (runtime, kernel, disk bounds, state reader) when the backend says. Each part
+   * is absent in trajectories written before it existed.
+   */
+  sandbox: IsolationSchema.partial().extend({
+    provider: z.string().optional(),
+    unenforced_limits: z.array(z.enum(['memory_mb', 'cpus', 'pids'])).optional(),
+  }).optional(),
   setup: z.array(z.object({ command: z.string(), exit_code: z.number().int().nullable(), duration_ms: z.number() })),
   parent: z.object({ trajectory_id: z.string(), path: z.string().optional(), step: z.number().int() }).optional(),
 });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { engine } from '../../src/docker/index.js';
 import { createProvider } from '../../src/providers/index.js';
-import { LABEL_RUN, RuntimeSandbox, type RuntimeOptions, type SandboxProvider } from '../../src/sandbox/index.js';
+import { RuntimeSandbox, type RuntimeOptions, type SandboxProvider } from '../../src/sandbox/index.js';
 import { createDockerBackend } from '../../src/docker/index.js';
 import { DEFAULT_LIMITS } from '../../src/task/spec.js';
 import type { Limits } from '../../src/trajectory/schema.js';
@@ -14,9 +13,12 @@ export function testRunId(): string {
 
 let provider: SandboxProvider | undefined;
 
-/** The provider tests start Docker sandboxes through: the registry's, as the CLI makes it. */
+/**
+ * The provider tests start sandboxes through: the registry's, as the CLI makes it, for
+ * FORAGER_SANDBOX (the vitest project: docker, or podman for the suites run on both).
+ */
 export function testProvider(): SandboxProvider {
-  provider ??= createProvider('docker');
+  provider ??= createProvider();
   return provider;
 }
 
@@ -32,9 +34,7 @@ export async function startTestSandbox(limits: Partial<Limits> = {}, runId = tes
   }, options);
 }
 
-/** Containers, running or not, labelled with this run id (or any forager run). */
+/** Sandboxes, running or not, labelled with this run id (or any forager run), on the test provider's backend. */
 export async function containersOf(runId?: string): Promise<string[]> {
-  const label = runId ? `${LABEL_RUN}=${runId}` : LABEL_RUN;
-  const list = await engine().listContainers({ all: true, filters: { label: [label] } });
-  return list.map((c) => c.Id);
+  return (await testProvider().reap({ runId, dryRun: true })).map((s) => s.id);
 }

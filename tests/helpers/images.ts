@@ -1,11 +1,12 @@
-import { engine } from '../../src/docker/engine.js';
+import { createProvider } from '../../src/providers/index.js';
+import { engine } from '../../src/docker/index.js';
 
 export const BASE_IMAGE = 'forager-base:bookworm';
 
-/** The base image must exist before Docker tests run (`forager setup` builds it). */
+/** The base image must exist on the tests' backend (FORAGER_SANDBOX) before they run (`forager setup` makes it). */
 export async function ensureTestImages(): Promise<void> {
-  const info = await engine().getImage(BASE_IMAGE).inspect().catch(() => undefined);
-  if (!info) throw new Error(`${BASE_IMAGE} is missing: run \`forager setup\` first`);
+  const provider = createProvider();
+  if (!(await provider.findImage(BASE_IMAGE))) throw new Error(`${BASE_IMAGE} is missing on ${provider.name}: run \`forager setup --sandbox ${provider.name}\` first`);
 }
 
 /** The base image without perl (what an image without it gets: the bash helper, tini and a `sleep` dead-man), made once. */

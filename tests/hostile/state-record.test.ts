@@ -1,7 +1,7 @@
 // @needs docker
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureFilesImage } from '../../bench/state-images.js';
 import type { State } from '../../src/trajectory/schema.js';
 import { runCli } from '../helpers/cli.js';
@@ -20,6 +20,12 @@ function comparable(state: State | null | undefined): Partial<State> | null {
 }
 
 describe('hostile record: changes outside the workdir, big repositories, resume', () => {
+  // The 300k-file image is built once per engine, outside any test's time: its first build
+  // takes minutes (Podman's commit of 300k files: 258 s on the loaded CI machine).
+  beforeAll(async () => {
+    await ensureFilesImage(300_000);
+  }, 900_000);
+
   const pipLike = [
     { tool: 'bash' as const, command: `mkdir -p ${PKG} && printf 'x = 1\\n' > ${PKG}/__init__.py && echo w > /work/w.txt && rm /etc/issue && echo more >> /etc/debian_version` },
     { tool: 'bash' as const, command: 'rm -r /usr/share/doc/bash && rm /work/w.txt && touch /work/new' },

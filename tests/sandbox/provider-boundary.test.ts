@@ -5,10 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { BACKENDS, createProvider } from '../../src/providers/index.js';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
-/** The folders that are Docker's: only they may use dockerode or each other's internals. */
-const DOCKER_FOLDERS = ['docker'];
-/** The one place backends are listed may name a backend's public surface (its index). */
-const REGISTRY = { file: 'providers/index.ts', target: 'docker/index.ts' };
+/**
+ * The backend folders: only they may use engine code (dockerode, docker-modem). Each may
+ * reach another backend only through its public surface (Podman reuses Docker's
+ * Engine-API code through docker/index.ts), never its internals.
+ */
+const BACKEND_FOLDERS = ['docker', 'podman', 'unsandboxed'];
+/** The one place backends are listed may name their public surfaces (their index). */
+const REGISTRY = 'providers/index.ts';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -26,34 +30,35 @@ function specifiers(text: string): string[] {
   return out;
 }
 
-function inDockerFolder(rel: string): boolean {
-  return DOCKER_FOLDERS.some((folder) => rel === folder || rel.startsWith(`${folder}/`));
+/** The backend folder a source path is in, or undefined. */
+function backendOf(rel: string): string | undefined {
+  return BACKEND_FOLDERS.find((folder) => rel === folder || rel.startsWith(`${folder}/`));
 }
 
-/** `file imports spec` pairs that reach Docker from outside Docker's folders. */
-function dockerLeaks(): string[] {
-  const leaks: string[] = [];
-  for (const file of sourceFiles(SRC)) {
+/** What a file at `rel` (under src/) imports that it may not: engine code outside a backend, or a backend's internals from outside it. */
+function leaksIn(rel: string, text: string): string[] {
+  const home = backendOf(rel);
+  return specifiers(text).filter((spec) => {
+    if (spec === 'dockerode' || spec.startsWith('dockerode/') || spec === 'docker-modem') return home === undefined;
+    if (!spec.startsWith('.')) return false;
+    const target = relative(SRC, resolve(dirname(join(SRC, rel)), spec)).split('\\').join('/').replace(/\.js$/, '.ts');
+    const backend = backendOf(target);
+    if (!backend || backend === home) return false;
+    return !(target === `${backend}/index.ts` && (home !== undefined || rel === REGISTRY));
+  });
+}
+
+/** `file imports spec` for every leak under src/. */
+function engineLeaks(): string[] {
+  return sourceFiles(SRC).flatMap((file) => {
     const rel = relative(SRC, file).split('\\').join('/');
-    if (inDockerFolder(rel)) continue;
-    for (const spec of specifiers(readFileSync(file, 'utf8'))) {
-      if (spec === 'dockerode' || spec.startsWith('dockerode/') || spec === 'docker-modem') {
-        leaks.push(`${rel} imports ${spec}`);
-        continue;
-      }
-      if (!spec.startsWith('.')) continue;
-      const target = relative(SRC, resolve(dirname(file), spec)).split('\\').join('/').replace(/\.js$/, '.ts');
-      if (!inDockerFolder(target)) continue;
-      if (rel === REGISTRY.file && target === REGISTRY.target) continue;
-      leaks.push(`${rel} imports ${spec}`);
-    }
-  }
-  return leaks;
+    return leaksIn(rel, readFileSync(file, 'utf8')).map((spec) => `${rel} imports ${spec}`);
+  });
 }
 
 describe('the sandbox provider seam', () => {
-  it('nothing outside src/docker/ imports Docker code (dockerode or those folders), only the provider contract', () => {
-    expect(dockerLeaks()).toEqual([]);
+  it('nothing outside a backend folder imports engine code (dockerode, a backend), and backends reach each other only through their index', () => {
+    expect(engineLeaks()).toEqual([]);
   });
 
   it('the scan sees what it looks for: it finds dockerode inside the Docker folder', () => {
@@ -62,13 +67,24 @@ describe('the sandbox provider seam', () => {
     expect(specifiers("const m = await import('../images/index.js');\nexport { x } from \"./y.js\";")).toEqual(['./y.js', '../images/index.js']);
   });
 
-  it('lists Docker in the provider registry: a backend is one folder plus one line there', () => {
-    expect(Object.keys(BACKENDS)).toContain('docker');
-    expect(BACKENDS.docker().name).toBe('docker');
-    const provider = createProvider('docker');
-    expect(provider.name).toBe('docker');
-    for (const op of ['ping', 'health', 'version', 'prepareImage', 'findImage', 'start', 'reap', 'requireFreeSpace', 'setup', 'recordImageUse', 'evictImages'] as const) {
-      expect(typeof provider[op]).toBe('function');
+  it('lists Docker and Podman in the provider registry: a backend is one folder plus one line there', () => {
+    expect(Object.keys(BACKENDS)).toEqual(['docker', 'podman', 'unsandboxed']);
+    for (const name of ['docker', 'podman'] as const) {
+      expect(BACKENDS[name]({}).name).toBe(name);
+      const provider = createProvider(name);
+      expect(provider.name).toBe(name);
+      for (const op of ['ping', 'health', 'version', 'prepareImage', 'findImage', 'start', 'reap', 'requireFreeSpace', 'setup', 'recordImageUse', 'evictImages'] as const) {
+        expect(typeof provider[op]).toBe('function');
+      }
     }
+  });
+
+  it('the scan catches a backend reaching into another\'s internals, and code outside any backend reaching its index', () => {
+    expect(leaksIn('podman/backend.ts', "import { x } from '../docker/container.js';")).toEqual(['../docker/container.js']);
+    expect(leaksIn('podman/backend.ts', "import { x } from '../docker/index.js';")).toEqual([]);
+    expect(leaksIn('runner/run-task.ts', "import { x } from '../podman/index.js';")).toEqual(['../podman/index.js']);
+    expect(leaksIn('providers/index.ts', "import { x } from '../podman/index.js';")).toEqual([]);
+    expect(leaksIn('runner/run-task.ts', "import Docker from 'dockerode';")).toEqual(['dockerode']);
+    expect(leaksIn('podman/libpod.ts', "import type Docker from 'dockerode';")).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
+import { flavourOf } from '../flavour.js';
 import { withFileLock } from './file-lock.js';
 
 /**
@@ -21,11 +22,12 @@ export function builtImagesPath(): string {
 
 const engineIds = new WeakMap<Docker, Promise<string>>();
 
-/** The engine's own ID (`docker info`), so one record serves several engines. */
+/** The engine's own ID (`docker info`, or what its flavour names it by), so one record serves several engines. */
 export function engineId(docker: Docker): Promise<string> {
   let id = engineIds.get(docker);
   if (!id) {
-    id = docker.info().then((info: { ID?: string; Name?: string }) => info.ID || info.Name || 'unknown');
+    const flavour = flavourOf(docker);
+    id = flavour.engineId ? flavour.engineId(docker) : docker.info().then((info: { ID?: string; Name?: string }) => info.ID || info.Name || 'unknown');
     engineIds.set(docker, id);
   }
   return id;

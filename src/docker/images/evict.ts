@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { engine } from '../engine.js';
+import { flavourOf } from '../flavour.js';
 import { BASE_IMAGE } from '../setup/base-image.js';
 import { builtImageIds, builtImagesPath, forgetBuiltImages } from './built-images.js';
 import { planEviction, type CachedImage } from './eviction-plan.js';
@@ -33,13 +34,15 @@ export async function evictImages(options: EvictOptions): Promise<CachedImage[]>
     builtImageIds(docker, builtFile),
   ]);
   const protectedIds = new Set(containers.map((c) => c.ImageID));
+  // Tags as forager wrote them, which use records and the base image's name are keyed by
+  // (Podman answers `localhost/forager-base:bookworm` for `forager-base:bookworm`).
+  const refsOf = (image: Docker.ImageInfo): string[] => (image.RepoTags ?? []).filter((ref) => ref !== '<none>:<none>').map(flavourOf(docker).familiarTag);
   const cached: CachedImage[] = images.filter((image) => built.has(image.Id)).map((image) => {
-    const refs = (image.RepoTags ?? []).filter((ref) => ref !== '<none>:<none>');
-    if (refs.includes(BASE_IMAGE)) protectedIds.add(image.Id);
+    const refs = refsOf(image);
     const used = refs.map((ref) => Date.parse(use[ref] ?? '')).filter(Number.isFinite);
     return { id: image.Id, refs, sizeBytes: image.Size, lastUsedMs: used.length ? Math.max(...used) : image.Created * 1000 };
   });
-  for (const image of images) if ((image.RepoTags ?? []).includes(BASE_IMAGE)) protectedIds.add(image.Id);
+  for (const image of images) if (refsOf(image).includes(BASE_IMAGE)) protectedIds.add(image.Id);
   const victims = planEviction(cached, options.budgetBytes, protectedIds);
   const removed: string[] = [];
   for (const victim of options.dryRun ? [] : victims) {

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { engine } from '../engine.js';
+import { flavourOf } from '../flavour.js';
 import { inspectImage } from './engine-images.js';
 
 export interface FoundImage {
@@ -8,8 +9,8 @@ export interface FoundImage {
   tags: string[];
 }
 
-/** The image a tag or an ID names on the engine now, or null when it has none. */
+/** The image a tag or an ID names on the engine now, or null; tags as forager names them (without a registry the engine added). */
 export async function findImage(refOrId: string, docker: Docker = engine()): Promise<FoundImage | null> {
   const info = await inspectImage(docker, refOrId);
-  return info ? { id: info.Id, tags: info.RepoTags ?? [] } : null;
+  return info ? { id: info.Id, tags: (info.RepoTags ?? []).map(flavourOf(docker).familiarTag) } : null;
 }

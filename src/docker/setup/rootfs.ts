@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { InfrastructureError } from '../../core/errors.js';
 import { findStreamError, followProgress, inspectImage } from '../images/engine-images.js';
 import { runHostCommand } from '../../core/host-command.js';
+import { flavourOf } from '../flavour.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 
 export interface DebootstrapOptions {
@@ -34,23 +36,29 @@ export interface ImportOptions {
   signal?: AbortSignal;
 }
 
-/** Import the folder `dir` as image `ref` (repo:tag) through the Engine API; returns its ID. */
+/** Import the folder `dir` as image `ref` (repo:tag) through the Engine API (or the engine's own import, per its flavour); returns its ID. */
 export async function importRootfs(docker: Docker, dir: string, ref: string, options: ImportOptions = {}): Promise<string> {
-  const [repo, tag = 'latest'] = splitRef(ref);
   // GNU tar keeps what a root file system needs (owners, hard links, device nodes, setuid bits).
   const tar = spawn('tar', ['-C', dir, '--numeric-owner', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
   let tarError = '';
   tar.stderr.on('data', (chunk: Buffer) => { tarError = (tarError + chunk.toString()).slice(-2000); });
   const tarExit = new Promise<number | null>((resolve) => tar.on('close', resolve));
   tar.on('error', () => undefined);
-  const stream = await docker.importImage(tar.stdout, { repo, tag, changes: options.changes, abortSignal: options.signal } as Record<string, unknown>);
-  const events = await followProgress(docker, stream);
+  const importTar = flavourOf(docker).importTar ?? importTarCompat;
+  const failure = await importTar(docker, tar.stdout, ref, { changes: options.changes ?? [], signal: options.signal });
   const exitCode = await tarExit;
-  const error = findStreamError(events) ?? (exitCode === 0 ? null : `tar exited with ${exitCode}: ${tarError}`);
+  const error = failure ?? (exitCode === 0 ? null : `tar exited with ${exitCode}: ${tarError}`);
   if (error) throw new InfrastructureError('IMAGE_IMPORT_FAILED', `Importing ${dir} as ${ref} failed: ${error}`, { context: { dir, ref } });
   const image = await inspectImage(docker, ref);
   if (!image) throw new InfrastructureError('IMAGE_IMPORT_FAILED', `The engine reported no image ${ref} after importing ${dir}`, { context: { dir, ref } });
   return image.Id;
+}
+
+/** `POST /images/create?fromSrc=-`: Docker's import; the error the engine reported, or null. */
+async function importTarCompat(docker: Docker, tar: Readable, ref: string, options: { changes: string[]; signal?: AbortSignal }): Promise<string | null> {
+  const [repo, tag = 'latest'] = splitRef(ref);
+  const stream = await docker.importImage(tar, { repo, tag, changes: options.changes, abortSignal: options.signal } as Record<string, unknown>);
+  return findStreamError(await followProgress(docker, stream));
 }
 
 /** `name:tag` → [name, tag]; a registry port (`host:5000/name`) is not a tag. */

@@ -21,9 +21,13 @@ export async function runToolScript(box: BackendSandbox, script: string, args: s
   if (options.signal?.aborted) throw new AbortedError();
   const started = performance.now();
   const tag = `forager-tool-${randomBytes(8).toString('hex')}`;
-  // The status is the last thing on stderr, so no round trip is needed for it.
+  // The status is the last thing on stderr, so no round trip is needed for it. Stdin the
+  // script left unread is drained before it ends: Podman's attach, when a process exits
+  // with stdin still coming, writes its own "Error: … connection reset by peer" frame into
+  // stderr and may drop the process's output.
+  const drain = options.stdin !== undefined ? 'cat >/dev/null 2>&1\n' : '';
   const proc = await box.spawn(
-    ['/bin/sh', '-c', `cd -- "$1" 2>/dev/null || cd /\nshift\n(\n${script}\n)\nprintf '${STATUS_MARK}%d' "$?" >&2`, tag, options.cwd, ...args],
+    ['/bin/sh', '-c', `cd -- "$1" 2>/dev/null || cd /\nshift\n(\n${script}\n)\n__forager_status=$?\n${drain}printf '${STATUS_MARK}%d' "$__forager_status" >&2`, tag, options.cwd, ...args],
     { env: TOOL_ENV, stdin: options.stdin !== undefined },
   );
   const out: Buffer[] = [];
