@@ -68,6 +68,9 @@ export function rebuildStep(row: Row): Step {
   const observation = step.observation as Record<string, unknown> | null;
   optional(observation, 'disk_limit_reached', row['disk_limit_reached']);
   optional(observation, 'pids_cleared', row['pids_cleared']);
+  optional(observation, 'disk_overshoot_bytes', num(row['disk_overshoot_bytes']));
+  optional(observation, 'duration_clock', row['duration_clock']);
+  optional(observation, 'tool_restarted', row['tool_restarted']);
   const state = step.state as Record<string, unknown> | null;
   optional(state, 'changes_truncated', row['changes_truncated']);
   optional(state, 'changes_omitted', num(row['changes_omitted']));
@@ -77,6 +80,8 @@ export function rebuildStep(row: Row): Step {
   optional(state, 'outside_omitted', num(row['outside_omitted']));
   optional(state, 'probe', row['state_probe']);
   optional(state, 'probe_ms', row['probe_ms']);
+  optional(state, 'changes_pruned', num(row['changes_pruned']));
+  optional(state, 'probe_full_walks', row['probe_full_walks']);
   if (row['model_json'] !== null) step.model = JSON.parse(row['model_json'] as string);
   if (row['failure_kind'] !== null) step.failure = { kind: row['failure_kind'] as 'agent' | 'task' | 'infrastructure', code: row['failure_code'] as string, message: row['failure_message'] as string };
   if (row['tool_call_id'] !== null && row['tool_call_id'] !== undefined) step.tool_call_id = row['tool_call_id'] as string;
