@@ -149,6 +149,24 @@ export class RuntimeSandbox implements ProvidedSandbox {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.sayingWhyGone(() => this.execStep(command, options));
+  }
+
+  /**
+   * Run a step; an engine error that is not forager's own (a 409 "container stopped", a 404)
+   * is first checked against the sandbox's state, so a sandbox that ended mid-step fails as
+   * whoever ended it (CONTAINER_GONE, SANDBOX_ENDED_BY_AGENT…), never as an internal error.
+   */
+  private async sayingWhyGone<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof ForagerError)) await this.throwIfGone(error);
+      throw error;
+    }
+  }
+
+  private async execStep(command: string, options: ExecOptions): Promise<ExecResult> {
     if (options.isolated) return this.execIsolated(command, options);
     // An empty command runs nothing: only the sandbox's state is looked at (a file tool's step).
     const session = command === '' ? undefined : await this.liveSession();
@@ -177,11 +195,18 @@ export class RuntimeSandbox implements ProvidedSandbox {
       await watch.stop();
     }
     if (result.cwd !== null) this.cwd = result.cwd;
-    // A session that ended (`exit`, killed) is started again by the next command: this
-    // step is recorded first, whatever that start finds. A sandbox that ended with it has
-    // no state to read; the next command says why it ended.
-    if (session && !session.alive && !(await this.box.state().catch(() => null))?.running) {
-      return { observation: toObservation(result), state: null };
+    // A session that ended (`exit`, killed, or its sandbox gone) is started again now, which
+    // first asks the backend whether the sandbox still runs and who ended it: ended from
+    // outside (removed, stopped, out of memory) fails this attempt as infrastructure; ended
+    // from inside (the agent killed the dead-man, broke its shell) records this step first,
+    // with no state to read, and the next command ends the run as the agent's.
+    if (session && !session.alive) {
+      try {
+        await this.afterSessionDeath();
+      } catch (error) {
+        if (!(error instanceof AgentError)) throw error;
+        return { observation: toObservation(result), state: null };
+      }
     }
 
     // Everything below is the harvester's bookkeeping: off the action's clock.
@@ -413,6 +438,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
    * in a process of its own.
    */
   async fileOp(op: FileOp, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {
+    return this.sayingWhyGone(() => this.fileOpStep(op, args, options));
+  }
+
+  private async fileOpStep(op: FileOp, args: string[], options: ToolRunOptions): Promise<ToolRunResult> {
     this.assertRunning();
     const first = await this.fileOpOnce(op, args, options);
     if (first !== 'unanswered') return first;

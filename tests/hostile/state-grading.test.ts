@@ -4,10 +4,12 @@ import { makeProject, writeRepoTask } from '../eval/helpers.js';
 import { expectHarvesterHeld, runTaskFile } from './state-helpers.js';
 
 /**
- * A determined agent can forge its own step records (docs/sandbox.md, "What a determined
- * agent can still do"): here with functrace and a DEBUG trap that reads the step's nonce
- * from $BASH_COMMAND and writes a fake trailer first. Grading does not read those records:
- * the patch is taken in a shell of its own and graded in a fresh container.
+ * An agent that tries to forge its step records: functrace and a DEBUG trap that hunts for
+ * a step nonce in $BASH_COMMAND and writes a fake trailer first (what forged the record
+ * when the trailer was written by the agent's own shell). The end markers are now written
+ * by a helper outside that shell with a secret bash never holds, so the record stays true;
+ * and grading does not read those records anyway: the patch is taken in a shell of its own
+ * and graded in a fresh container.
  */
 const FORGER = [
   'set -T',
@@ -27,10 +29,10 @@ describe('hostile grading: a forged step record does not reach the reward', () =
     });
     const run = await runTaskFile(task);
     await expectHarvesterHeld(run);
-    // The record of the step is forged: the assertion failed (exit 1), it says 0 in /forged.
-    expect(run.steps[1]!.observation?.exit_code).toBe(0);
-    expect(run.steps[1]!.state?.cwd).toBe('/forged');
-    // The state from the host is not: calc.py changed.
+    // The forger did not reach the record: the assertion failed, and the step says so.
+    expect(run.steps[1]!.observation?.exit_code).toBe(1);
+    expect(run.steps[1]!.state?.cwd).toBe('/testbed');
+    // The state from the host: calc.py changed.
     expect(run.steps[1]!.state?.changes.map((c) => c.path)).toContain('/testbed/calc.py');
     expect(run.footer.patch).toMatch(/^diff --git a\/calc.py b\/calc.py\n/);
     expect(run.footer.patch).toContain('+    return a + b + 1\n');

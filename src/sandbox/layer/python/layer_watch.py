@@ -632,7 +632,10 @@ def main():
                 if op == "quit":
                     return 0
                 if op == "prime":
-                    layer.drain()
+                    # The baseline must be the layer as it is now: after an overflow the index is not.
+                    if layer.drain() or not layer.watching:
+                        layer.rescan()
+                    layer.walks = 0
                     layer.dirty = {}
                     layer.peak = layer.total
                     write({"primed": True, "bytes": layer.total})
