@@ -1,5 +1,6 @@
 import { createProvider } from '../../src/providers/index.js';
 import { engine } from '../../src/docker/index.js';
+import { podmanClient, podmanEndpoint } from '../../src/podman/index.js';
 
 export const BASE_IMAGE = 'forager-base:bookworm';
 
@@ -13,7 +14,8 @@ export async function ensureTestImages(): Promise<void> {
 export const NO_PERL_IMAGE = 'forager-test-noperl:1';
 
 export async function ensureNoPerlImage(): Promise<string> {
-  const docker = engine();
+  // Made on the tests' backend (FORAGER_SANDBOX): both speak the Engine API.
+  const docker = process.env.FORAGER_SANDBOX === 'podman' ? podmanClient(podmanEndpoint()) : engine();
   if (await docker.getImage(NO_PERL_IMAGE).inspect().catch(() => undefined)) return NO_PERL_IMAGE;
   const container = await docker.createContainer({
     Image: BASE_IMAGE,
