@@ -29,3 +29,22 @@ export function readOsRelease(path = '/etc/os-release'): Record<string, string> 
 export function describeOs(osRelease: Record<string, string>): string {
   return osRelease.PRETTY_NAME ?? osRelease.ID ?? process.platform;
 }
+
+/** A pid file that names a live process (a service that may just be slow to answer). */
+export function isPidFileAlive(pidFile: string): boolean {
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The last lines of a log file, for an error message; `(no log)` when it cannot be read. */
+export function readLogTail(path: string, lines = 20): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

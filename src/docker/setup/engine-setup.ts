@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { sleep } from '../../core/sleep.js';
 import type Docker from 'dockerode';
 import { InfrastructureError } from '../../core/errors.js';
 import { engine, pingEngine } from '../engine.js';
 import { describeEndpoint } from '../images/endpoint.js';
 import { findProgram, isRoot, runHostCommand } from '../../core/host-command.js';
-import { describeOs, isDebianLike, readOsRelease } from '../../core/host-os.js';
+import { describeOs, isDebianLike, isPidFileAlive, readLogTail, readOsRelease } from '../../core/host-os.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 
 export const DOCKERD_LOG = '/var/log/forager-dockerd.log';
@@ -71,7 +71,7 @@ async function installDockerPackages(log: Logger): Promise<void> {
 /** Start dockerd detached (unless one is already starting) and wait until it answers. */
 async function startDockerd(docker: Docker, log: Logger, timeoutMs: number): Promise<void> {
   let exited: number | null | undefined;
-  if (!isDockerdRunning()) {
+  if (!isPidFileAlive('/var/run/docker.pid')) {
     const fd = openSync(DOCKERD_LOG, 'a');
     const child = spawn(findProgram('dockerd') ?? 'dockerd', [], { detached: true, stdio: ['ignore', fd, fd] });
     closeSync(fd);
@@ -86,25 +86,6 @@ async function startDockerd(docker: Docker, log: Logger, timeoutMs: number): Pro
     await sleep(250);
   }
   const reason = exited === undefined ? `did not answer within ${Math.round(timeoutMs / 1000)} s` : `exited with code ${exited}`;
-  throw new InfrastructureError('ENGINE_START_FAILED', `dockerd ${reason}. Last lines of ${DOCKERD_LOG}:\n${readTail(DOCKERD_LOG)}`);
+  throw new InfrastructureError('ENGINE_START_FAILED', `dockerd ${reason}. Last lines of ${DOCKERD_LOG}:\n${readLogTail(DOCKERD_LOG)}`);
 }
 
-/** A dockerd whose pid file names a live process: it may just be slow to answer. */
-function isDockerdRunning(): boolean {
-  const pidFile = '/var/run/docker.pid';
-  if (!existsSync(pidFile)) return false;
-  try {
-    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readTail(path: string, lines = 20): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { InfrastructureError } from '../../core/errors.js';
 import { findProgram } from '../../core/host-command.js';
+import { isPidFileAlive, readLogTail } from '../../core/host-os.js';
 import type { Logger } from '../../core/log.js';
 import { sleep } from '../../core/sleep.js';
 import { pingEngine } from '../../docker/index.js';
@@ -39,7 +40,7 @@ export async function ensureService(options: { endpoint: string; docker: Docker;
   const files = serviceFiles();
   const content = containersConf(readRlimits());
   const written = await writeContainersConf(files.conf, content);
-  if (!isStarting(files.pid)) {
+  if (!isPidFileAlive(files.pid)) {
     if (existsSync(socket)) {
       // Something listening there is a service that does not answer (wedged, or starting
       // under another's hand): never take its socket. One left by a service that died
@@ -64,10 +65,10 @@ export async function ensureService(options: { endpoint: string; docker: Docker;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (await pingEngine(docker, 1_000)) return { action: 'started', where: endpoint, conf: { path: files.conf, written, content }, log: files.log };
-    if (!isStarting(files.pid)) break;
+    if (!isPidFileAlive(files.pid)) break;
     await sleep(250);
   }
-  throw new InfrastructureError('ENGINE_START_FAILED', `podman system service did not answer at ${endpoint}. Last lines of ${files.log}:\n${readTail(files.log)}`, { context: { where: endpoint } });
+  throw new InfrastructureError('ENGINE_START_FAILED', `podman system service did not answer at ${endpoint}. Last lines of ${files.log}:\n${readLogTail(files.log)}`, { context: { where: endpoint } });
 }
 
 /**
@@ -99,20 +100,3 @@ function listens(path: string): Promise<boolean> {
   });
 }
 
-/** A service forager started earlier is still alive (it may just be slow to answer). */
-function isStarting(pidFile: string): boolean {
-  try {
-    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readTail(path: string, lines = 20): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
