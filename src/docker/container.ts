@@ -261,6 +261,8 @@ export class DockerContainer implements BackendSandbox {
         if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
       });
     } finally {
+      (await this.pidFiles)?.close();
+      this.pidFiles = Promise.resolve(undefined);
       await this.how.release?.();
       // A gVisor sandbox that failed to start can leave its sandbox and gofer processes
       // (and its shim) behind, unlisted by the engine: find them by the id, end them by pid.

@@ -1,22 +1,63 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PidFacts } from '../sandbox/backend.js';
 
 /**
- * A container's PID facts read from the host's cgroup (a file read, microseconds):
- * `pids.current`, and the `max` counter of `pids.events` (forks refused at the limit).
+ * A container's PID facts read from the host's cgroup: `pids.current`, and the `max` counter
+ * of `pids.events` (forks refused at the limit). Both files stay open and are read from
+ * offset 0 each time (one pread, ~4 µs, where opening them by path costs ~70 µs each): they
+ * are read twice per step. `close()` when the container is removed.
  */
 export class CgroupPids {
-  private constructor(private readonly dir: string) {}
+  private readonly buffer = Buffer.alloc(256);
+
+  private constructor(
+    private readonly dir: string,
+    private currentFd: number,
+    private eventsFd: number,
+  ) {}
 
   /** The first of `dirs` that holds a readable pids.current, or undefined. */
   static find(dirs: string[]): CgroupPids | undefined {
-    const dir = dirs.find((d) => readNumber(join(d, 'pids.current')) !== undefined);
-    return dir === undefined ? undefined : new CgroupPids(dir);
+    for (const dir of dirs) {
+      const current = openQuietly(join(dir, 'pids.current'));
+      if (current < 0) continue;
+      const pids = new CgroupPids(dir, current, openQuietly(join(dir, 'pids.events')));
+      if (pids.read().current !== undefined) return pids;
+      pids.close();
+    }
+    return undefined;
   }
 
   read(): PidFacts {
-    return { current: readNumber(join(this.dir, 'pids.current')), limitHits: readMaxEvents(join(this.dir, 'pids.events')) };
+    const current = Number.parseInt(this.readAt(this.currentFd), 10);
+    const events = /^max (\d+)$/m.exec(this.readAt(this.eventsFd));
+    return { current: Number.isFinite(current) ? current : undefined, limitHits: events ? Number(events[1]) : undefined };
+  }
+
+  /** Let the files go; reads after this say nothing (a reused fd number is never read). */
+  close(): void {
+    for (const fd of [this.currentFd, this.eventsFd]) {
+      if (fd >= 0) {
+        try {
+          closeSync(fd);
+        } catch {
+          // already closed
+        }
+      }
+    }
+    this.currentFd = -1;
+    this.eventsFd = -1;
+  }
+
+  /** A cgroup file's text from its start; empty once closed, or when the cgroup is gone (ENODEV). */
+  private readAt(fd: number): string {
+    if (fd < 0) return '';
+    try {
+      return this.buffer.toString('latin1', 0, readSync(fd, this.buffer, 0, this.buffer.length, 0));
+    } catch {
+      return '';
+    }
   }
 
   /** The host PIDs of the cgroup's processes, each with its PID inside the sandbox (the last NSpid). */
@@ -43,21 +84,11 @@ export class CgroupPids {
   }
 }
 
-function readNumber(file: string): number | undefined {
+/** An fd for reading `path`, or -1 where it cannot be opened. */
+function openQuietly(path: string): number {
   try {
-    const n = Number.parseInt(readFileSync(file, 'latin1'), 10);
-    return Number.isFinite(n) ? n : undefined;
+    return openSync(path, 'r');
   } catch {
-    return undefined;
-  }
-}
-
-/** The `max N` line of a pids.events file. */
-function readMaxEvents(file: string): number | undefined {
-  try {
-    const match = /^max (\d+)$/m.exec(readFileSync(file, 'latin1'));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
+    return -1;
   }
 }

@@ -61,6 +61,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
   private spare: number[] = [];
   /** Forks refused at the PID limit so far (cgroup pids.events max), as last seen. */
   private limitHits = 0;
+  /** The watcher said the layer passed the disk limit (it says so once). */
+  private diskAnnounced = false;
   /** The long-lived tool process (file tools, kills); null where the image has no perl. */
   private tools: ToolProcess | null = null;
   /** Whether the image had perl when the sandbox started (a tool process is worth restarting). */
@@ -229,7 +231,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
       if (result.cwdTruncated) state.cwd_truncated = true;
       state.probe = this.stateReader;
     }
-    if (!state || !this.watcher) peakBytes = Math.max(peakBytes ?? 0, (await this.layerBytes()) ?? 0);
+    // Without a state reading the layer's size is asked for; the watcher says by itself when
+    // the layer passes the limit, so a step it said nothing about is not over it (what it has
+    // not yet seen stays in its peak, which the next reading reports).
+    if (!this.watcher || (!state && this.diskAnnounced)) peakBytes = Math.max(peakBytes ?? 0, (await this.layerBytes()) ?? 0);
     const over = (peakBytes ?? 0) - this.diskLimitBytes();
     if (watch.diskReached || over > 0) {
       observation.disk_limit_reached = true;
@@ -277,7 +282,10 @@ export class RuntimeSandbox implements ProvidedSandbox {
       if (view && !blind && hostPython()) {
         try {
           this.watcher = await LayerWatcher.start(view, { workdir: this.workdir, limitBytes: this.diskLimitBytes() });
-          this.watcher.onDiskLimit(() => void this.stopForDisk());
+          this.watcher.onDiskLimit(() => {
+            this.diskAnnounced = true;
+            void this.stopForDisk();
+          });
         } catch (error) {
           if (mode === 'host') throw error;
         }

@@ -26,7 +26,7 @@ beforeAll(async () => {
   result = await traceBatch({ provider: testProvider(), paths: TASKS, out, concurrency: 3, retries: 1, runId, limits, replayCheck: true });
   files = Object.fromEntries(await Promise.all(['fix-calculator', 'repo-fix', 'trace-stdlib'].map(async (id) => [id, await readTraceFile(attemptPath(out, id, 0))] as const)));
   pair = await tracePair(await loadTask('tasks/repo-fix/task.yaml'), join(out, 'pairs'), { provider: testProvider(), limits, runId });
-}, 600_000);
+});
 
 afterAll(async () => {
   await rm(out, { recursive: true, force: true });
