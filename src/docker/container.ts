@@ -131,6 +131,10 @@ export class DockerContainer implements BackendSandbox {
     return this.container.id;
   }
 
+  get pidsCountedInside(): boolean {
+    return this.how.gvisor;
+  }
+
   get unenforcedLimits(): readonly EnforcedLimit[] {
     return this.flavour.unenforcedLimits;
   }

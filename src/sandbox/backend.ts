@@ -121,6 +121,11 @@ export interface BackendSandbox {
   /** Write one file's exact bytes, parents made, with no process in the sandbox. */
   putFile(path: string, data: Buffer, options?: { signal?: AbortSignal }): Promise<void>;
   pids(): Promise<PidFacts>;
+  /**
+   * `pids()` has to start a process in the sandbox to count (gVisor: the host's cgroup holds
+   * the runtime's own threads): a caller with a process already running there counts with it.
+   */
+  readonly pidsCountedInside?: boolean;
   /** The writable layer as the host sees it, or null when this process cannot read it. */
   layerView(): Promise<LayerView | null>;
   /** The writable layer's size as the backend counts it (when there is no host view), or undefined. */

@@ -5,7 +5,7 @@ import type { ExecOptions, ExecResult, FileOp, ToolRunOptions, ToolRunResult } f
 import { shellQuote } from '../core/quote.js';
 import { emptyCapture } from '../core/capture.js';
 import type { Isolation, Limits, Observation, State } from '../trajectory/schema.js';
-import type { BackendSandbox, EnforcedLimit, SandboxBackend } from './backend.js';
+import type { BackendSandbox, EnforcedLimit, PidFacts, SandboxBackend } from './backend.js';
 import type { IsolationChoice, ProvidedSandbox, SandboxSpec } from './contracts.js';
 import { readSandboxFile } from '../file-tools/read-write.js';
 import { FILE_OP_SCRIPTS } from '../file-tools/scripts.js';
@@ -35,6 +35,8 @@ export interface RuntimeOptions {
 
 /** How often the writable layer and the PID count are looked at while a step runs. */
 const WATCH_INTERVAL_MS = 250;
+/** Longest wait for the tool process to count the sandbox's processes (then the backend counts). */
+const PID_COUNT_TIMEOUT_MS = 10_000;
 /** Extra life the dead-man gives a sandbox past the task's wall limit, for clean-up. */
 const DEADMAN_GRACE_S = 60;
 /** A sandbox that ends this close to its deadline was ended by its dead-man, not by the agent. */
@@ -404,7 +406,7 @@ export class RuntimeSandbox implements ProvidedSandbox {
    * fork and exit, two looks 150 ms apart both over half the limit.
    */
   private async clearForkBomb(afterStep: boolean): Promise<number> {
-    const facts = await this.box.pids();
+    const facts = await this.pidFacts();
     if (facts.limitHits !== undefined) {
       const hit = facts.limitHits > this.limitHits;
       this.limitHits = facts.limitHits;
@@ -412,15 +414,27 @@ export class RuntimeSandbox implements ProvidedSandbox {
     } else if (!(await this.nearPidLimit(facts.current, afterStep))) return 0;
     const killed = (await this.killer().killAllBut([...this.spare, ...this.ownPids()]).catch(() => ({ killed: 0 }))).killed;
     // Forks refused while the killer ran belong to the bomb just cleared.
-    this.limitHits = (await this.box.pids()).limitHits ?? this.limitHits;
+    this.limitHits = (await this.pidFacts()).limitHits ?? this.limitHits;
     return killed;
+  }
+
+  /**
+   * The PID facts; where the backend would start a process to count (gVisor), the tool
+   * process counts instead: no process start per look, and it answers at the limit too.
+   */
+  private async pidFacts(): Promise<PidFacts> {
+    if (this.box.pidsCountedInside && this.tools?.alive) {
+      const current = await this.tools.countProcesses(PID_COUNT_TIMEOUT_MS);
+      if (current !== undefined) return { current };
+    }
+    return this.box.pids();
   }
 
   private async nearPidLimit(count: number | undefined, afterStep: boolean): Promise<boolean> {
     const limit = this.box.agentProcessLimit ?? this.limits.pids;
     if (afterStep && !atPidLimit(count, limit) && count !== undefined && count > limit / 2) {
       await new Promise((resolve) => setTimeout(resolve, 150));
-      const again = (await this.box.pids()).current;
+      const again = (await this.pidFacts()).current;
       if (again !== undefined && again > limit / 2) return true;
     }
     return atPidLimit(count, limit);

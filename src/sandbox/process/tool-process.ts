@@ -115,6 +115,13 @@ export class ToolProcess {
     return run;
   }
 
+  /** The processes the sandbox's /proc lists (this one included), or undefined when it cannot say. */
+  async countProcesses(timeoutMs: number): Promise<number | undefined> {
+    const answer = await this.request('count', [], { timeoutMs, maxBytes: 64 }).catch(() => undefined);
+    const text = answer?.status === 0 ? answer.stdout.toString('latin1') : '';
+    return /^\d{1,9}$/.test(text) ? Number(text) : undefined;
+  }
+
   /** End the tool process's streams (the sandbox is going away, or it broke its word). */
   close(): void {
     this.dead = true;

@@ -61,6 +61,17 @@ describe('a sandbox under runsc (gVisor)', () => {
     expect(count.current).toBeLessThan(16);
   });
 
+  it('counts its processes through the tool process (no process start per look), as the backend\'s own count does', async () => {
+    expect(box.box.pidsCountedInside).toBe(true);
+    await box.exec('for i in 1 2 3 4 5; do sleep 300 & done', { trackState: false });
+    const facts = (box as unknown as { pidFacts(): Promise<{ current: number | undefined }> }).pidFacts.bind(box);
+    const [byTools, byBackend] = [(await facts()).current, (await box.box.pids()).current];
+    // The backend's count starts a counter it leaves out; the tool process counts itself in both.
+    expect(byTools).toBe(byBackend);
+    expect(byTools).toBeGreaterThanOrEqual(5 + 4); // the sleeps, the session's helper and bash, the tool process, the dead-man
+    await box.exec('kill $(jobs -p)', { trackState: false });
+  });
+
   it('finds its gVisor sandbox and gofer processes on the host by its id', async () => {
     const mine = (await listGvisorProcesses()).filter((p) => p.containerId === box.id).map((p) => p.program);
     expect(mine).toEqual(expect.arrayContaining(['runsc-sandbox', 'runsc-gofer']));
