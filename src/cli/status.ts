@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { TaskError } from '../core/errors.js';
 import { readBatchStatus, type BatchStatus } from '../scheduler/index.js';
 import { printQueueStatus } from './queue-status.js';
+import { formatDiskSummary } from './status-disk.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('Summarise a batch folder: planned, complete, partial, failed by exit status and failure kind, retries')
+    .description('Summarise a batch folder: planned, complete, partial, failed by exit status and failure kind, retries, how each sandbox\'s disk was bounded (kernel or poll) and the largest overshoot')
     .argument('[dir]', 'batch folder (the --out of forager harvest)')
     .option('--json', 'print the summary as JSON')
     .option('--queue <url>', 'read progress from this queue (distributed mode) instead of a folder')
@@ -31,6 +32,7 @@ function formatStatus(s: BatchStatus): string {
   const reasons = Object.entries(s.retryReasons).map(([code, n]) => `${code} ${n}`).join(', ');
   lines.push(`retries ${s.retries}${reasons ? ` (${reasons})` : ''}`);
   if (s.costUsd !== null) lines.push(`cost ${s.costUsd} USD`);
+  lines.push(...formatDiskSummary(s.disk));
   if (s.stopped) lines.push(`stopped early: ${s.stopped}`);
   if (s.rejected.length) lines.push(`rejected task files (${s.rejected.length}):`, ...s.rejected.map((r) => `  ${r.message.split('\n')[0]}`));
   return `${lines.join('\n')}\n`;

@@ -2,6 +2,7 @@ export { harvest, type HarvestOptions, type HarvestResult } from './harvest.js';
 export { planBatch, imageKeyOf, type BatchPlan, type PlannedAttempt, type PlanOptions, type RejectedTask } from './plan.js';
 export { isRetryable, RETRYABLE_CODES, DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.js';
 export { readBatchStatus, type BatchStatus } from './status.js';
+export { summariseDisk, type DiskSummary, type DiskMode, type DiskBound, type SandboxDiskFacts } from './disk-summary.js';
 export { readBatchRecord, BatchRecord, type BatchEvent } from './batch-record.js';
 export { inspectAttemptFile, needsRedo, moveAside, type AttemptFileState } from './attempt-file.js';
 export { summariseOutcomes, outcomeLabel, needsRedoOutcome, type OutcomeSummary } from './stats.js';

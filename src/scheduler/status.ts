@@ -3,6 +3,8 @@ import { readBatchRecord, type BatchEvent } from './batch-record.js';
 import { attemptPath, listAttemptsOnDisk, listTries } from './layout.js';
 import { roundUsd } from '../model/prices.js';
 import { outcomeLabel } from './stats.js';
+import { readDiskFacts } from './disk-facts.js';
+import { summariseDisk, type DiskSummary, type SandboxDiskFacts } from './disk-summary.js';
 
 export interface BatchStatus {
   dir: string;
@@ -25,6 +27,8 @@ export interface BatchStatus {
   costUsd: number | null;
   /** Why the last run stopped taking work early (the batch cost limit), if it did. */
   stopped: string | null;
+  /** How each attempt's sandbox had its disk bounded (kernel or poll, per mode), and the largest overshoot the poll let through. */
+  disk: DiskSummary;
 }
 
 /** What a batch folder holds, from the trajectory files (the truth) and the index (plan, retries). */
@@ -34,13 +38,20 @@ export async function readBatchStatus(dir: string): Promise<BatchStatus> {
   const status: BatchStatus = {
     dir, runId: plan?.run_id ?? null, planned: plan?.attempts.length ?? 0,
     complete: 0, redo: 0, partial: 0, pending: 0, outcomes: {}, retries: 0, retryReasons: {}, rejected: plan?.rejected ?? [],
-    costUsd: null, stopped: null,
+    costUsd: null, stopped: null, disk: summariseDisk([]),
   };
+  const disk: SandboxDiskFacts[] = [];
   // The index is a cache: without it, the attempts are whatever trajectory files exist.
   const attempts = plan?.attempts ?? (await listAttemptsOnDisk(dir));
   status.planned = attempts.length;
   for (const item of attempts) {
-    const file = await inspectAttemptFile(attemptPath(dir, item.task, item.attempt));
+    const path = attemptPath(dir, item.task, item.attempt);
+    const file = await inspectAttemptFile(path);
+    if (file.state !== 'missing') {
+      // Only a step that reached the disk limit records an overshoot, and it ends the attempt with DISK_LIMIT.
+      const scan = file.state === 'partial' || file.footer.error?.code === 'DISK_LIMIT';
+      disk.push(await readDiskFacts(path, item.task, item.attempt, scan));
+    }
     if (file.state === 'complete' || file.state === 'redo') {
       status[file.state] += 1;
       const label = outcomeLabel({ status: file.footer.exit_status, failureKind: file.footer.failure_kind, code: file.footer.error?.code ?? null });
@@ -53,6 +64,7 @@ export async function readBatchStatus(dir: string): Promise<BatchStatus> {
       status.pending += 1;
     }
   }
+  status.disk = summariseDisk(disk);
   const lastRun = plan ? events.lastIndexOf(plan) : -1;
   for (const event of events.slice(lastRun + 1)) if (event.type === 'stopped') status.stopped = event.reason;
   for (const event of events) {

@@ -14,6 +14,7 @@ describe('forager setup --sandbox podman', () => {
     expect(result.stdout).toMatch(/engine\s+Podman already answering at unix:\/\/\/run\/podman\/podman\.sock/);
     expect(result.stdout).toMatch(/host\s+rootful, cgroup v1, storage overlay at \/var\/lib\/containers\/storage; memory, CPU and PID limits enforced/);
     expect(result.stdout).toMatch(/sandbox\s+a probe sandbox started and was removed/);
+    expect(result.stdout).toMatch(/disk\s+a sandbox's disk is bounded by default by the poll, with the overshoot recorded on the step: the engine refuses --storage-opt size \(--storage-opt is supported only for overlay over xfs with 'pquota' mount option\), so the host's watcher/);
     expect(result.stdout).toContain('ready: nothing to do');
   });
 

@@ -30,9 +30,9 @@ export async function setupDocker(options: ProviderSetupOptions): Promise<number
     const how = { found: 'already registered', registered: 'registered in the engine (daemon.json, reloaded)', installed: 'installed (Debian\'s runsc) and registered in the engine (daemon.json, reloaded)' }[runtime.action];
     say(`runtime     ${runtime.runtime.name} ${how}${runtime.runtime.args.length ? ` with ${runtime.runtime.args.join(' ')}` : ''}; a sandbox starts under it (${seconds(runtime.startMs)})`);
   }
-  say(`disk        ${await describeDiskBounds(sharedEngine(), base.ref)}`);
-  const python = hostPython();
-  say(`state       ${python ? `read from the host by a watcher over the writable layer (${python})` : 'read inside each sandbox: the host has no python3 (3.8 or newer) for the watcher (install python3 for the host reader, which also bounds the disk at once)'}`);
+  const disk = await describeDiskBounds(sharedEngine(), base.ref);
+  say(`disk        ${disk.line}`);
+  say(`state       ${disk.watcher.ok ? `read from the host by a watcher over the writable layer (${hostPython()})` : `read inside each sandbox: ${disk.watcher.why}${hostPython() ? '' : ' (install python3 for the host reader, which also bounds the disk at once)'}`}`);
 
   const recipes = options.recipes ?? listRecipes().filter((name) => name !== 'base' && name !== 'worker'); // worker: forager's own image (docker-compose.yml)
   for (const recipe of recipes) {

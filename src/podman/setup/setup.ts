@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { InfrastructureError } from '../../core/errors.js';
 import { isRoot } from '../../core/host-command.js';
-import { BASE_IMAGE, ensureBaseImage, listRecipes, pingEngine, resolveImage } from '../../docker/index.js';
+import { BASE_IMAGE, describeDiskBounds, ensureBaseImage, listRecipes, pingEngine, resolveImage } from '../../docker/index.js';
 import type { ProviderSetupOptions } from '../../sandbox/contracts.js';
 import { readHostFacts, unenforcedLimits } from '../host-facts.js';
 import { installPackages } from './packages.js';
@@ -55,6 +55,9 @@ export async function setupPodman(options: PodmanSetupOptions): Promise<number> 
 
   const probe = await probeSandbox(docker, { endpoint: options.endpoint, unenforced, rootless: facts.rootless });
   say(`sandbox     a probe sandbox started and was removed in ${seconds(probe.ms)} (catatonit as init; ${unenforced.length === 0 ? 'limits applied' : `${unenforced.join(', ')} accepted but not enforced`})`);
+
+  const disk = await describeDiskBounds(docker, base.ref, { hostLayer: !facts.rootless });
+  say(`disk        ${disk.line}`);
 
   const recipes = options.recipes ?? listRecipes().filter((name) => name !== 'base' && name !== 'worker');
   for (const recipe of recipes) {
