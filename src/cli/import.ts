@@ -24,12 +24,14 @@ export function registerImport(program: Command): void {
 
 function nothingImported(report: ImportReport, paths: string[]): string {
   if (report.files === 0) return `nothing imported: no ${report.format} files (${IMPORT_FILE_PATTERNS[report.format]}) in ${paths.join(', ')}`;
+  if (report.invalid === 0 && report.otherFormat > 0) return `nothing imported: none of the ${report.otherFormat} record${report.otherFormat === 1 ? '' : 's'} found in ${paths.join(', ')} is ${report.format} (first: ${report.otherFormatRecords[0]})`;
   if (report.invalid === 0) return `nothing imported: the ${report.files} ${report.format} file${report.files === 1 ? '' : 's'} read held no records`;
   return `nothing imported: ${report.invalid} record${report.invalid === 1 ? '' : 's'} could not be imported; first problem: ${report.invalidRecords[0]?.error ?? 'unknown'}`;
 }
 
 function renderSummary(report: ImportReport, out: string, reportPath: string): string {
   const lines = [`read ${report.files} ${report.format} files: ${report.imported} trajectories imported into ${out}, ${report.invalid} records skipped`];
+  if (report.otherFormat > 0) lines.push(`  ${report.otherFormat} other record${report.otherFormat === 1 ? '' : 's'} found in the folders ${report.otherFormat === 1 ? 'is' : 'are'} not ${report.format} (listed in the report), e.g. ${report.otherFormatRecords[0]}`);
   for (const bad of report.invalidRecords.slice(0, 5)) lines.push(`  skipped ${bad.error}`);
   lines.push(`report: ${reportPath}`);
   return `${lines.join('\n')}\n`;

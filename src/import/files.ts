@@ -2,14 +2,21 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImportError } from './errors.js';
 
+/** A file to import, and whether it was found in a folder (true) or named (false). */
+export interface InputFile {
+  path: string;
+  found: boolean;
+}
+
 /** The files to import: files as given, folders walked (sorted) for names matching `pattern`. */
-export async function* findInputFiles(paths: readonly string[], pattern: RegExp): AsyncGenerator<string> {
+export async function* findInputFiles(paths: readonly string[], pattern: RegExp): AsyncGenerator<InputFile> {
   for (const path of paths) {
     const info = await stat(path).catch((cause: unknown) => {
       throw new ImportError(`${path}: no such file or folder`, { cause });
     });
-    if (info.isDirectory()) yield* walk(path, pattern);
-    else yield path;
+    if (info.isDirectory()) {
+      for await (const found of walk(path, pattern)) yield { path: found, found: true };
+    } else yield { path, found: false };
   }
 }
 

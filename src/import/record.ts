@@ -17,7 +17,7 @@ export interface Turn {
   shown: string;
   exitCode?: number | null;
   timestamp?: string;
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  usage?: { prompt_tokens: number; completion_tokens: number; cache_read_tokens?: number };
   /** USD this model call cost, when the source priced it. */
   costUsd?: number;
   actionMs?: number;

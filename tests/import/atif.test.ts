@@ -132,7 +132,7 @@ describe('export --format atif', () => {
     expect(t.header.task.instruction).toBe('Make the chart in chart.png match the sketch.');
     expect((t.header as { source?: unknown }).source).toMatchObject({ extra: {
       schema_version: 'ATIF-v1.6', continued_trajectory_ref: 'trajectory.cont-1.json',
-      images: [{ step: 1, field: 'message', media_type: 'image/png', path: 'images/sketch.png' }, { step: 3, field: 'observation.results.0', media_type: 'image/png', path: 'images/step4.png' }],
+      images: [{ step: 1, field: 'message', media_type: 'image/png', path: 'images/sketch.png' }, { step: 3, field: 'observation.results.0.content', media_type: 'image/png', path: 'images/step4.png' }],
     } });
     expect(t.header.agent).toMatchObject({ type: 'model', tools: [{ type: 'function', function: { name: 'bash' } }] });
     expect(t.steps.map((s) => s.action)).toEqual([{ tool: 'bash', command: 'cat plot.py' }, null, null]);
