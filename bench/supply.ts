@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { abortOnSignals } from '../src/cli/signals.js';
 import { createLogger } from '../src/core/log.js';
 import { readRecord, readRepoInputs } from '../src/env/index.js';
 import { createProvider } from '../src/providers/index.js';
@@ -49,12 +50,15 @@ export async function benchSupply(args: SupplyBenchArgs): Promise<SupplyBench> {
   const started = Date.now();
   const inputs = await readRepoInputs(args.repos);
   const log = createLogger({ level: 'warn' });
+  // Ctrl-C stops the run as `forager supply` does: containers removed, the next run resumes.
+  const controller = new AbortController();
+  const release = abortOnSignals(controller);
   await runSupply(inputs, {
-    provider: createProvider(), out: args.out, concurrency: args.concurrency, stages: args.stages, last: args.last, mutants: args.mutants, seed: 0, runId: `bench-supply-${process.pid}`, log,
+    provider: createProvider(), out: args.out, concurrency: args.concurrency, stages: args.stages, last: args.last, mutants: args.mutants, seed: 0, runId: `bench-supply-${process.pid}`, log, signal: controller.signal,
     onEvent: (e) => {
       if (e.type === 'stage-finished' || e.type === 'stage-failed') process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${e.repo} ${e.stage}: ${e.type === 'stage-finished' ? e.summary : `${e.code}: ${e.message}`}\n`);
     },
-  });
+  }).finally(release);
   const rows = await readYield(args.out);
   const details = [];
   for (const row of rows) {
