@@ -30,12 +30,13 @@ const PASSING: HarnessStatus[] = ['PASSED', 'XFAIL'];
  * twice) and before (the parent plus the test patch). FAIL_TO_PASS: passes in both runs
  * after and fails, errors or is missing before — unless its own failure before is the
  * environment's (its section of the log, or its file's collection error, shows an API the
- * environment's Python or libraries no longer have): such a test is in neither list, and
+ * environment's Python or libraries no longer have, and the gold patch does not take that
+ * use away): such a test is in neither list, and
  * the candidate is dropped as `old_code_broken` only when no other test fails for the bug.
  * PASS_TO_PASS: passes after and before. Flaky tests (the two runs after disagree, or the
  * environment's record says so) are in neither list.
  */
-export function judgeCandidate(after: [StatusMap, StatusMap], before: StatusMap, envFlaky: ReadonlySet<string>, beforeLog: string, ownPackages: string[]): Judgement {
+export function judgeCandidate(after: [StatusMap, StatusMap], before: StatusMap, envFlaky: ReadonlySet<string>, beforeLog: string, ownPackages: string[], goldPatch = ''): Judgement {
   const flaky: string[] = [];
   const failed: string[] = [];
   const passToPass: string[] = [];
@@ -60,7 +61,7 @@ export function judgeCandidate(after: [StatusMap, StatusMap], before: StatusMap,
   for (const id of failed) {
     const own = sectionsOf(id, sections);
     // A failure the log does not show apart (no section of its own: a conftest that would not load, a cut log) is judged on the whole log.
-    const broken = environmentError(own.length > 0 ? own.join('\n') : beforeLog, ownPackages);
+    const broken = environmentError(own.length > 0 ? own.join('\n') : beforeLog, ownPackages, goldPatch);
     if (broken) {
       brokenBefore.push(id);
       evidence ??= broken;
@@ -114,13 +115,25 @@ export function oldCodeBroken(log: string, ownPackages: string[]): boolean {
   return environmentError(log, ownPackages) !== null;
 }
 
-/** The line of a log that shows the environment's failure (see oldCodeBroken), or null. */
-export function environmentError(log: string, ownPackages: string[]): string | null {
+/**
+ * The line of a log that shows the environment's failure (see oldCodeBroken), or null. A
+ * failure the gold patch takes away is the commit's subject, not the environment's: the
+ * name it removes (a port from `inspect.getargspec`), the file whose syntax error it
+ * changes (toolz #386, "fix 3.7 compat").
+ */
+export function environmentError(log: string, ownPackages: string[], goldPatch = ''): string | null {
   const own = (module: string): boolean => ownPackages.includes(module.split('.')[0]!);
-  for (const m of log.matchAll(/cannot import name '[^']+' from '([\w.]+)'.*/g)) if (!own(m[1]!)) return m[0];
-  for (const m of log.matchAll(/No module named '([\w.]+)'.*/g)) if (!own(m[1]!)) return m[0];
-  for (const m of log.matchAll(/AttributeError: module '([\w.]+)' has no attribute.*/g)) if (!own(m[1]!)) return m[0];
+  const removed = goldPatch.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---')).join('\n');
+  const removes = (name: string): boolean => new RegExp(`(^|\\W)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\W|$)`, 'm').test(removed);
+  const patched = [...goldPatch.matchAll(/^diff --git a\/(.+?) b\//gm)].map((m) => m[1]!);
+  for (const m of log.matchAll(/cannot import name '([^']+)' from '([\w.]+)'.*/g)) if (!own(m[2]!) && !removes(m[1]!)) return m[0];
+  for (const m of log.matchAll(/No module named '([\w.]+)'.*/g)) if (!own(m[1]!) && !removes(m[1]!)) return m[0];
+  for (const m of log.matchAll(/AttributeError: module '([\w.]+)' has no attribute '(\w+)'.*/g)) if (!own(m[1]!) && !removes(m[2]!)) return m[0];
   // pytest prefixes a traceback's lines with `E   `.
-  for (const m of log.matchAll(/File "([^"]+)", line \d+\n(?:.*\n){0,3}?(?:E)?\s*SyntaxError.*/g)) if (!/(^|\/)(tests?|testing)\/|test_[^/]*\.py$/.test(m[1]!)) return m[0].split('\n').pop()!;
+  for (const m of log.matchAll(/File "([^"]+)", line \d+\n(?:.*\n){0,3}?(?:E)?\s*SyntaxError.*/g)) {
+    const file = m[1]!;
+    if (/(^|\/)(tests?|testing)\/|test_[^/]*\.py$/.test(file) || patched.some((p) => file === p || file.endsWith(`/${p}`))) continue;
+    return m[0].split('\n').pop()!;
+  }
   return null;
 }

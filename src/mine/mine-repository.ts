@@ -162,7 +162,7 @@ async function tryCandidate(
   if (!hasCandidates) return { drop: 'no_fail_to_pass', detail: `${countPassing(after.map)} passing after, ${countPassing(before.map)} before, none fails before` };
   const again = await bench.runAt(candidate.commit, files, run);
   if (again.timedOut) return { drop: 'timed_out', detail: `the commit's second run passed ${options.timeoutMs / 1000} s` };
-  const judgement = judgeCandidate([after.map, again.map], before.map, options.envFlaky, before.log, options.packages);
+  const judgement = judgeCandidate([after.map, again.map], before.map, options.envFlaky, before.log, options.packages, goldPatch);
   if (judgement.drop) return { drop: judgement.drop, detail: judgement.evidence ?? `${judgement.flaky.length} flaky, ${judgement.failToPass.length} fail to pass` };
   const info = await commitInfo(gitDir, candidate.commit, options.signal);
   const statement = problemStatement(info.message, { tests: [...judgement.failToPass, ...judgement.passToPass], patches: [goldPatch, testPatch] });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { failureSections, judgeCandidate } from '../../src/mine/index.js';
+import { environmentError, failureSections, judgeCandidate } from '../../src/mine/index.js';
 
 // pytoolz/toolz 5905c0b658 ("Merge pull request #197 from eriknw/serialize_juxt"): the log of its
 // parent plus its test patch in the environment of toolz at 568c2b8 (Python 3.11, pytest 7.2.1).
@@ -52,5 +52,27 @@ describe('judgeCandidate() on a real log', () => {
     expect(judgeCandidate([{ ...after }, { ...after }], {}, new Set(), log, ['pkg']).drop).toBe('old_code_broken');
     const ownName = log.replace("'Mapping' from 'collections'", "'new_api' from 'pkg.core'");
     expect(judgeCandidate([{ ...after }, { ...after }], {}, new Set(), ownName, ['pkg'])).toMatchObject({ drop: null, failToPass: ['tests/test_a.py::test_x'] });
+  });
+});
+
+describe('environmentError()', () => {
+  // toolz 8da3058 ("fix 3.7 compat", #386): the parent's functoolz.py is no Python 3.7+; the fix is that line.
+  const syntax = 'E     File "/testbed/toolz/functoolz.py", line 501\nE       f.__name__ for f in reversed((self.first,) + self.funcs),\nE       ^^^^^^^^^^\nE   SyntaxError: Generator expression must be parenthesized';
+  const compatFix = 'diff --git a/toolz/functoolz.py b/toolz/functoolz.py\n--- a/toolz/functoolz.py\n+++ b/toolz/functoolz.py\n@@ -498,7 +498,7 @@\n-                f.__name__ for f in reversed((self.first,) + self.funcs),\n+                f.__name__ for f in reversed((self.first,) + self.funcs)\n';
+
+  it('takes a failure the gold patch takes away for the commit\'s subject, not the environment\'s', () => {
+    expect(environmentError(syntax, ['toolz'])).toContain('SyntaxError');
+    expect(environmentError(syntax, ['toolz'], compatFix)).toBeNull();
+    const curry = failureSections(beforeLog).get('test_curry')![0]!;
+    const port = 'diff --git a/toolz/functoolz.py b/toolz/functoolz.py\n-    spec = inspect.getargspec(func)\n+    spec = inspect.getfullargspec(func)\n';
+    expect(environmentError(curry, ['toolz'])).toContain("has no attribute 'getargspec'");
+    expect(environmentError(curry, ['toolz'], port)).toBeNull();
+    // A gold patch that only adds the name (or changes another file) does not take the failure away.
+    expect(environmentError(curry, ['toolz'], 'diff --git a/toolz/x.py b/toolz/x.py\n+    getargspec = None\n')).toContain('getargspec');
+    expect(environmentError(syntax, ['toolz'], 'diff --git a/toolz/itertoolz.py b/toolz/itertoolz.py\n-x\n+y\n')).toContain('SyntaxError');
+  });
+
+  it('reads a name with regular-expression characters as text', () => {
+    expect(environmentError("ImportError: cannot import name 'a(b' from 'collections'", [], 'diff --git a/m.py b/m.py\n-from collections import a(b\n')).toBeNull();
   });
 });
