@@ -34,6 +34,7 @@ interface SupplyCliOptions {
   logLevel: string;
   quiet?: boolean;
   runId?: string;
+  commit?: string[];
 }
 
 /** `--pip-index URL`: a URL the sandboxes can reach (never the host's loopback, which a container does not share). */
@@ -116,14 +117,16 @@ export function registerSupply(program: Command, tasks: Command): void {
     .command('mine')
     .description('Issue-fix tasks from history (commits changing tests and code; FAIL_TO_PASS from runs before and after) in SWE-bench layout')
     .argument('<repos...>', 'repositories as for `env build`, or environment folders (holding env.json) built before')
-    .option('--last <n>', 'commits of the first-parent history looked at', positiveInt, 500))
+    .option('--last <n>', 'commits of the first-parent history looked at', positiveInt, 500)
+    .option('--commit <sha...>', 'only these commits of the window (environment folders only): mine chosen commits again'))
     .action(async (repos: string[], options: SupplyCliOptions) => {
       const envFolders = (await Promise.all(repos.map(async (r) => ((await readFile(join(r, 'env.json')).catch(() => null)) ? r : null)))).filter((r): r is string => r !== null);
       const others = repos.filter((r) => !envFolders.includes(r));
+      if (options.commit && others.length > 0) throw new TaskError('USAGE', `--commit mines chosen commits of a built environment: ${others.join(', ')} holds no env.json`);
       for (const folder of envFolders) {
         const record = (await readRecord(folder))!;
         const provider = sandboxProvider();
-        const report = await mineRepository(record, { provider, dir: supplyPaths.mine(options.out, record.repo.key), runId: options.runId ?? `mine-${process.pid}`, last: options.last, log: createLogger({ level: options.logLevel }) });
+        const report = await mineRepository(record, { provider, dir: supplyPaths.mine(options.out, record.repo.key), runId: options.runId ?? `mine-${process.pid}`, last: options.last, commits: options.commit, log: createLogger({ level: options.logLevel }) });
         process.stdout.write(`${record.repo.name}: ${report.kept} tasks from ${report.candidates} candidate commits of ${report.scanned} → ${supplyPaths.mine(options.out, record.repo.key)}\n`);
       }
       if (others.length > 0) await run(others, ['env', 'mine'], { ...options, mutants: 0, seed: 0 });

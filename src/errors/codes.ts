@@ -170,6 +170,7 @@ export const ERROR_CODES = {
   ENV_NO_REPOSITORIES: task,
   MINE_ENV_UNVERIFIED: task,
   MINE_NO_SELECT: task,
+  MINE_COMMIT_NOT_CANDIDATE: task,
   // Why a repository got no environment (env.json's reason; src/env/).
   ENV_NO_TESTS: task,
   ENV_NEEDS_NETWORK: task,
