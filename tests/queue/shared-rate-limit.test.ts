@@ -39,7 +39,9 @@ describe('forager worker --requests-per-minute', () => {
     const out = join(dir, 'out');
     const agent = { type: 'model', base_url: chat.url, model: 'stand-in', tool_format: 'openai' };
     const ids = await writeTasks(tasks, 6, () => [{ tool: 'submit' }], 'model', { agent });
-    const limit = ['--concurrency', '3', '--requests-per-minute', '4', '--rate-window', '1000'];
+    // The engine's lock timings, not the helper's 2 s ones: a takeover (a lock renewal missed
+    // on a loaded machine) would run a conversation twice, and this test counts requests.
+    const limit = ['--concurrency', '3', '--requests-per-minute', '4', '--rate-window', '1000', '--lock-duration', '30000', '--stalled-interval', '15000'];
     const a = spawnWorker(redis.url, out, testRunId(), limit);
     const b = spawnWorker(redis.url, out, testRunId(), limit);
     workers.push(a, b);
