@@ -48,7 +48,7 @@ describe('hostile agent vs the file tools: the harvester stays small, the record
       { tool: 'view', path: 'nl.txt', start_line: 1, end_line: 3 },
       { tool: 'view', path: 'big.bin' },
       { tool: 'edit', path: 'big.bin', search: '\0\0', replace: 'x' },
-      { tool: 'bash', command: 'sha256sum big.bin | cut -c1-64; stat -c %s big.bin' },
+      { tool: 'bash', command: 'sha256sum big.bin | cut -c1-64; wc -c < big.bin' },
       { tool: 'bash', command: 'echo next step runs' },
       { tool: 'submit', result: 'done' },
     ]);
