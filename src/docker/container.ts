@@ -56,10 +56,6 @@ async function createAndStart(docker: Docker, spec: BackendSpec, flavour: Engine
       User: '0',
       Labels: spec.labels,
       NetworkDisabled: spec.limits.network === 'none',
-      // The dead-man ignores SIGTERM (the agent must not end the sandbox): stop and forced
-      // removal kill at once. Podman's forced removal sends the stop signal first and waits
-      // StopTimeout for it, which with SIGTERM was a second on every sandbox's removal.
-      StopSignal: 'SIGKILL',
       StopTimeout: 1,
       HostConfig: {
         AutoRemove: true,
