@@ -44,9 +44,12 @@ export interface AgentLayerRow {
 /** Seven tasks stepping `sleep 0.2` beside one that keeps a 100k-file layer busy, all at once. */
 export interface HogResult {
   concurrency: number;
-  /** |duration_ms - 200| over the quiet tasks' steps: median and worst. */
+  /** |duration_ms - the command's own time| over the quiet tasks' steps: median and worst. */
   medianErrorMs: number;
   maxErrorMs: number;
+  /** |duration_ms - 200| (the nominal time, which a loaded machine stretches for everyone): median and worst. */
+  medianNominalErrorMs: number;
+  maxNominalErrorMs: number;
   steps: number;
 }
 
@@ -170,7 +173,7 @@ async function benchAgentLayer(steps: number): Promise<AgentLayerRow[]> {
 }
 
 /** One task churning a 100k-file layer beside quiet ones, concurrently: are the quiet ones' timings their own? */
-async function benchHog(concurrency: number, steps: number): Promise<HogResult> {
+export async function benchHog(concurrency: number, steps: number): Promise<HogResult> {
   const sandboxes: RuntimeSandbox[] = [];
   try {
     for (let i = 0; i < concurrency; i += 1) sandboxes.push(await startBase());
@@ -180,16 +183,32 @@ async function benchHog(concurrency: number, steps: number): Promise<HogResult> 
       for (let i = 0; hogging; i += 1) await sandboxes[0]!.exec(`cd /work/hog && for d in d$((${i} % 100)); do (cd $d && seq 1000 | sed 's/$/.${i}/' | xargs touch); done`, { timeoutMs: 600_000 });
     })();
     const errors: number[] = [];
+    const nominal: number[] = [];
     await Promise.all(sandboxes.slice(1).map(async (sandbox) => {
       for (let i = 0; i < steps; i += 1) {
-        const r = await sandbox.exec('sleep 0.2');
-        errors.push(Math.abs(r.observation.duration_ms - 200));
+        // The command times itself (bash's clock around the sleep): on a machine this loaded the
+        // sleep itself wakes late, for forager and for any other harness alike; what forager
+        // must not add is its own load or another task's layer to the record.
+        const r = await sandbox.exec('s=$EPOCHREALTIME; sleep 0.2; e=$EPOCHREALTIME; echo "$s $e"');
+        const [s, e] = (r.observation.stdout.text ?? '').trim().split(' ').map(Number) as [number, number];
+        const ownMs = (e - s) * 1000;
+        if (!Number.isFinite(ownMs)) throw new Error(`the hog bench's command printed no times: ${JSON.stringify(r.observation.stdout.text)}`);
+        errors.push(Math.abs(r.observation.duration_ms - ownMs));
+        nominal.push(Math.abs(r.observation.duration_ms - 200));
       }
     }));
     hogging = false;
     await hog;
     errors.sort((a, b) => a - b);
-    return { concurrency, medianErrorMs: median(errors), maxErrorMs: errors.at(-1) ?? NaN, steps: errors.length };
+    nominal.sort((a, b) => a - b);
+    return {
+      concurrency,
+      medianErrorMs: median(errors),
+      maxErrorMs: errors.at(-1) ?? NaN,
+      medianNominalErrorMs: median(nominal),
+      maxNominalErrorMs: nominal.at(-1) ?? NaN,
+      steps: errors.length,
+    };
   } finally {
     for (const sandbox of sandboxes) await sandbox.stop();
   }
@@ -261,7 +280,8 @@ export function printStateBench(r: StateBench): void {
     `  harvester peak RSS, 99k files with ~3.8 KB paths written by the agent: ${r.longNamesRssMb.toFixed(0)} MB   (target: <= 150 MB)`,
     '',
     `== one task churning a 100k-file layer beside ${r.hog.concurrency - 1} stepping \`sleep 0.2\`, concurrently (${r.hog.steps} steps)`,
-    `  |duration_ms - 200|: median ${fmt(r.hog.medianErrorMs)}, worst ${fmt(r.hog.maxErrorMs)}   (target: within 20 ms)`,
+    `  |duration_ms - the command's own time|: median ${fmt(r.hog.medianErrorMs)}, worst ${fmt(r.hog.maxErrorMs)}   (target: within 20 ms)`,
+    `  |duration_ms - 200| (the sleep itself wakes late on a loaded machine): median ${fmt(r.hog.medianNominalErrorMs)}, worst ${fmt(r.hog.maxNominalErrorMs)}`,
     '',
   );
   process.stdout.write(lines.join('\n'));
