@@ -32,6 +32,8 @@ describe('hostile record: changes outside the workdir, big repositories, resume'
     { tool: 'bash' as const, command: 'true' },
     // An image folder removed and made again (an opaque folder in the overlay).
     { tool: 'bash' as const, command: 'rm -r /usr/share/doc/git && mkdir /usr/share/doc/git && echo new > /usr/share/doc/git/NEW && echo r > /usr/share/doc/git/README.md' },
+    // The same size written again: only the mtime says so (under gVisor, also a file it caches).
+    { tool: 'bash' as const, command: `sleep 0.1; printf 'x = 2\\n' > ${PKG}/__init__.py` },
   ];
 
   it.concurrent('records what a pip-style install touched outside the workdir apart, the same from the host and from an exec', async () => {
@@ -61,6 +63,8 @@ describe('hostile record: changes outside the workdir, big repositories, resume'
     expect(opaque).toContainEqual({ path: '/usr/share/doc/git/NEW', change: 'added', size: 4 });
     expect(opaque).toContainEqual({ path: '/usr/share/doc/git/README.md', change: 'modified', size: 2 });
     expect(opaque).toContainEqual({ path: '/usr/share/doc/git/README.Debian', change: 'deleted' });
+    expect(host.steps[4]!.state?.outside).toEqual([{ path: `${PKG}/__init__.py`, change: 'modified', size: 6 }]);
+    expect(host.steps).toHaveLength(5);
     for (let i = 0; i < host.steps.length; i += 1) expect(comparable(exec.steps[i]!.state)).toEqual(comparable(host.steps[i]!.state));
   });
 
