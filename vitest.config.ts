@@ -9,7 +9,7 @@ export const RUNSC_TIER = ['tests/hostile/state-*.test.ts', 'tests/hostile/io-fi
  * `npm run test:runsc`). Its files run one at a time, after every other project has finished
  * (`sequence.groupOrder` 1): a gVisor start and gVisor's file-heavy work (~5x runc's, a
  * whole-tree walk ~10x) take seconds of CPU on a 2-core machine, and its timings fail beside
- * the rest of the suite. ~14 minutes alone on that machine.
+ * the rest of the suite. Alone on that machine: 12 minutes idle, 17 beside other suites.
  */
 const RUNSC_PROJECT = {
   extends: true,
