@@ -8,7 +8,7 @@ import { flavourOf, type EngineFlavour } from './flavour.js';
 import { FrameDemuxer } from './frames.js';
 import { deadmanConfig, isMissingPerl, knownPerl, rememberPerl, type DeadmanConfig } from './deadman.js';
 import { CgroupPids } from './pids.js';
-import { putFile } from './put-file.js';
+import { putFile, putFileInside } from './put-file.js';
 import { planIsolation } from './isolation/container-isolation.js';
 import { endGvisorLeftovers } from './isolation/gvisor-leftovers.js';
 
@@ -155,7 +155,8 @@ export class DockerContainer implements BackendSandbox {
   }
 
   putFile(path: string, data: Buffer, options: { signal?: AbortSignal } = {}): Promise<void> {
-    return putFile(this.container, path, data, options);
+    // gVisor does not see what the archive endpoint writes under it (its /tmp, files it has read).
+    return this.how.gvisor ? putFileInside(this, path, data, options) : putFile(this.container, path, data, options);
   }
 
   async pids(): Promise<PidFacts> {

@@ -37,6 +37,8 @@ describe('hostile grading: a forged step record does not reach the reward', () =
     expect(run.footer.patch).toMatch(/^diff --git a\/calc.py b\/calc.py\n/);
     expect(run.footer.patch).toContain('+    return a + b + 1\n');
     expect(run.footer.patch).not.toContain('forged');
+    // Graded on the applied patch, not failed before the tests ran (as when gVisor did not see the patch file).
+    expect(run.footer.evaluation).toMatchObject({ status: 'graded', patch: { method: 'git_apply' }, fail_to_pass: { failure: ['test_calc.py::test_add'] } });
     expect(run.footer.reward).toBe(0);
     expect(run.footer.evaluation?.resolved).toBe(false);
   });
@@ -55,6 +57,7 @@ describe('hostile grading: a forged step record does not reach the reward', () =
     await expectHarvesterHeld(run);
     expect(run.footer.patch).toContain('+    return a + b\n');
     expect(run.footer.patch).not.toContain('forged');
+    expect(run.footer.evaluation).toMatchObject({ status: 'graded', patch: { method: 'git_apply' }, resolved: true });
     expect(run.footer.reward).toBe(1);
   });
 });

@@ -52,9 +52,12 @@ describe('hostile layer: the host reads the agent\'s tree without trusting it', 
 
   it.concurrent('a path longer than the host allows is still counted, and recorded cut with its length', async () => {
     const name = 'd'.repeat(250);
+    // The 17th folder and what is in it are reached by relative names from the 16th (a cwd
+    // of 4021 bytes): with a cwd over 4096 bytes, bash's getcwd aborts under gVisor (glibc's
+    // assertion on its ERANGE), while the path itself is made there as under runc.
     const run = await runHostile([
-      { tool: 'bash', command: `cd /work && for i in $(seq 17); do mkdir ${name} && cd ${name} || exit 1; done; echo deep > leaf; echo made` },
-      { tool: 'bash', command: `cd /work && for i in $(seq 17); do cd ${name}; done; fallocate -l 3G big && echo allocated` },
+      { tool: 'bash', command: `cd /work && for i in $(seq 16); do mkdir ${name} && cd ${name} || exit 1; done; mkdir ${name} && echo deep > ${name}/leaf && echo made` },
+      { tool: 'bash', command: `cd /work && for i in $(seq 16); do cd ${name}; done; fallocate -l 3G ${name}/big && echo allocated` },
       { tool: 'bash', command: 'echo never' },
     ], { limits: { disk_mb: 100 } });
     await expectHarvesterHeld(run);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildState, decodePath, MAX_CHANGES, MAX_OUTSIDE, MAX_PATH } from '../../src/sandbox/state.js';
-import { parseComm } from '../../src/sandbox/layer/exec-state.js';
+import { nanosOf, parseComm } from '../../src/sandbox/layer/exec-state.js';
 
 describe('buildState', () => {
   it('keeps changes under the workdir apart from the rest, sorted, caches pruned and counted', () => {
@@ -56,10 +56,28 @@ describe('parseComm', () => {
     ]);
   });
 
+  it('names the files whose mtime alone moved (their size stayed), for the ctime check', () => {
+    const listing = Buffer.from(['/w/a\t1:1.0', '\t/w/a\t1:1.002', '/w/b\t1:1.0', '\t/w/b\t2:1.0', ''].join('\0'));
+    const { changes, touched } = parseComm(listing, false);
+    expect(changes.map((c) => c.path)).toEqual(['/w/a', '/w/b']);
+    expect(touched).toEqual([{ path: '/w/a', change: 'modified', size: 1 }]);
+  });
+
   it('drops a record cut by the bound', () => {
     const { changes, incomplete } = parseComm(Buffer.from('\t/w/a\t1:1.0\0\t/w/b\t1:'), true);
     expect(changes).toEqual([{ path: '/w/a', change: 'added', size: 1 }]);
     expect(incomplete).toBe(true);
+  });
+});
+
+describe('nanosOf', () => {
+  it('reads find\'s seconds with up to 10 fraction digits exactly, as nanoseconds', () => {
+    expect(nanosOf('1796584582.5781953160')).toBe(1796584582578195316n);
+    expect(nanosOf('1796584582.5764970200')).toBeLessThan(nanosOf('1796584582.5781953160')!);
+    expect(nanosOf('12')).toBe(12_000_000_000n);
+    expect(nanosOf('1.5')).toBe(1_500_000_000n);
+    expect(nanosOf('')).toBeUndefined();
+    expect(nanosOf('1e9')).toBeUndefined();
   });
 });
 

@@ -42,6 +42,17 @@ describe('a sandbox under runsc (gVisor)', () => {
     expect(await box.readFile('/work/missing.bin')).toBeNull();
   });
 
+  it('writes files gVisor sees: in its own /tmp, and over a file it has already read', async () => {
+    // Through the archive endpoint the first is never seen and the second keeps its old bytes.
+    await box.writeFile('/tmp/put/new.txt', 'in tmpfs\n');
+    const tmp = await box.exec("cat /tmp/put/new.txt; find /tmp/put/new.txt -printf '%m\\n'", { trackState: false });
+    expect(out(tmp)).toBe('in tmpfs\n644\n');
+    await box.exec('echo old > /work/seen.txt; cat /work/seen.txt', { trackState: false });
+    await box.writeFile('/work/seen.txt', 'new\n');
+    expect(out(await box.exec('cat /work/seen.txt; ls -A /work | grep -c forager-put', { trackState: false }))).toBe('new\n0\n');
+    await expect(box.writeFile('/work', 'a folder is no file')).rejects.toMatchObject({ code: 'WRITE_FAILED' });
+  });
+
   it('kills a command that overruns its timeout, and only it: an earlier background job survives', async () => {
     await box.exec('sleep 1000 & echo $! > /tmp/bg.pid', { trackState: false });
     const r = await box.exec('sleep 60', { timeoutMs: 1_500, trackState: false });
