@@ -8,6 +8,7 @@ import { requireEngineFreeSpace } from './disk-guard.js';
 import { withEngineErrors } from './engine-errors.js';
 import { reapGvisorOrphans } from './isolation/gvisor-leftovers.js';
 import { reapLoopDisks } from './isolation/loop-disk.js';
+import { reapSessionSocketDirs } from './session-socket.js';
 import { dockerVersion, engine, pingEngine, requireEngine } from './engine.js';
 import { evictImages } from './images/evict.js';
 import { findImage } from './images/find-image.js';
@@ -80,6 +81,7 @@ export class DockerBackend implements SandboxBackend {
 
   async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]> {
     const lines = (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
+    for (const name of await reapSessionSocketDirs(options.isOwnerAlive, options.dryRun)) lines.push(`session socket directory ${name} (its harvester is gone)`);
     const known = new Set((await this.client.listContainers({ all: true })).map((c) => c.Id));
     for (const p of await reapGvisorOrphans(known, options.dryRun)) lines.push(`gVisor ${p.program} pid ${p.pid} of container ${p.containerId.slice(0, 12)}, which the engine no longer lists`);
     return lines;
