@@ -78,6 +78,25 @@ describe('RuntimeSandbox on a local Docker engine: the session over a Unix socke
   });
 });
 
+describe('RuntimeSandbox on a local Docker engine: a command that shuts down the session\'s socket', () => {
+  for (const fd of ['STDOUT', 'STDERR']) {
+    it(`ends the session (${fd}), rather than wait for a report that cannot come, and starts another`, async () => {
+      const sandbox = await startTestSandbox({ action_timeout_s: 30 });
+      try {
+        expect(sandbox.sessionTransport).toBe('socket');
+        await sandbox.exec('cd /tmp', { trackState: false });
+        const shut = await sandbox.exec(`perl -MSocket -e 'shutdown(${fd}, SHUT_WR) or die "shutdown: $!"'; sleep 30`, { timeoutMs: 20_000, trackState: false });
+        expect(shut.observation.timed_out).toBe(false);
+        expect(shut.observation.session_restarted).toBe(true);
+        const after = await sandbox.exec('pwd', { trackState: false });
+        expect(captureText(after.observation.stdout)).toBe('/tmp\n');
+      } finally {
+        await sandbox.stop();
+      }
+    });
+  }
+});
+
 describe('RuntimeSandbox on a local Docker engine: the session socket\'s directory', () => {
   it('keeps a session going after `exit` (over the attach), and is gone from the host with the sandbox', async () => {
     const sandbox = await startTestSandbox({ action_timeout_s: 30 });

@@ -144,8 +144,9 @@ function acceptStreams(server: Server, helper: SandboxProcess, token: string, ti
 }
 
 /**
- * The transport over the three connections. The session ends when `in` does: only the
- * helper holds it, whereas `out` and `err` live on in whatever the commands left running.
+ * The transport over the three connections. The session ends when `in` does (only the
+ * helper holds it, whereas `out` and `err` live on in whatever the commands left running),
+ * or when out or err is shut down from inside.
  */
 function socketStreams(streams: Record<Kind, Connected>): SessionStreams {
   const { in: input, out, err } = streams;
@@ -169,8 +170,8 @@ function socketStreams(streams: Record<Kind, Connected>): SessionStreams {
     // What the helper wrote before it went is already queued on out and err: epoll reports
     // those with `in`'s end, and this turn's I/O reads them before the next is processed.
     setImmediate(() => {
-      out.socket.destroy();
-      err.socket.destroy();
+      // Closing `in` also ends a helper still running (it reads end-of-file, bash then too).
+      for (const c of [input, out, err]) c.socket.destroy();
       endSeen = true;
       onEnd?.();
     });
@@ -178,6 +179,11 @@ function socketStreams(streams: Record<Kind, Connected>): SessionStreams {
   for (const [stream, c] of [[1, out], [2, err]] as const) {
     if (c.early.length) deliver(stream, c.early);
     c.socket.on('data', (chunk: Buffer) => deliver(stream, chunk));
+    // While the helper lives it holds out and err, so their end means a command shut the
+    // socket down (`shutdown(1, SHUT_WR)` on its stdout): no report can arrive any more,
+    // and the session is over rather than a step left waiting for its end.
+    c.socket.on('end', end);
+    c.socket.on('error', end);
     c.socket.resume();
   }
   // The helper writes nothing on `in` after its announcement: read only to see its end.
