@@ -48,14 +48,14 @@ async function createAndStart(docker: Docker, spec: BackendSpec, flavour: Engine
   // The session's streams over a socket on this host where the engine shares its file
   // system with us (the condition of the host layer reader); gVisor refuses to connect to a
   // host socket (EPERM with runsc 20221219), so it keeps the attach.
-  const socket = onThisHost && flavour.hostLayer && !isolation.gvisor ? await makeSessionSocketDir() : undefined;
+  let socket = onThisHost && flavour.hostLayer && !isolation.gvisor ? await makeSessionSocketDir() : undefined;
   const release = async () => {
     if (socket) await removeSessionSocketDir(socket.dir).catch(() => undefined);
     await isolation.release();
   };
-  let container: Docker.Container;
-  try {
-    container = await docker.createContainer({
+  const create = () => {
+    const mounts = [...(isolation.hostConfig.Mounts ?? []), ...(socket ? [socket.mount] : [])];
+    return docker.createContainer({
       Image: spec.image,
       Entrypoint: deadman.Entrypoint,
       Cmd: deadman.Cmd,
@@ -78,8 +78,19 @@ async function createAndStart(docker: Docker, spec: BackendSpec, flavour: Engine
         CapAdd: CAPABILITIES,
         SecurityOpt: ['no-new-privileges'],
         ...isolation.hostConfig,
-        Mounts: [...(isolation.hostConfig.Mounts ?? []), ...(socket ? [socket.mount] : [])],
+        ...(mounts.length ? { Mounts: mounts } : {}),
       },
+    });
+  };
+  let container: Docker.Container;
+  try {
+    container = await create().catch(async (error: unknown) => {
+      // An engine behind a local socket that is not on this host (a forwarded socket)
+      // cannot bind our directory: the session keeps the attach.
+      if (!socket || !String((error as Error).message).includes(socket.dir.hostDir)) throw error;
+      await removeSessionSocketDir(socket.dir).catch(() => undefined);
+      socket = undefined;
+      return create();
     });
   } catch (error) {
     await release();

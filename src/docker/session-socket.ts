@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type Docker from 'dockerode';
 import type { SessionSocketDir } from '../sandbox/backend.js';
 import { processStartTime } from '../sandbox/labels.js';
@@ -43,15 +43,35 @@ export async function removeSessionSocketDir(dir: SessionSocketDir): Promise<voi
   await rm(dir.hostDir, { recursive: true, force: true });
 }
 
-/** Session socket directories (in this process's temporary directory) of harvesters that are gone: removed unless `dryRun`. */
-export async function reapSessionSocketDirs(isOwnerAlive: (pid: number, start: string) => boolean, dryRun = false): Promise<string[]> {
+/** A directory forager made for a session socket, by its name. */
+const DIR_NAME = /^forager-session-(\d+)-([^-]+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * Session socket directories (in this process's temporary directory) of harvesters that are
+ * gone and that no container the engine lists still binds (those go with their container:
+ * `removeContainerSocketDir`): removed unless `dryRun`.
+ */
+export async function reapSessionSocketDirs(docker: Docker, isOwnerAlive: (pid: number, start: string) => boolean, dryRun = false): Promise<string[]> {
   const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  const candidates = names.filter((name) => {
+    const match = DIR_NAME.exec(name);
+    return match !== null && !isOwnerAlive(Number(match[1]), match[2]!);
+  });
+  if (candidates.length === 0) return [];
+  const bound = new Set((await docker.listContainers({ all: true })).flatMap((c) => (c.Mounts ?? []).map((m) => m.Source)));
   const reaped: string[] = [];
-  for (const name of names) {
-    const match = /^forager-session-(\d+)-([^-]+)-[A-Za-z0-9]{6}$/.exec(name);
-    if (!match || isOwnerAlive(Number(match[1]), match[2]!)) continue;
+  for (const name of candidates) {
+    const path = join(tmpdir(), name);
+    if (bound.has(path)) continue;
     reaped.push(name);
-    if (!dryRun) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
+    if (!dryRun) await rm(path, { recursive: true, force: true }).catch(() => undefined);
   }
   return reaped;
+}
+
+/** The session socket directory a container binds, if forager made it: read before the container is removed. */
+export async function containerSocketDir(docker: Docker, id: string): Promise<string | undefined> {
+  const info = await docker.getContainer(id).inspect().catch(() => undefined);
+  const source = info?.Mounts.find((m) => m.Destination === SESSION_SOCKET_TARGET)?.Source;
+  return source && DIR_NAME.test(basename(source)) ? source : undefined;
 }

@@ -57,7 +57,7 @@ export class PodmanBackend extends DockerBackend {
    */
   override async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]> {
     const lines = (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
-    for (const name of await reapSessionSocketDirs(options.isOwnerAlive, options.dryRun)) lines.push(`session socket directory ${name} (its harvester is gone)`);
+    for (const name of await reapSessionSocketDirs(this.client, options.isOwnerAlive, options.dryRun)) lines.push(`session socket directory ${name} (its harvester is gone)`);
     return lines;
   }
 

@@ -1,10 +1,16 @@
 // @needs docker
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureText } from '../../src/core/capture.js';
 import { engine, SESSION_SOCKET_TARGET } from '../../src/docker/index.js';
 import type { RuntimeSandbox } from '../../src/sandbox/index.js';
-import { containersOf, startTestSandbox, testRunId } from '../helpers/docker.js';
+import { containersOf, startTestSandbox, testProvider, testRunId } from '../helpers/docker.js';
+import { BASE_IMAGE } from '../helpers/images.js';
+
+const ORPHAN = fileURLToPath(new URL('../helpers/orphan-sandbox.ts', import.meta.url));
 
 /** The host directory bound at the session socket's place in the container. */
 async function socketSource(id: string): Promise<string | undefined> {
@@ -113,6 +119,20 @@ describe('RuntimeSandbox on a local Docker engine: the session socket\'s directo
     } finally {
       await sandbox.stop();
     }
+    expect(existsSync(source!)).toBe(false);
+  });
+
+  it('of a sandbox whose harvester died goes with the sandbox when it is reaped, and is no leftover before', async () => {
+    const orphanRun = testRunId();
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ORPHAN, BASE_IMAGE, orphanRun], { timeout: 120_000 });
+    const orphan = stdout.trim();
+    const source = await socketSource(orphan);
+    expect(source && readdirSync(source)).toEqual([]);
+    // Still bound by its container: reaped with it, never listed on its own.
+    const listed = await testProvider().reap({ runId: orphanRun, dryRun: true });
+    expect(listed.map((s) => s.id)).toEqual([orphan]);
+    const reaped = await testProvider().reap({ runId: orphanRun });
+    expect(reaped.map((s) => [s.id, s.removed])).toEqual([[orphan, true]]);
     expect(existsSync(source!)).toBe(false);
   });
 });

@@ -29,7 +29,8 @@ const SOCKET_NAME = 's';
  * Who may connect: this runs for a sandbox's first session only, before any agent code has
  * run (nothing but forager's own processes exists in it), and accepts exactly three
  * connections, then closes the listener and removes the socket: nothing can connect
- * afterwards (nor make a socket in its place: the directory is bound read-only). Restarts go through the attach (see open.ts).
+ * afterwards (nor make a socket in its place: the directory is bound read-only).
+ * Restarts go through the attach (see open.ts).
  */
 export async function openSocketTransport(
   dir: SessionSocketDir,
@@ -47,9 +48,14 @@ export async function openSocketTransport(
     rmSync(hostPath, { force: true });
   };
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      // No helper was started: the attach can still carry the session (open.ts).
+      reject(new ShellStartError(`could not listen on the session socket ${hostPath}: ${error.message}`, '', true));
+    });
     server.listen(hostPath, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
+      // Accepting failed (out of descriptors): the helper's connection is then missing, which fails the start.
+      server.on('error', () => undefined);
       resolve();
     });
   });
