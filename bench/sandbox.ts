@@ -27,9 +27,16 @@ const TARGETS: BenchTarget[] = [
   { name: 'podman', backend: () => createPodmanBackend(), client: () => podmanClient(podmanEndpoint()), cli: 'podman' },
 ];
 
+/** Steps of `true` before dispatch is timed: a harvester running a batch has its JIT warm by then. */
+const DISPATCH_WARMUP = 1000;
+
 export interface BackendBench {
   backend: string;
+  /** Dispatch over the session's transport as forager chooses it (a Unix socket on a local engine). */
   dispatchMs: number;
+  dispatchTransport: string;
+  /** The same in a sandbox whose session goes through the engine's attach, timed in turns with the other. */
+  dispatchAttachMs: number;
   dispatchWithStateMs: number;
   engineApiExecMs: number;
   cliExecMs: number;
@@ -77,8 +84,7 @@ async function benchOne(target: BenchTarget, options: SandboxBenchOptions): Prom
   const backend = target.backend();
   const sandbox = await RuntimeSandbox.start(backend, spec);
   try {
-    await timeMany(20, () => sandbox.exec('true', { trackState: false }));
-    const dispatch = await timeMany(actions, () => sandbox.exec('true', { trackState: false }));
+    const dispatch = await benchDispatch(sandbox, await RuntimeSandbox.start(backend, spec, { sessionTransport: 'attach' }), actions);
     const withState = await timeMany(actions, () => sandbox.exec('true'));
     const api = await timeMany(Math.min(actions, 50), () => runOneShot(sandbox.box, ['true']));
     const cli = await timeMany(Math.min(actions, 50), () => run(target.cli, ['exec', sandbox.id, 'true']));
@@ -113,11 +119,13 @@ async function benchOne(target: BenchTarget, options: SandboxBenchOptions): Prom
     }
     return {
       backend: target.name,
-      dispatchMs: median(dispatch),
+      dispatchMs: median(dispatch.chosen),
+      dispatchTransport: sandbox.sessionTransport ?? 'none',
+      dispatchAttachMs: median(dispatch.attach),
       dispatchWithStateMs: median(withState),
       engineApiExecMs: median(api),
       cliExecMs: median(cli),
-      dispatchSpeedup: median(cli) / median(dispatch),
+      dispatchSpeedup: median(cli) / median(dispatch.chosen),
       viewMs: files.view,
       createMs: files.create,
       editMs: files.edit,
@@ -130,6 +138,29 @@ async function benchOne(target: BenchTarget, options: SandboxBenchOptions): Prom
     };
   } finally {
     await sandbox.stop();
+  }
+}
+
+/**
+ * `true` in the session, untracked, in `sandbox` (the transport forager chose) and in
+ * `attached` (the engine's attach), after DISPATCH_WARMUP steps each, timed in alternating
+ * blocks so that both see the same machine; `attached` is stopped.
+ */
+async function benchDispatch(sandbox: RuntimeSandbox, attached: RuntimeSandbox, actions: number): Promise<{ chosen: number[]; attach: number[] }> {
+  try {
+    const step = (s: RuntimeSandbox) => () => s.exec('true', { trackState: false });
+    await timeMany(DISPATCH_WARMUP, step(sandbox));
+    await timeMany(DISPATCH_WARMUP, step(attached));
+    const chosen: number[] = [];
+    const attach: number[] = [];
+    const block = Math.max(1, Math.ceil(actions / 10));
+    for (let done = 0; done < actions; done += block) {
+      chosen.push(...(await timeMany(block, step(sandbox))));
+      attach.push(...(await timeMany(block, step(attached))));
+    }
+    return { chosen, attach };
+  } finally {
+    await attached.stop();
   }
 }
 
@@ -159,7 +190,8 @@ export function printSandboxBench(r: SandboxBench): void {
   for (const b of r.backends) {
     lines.push(
       `== ${b.backend}: per-action dispatch (\`true\`), median`,
-      `  forager session            ${fmt(b.dispatchMs)}`,
+      `  forager session            ${fmt(b.dispatchMs)}   (${b.dispatchTransport}; after ${DISPATCH_WARMUP} warm-up steps: a JIT-warm harvester, as in a batch)`,
+      `  forager session, attach    ${fmt(b.dispatchAttachMs)}   (the engine's attach, same run, in turns; ${(b.dispatchAttachMs / b.dispatchMs).toFixed(2)}x the ${b.dispatchTransport})`,
       `  forager session + state    ${fmt(b.dispatchWithStateMs)}   (cwd and changed files recorded)`,
       `  Engine API exec            ${fmt(b.engineApiExecMs)}`,
       `  ${`${b.backend} exec (CLI)`.padEnd(27)}${fmt(b.cliExecMs)}`,
@@ -183,6 +215,7 @@ export function printSandboxBench(r: SandboxBench): void {
     lines.push(
       '== side by side                  docker     podman   podman/docker',
       row('session dispatch', docker.dispatchMs, podman.dispatchMs, fmt),
+      row('session dispatch, attach', docker.dispatchAttachMs, podman.dispatchAttachMs, fmt),
       row('session + state', docker.dispatchWithStateMs, podman.dispatchWithStateMs, fmt),
       row('view', docker.viewMs, podman.viewMs, fmt),
       row('edit', docker.editMs, podman.editMs, fmt),

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { BackendOptions, BackendSandbox, BackendSpec, ListedSandbox, SandboxBackend } from '../sandbox/backend.js';
@@ -8,6 +9,7 @@ import { requireEngineFreeSpace } from './disk-guard.js';
 import { withEngineErrors } from './engine-errors.js';
 import { reapGvisorOrphans } from './isolation/gvisor-leftovers.js';
 import { reapLoopDisks } from './isolation/loop-disk.js';
+import { containerSocketDir, reapSessionSocketDirs } from './session-socket.js';
 import { dockerVersion, engine, pingEngine, requireEngine } from './engine.js';
 import { evictImages } from './images/evict.js';
 import { findImage } from './images/find-image.js';
@@ -72,14 +74,18 @@ export class DockerBackend implements SandboxBackend {
   }
 
   async remove(id: string): Promise<void> {
+    const socketDir = await containerSocketDir(this.client, id);
     await this.client.getContainer(id).remove({ force: true }).catch((error: { statusCode?: number }) => {
       // 404: gone meanwhile; 409: removal already in progress (auto-remove).
       if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
     });
+    // Its harvester, which would have removed it with the container, is gone.
+    if (socketDir) await rm(socketDir, { recursive: true, force: true });
   }
 
   async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]> {
     const lines = (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
+    for (const name of await reapSessionSocketDirs(this.client, options.isOwnerAlive, options.dryRun)) lines.push(`session socket directory ${name} (its harvester is gone)`);
     const known = new Set((await this.client.listContainers({ all: true })).map((c) => c.Id));
     for (const p of await reapGvisorOrphans(known, options.dryRun)) lines.push(`gVisor ${p.program} pid ${p.pid} of container ${p.containerId.slice(0, 12)}, which the engine no longer lists`);
     return lines;

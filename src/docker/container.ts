@@ -2,13 +2,14 @@ import { accessSync, constants } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AbortedError } from '../core/errors.js';
-import type { BackendSandbox, BackendSpec, BackendState, EndFacts, EnforcedLimit, LayerView, PidFacts, SandboxProcess, SpawnOptions } from '../sandbox/backend.js';
+import type { BackendSandbox, BackendSpec, BackendState, EndFacts, EnforcedLimit, LayerView, PidFacts, SandboxProcess, SessionSocketDir, SpawnOptions } from '../sandbox/backend.js';
 import type { Isolation } from '../trajectory/schema.js';
 import { flavourOf, type EngineFlavour } from './flavour.js';
 import { FrameDemuxer } from './frames.js';
 import { deadmanConfig, isMissingPerl, knownPerl, rememberPerl, type DeadmanConfig } from './deadman.js';
 import { CgroupPids } from './pids.js';
 import { putFile, putFileInside } from './put-file.js';
+import { makeSessionSocketDir, removeSessionSocketDir } from './session-socket.js';
 import { planIsolation } from './isolation/container-isolation.js';
 import { endGvisorLeftovers } from './isolation/gvisor-leftovers.js';
 
@@ -44,9 +45,17 @@ async function createAndStart(docker: Docker, spec: BackendSpec, flavour: Engine
   const mb = spec.limits.memory_mb * 1024 * 1024;
   const onThisHost = Boolean((docker.modem as { socketPath?: unknown }).socketPath);
   const isolation = await planIsolation(docker, spec, onThisHost);
-  let container: Docker.Container;
-  try {
-    container = await docker.createContainer({
+  // The session's streams over a socket on this host where the engine shares its file
+  // system with us (the condition of the host layer reader); gVisor refuses to connect to a
+  // host socket (EPERM with runsc 20221219), so it keeps the attach.
+  let socket = onThisHost && flavour.hostLayer && !isolation.gvisor ? await makeSessionSocketDir() : undefined;
+  const release = async () => {
+    if (socket) await removeSessionSocketDir(socket.dir).catch(() => undefined);
+    await isolation.release();
+  };
+  const create = () => {
+    const mounts = [...(isolation.hostConfig.Mounts ?? []), ...(socket ? [socket.mount] : [])];
+    return docker.createContainer({
       Image: spec.image,
       Entrypoint: deadman.Entrypoint,
       Cmd: deadman.Cmd,
@@ -69,13 +78,25 @@ async function createAndStart(docker: Docker, spec: BackendSpec, flavour: Engine
         CapAdd: CAPABILITIES,
         SecurityOpt: ['no-new-privileges'],
         ...isolation.hostConfig,
+        ...(mounts.length ? { Mounts: mounts } : {}),
       },
     });
+  };
+  let container: Docker.Container;
+  try {
+    container = await create().catch(async (error: unknown) => {
+      // An engine behind a local socket that is not on this host (a forwarded socket)
+      // cannot bind our directory: the session keeps the attach.
+      if (!socket || !String((error as Error).message).includes(socket.dir.hostDir)) throw error;
+      await removeSessionSocketDir(socket.dir).catch(() => undefined);
+      socket = undefined;
+      return create();
+    });
   } catch (error) {
-    await isolation.release();
+    await release();
     throw error;
   }
-  const box = new DockerContainer(docker, container, flavour, { onThisHost, gvisor: isolation.gvisor, unobserved: isolation.unobserved, facts: isolation.facts, agentProcessLimit: isolation.agentProcessLimit, release: isolation.release });
+  const box = new DockerContainer(docker, container, flavour, { onThisHost, gvisor: isolation.gvisor, unobserved: isolation.unobserved, facts: isolation.facts, agentProcessLimit: isolation.agentProcessLimit, release, sessionSocket: socket?.dir });
   try {
     if (spec.signal?.aborted) throw new AbortedError();
     await container.start();
@@ -100,8 +121,10 @@ export interface ContainerIsolation {
   facts?: Omit<Isolation, 'state_reader'>;
   /** The agent's process limit when it is held below the sandbox's (gVisor: RLIMIT_NPROC with a reserve). */
   agentProcessLimit?: number;
-  /** Undo what the start made outside the engine (a loop disk not yet handed over). */
+  /** Undo what the start made outside the engine (a loop disk not yet handed over, the session socket directory). */
   release?: () => Promise<void>;
+  /** The session socket directory bound into the container, for its first session. */
+  sessionSocket?: SessionSocketDir;
 }
 
 /** One container, the Docker side of the sandbox port. */
@@ -129,6 +152,12 @@ export class DockerContainer implements BackendSandbox {
 
   get id(): string {
     return this.container.id;
+  }
+
+  takeSessionSocket(): SessionSocketDir | undefined {
+    const dir = this.how.sessionSocket;
+    this.how.sessionSocket = undefined;
+    return dir;
   }
 
   get pidsCountedInside(): boolean {

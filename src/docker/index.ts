@@ -4,6 +4,7 @@ export { DOCKER_FLAVOUR, flavourOf, withFlavour, type EngineFlavour } from './fl
 export { engine, pingEngine, requireEngine, dockerVersion } from './engine.js';
 export { withEngineErrors } from './engine-errors.js';
 export { reapLoopDisks } from './isolation/loop-disk.js';
+export { reapSessionSocketDirs, SESSION_SOCKET_TARGET } from './session-socket.js';
 export { requireEngineFreeSpace } from './disk-guard.js';
 export { describeDiskBounds, type DiskBoundsReport } from './setup/disk-bounds.js';
 export * from './images/index.js';

@@ -1,5 +1,5 @@
 import { InfrastructureError } from '../core/errors.js';
-import { DockerBackend, pingEngine, reapLoopDisks, startContainer, withEngineErrors, type EngineFlavour } from '../docker/index.js';
+import { DockerBackend, pingEngine, reapLoopDisks, reapSessionSocketDirs, startContainer, withEngineErrors, type EngineFlavour } from '../docker/index.js';
 import type { BackendOptions, BackendSandbox, BackendSpec } from '../sandbox/backend.js';
 import type { ProviderSetupOptions } from '../sandbox/contracts.js';
 import { PODMAN_FLAVOUR } from './flavour.js';
@@ -56,7 +56,9 @@ export class PodmanBackend extends DockerBackend {
    * Podman does not list, would look orphaned from here.
    */
   override async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]> {
-    return (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
+    const lines = (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
+    for (const name of await reapSessionSocketDirs(this.client, options.isOwnerAlive, options.dryRun)) lines.push(`session socket directory ${name} (its harvester is gone)`);
+    return lines;
   }
 
   override setup(options: ProviderSetupOptions): Promise<number> {

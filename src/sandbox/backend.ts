@@ -147,8 +147,25 @@ export interface BackendSandbox {
    * it works with every PID taken. Absent unless the sandbox shares this host's kernel.
    */
   killFromHost?(spare: number[]): Promise<number>;
+  /**
+   * The session socket directory, handed out once (to the first session, which opens
+   * before any agent code runs); undefined afterwards, and where the backend has none
+   * (a remote engine, gVisor, which refuses to connect to a host socket).
+   */
+  takeSessionSocket?(): SessionSocketDir | undefined;
   /** Remove the sandbox; safe to call twice and after the backend removed it itself. */
   remove(): Promise<void>;
+}
+
+/**
+ * A private directory on this host (0700) that the backend bound into the sandbox
+ * read-only: the harvester listens there and the session helper connects from inside
+ * (session/socket-transport.ts), so the step streams bypass the engine.
+ */
+export interface SessionSocketDir {
+  hostDir: string;
+  /** Where the sandbox sees it. */
+  sandboxDir: string;
 }
 
 /** A sandbox a backend lists, for reaping. */

@@ -74,6 +74,8 @@ export interface ProvidedSandbox extends Sandbox {
   killProcesses(): Promise<number>;
   /** Limits of its spec the sandbox runs without (the operator accepted that); empty when all hold. */
   readonly unenforcedLimits: readonly EnforcedLimit[];
+  /** How the session's streams travel now: the engine's attach, or a Unix socket on this host; absent before a session opened. */
+  readonly sessionTransport?: 'attach' | 'socket';
 }
 
 export interface ReapOptions {

@@ -3,7 +3,7 @@ export type {
   ReapedSandbox, ReapOptions, SandboxProvider, SandboxSpec,
 } from './contracts.js';
 export type {
-  BackendOptions, BackendSandbox, BackendSpec, EnforcedLimit, BackendState, LayerView, ListedSandbox, PidFacts, SandboxBackend, SandboxProcess, SpawnOptions,
+  BackendOptions, BackendSandbox, BackendSpec, EnforcedLimit, BackendState, LayerView, ListedSandbox, PidFacts, SandboxBackend, SandboxProcess, SessionSocketDir, SpawnOptions,
 } from './backend.js';
 export { createSandboxProvider, RuntimeProvider } from './provider.js';
 export { RuntimeSandbox, type RuntimeOptions, type StateReaderChoice } from './runtime-sandbox.js';

@@ -5,7 +5,7 @@ import type { ExecOptions, ExecResult, FileOp, ToolRunOptions, ToolRunResult } f
 import { shellQuote } from '../core/quote.js';
 import { emptyCapture } from '../core/capture.js';
 import type { Isolation, Limits, Observation, State } from '../trajectory/schema.js';
-import type { BackendSandbox, EnforcedLimit, PidFacts, SandboxBackend } from './backend.js';
+import type { BackendSandbox, EnforcedLimit, PidFacts, SandboxBackend, SessionSocketDir } from './backend.js';
 import type { IsolationChoice, ProvidedSandbox, SandboxSpec } from './contracts.js';
 import { readSandboxFile } from '../file-tools/read-write.js';
 import { FILE_OP_SCRIPTS } from '../file-tools/scripts.js';
@@ -31,6 +31,11 @@ export interface RuntimeOptions {
   helpers?: 'auto' | 'portable';
   /** The operator's runtime and disk mounts for sandboxes whose limits name none (the provider applies it). */
   isolation?: IsolationChoice;
+  /**
+   * `auto` (default): the first session over a Unix socket where the backend offers one
+   * (a local engine), else the engine's attach; `attach`: always the attach (to compare them).
+   */
+  sessionTransport?: 'auto' | 'attach';
 }
 
 /** How often the writable layer and the PID count are looked at while a step runs. */
@@ -98,6 +103,11 @@ export class RuntimeSandbox implements ProvidedSandbox {
     return this.box.id;
   }
 
+  /** How the session's streams travel now: the engine's attach, or a Unix socket on this host (docs/sandbox.md, "Dispatch"). */
+  get sessionTransport(): 'attach' | 'socket' | undefined {
+    return this.session?.transportKind;
+  }
+
   get unenforcedLimits(): readonly EnforcedLimit[] {
     return this.box.unenforcedLimits ?? [];
   }
@@ -133,7 +143,8 @@ export class RuntimeSandbox implements ProvidedSandbox {
       [sandbox.spare, sandbox.tools] = await Promise.all([initChildren(box), tools]);
       sandbox.hasPerl = sandbox.tools !== null;
       try {
-        sandbox.session = await sandbox.openSession();
+        const socket = box.takeSessionSocket?.();
+        sandbox.session = await sandbox.openSession(options.sessionTransport === 'attach' ? undefined : socket);
       } catch (error) {
         // Killed between start and the shell (a backend going down): say so, for the retry
         // policy. A backend on its way down can still report the sandbox running for a
@@ -546,8 +557,9 @@ export class RuntimeSandbox implements ProvidedSandbox {
     if (this.stopped) throw new InfrastructureError('SANDBOX_STOPPED', 'the sandbox was stopped');
   }
 
-  private openSession(): Promise<ShellSession> {
-    return openSession(this.box, { env: this.env, cwd: this.workdir, killer: () => this.killer(), helper: this.hasPerl ? 'perl' : 'bash' });
+  /** A session; over `socket` when given (the first session only: see OpenSessionOptions.socket), else the attach. */
+  private openSession(socket?: SessionSocketDir): Promise<ShellSession> {
+    return openSession(this.box, { env: this.env, cwd: this.workdir, killer: () => this.killer(), helper: this.hasPerl ? 'perl' : 'bash', socket });
   }
 
   /**

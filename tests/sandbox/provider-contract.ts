@@ -23,6 +23,8 @@ export interface ProviderSetup {
   image: string;
   /** How per-step state must be read on this set-up (`host`: overlay directory; `exec`: the fallback). */
   stateReader: 'host' | 'exec';
+  /** How the first session's streams must travel (`socket`: the engine shares this host's file system), when the set-up says. */
+  sessionTransport?: 'socket' | 'attach';
   /** Environment under which `createProvider()` (the registry) reaches this backend: for a child process. */
   env: NodeJS.ProcessEnv;
 }
@@ -100,6 +102,7 @@ export function providerContract(setup: ProviderSetup): void {
       expect([text(r.observation.stdout), text(r.observation.stderr)]).toEqual(['out\n', 'err\n']);
       expect(r.state?.cwd).toBe('/tmp');
       expect(r.state?.probe).toBe(setup.stateReader);
+      if (setup.sessionTransport) expect(sandbox.sessionTransport).toBe(setup.sessionTransport);
       const again = await sandbox.exec('pwd');
       expect(text(again.observation.stdout)).toBe('/tmp\n');
     });

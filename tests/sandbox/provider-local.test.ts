@@ -12,5 +12,6 @@ providerContract({
   createDown: () => createSandboxProvider(createDockerBackend({ docker: new Docker({ socketPath: '/tmp/forager-contract-no-engine.sock' }) })),
   image: BASE_IMAGE,
   stateReader: 'host',
+  sessionTransport: 'socket',
   env: {},
 });

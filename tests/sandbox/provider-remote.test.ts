@@ -40,5 +40,6 @@ providerContract({
   createDown: () => createSandboxProvider(createDockerBackend({ docker: new Docker({ host: '127.0.0.1', port: downPort, protocol: 'http' }) })),
   image: BASE_IMAGE,
   stateReader: 'exec',
+  sessionTransport: 'attach',
   env: { DOCKER_HOST: dockerd.host, FORAGER_SANDBOX: 'docker' },
 });

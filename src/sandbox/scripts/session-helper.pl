@@ -7,11 +7,29 @@
 # agent's shell can forge them.
 #
 # argv: NAME=VALUE or NAME (unset) pairs restoring the agent's environment for bash (the
-# helper itself runs with PERL5OPT and friends emptied).
+# helper itself runs with PERL5OPT and friends emptied); first, optionally,
+# `--socket=PATH TOKEN`: the step streams go over three connections to the harvester's
+# Unix socket at PATH (session/socket-transport.ts) instead of this process's own stdio.
 use strict;
 use warnings;
 use POSIX ();
 use Fcntl qw(F_GETFL F_SETFL O_NONBLOCK);
+use Socket qw(AF_UNIX SOCK_STREAM SHUT_RD pack_sockaddr_un);
+
+if (@ARGV >= 2 && $ARGV[0] =~ /\A--socket=(.+)\z/s) {
+    my ($path, $token) = ($1, $ARGV[1]);
+    splice(@ARGV, 0, 2);
+    my %conn = map { $_ => connect_stream($path, $token, $_) } qw(in out err);
+    # The harvester never writes on out or err: a command holding them (fds 250 and 251)
+    # reads end-of-file there, never the harvester's bytes.
+    shutdown($conn{$_}, SHUT_RD) or die "forager helper: shutdown: $!\n" for qw(out err);
+    # Onto fds 0-2, where the rest of the helper (and bash's fds 250 and 251) expect the
+    # streams; the engine's own pipes are let go.
+    POSIX::dup2(fileno($conn{in}), 0) // die "forager helper: dup2: $!\n";
+    POSIX::dup2(fileno($conn{out}), 1) // die "forager helper: dup2: $!\n";
+    POSIX::dup2(fileno($conn{err}), 2) // die "forager helper: dup2: $!\n";
+    close $_ for values %conn;
+}
 
 my @restore = @ARGV;
 pipe(my $ctl, my $ctl_w) or die "forager helper: pipe: $!\n";
@@ -90,6 +108,17 @@ my $code = $? & 127 ? 128 + ($? & 127) : $? >> 8;
 syswrite(STDERR, "\x1e${secret}X$code\x1e");
 syswrite(STDOUT, "\x1e${secret}X$code\x1e");
 exit 0;
+
+# One connection to the harvester's socket, announced as `KIND TOKEN`; perl marks it
+# close-on-exec (bash gets it only through the dup2s above, as fds 250 and 251).
+sub connect_stream {
+    my ($path, $token, $kind) = @_;
+    socket(my $s, AF_UNIX, SOCK_STREAM, 0) or die "forager helper: socket: $!\n";
+    connect($s, pack_sockaddr_un($path)) or die "forager helper: connect $path: $!\n";
+    my $hello = "$kind $token\n";
+    (syswrite($s, $hello) // 0) == length($hello) or die "forager helper: socket write: $!\n";
+    return $s;
+}
 
 # One report from bash: `|<nonce>E<status>|` when a step ends (its start is when its lines
 # were passed on).

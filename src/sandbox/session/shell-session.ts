@@ -6,7 +6,7 @@ import { OutputCapture } from '../../core/capture.js';
 import type { KillReport } from '../process/kill.js';
 import { SentinelSplitter } from '../sentinel.js';
 import { parseHello, parseTrailer, stepScript, TRAILER_CAP, type Hello, type SessionChild } from './protocol.js';
-import type { SessionTransport } from './transport.js';
+import type { SessionTransport, StreamsKind } from './transport.js';
 
 export interface ShellRunOptions {
   timeoutMs: number;
@@ -90,6 +90,11 @@ export class ShellSession {
   /** Which helper reports for the shell: `perl`, or `bash` where the image has no perl. */
   get helper(): 'perl' | 'bash' {
     return this.hello.helper;
+  }
+
+  /** How the step streams travel: the engine's attach, or a Unix socket on this host. */
+  get transportKind(): StreamsKind {
+    return this.transport.kind;
   }
 
   get alive(): boolean {
