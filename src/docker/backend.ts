@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type { BackendOptions, BackendSandbox, BackendSpec, ListedSandbox, SandboxBackend } from '../sandbox/backend.js';
+import type { BackendOptions, BackendSandbox, BackendSpec, LeftoverLine, ListedSandbox, SandboxBackend } from '../sandbox/backend.js';
 import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions } from '../sandbox/contracts.js';
 import { startContainer } from './container.js';
 import { flavourOf, type EngineFlavour } from './flavour.js';
@@ -83,11 +83,18 @@ export class DockerBackend implements SandboxBackend {
     if (socketDir) await rm(socketDir, { recursive: true, force: true });
   }
 
-  async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]> {
-    const lines = (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
+  async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<LeftoverLine[]> {
+    const lines: LeftoverLine[] = (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
     for (const name of await reapSessionSocketDirs(this.client, options.isOwnerAlive, options.dryRun)) lines.push(`session socket directory ${name} (its harvester is gone)`);
+    // gVisor's host processes are this host's: only an engine on this host (a local socket)
+    // can have left them, and only those whose bundle names its data root are its own.
+    if (!(this.client.modem as { socketPath?: unknown }).socketPath) return lines;
     const known = new Set((await this.client.listContainers({ all: true })).map((c) => c.Id));
-    for (const p of await reapGvisorOrphans(known, options.dryRun)) lines.push(`gVisor ${p.program} pid ${p.pid} of container ${p.containerId.slice(0, 12)}, which the engine no longer lists`);
+    const root = ((await this.client.info()) as { DockerRootDir?: string }).DockerRootDir;
+    if (!root) return lines;
+    const sweep = await reapGvisorOrphans(known, root, options.dryRun);
+    for (const p of sweep.orphans) lines.push(`gVisor ${p.program} pid ${p.pid} of container ${p.containerId.slice(0, 12)}, which the engine no longer lists`);
+    for (const p of sweep.unattributed) lines.push({ what: `gVisor ${p.program} pid ${p.pid} of container ${p.containerId.slice(0, 12)}`, keptBecause: "left alone: its bundle is gone, so which engine's it is cannot be told" });
     return lines;
   }
 

@@ -1,6 +1,6 @@
 import { InfrastructureError } from '../core/errors.js';
 import { DockerBackend, pingEngine, reapLoopDisks, reapSessionSocketDirs, startContainer, withEngineErrors, type EngineFlavour } from '../docker/index.js';
-import type { BackendOptions, BackendSandbox, BackendSpec } from '../sandbox/backend.js';
+import type { BackendOptions, BackendSandbox, BackendSpec, LeftoverLine } from '../sandbox/backend.js';
 import type { ProviderSetupOptions } from '../sandbox/contracts.js';
 import { PODMAN_FLAVOUR } from './flavour.js';
 import { readHostFacts, unenforcedLimits, type PodmanHostFacts } from './host-facts.js';
@@ -55,8 +55,8 @@ export class PodmanBackend extends DockerBackend {
    * gVisor processes: Docker's gc ends those, and a gVisor sandbox of Docker's, which
    * Podman does not list, would look orphaned from here.
    */
-  override async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]> {
-    const lines = (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
+  override async reapLeftovers(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<LeftoverLine[]> {
+    const lines: LeftoverLine[] = (await reapLoopDisks(options.isOwnerAlive, options.dryRun)).map((name) => `loop disk ${name} (its harvester is gone)`);
     for (const name of await reapSessionSocketDirs(this.client, options.isOwnerAlive, options.dryRun)) lines.push(`session socket directory ${name} (its harvester is gone)`);
     return lines;
   }

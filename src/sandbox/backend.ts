@@ -176,6 +176,9 @@ export interface ListedSandbox {
 }
 
 /** A backend: where sandboxes run and how their images are made. */
+/** A leftover reaped (its description), or one found and left alone, with why. */
+export type LeftoverLine = string | { what: string; keptBecause: string };
+
 export interface SandboxBackend {
   readonly name: string;
   ping(timeoutMs?: number): Promise<boolean>;
@@ -193,9 +196,10 @@ export interface SandboxBackend {
   requireFreeSpace(minFreeBytes: number): Promise<void>;
   /**
    * What sandboxes of dead harvesters left outside the backend's own list (a loop disk's
-   * host mount, a failed start's processes): removed unless `dryRun`; one line each.
+   * host mount, a failed start's processes): removed unless `dryRun`; one line each. What was
+   * found but left alone (whose it is cannot be told) comes as `{ what, keptBecause }`.
    */
-  reapLeftovers?(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<string[]>;
+  reapLeftovers?(options: { dryRun: boolean; isOwnerAlive: (pid: number, start: string) => boolean }): Promise<LeftoverLine[]>;
   setup(options: ProviderSetupOptions): Promise<number>;
   recordImageUse(refs: Iterable<string>): Promise<void>;
   evictImages(options: { budgetBytes: number; log?: import('pino').Logger }): Promise<{ id: string; refs: string[] }[]>;

@@ -63,7 +63,8 @@ export class RuntimeProvider implements SandboxProvider {
     // Only what this host's dead harvesters left: a live one's disks and starts are its own.
     const alive = (pid: number, start: string) => context.host === hostname() && context.startTimeOf(pid) === start;
     for (const line of (await this.backend.reapLeftovers?.({ dryRun: options.dryRun === true, isOwnerAlive: alive })) ?? []) {
-      out.push({ id: line, runId: '', taskId: '', state: 'leftover', orphan: true, removed: options.dryRun !== true, reason: 'left outside the engine by a sandbox whose harvester is gone' });
+      if (typeof line === 'string') out.push({ id: line, runId: '', taskId: '', state: 'leftover', orphan: true, removed: options.dryRun !== true, reason: 'left outside the engine by a sandbox whose harvester is gone' });
+      else out.push({ id: line.what, runId: '', taskId: '', state: 'leftover', orphan: false, removed: false, reason: line.keptBecause });
     }
     return out;
   }

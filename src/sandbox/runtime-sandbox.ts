@@ -42,6 +42,8 @@ export interface RuntimeOptions {
 const WATCH_INTERVAL_MS = 250;
 /** Longest wait for the tool process to count the sandbox's processes (then the backend counts). */
 const PID_COUNT_TIMEOUT_MS = 10_000;
+/** Kills of a fork bomb per clearing while the count says it is still there (each kill confirmed by a count). */
+const CLEAR_ROUNDS = 5;
 /** Extra life the dead-man gives a sandbox past the task's wall limit, for clean-up. */
 const DEADMAN_GRACE_S = 60;
 /** A sandbox that ends this close to its deadline was ended by its dead-man, not by the agent. */
@@ -423,9 +425,17 @@ export class RuntimeSandbox implements ProvidedSandbox {
       this.limitHits = facts.limitHits;
       if (!hit) return 0;
     } else if (!(await this.nearPidLimit(facts.current, afterStep))) return 0;
-    const killed = (await this.killer().killAllBut([...this.spare, ...this.ownPids()]).catch(() => ({ killed: 0 }))).killed;
-    // Forks refused while the killer ran belong to the bomb just cleared.
-    this.limitHits = (await this.pidFacts()).limitHits ?? this.limitHits;
+    const limit = this.box.agentProcessLimit ?? this.limits.pids;
+    let killed = 0;
+    for (let round = 0; round < CLEAR_ROUNDS; round += 1) {
+      killed += (await this.killer().killAllBut([...this.spare, ...this.ownPids()]).catch(() => ({ killed: 0 }))).killed;
+      const after = await this.pidFacts();
+      // Forks refused while the killer ran belong to the bomb just cleared.
+      this.limitHits = after.limitHits ?? this.limitHits;
+      // Confirmed by the count, not assumed: a bomb whose survivors forked again while the
+      // killer ran (a loaded machine, gVisor's slower kills) still holds the sandbox.
+      if (after.current === undefined || after.current <= limit / 2) break;
+    }
     return killed;
   }
 

@@ -1,10 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /** A host process of a gVisor sandbox (runsc sandbox, gofer, or the shim that ran them), by its container id. */
 export interface GvisorProcess {
   pid: number;
   containerId: string;
   program: string;
+  /** The container's OCI bundle directory, where the process names it (the shim's cwd, runsc's `--log` beside it). */
+  bundle?: string;
 }
 
 const PROGRAMS = /^(runsc|runsc-sandbox|runsc-gofer|containerd-shim[\w-]*)$/;
@@ -22,8 +25,12 @@ export async function listGvisorProcesses(): Promise<GvisorProcess[]> {
     const program = argv?.[0]?.split('/').pop() ?? '';
     if (!argv || !PROGRAMS.test(program)) continue;
     const id = argv.map((a) => CONTAINER_ID.exec(a)?.[0]).find(Boolean);
-    if (program.startsWith('containerd-shim') && !(argv.includes('-id') && (await runsGvisor(entry)))) continue;
-    if (id) out.push({ pid: Number(entry), containerId: id, program });
+    const shim = program.startsWith('containerd-shim');
+    if (shim && !(argv.includes('-id') && (await runsGvisor(entry)))) continue;
+    if (!id) continue;
+    const log = argv.find((a) => a.startsWith('--log='))?.slice('--log='.length);
+    const bundle = shim ? await readlink(`/proc/${entry}/cwd`).catch(() => undefined) : log && log.endsWith('/log.json') ? dirname(log) : undefined;
+    out.push({ pid: Number(entry), containerId: id, program, ...(bundle && bundle.endsWith(id) ? { bundle } : {}) });
   }
   return out;
 }
@@ -63,9 +70,46 @@ export async function endGvisorLeftovers(containerId: string): Promise<number[]>
   return ended;
 }
 
-/** gVisor processes serving containers the engine no longer has (`known`: the ids it lists); ended unless `dryRun`. */
-export async function reapGvisorOrphans(known: Set<string>, dryRun = false): Promise<GvisorProcess[]> {
-  const orphans = (await listGvisorProcesses()).filter((p) => !known.has(p.containerId));
-  if (!dryRun) for (const p of orphans) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
-  return orphans;
+/**
+ * The data root of the engine that made a container, from its OCI bundle: Docker binds
+ * `<data-root>/containers/<id>/hostname` at /etc/hostname. Undefined where the bundle is
+ * gone or says nothing of it.
+ */
+export async function engineRootOf(bundle: string | undefined): Promise<string | undefined> {
+  if (!bundle) return undefined;
+  try {
+    const config = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as { mounts?: { destination?: string; source?: string }[] };
+    const source = config.mounts?.find((m) => m.destination === '/etc/hostname')?.source ?? '';
+    return /^(\/.*)\/containers\/[0-9a-f]{64}\/hostname$/.exec(source)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the sweep found: the orphans of this engine (ended unless a dry run), and processes no engine could be told for. */
+export interface GvisorSweep {
+  orphans: GvisorProcess[];
+  /** Not ended: their bundle is gone, so which engine's they are cannot be told (another engine on this host may own them). */
+  unattributed: GvisorProcess[];
+}
+
+/**
+ * gVisor processes serving containers of the engine whose data root is `engineRoot` that it
+ * no longer has (`known`: the ids it lists); ended unless `dryRun`. Another engine's
+ * sandboxes on this host (a private engine, a second daemon) are never touched: a process
+ * counts as this engine's only when its bundle names this engine's data root.
+ */
+export async function reapGvisorOrphans(known: Set<string>, engineRoot: string, dryRun = false): Promise<GvisorSweep> {
+  const sweep: GvisorSweep = { orphans: [], unattributed: [] };
+  const unknown = (await listGvisorProcesses()).filter((p) => !known.has(p.containerId));
+  // One container's processes share a bundle; the shim's names it even when runsc's does not.
+  const roots = new Map<string, Promise<string | undefined>>();
+  for (const p of unknown) if (p.bundle && !roots.has(p.containerId)) roots.set(p.containerId, engineRootOf(p.bundle));
+  for (const p of unknown) {
+    const root = await (roots.get(p.containerId) ?? Promise.resolve(undefined));
+    if (root === undefined) sweep.unattributed.push(p);
+    else if (root === engineRoot) sweep.orphans.push(p);
+  }
+  if (!dryRun) for (const p of sweep.orphans) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
+  return sweep;
 }

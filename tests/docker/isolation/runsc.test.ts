@@ -1,6 +1,7 @@
 // @needs docker runsc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listGvisorProcesses } from '../../../src/docker/isolation/gvisor-leftovers.js';
+import Docker from 'dockerode';
+import { listGvisorProcesses, reapGvisorOrphans } from '../../../src/docker/isolation/gvisor-leftovers.js';
 import type { RuntimeSandbox } from '../../../src/sandbox/index.js';
 import { containersOf, startTestSandbox, testRunId } from '../../helpers/docker.js';
 import { requireRunsc } from '../../helpers/runtime.js';
@@ -86,5 +87,18 @@ describe('a sandbox under runsc (gVisor)', () => {
   it('finds its gVisor sandbox and gofer processes on the host by its id', async () => {
     const mine = (await listGvisorProcesses()).filter((p) => p.containerId === box.id).map((p) => p.program);
     expect(mine).toEqual(expect.arrayContaining(['runsc-sandbox', 'runsc-gofer']));
+  });
+
+  it('counts as leftovers only the processes whose bundle names this engine\'s data root: another engine\'s sandboxes are never touched', async () => {
+    const root = ((await new Docker().info()) as { DockerRootDir: string }).DockerRootDir;
+    // A dry run with nothing known: this sandbox's processes look orphaned to their own engine…
+    const own = await reapGvisorOrphans(new Set(), root, true);
+    expect(own.orphans.filter((p) => p.containerId === box.id).map((p) => p.program)).toEqual(expect.arrayContaining(['runsc-sandbox', 'runsc-gofer']));
+    // …and to an engine with another data root (a private daemon, a remote one's view) they are not its own.
+    const other = await reapGvisorOrphans(new Set(), '/var/lib/another-engine', true);
+    expect(other.orphans.filter((p) => p.containerId === box.id)).toEqual([]);
+    expect(other.unattributed.filter((p) => p.containerId === box.id)).toEqual([]);
+    // Nothing was ended: the sandbox still runs its commands.
+    expect(out(await box.exec('echo alive', { trackState: false }))).toBe('alive\n');
   });
 });
