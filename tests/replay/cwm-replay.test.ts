@@ -46,7 +46,7 @@ beforeAll(async () => {
   parentPath = join(root, 'parent.jsonl');
   await runTask(await loadTask(join(root, 'task.json')), { provider: testProvider(), out: parentPath, runId: `cwm-replay-${process.pid}` });
   parent = await readTrajectory(parentPath);
-}, 300_000);
+});
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
@@ -72,7 +72,7 @@ describe('replay of a run recorded in CWM\'s format', () => {
     // The same text with the same budget blocks: CWM's answers, its token ledger fed the recorded answers.
     expect(replayed.steps.map((s) => s.shown)).toEqual(acted.map((s) => s.shown));
     expect(replayed.steps[1]!.observation!.stdout.text).toMatch(/^File calc\.py has been successfully updated at line 2/);
-  }, 300_000);
+  });
 
   it('replay --until K hands a CWM model the parent\'s conversation, and the run goes on by CWM\'s rules to a submitted patch', async () => {
     const server = await startChatServer([
@@ -92,5 +92,5 @@ describe('replay of a run recorded in CWM\'s format', () => {
     expect(child.steps.slice(5).map((s) => s.action?.tool ?? null)).toEqual(['bash', 'submit', null]);
     expect(child.steps[6]!.shown).toMatch(/^<output>\nThe following patch content is marked as your final submission:\n\n<submission>\ndiff --git a\/calc.py/);
     expect(child.footer).toMatchObject({ exit_status: 'submitted', submission: expect.stringMatching(/^diff --git a\/calc.py/) });
-  }, 300_000);
+  });
 });
