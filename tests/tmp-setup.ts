@@ -8,9 +8,16 @@ import { join } from 'node:path';
  * os.tmpdir(), in the test processes and the CLIs and workers they start) goes under one
  * folder, removed when the run ends: runs used to leave hundreds of folders in /tmp each
  * (~1 GB over a few dozen runs), and a machine that runs the suite often fills its disk.
+ *
+ * One folder per run, not per project: every project's global setup runs in the same
+ * process, and a folder per project nested them (three deep with the runsc tier), which
+ * made paths too long for a Unix socket (108 bytes): Chromium's singleton socket aborted
+ * the browser, and the session socket fell back to the engine's attach.
  */
 export default function setup(): () => Promise<void> {
+  if (process.env['FORAGER_TESTS_TMP']) return async () => undefined;
   const runTmp = mkdtempSync(join(tmpdir(), 'forager-tests-'));
+  process.env['FORAGER_TESTS_TMP'] = runTmp;
   process.env['TMPDIR'] = runTmp;
   return async () => {
     await rm(runTmp, { recursive: true, force: true }).catch((error: unknown) => {
