@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { BackendOptions, BackendSandbox, BackendSpec, LeftoverLine, ListedSandbox, SandboxBackend } from '../sandbox/backend.js';
 import type { ImageRequest, PrepareImageOptions, ProviderSetupOptions } from '../sandbox/contracts.js';
 import { startContainer } from './container.js';
-import { flavourOf, type EngineFlavour } from './flavour.js';
+import { flavourOf, removeContainer, type EngineFlavour } from './flavour.js';
 import { requireEngineFreeSpace } from './disk-guard.js';
 import { withEngineErrors } from './engine-errors.js';
 import { reapGvisorOrphans } from './isolation/gvisor-leftovers.js';
@@ -75,10 +75,7 @@ export class DockerBackend implements SandboxBackend {
 
   async remove(id: string): Promise<void> {
     const socketDir = await containerSocketDir(this.client, id);
-    await this.client.getContainer(id).remove({ force: true }).catch((error: { statusCode?: number }) => {
-      // 404: gone meanwhile; 409: removal already in progress (auto-remove).
-      if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
-    });
+    await removeContainer(this.client, id, this.flavour ?? flavourOf(this.client));
     // Its harvester, which would have removed it with the container, is gone.
     if (socketDir) await rm(socketDir, { recursive: true, force: true });
   }

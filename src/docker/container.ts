@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { AbortedError } from '../core/errors.js';
 import type { BackendSandbox, BackendSpec, BackendState, EndFacts, EnforcedLimit, LayerView, PidFacts, SandboxProcess, SessionSocketDir, SpawnOptions } from '../sandbox/backend.js';
 import type { Isolation } from '../trajectory/schema.js';
-import { flavourOf, type EngineFlavour } from './flavour.js';
+import { flavourOf, removeContainer, type EngineFlavour } from './flavour.js';
 import { FrameDemuxer } from './frames.js';
 import { deadmanConfig, isMissingPerl, knownPerl, rememberPerl, type DeadmanConfig } from './deadman.js';
 import { CgroupPids } from './pids.js';
@@ -290,10 +290,7 @@ export class DockerContainer implements BackendSandbox {
 
   async remove(): Promise<void> {
     try {
-      await this.container.remove({ force: true }).catch((error: { statusCode?: number }) => {
-        // 404: already gone; 409: the engine's auto-remove is already under way.
-        if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
-      });
+      await removeContainer(this.docker, this.id, this.flavour);
     } finally {
       (await this.pidFiles)?.close();
       this.pidFiles = Promise.resolve(undefined);

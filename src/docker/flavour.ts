@@ -31,6 +31,11 @@ export interface EngineFlavour {
   hostLayer: boolean;
   /** Limits the engine accepts but does not enforce here (rootless Podman on cgroup v1): none on Docker. */
   unenforcedLimits: EnforcedLimit[];
+  /**
+   * Remove a container, running or not, without waiting for its stop signal to be obeyed;
+   * absent: the Engine API's forced removal, which Docker does with SIGKILL at once.
+   */
+  removeForced?(docker: Docker, id: string): Promise<void>;
 }
 
 export const DOCKER_FLAVOUR: EngineFlavour = {
@@ -43,6 +48,17 @@ export const DOCKER_FLAVOUR: EngineFlavour = {
   hostLayer: true,
   unenforcedLimits: [],
 };
+
+/**
+ * Remove a container forcibly, as the flavour does it; one that is gone already (404) or
+ * being removed by the engine's auto-remove (409) is not an error.
+ */
+export async function removeContainer(docker: Docker, id: string, flavour: EngineFlavour = flavourOf(docker)): Promise<void> {
+  const removal = flavour.removeForced ? flavour.removeForced(docker, id) : docker.getContainer(id).remove({ force: true });
+  await removal.catch((error: { statusCode?: number }) => {
+    if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+  });
+}
 
 type FlavouredClient = Docker & { forager_flavour?: EngineFlavour };
 

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 const LIBPOD_VERSION = 'v4.0.0';
 
 export interface LibpodRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** The path after `/libpod`, e.g. `/info`. */
   path: string;
   /** A JSON body (POST). */
