@@ -10,8 +10,6 @@ import { processStartTime } from '../sandbox/labels.js';
  * the mount point is made there, not in the writable layer the state reader watches.
  */
 export const SESSION_SOCKET_TARGET = '/dev/forager-session';
-/** The longest socket path the kernel takes is 107 bytes; the socket's own name is short (socket-transport.ts). */
-const HOST_DIR_MAX = 96;
 const PREFIX = 'forager-session-';
 
 /** A sandbox's session socket directory and the mount that binds it in. */
@@ -25,12 +23,11 @@ export interface SessionSocketMount {
  * read-only into the sandbox: the sandbox can connect to a socket the harvester makes there
  * (connect is not a write to the file system) but can put nothing in it. Named after this
  * process (PID and start), so a harvester that dies before its session opened (which
- * removes it) leaves one that `forager gc` finds. Undefined where the temporary directory's
- * path is too long for a socket's: the session then uses the attach.
+ * removes it) leaves one that `forager gc` finds. However long the temporary directory's path,
+ * the socket is made there (socket-transport.ts reaches a deep one through a descriptor).
  */
-export async function makeSessionSocketDir(): Promise<SessionSocketMount | undefined> {
+export async function makeSessionSocketDir(): Promise<SessionSocketMount> {
   const owner = `${process.pid}-${processStartTime(process.pid) ?? 'unknown'}-`;
-  if (Buffer.byteLength(join(tmpdir(), `${PREFIX}${owner}XXXXXX`)) > HOST_DIR_MAX) return undefined;
   const hostDir = await mkdtemp(join(tmpdir(), `${PREFIX}${owner}`));
   return {
     dir: { hostDir, sandboxDir: SESSION_SOCKET_TARGET },

@@ -1,6 +1,7 @@
 // @needs docker
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +121,29 @@ describe('RuntimeSandbox on a local Docker engine: the session socket\'s directo
       await sandbox.stop();
     }
     expect(existsSync(source!)).toBe(false);
+  });
+
+  it('keeps the socket under a $TMPDIR too deep for a socket\'s path (over 107 bytes)', async () => {
+    const previous = process.env.TMPDIR;
+    const deep = join(previous ?? '/tmp', 'deep-'.padEnd(120, 'x'));
+    mkdirSync(deep, { recursive: true });
+    let sandbox: RuntimeSandbox | undefined;
+    try {
+      process.env.TMPDIR = deep;
+      sandbox = await startTestSandbox({ action_timeout_s: 30 });
+      process.env.TMPDIR = previous;
+      const source = await socketSource(sandbox.id);
+      expect(Buffer.byteLength(join(source!, 's'))).toBeGreaterThan(107);
+      expect(source!.startsWith(deep)).toBe(true);
+      expect(sandbox.sessionTransport).toBe('socket');
+      const r = await sandbox.exec('echo deep; echo err >&2; (exit 3)', { trackState: false });
+      expect([captureText(r.observation.stdout), captureText(r.observation.stderr), r.observation.exit_code]).toEqual(['deep\n', 'err\n', 3]);
+      expect(readdirSync(source!)).toEqual([]);
+    } finally {
+      process.env.TMPDIR = previous;
+      await sandbox?.stop();
+      rmSync(deep, { recursive: true, force: true });
+    }
   });
 
   it('of a sandbox whose harvester died goes with the sandbox when it is reaped, and is no leftover before', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { closeSync, constants, openSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join, posix } from 'node:path';
 import type { SandboxProcess, SessionSocketDir } from '../backend.js';
@@ -18,6 +18,8 @@ const START_OUTPUT_CAP = 4096;
 
 /** The socket's name in the directory, short: a Unix socket path is at most 107 bytes. */
 const SOCKET_NAME = 's';
+/** The longest path `bind` takes for a Unix socket (sun_path's 108 bytes, NUL included). */
+const SOCKET_PATH_MAX = 107;
 
 /**
  * A session's three streams over a Unix socket on this host instead of the engine's attach
@@ -47,17 +49,22 @@ export async function openSocketTransport(
     // removes it with the sandbox.
     rmSync(hostPath, { force: true });
   };
+  // A directory too deep for a socket's path (a long $TMPDIR) is reached through a
+  // descriptor of it: /proc/self/fd/N/s names the same place in a few bytes.
+  const dirFd = Buffer.byteLength(hostPath) > SOCKET_PATH_MAX ? openSync(dir.hostDir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => {
       // No helper was started: the attach can still carry the session (open.ts).
       reject(new ShellStartError(`could not listen on the session socket ${hostPath}: ${error.message}`, '', true));
     });
-    server.listen(hostPath, () => {
+    server.listen(dirFd === undefined ? hostPath : `/proc/self/fd/${dirFd}/${SOCKET_NAME}`, () => {
       server.removeAllListeners('error');
       // Accepting failed (out of descriptors): the helper's connection is then missing, which fails the start.
       server.on('error', () => undefined);
       resolve();
     });
+  }).finally(() => {
+    if (dirFd !== undefined) closeSync(dirFd);
   });
   let helper: SandboxProcess | undefined;
   try {
