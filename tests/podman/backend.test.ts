@@ -59,13 +59,17 @@ describe('the Podman backend on the local rootful service', () => {
   it('when every PID is taken, a kill script runs on PIDs lent through libpod\'s update endpoint, and the limit is put back', async () => {
     const sandbox = await startSandbox({ pids: 20 });
     const spare = await initChildren(sandbox.box);
-    // Fill the PID limit from outside the session: 40 sleeps, of which the limit lets ~15 start.
-    const filler = await sandbox.box.spawn(['/bin/bash', '-c', 'for i in $(seq 40); do sleep 300 & done 2>/dev/null; sleep 300']);
+    // Fill the PID limit from outside the session: perl forks until the limit refuses, then
+    // holds every PID it got (bash would give up after its fork retries, ~15 s, and free one).
+    const filler = await sandbox.box.spawn(['/bin/bash', '-c', `exec perl -e 'for (1..40) { my $p = fork; last unless defined $p; if (!$p) { sleep 300; exit } } sleep 300'`]);
     await expect.poll(async () => (await sandbox.box.pids()).limitHits, { timeout: 30_000 }).toBeGreaterThan(0);
     expect((await sandbox.box.pids()).current).toBe(20);
-    // Nothing can start in the sandbox now: not even the kill script, without lent PIDs.
-    const blocked = await runOneShot(sandbox.box, ['/bin/true']).then((r) => r.exitCode, () => 'failed');
-    expect(blocked).not.toBe(0);
+    // Nothing can start in the sandbox now, not even the kill script without lent PIDs.
+    // Podman's exec gets a process in past the limit now and then (2 in 40 at the limit
+    // here, a race in its runtime), so of three tries at least one is refused.
+    const tries = [];
+    for (let i = 0; i < 3; i += 1) tries.push(await runOneShot(sandbox.box, ['/bin/true']).then((r) => r.exitCode, () => 'failed'));
+    expect(tries.some((code) => code !== 0)).toBe(true);
     const killed = await execKiller(sandbox.box).killAllBut(spare);
     filler.close();
     expect(killed.killed).toBeGreaterThanOrEqual(15);
