@@ -12,7 +12,7 @@ import { join } from 'node:path';
  * One folder per run, not per project: every project's global setup runs in the same
  * process, and a folder per project nested them (three deep with the runsc tier), which
  * made paths too long for a Unix socket (108 bytes): Chromium's singleton socket aborted
- * the browser, and the session socket fell back to the engine's attach.
+ * the browser (the session socket, before it was bound through a descriptor, fell back to the attach).
  */
 export default function setup(): () => Promise<void> {
   if (process.env['FORAGER_TESTS_TMP']) return async () => undefined;

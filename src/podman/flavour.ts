@@ -51,7 +51,7 @@ export const PODMAN_FLAVOUR: EngineFlavour = {
   },
   // The compatible forced removal sends the stop signal and waits StopTimeout (1 s) before
   // SIGKILL, and the dead-man ignores SIGTERM, so every sandbox's removal took a second:
-  // libpod's removal takes the wait (`timeout`) to use. The stop signal itself stays
+  // libpod's removal is told to wait 0 s (`timeout`). The stop signal itself stays
   // SIGTERM: an engine shutting down must leave a kill event before the death (endFacts).
   removeForced: async (docker, id) => {
     await libpod(docker, { method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: 'true', timeout: '0' } });
