@@ -45,7 +45,8 @@ tree() {
 case $mode in
   all)
     for p in "$@"; do keep[$p]=1; done
-    for round in 1 2 3; do
+    # Until a listing finds nothing new (see tool-server.pl): a bomb refills freed PIDs between listings.
+    for ((round = 1; round <= 200; round++)); do
       now=()
       for p in /proc/[0-9]*; do p=${p#/proc/}; [[ -z ${keep[$p]} ]] && now+=("$p"); done
       ((${#now[@]})) || break

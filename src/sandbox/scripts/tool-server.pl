@@ -320,7 +320,10 @@ sub op_kill {
     $seen{1} = 1;
     if ($mode eq 'all') {
         $seen{$_} = 1 for @spare;
-        for my $round (1 .. 3) {
+        # Until a listing finds nothing new: only a process not yet stopped can fork, and a
+        # bomb whose members exit and fork (bash's own `f | f &`) refills the freed PIDs
+        # between two listings, more so where listing /proc is slow (gVisor, a loaded host).
+        for my $round (1 .. 200) {
             my @now;
             opendir(my $dh, '/proc') or last;
             for my $entry (readdir $dh) { push @now, $entry if $entry =~ /\A\d+\z/ && !$seen{$entry}; }
