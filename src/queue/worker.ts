@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Worker, type Job } from 'bullmq';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
 import type { SandboxProvider } from '../sandbox/index.js';
@@ -9,7 +9,7 @@ import { BatchRecord, DEFAULT_BACKOFF, type BackoffOptions, type RunTaskFn } fro
 import { connectRedis } from './connection.js';
 import { KEY_PREFIX, QUEUE_NAME } from './names.js';
 import type { BatchRateLimit, JobPayload } from './payload.js';
-import { processJob, type JobResult } from './process-job.js';
+import { HandedBack, processJob, type JobResult } from './process-job.js';
 import { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';
 
 export interface WorkerOptions {
@@ -72,6 +72,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (!limiter) batchLimiters.set(key, (limiter = createRedisRateLimiter(limiterRedis(), { ...limit, name: `batch:${batch}` })));
     return limiter;
   };
+  const handBack = (job: Job<JobPayload, JobResult>, token: string): Promise<boolean> => job.moveToWait(token).then(
+    () => true,
+    (error: unknown) => {
+      log.warn({ job: job.id, err: error }, 'could not hand the job back to the queue; the stall check takes it back');
+      return false;
+    },
+  );
   const records = new Map<string, Promise<BatchRecord>>();
   const controllers = new Map<string, { controller: AbortController; reason?: 'shutdown' | 'lock' }>();
   let handedBack = 0;
@@ -105,10 +112,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         options.onJob?.({ type: 'completed', jobId, result });
         return result;
       } catch (error) {
-        const handed = (error as Error).name === 'WaitingError' || entry.reason === 'shutdown';
+        // processJob hands a job back itself when its attempt ends after the shutdown abort;
+        // an attempt that threw instead (the abort broke its sandbox's start) is handed back
+        // here. Only a move that succeeded counts: a job left active waits for the stall check.
+        const handed = error instanceof WaitingError || (entry.reason === 'shutdown' && (await handBack(job, token!)));
         if (handed) handedBack += 1;
         options.onJob?.({ type: handed ? 'handed-back' : 'failed', jobId, error: (error as Error).message });
-        throw error;
+        throw handed ? new HandedBack((error as Error).message) : error;
       } finally {
         controllers.delete(jobId);
       }
