@@ -126,7 +126,9 @@ describe('forager worker (distributed mode)', () => {
     const out = join(dir, 'out');
     await writeTasks(tasks, 1, () => [{ tool: 'bash', command: 'sleep 60' }, { tool: 'submit' }], 'long', { limits: { action_timeout_s: 100 } });
     await runCli(['harvest', tasks, '--queue', redis.url, '--batch', 'handback']);
-    const w = spawnWorker(redis.url, out, testRunId(), ['--concurrency', '1', '--grace', '1']);
+    // A lock that outlives any stall of a loaded machine (the helper's 2 s one can lapse under
+    // load, and a job whose lock lapsed is the stall check's to take back, not this worker's).
+    const w = spawnWorker(redis.url, out, testRunId(), ['--concurrency', '1', '--grace', '1', '--lock-duration', '60000']);
     workers.push(w);
     await waitFor(async () => (await containersOf(w.runId)).length === 1 && (await batchCounts('handback'))?.active === 1, 60_000, 'a running attempt');
     const signalled = Date.now();
@@ -134,7 +136,8 @@ describe('forager worker (distributed mode)', () => {
     expect(Date.now() - signalled).toBeLessThan(10_000);
     expect(result.code).toBe(130);
     expect(result.stderr).toContain('1 attempt(s) handed back to the queue');
-    expect(await batchCounts('handback')).toMatchObject({ waiting: 1, active: 0, completed: 0, failed: 0 });
+    // The worker's own account (its log on stderr) says why, should the job not be back.
+    expect(await batchCounts('handback'), result.stderr).toMatchObject({ waiting: 1, active: 0, completed: 0, failed: 0 });
     expect(await containersOf(w.runId)).toEqual([]);
     expect(await filesUnder(join(out, 'handback'))).not.toContainEqual(expect.stringMatching(/^trajectories\//));
   });
