@@ -42,6 +42,11 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Two files at a time, whatever the machine: vitest's default (CPUs - 1) is one file at a
+    // time on a 2-core machine (~50 min) and many on a large one, where the suite's own load
+    // would decide its timings. Two halves the wait on the engine and keeps the load bounded;
+    // the runsc tier runs alone after (fileParallelism: false).
+    maxWorkers: 2,
     env: { FORAGER_ALLOW_UNSANDBOXED: '1' },
     projects: [
       {
