@@ -1,6 +1,6 @@
 // @needs docker redis
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readQueueStatus } from '../../src/queue/index.js';
 import { inspectAttemptFile } from '../../src/scheduler/index.js';
 import { filesOfTask, waitFor, writeTasks } from '../helpers/batch.js';
@@ -13,9 +13,14 @@ import { startRedis, type TestRedis } from './support/redis-server.js';
 let redis: TestRedis;
 const workers: SpawnedWorker[] = [];
 
-beforeAll(async () => { redis = await startRedis(); });
-afterAll(async () => {
+const killWorkers = () => {
   for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+};
+beforeAll(async () => { redis = await startRedis(); });
+// A test that failed before stopping its workers must not leave them taking the next test's jobs.
+afterEach(killWorkers);
+afterAll(async () => {
+  killWorkers();
   await redis?.stop();
 });
 
@@ -64,7 +69,7 @@ describe('forager worker (distributed mode)', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ totals: { waiting: 0, active: 0, delayed: 0, completed: 50, failed: 0 }, batches: [{ batch: 'fifty', planned: 50, completed: 50 }] });
     expect(await containersOf(a.runId)).toEqual([]);
     expect(await containersOf(b.runId)).toEqual([]);
-  });
+  }, 240_000);
 
   it('hands the attempt of a worker killed with SIGKILL to the other, which replaces its partial trajectory', async () => {
     const dir = await tempDir();
@@ -73,7 +78,8 @@ describe('forager worker (distributed mode)', () => {
     await writeTasks(tasks, 2, () => [{ tool: 'bash', command: 'sleep 2; echo one' }, { tool: 'bash', command: 'sleep 2; echo two' }, { tool: 'submit' }], 'slow');
     await runCli(['harvest', tasks, '--queue', redis.url, '--batch', 'killed']);
     const batchDir = join(out, 'killed');
-    const a = spawnWorker(redis.url, out, testRunId(), ['--concurrency', '1']);
+    // The doomed worker's lock is short, so its attempt is taken over within seconds of its death.
+    const a = spawnWorker(redis.url, out, testRunId(), ['--concurrency', '1', '--lock-duration', '2000']);
     workers.push(a);
     // Let the doomed worker take its attempt first, so the one it dies on is known.
     await waitFor(async () => (await filesUnder(join(batchDir, '.staging'))).some((f) => f.endsWith('.try-0.jsonl')), 60_000, 'worker A writing a trajectory');
@@ -126,9 +132,7 @@ describe('forager worker (distributed mode)', () => {
     const out = join(dir, 'out');
     await writeTasks(tasks, 1, () => [{ tool: 'bash', command: 'sleep 60' }, { tool: 'submit' }], 'long', { limits: { action_timeout_s: 100 } });
     await runCli(['harvest', tasks, '--queue', redis.url, '--batch', 'handback']);
-    // A lock that outlives any stall of a loaded machine (the helper's 2 s one can lapse under
-    // load, and a job whose lock lapsed is the stall check's to take back, not this worker's).
-    const w = spawnWorker(redis.url, out, testRunId(), ['--concurrency', '1', '--grace', '1', '--lock-duration', '60000']);
+    const w = spawnWorker(redis.url, out, testRunId(), ['--concurrency', '1', '--grace', '1']);
     workers.push(w);
     await waitFor(async () => (await containersOf(w.runId)).length === 1 && (await batchCounts('handback'))?.active === 1, 60_000, 'a running attempt');
     const signalled = Date.now();

@@ -30,9 +30,15 @@ export interface SpawnedWorker {
   ready: Promise<void>;
 }
 
-/** A `forager worker` child process from source, with short lock timings so takeovers happen in seconds. */
+/**
+ * A `forager worker` child process from source. It looks for stalled jobs every second, so a
+ * dead worker's jobs are taken over within seconds of their lock's end; its own locks last
+ * the default 30 s: a short lock lapses while a loaded machine delays its renewal, and a job
+ * whose lock lapsed is run again (its earlier run kept as a try file). A test whose worker
+ * is meant to die gives it a short lock (`--lock-duration`).
+ */
 export function spawnWorker(url: string, out: string, runId: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): SpawnedWorker {
-  const child = spawnCli(['worker', '--queue', url, '--out', out, '--run-id', runId, '--lock-duration', '2000', '--stalled-interval', '1000', '--log-level', 'warn', ...extra], { env });
+  const child = spawnCli(['worker', '--queue', url, '--out', out, '--run-id', runId, '--stalled-interval', '1000', '--log-level', 'warn', ...extra], { env });
   const exited = waitCli(child);
   let said = '';
   const ready = new Promise<void>((resolve, reject) => {
