@@ -30,6 +30,16 @@ field() {
   s=(${s##*) })
   REPLY=${s[$2]}
 }
+# Look until a process is stopped, a zombie or gone (a stop is delivered, not done, when kill
+# returns: a process inside fork may still give birth). No sleep: it would need a fork. At
+# most 5000 looks in all, so processes that never show stopped cannot hold the kill.
+looks=0
+stopped() {
+  while ((looks < 5000)); do
+    field "$1" 0 && [[ $REPLY != [TtZX] ]] || return 0
+    ((looks++))
+  done
+}
 # Stop a tree root first (nothing stopped can fork again), collecting its PIDs.
 tree() {
   local todo=("$1") p
@@ -38,6 +48,7 @@ tree() {
     [[ -n ${keep[$p]} ]] && continue
     keep[$p]=1
     kill -STOP "$p" 2>/dev/null
+    stopped "$p"
     victims+=("$p")
     kids "$p"; todo+=("${REPLY[@]}")
   done
@@ -51,6 +62,7 @@ case $mode in
       for p in /proc/[0-9]*; do p=${p#/proc/}; [[ -z ${keep[$p]} ]] && now+=("$p"); done
       ((${#now[@]})) || break
       for p in "${now[@]}"; do keep[$p]=1; kill -STOP "$p" 2>/dev/null; victims+=("$p"); done
+      for p in "${now[@]}"; do stopped "$p"; done
     done ;;
   shell)
     field "$shell" 0 && tree "$shell" ;;

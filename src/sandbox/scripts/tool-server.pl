@@ -292,8 +292,22 @@ sub stop_tree {
         my $pid = shift @todo;
         next if $seen->{$pid}++;
         kill('STOP', $pid);
+        await_stopped($pid);
         push @$into, $pid;
         push @todo, children_of($pid);
+    }
+}
+
+# Wait until every process is stopped, a zombie or gone. One kill waits about 2 s at most in
+# all (a process that never shows stopped, like a vfork parent in D state, costs no more).
+my $stop_waits = 0;
+sub await_stopped {
+    my (@pids) = @_;
+    while ($stop_waits < 2000) {
+        @pids = grep { my $s = stat_of($_); $s && $s->[0] !~ /\A[TtZX]\z/ } @pids;
+        return unless @pids;
+        $stop_waits += 1;
+        select(undef, undef, undef, 0.001);
     }
 }
 
@@ -316,6 +330,7 @@ sub confirm {
 sub op_kill {
     my ($id, $mode, $shell, @spare) = @_;
     my (@victims, %seen);
+    $stop_waits = 0;
     $seen{$$} = 1;
     $seen{1} = 1;
     if ($mode eq 'all') {
@@ -330,6 +345,9 @@ sub op_kill {
             closedir $dh;
             last unless @now;
             for my $pid (@now) { $seen{$pid} = 1; kill('STOP', $pid); push @victims, $pid; }
+            # A stop is delivered, not done, when kill returns: a process inside fork may still
+            # give birth. Stopped for sure, its children are all in the next listing.
+            await_stopped(@now);
         }
     } elsif ($mode eq 'shell') {
         stop_tree($shell, \@victims, \%seen) if stat_of($shell);
