@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { AbortedError } from '../core/errors.js';
 import { classifyError } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import type { RateLimiter } from '../model/index.js';
@@ -50,9 +51,6 @@ export interface JobContext {
   reasonOf(jobId: string): 'shutdown' | 'lock' | undefined;
 }
 
-/** Thrown after the job was handed back: BullMQ leaves it where it was moved. */
-export class HandedBack extends WaitingError {}
-
 /**
  * Run one queued attempt exactly once: skip it when the batch folder already holds its
  * complete trajectory; otherwise run it through the scheduler's runAttempt (tries,
@@ -98,10 +96,9 @@ export async function processJob(job: Job<JobPayload>, token: string, signal: Ab
   );
 
   if (signal.aborted && ctx.reasonOf(String(job.id)) === 'shutdown') {
+    // The worker hands the job back to the queue (whatever ended the attempt).
     await discardStaged(staging);
-    await job.moveToWait(token);
-    log.info('attempt aborted by shutdown; job handed back to the queue');
-    throw new HandedBack('handed back on shutdown');
+    throw new AbortedError('attempt aborted by shutdown');
   }
   // The lock is ours for a whole lockDuration from here: the renames below take milliseconds.
   const held = await job.extendLock(token, ctx.lockDurationMs).catch(() => 0);

@@ -9,7 +9,7 @@ import { BatchRecord, DEFAULT_BACKOFF, type BackoffOptions, type RunTaskFn } fro
 import { connectRedis } from './connection.js';
 import { KEY_PREFIX, QUEUE_NAME } from './names.js';
 import type { BatchRateLimit, JobPayload } from './payload.js';
-import { HandedBack, processJob, type JobResult } from './process-job.js';
+import { processJob, type JobResult } from './process-job.js';
 import { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';
 
 export interface WorkerOptions {
@@ -54,6 +54,9 @@ export interface RunningWorker {
   close(graceMs: number): Promise<{ handedBack: number }>;
 }
 
+/** Thrown once the job was moved back to wait: BullMQ leaves it there. */
+class HandedBack extends WaitingError {}
+
 /** Start a worker: it takes attempts from the queue and runs them with the local Docker engine. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? silentLogger;
@@ -73,7 +76,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return limiter;
   };
   const handBack = (job: Job<JobPayload, JobResult>, token: string): Promise<boolean> => job.moveToWait(token).then(
-    () => true,
+    () => {
+      log.info({ job: job.id }, 'attempt aborted by shutdown; job handed back to the queue');
+      return true;
+    },
     (error: unknown) => {
       log.warn({ job: job.id, err: error }, 'could not hand the job back to the queue; the stall check takes it back');
       return false;
@@ -112,10 +118,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         options.onJob?.({ type: 'completed', jobId, result });
         return result;
       } catch (error) {
-        // processJob hands a job back itself when its attempt ends after the shutdown abort;
-        // an attempt that threw instead (the abort broke its sandbox's start) is handed back
-        // here. Only a move that succeeded counts: a job left active waits for the stall check.
-        const handed = error instanceof WaitingError || (entry.reason === 'shutdown' && (await handBack(job, token!)));
+        // An attempt ended by the shutdown abort goes back to the queue, whatever ended it (its
+        // run, or an error the abort caused). Only a move that succeeded counts: a job left
+        // active (its lock lapsed) is the stall check's to take back.
+        const handed = entry.reason === 'shutdown' && (await handBack(job, token!));
         if (handed) handedBack += 1;
         options.onJob?.({ type: handed ? 'handed-back' : 'failed', jobId, error: (error as Error).message });
         throw handed ? new HandedBack((error as Error).message) : error;
