@@ -1,7 +1,7 @@
 // @needs docker runsc
 import { readdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freeBytes } from '../../../src/docker/disk.js';
 import { engine } from '../../../src/docker/engine.js';
 import { LOOP_DISK_ROOT } from '../../../src/docker/isolation/loop-disk.js';
 import { probeStorageQuota } from '../../../src/docker/isolation/storage-quota.js';
@@ -13,12 +13,23 @@ import { BASE_IMAGE } from '../../helpers/images.js';
 import { requireRunsc } from '../../helpers/runtime.js';
 
 const MB = 1024 * 1024;
-/** What other work on this shared machine may take of the disk while one test runs. */
-const NOISE = 512 * MB;
 
-async function dataRootFree(): Promise<number> {
-  const info = (await engine().info()) as { DockerRootDir: string };
-  return (await freeBytes(info.DockerRootDir))!;
+/**
+ * Bytes on the host's disk in the writable layers of a run's containers (each layer's folder,
+ * `du -x`: not its merged mount, nor the mounts inside it). The engine's free space would count
+ * whatever the suite's other files write meanwhile; this counts the sandbox's own.
+ */
+async function layerBytes(runId: string): Promise<number> {
+  let total = 0;
+  for (const id of await containersOf(runId)) {
+    const driver = (await engine().getContainer(id).inspect()).GraphDriver as { Data?: Record<string, string> | null };
+    const upper = driver.Data?.UpperDir;
+    if (!upper) throw new Error(`container ${id} has no overlay upper directory to measure`);
+    const r = await runHostCommand('du', ['-s', '-x', '-B1', dirname(upper)]);
+    if (r.exitCode !== 0) throw new Error(`du ${dirname(upper)} failed: ${r.tail}`);
+    total += Number(r.tail.split(/\s/)[0]);
+  }
+  return total;
 }
 
 async function loopDevicesOfForager(): Promise<string> {
@@ -54,12 +65,14 @@ describe('disk bounded by the kernel, per mode', () => {
     expect(box.isolation).toMatchObject({ disk: 'mounts+poll', disk_bounds: bounds, kernel: gvisor ? 'gvisor' : 'host' });
     const listed = await box.exec('ls /etc/apt; df -m /etc/apt | tail -1', { trackState: false });
     expect(text(listed.observation.stdout)).toContain('sources.list');
-    const before = await dataRootFree();
+    const before = await layerBytes(runId);
     const r = await box.exec('fallocate -l 5G /etc/apt/big; echo "rc=$?"; echo small > /etc/apt/note.txt; echo tmp > /tmp/t.txt');
-    const after = await dataRootFree();
     expect(text(r.observation.stdout)).toMatch(/rc=[1-9]/);
     expect(text(r.observation.stderr)).toMatch(/No space left on device/);
-    expect(before - after).toBeLessThan(64 * MB + NOISE);
+    // Nothing reached the container's layer; what reached the host is the mount's own, at most the limit.
+    expect((await layerBytes(runId)) - before).toBeLessThan(1 * MB);
+    const used = await box.exec('df -B1 --output=used /etc/apt | tail -1', { trackState: false });
+    expect(Number(text(used.observation.stdout).trim())).toBeLessThanOrEqual(64 * MB);
     expect(r.state?.probe).toBe('host+exec');
     const changed = (r.state?.changes ?? []).map((c) => `${c.change} ${c.path}`);
     expect(changed).toContain('added /etc/apt/note.txt');
@@ -102,10 +115,10 @@ describe('disk bounded by the kernel, per mode', () => {
     boxes.push(box);
     expect(box.isolation).toMatchObject({ kernel: 'gvisor', disk: 'kernel', disk_bounds: ['memory:/'] });
     expect(box.stateReader).toBe('exec');
-    const before = await dataRootFree();
+    const before = await layerBytes(runId);
     const r = await box.exec('head -c 1G /dev/zero > /big; echo "rc=$?"', { timeoutMs: 60_000 }).catch((error: Error) => error);
-    const after = await dataRootFree();
-    expect(before - after).toBeLessThan(64 * MB + NOISE);
+    // Measured while the container is still there (a sandbox killed for memory is still listed until it is stopped).
+    expect((await layerBytes(runId)) - before).toBeLessThan(1 * MB);
     // 1 GiB cannot fit a 512 MiB sandbox: the write is refused, or its processes (or the sandbox) are killed for memory.
     if (!(r instanceof Error)) expect(text(r.observation.stdout)).not.toContain('rc=0');
     else expect(r.message).toMatch(/memory|stopped|removed/);
